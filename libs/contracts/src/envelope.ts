@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** The envelope every integration event travels in (ARCHITECTURE.md section 3). */
+export const envelopeSchema = z.object({
+  id: z.uuid(),
+  type: z.string().min(1),
+  source: z.enum(['identity', 'calls', 'routing', 'audit']),
+  streamId: z.string().min(1),
+  streamVersion: z.number().int().nonnegative(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1).nullable(),
+  accountId: z.string().min(1).nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type Envelope<TType extends string = string, TData = Record<string, unknown>> = Omit<
+  z.infer<typeof envelopeSchema>,
+  'type' | 'data'
+> & { readonly type: TType; readonly data: TData };
+
+export type ServiceName = z.infer<typeof envelopeSchema>['source'];
+
+/** Kafka header names carried beside the envelope. */
+export const Headers = {
+  eventType: 'event-type',
+  traceparent: 'traceparent',
+  dlqReason: 'dlq-reason',
+  dlqSourceTopic: 'dlq-source-topic',
+} as const;
+
+/** Default topic per publishing service; names are configurable at the edges. */
+export const Topics = {
+  identity: 'homeline.identity.v1',
+  calls: 'homeline.calls.v1',
+  routing: 'homeline.routing.v1',
+  audit: 'homeline.audit.v1',
+} as const;
+
+export const dlqTopic = (topic: string): string => `${topic}.dlq`;
