@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { pipeLines, prefixedPrinter } from './log-lines';
+import { LinePrinter, pipeLines } from './log-lines';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -18,14 +18,13 @@ export interface ServiceSpec {
 }
 
 /** Runs `services/<name>/src/main.ts` as a child process with its log lines prefixed. */
-export function spawnService(root: string, spec: ServiceSpec, index: number, raw: boolean): ServiceProcess {
+export function spawnService(root: string, spec: ServiceSpec, print: LinePrinter): ServiceProcess {
   const child: ChildProcess = spawn(
     process.execPath,
     ['-r', join(root, 'tools', 'register.js'), join(root, 'services', spec.name, 'src', 'main.ts')],
     // Own process group: Ctrl-C reaches the supervisor, which stops services in order.
     { cwd: root, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  const print = prefixedPrinter(spec.name, index, { raw, width: 8 });
   pipeLines(child.stdout!, print);
   pipeLines(child.stderr!, print);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

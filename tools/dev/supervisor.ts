@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadOrCreateCredentials, loadOrCreatePostgresPassword } from './credentials';
 import { startEmbeddedBroker } from './kafka';
 import { startEmbeddedPostgres } from './postgres';
+import { prefixedPrinter } from './log-lines';
 import { spawnService, ServiceProcess, waitUntilReady } from './service-process';
 import { databaseUrlOverride, serviceEnv, SERVICES, stackPaths } from './stack';
 
@@ -25,7 +26,8 @@ async function start(): Promise<void> {
   const kafkaBrokers = env.KAFKA_BROKERS ?? (await broker());
   SERVICES.forEach((service, index) => {
     const wiring = { databaseUrl: databaseUrls[service.name], kafkaBrokers, credentials };
-    const child = spawnService(root, { ...service, env: serviceEnv(env, service, wiring) }, index, env.LOG_FORMAT === 'json');
+    const print = prefixedPrinter(service.name, index, { raw: env.LOG_FORMAT === 'json', width: 8 });
+    const child = spawnService(root, { ...service, env: serviceEnv(env, service, wiring) }, print);
     services.push(child);
     // Nothing restarts silently: a service that dies takes the stack down, loudly.
     void child.exited.then(({ code, signal }) => {

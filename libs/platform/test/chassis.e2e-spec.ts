@@ -7,6 +7,9 @@ import { probeService } from './probe.module';
 const integrationToken = 'integration-token-for-tests';
 const complianceToken = 'compliance-token-for-tests';
 
+type Json = { [key: string]: unknown };
+const json = async <T = Json>(response: Response): Promise<T> => (await response.json()) as T;
+
 describe('a service on the chassis', () => {
   let postgres: TestPostgres;
   let app: INestApplication;
@@ -44,13 +47,13 @@ describe('a service on the chassis', () => {
   it('is live without a token', async () => {
     const response = await get('/health/live');
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect(await json(response)).toMatchObject({ status: 'ok' });
   });
 
   it('is not ready while Kafka is unreachable, and says the database is up', async () => {
     const response = await get('/health/ready');
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({
+    expect(await json(response)).toMatchObject({
       status: 'error',
       details: { database: { status: 'up' }, kafka: { status: 'down' } },
     });
@@ -61,13 +64,13 @@ describe('a service on the chassis', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await response.json()).toMatchObject({ status: 401, code: 'unauthorized', type: 'urn:homeline:problem:unauthorized' });
+    expect(await json(response)).toMatchObject({ status: 401, code: 'unauthorized', type: 'urn:homeline:problem:unauthorized' });
   });
 
   it('serves a request with the integration token', async () => {
     const response = await get('/v1/probe', integrationToken);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ hello: 'integration' });
+    expect(await json(response)).toEqual({ hello: 'integration' });
   });
 
   it('keeps compliance routes for the compliance token', async () => {
@@ -78,7 +81,7 @@ describe('a service on the chassis', () => {
   it('turns a domain error into problem details with its stable code', async () => {
     const response = await get('/v1/probe/refusal', integrationToken);
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({
+    expect(await json(response)).toEqual({
       type: 'urn:homeline:problem:speaker_not_verified',
       title: 'Forbidden',
       status: 403,
@@ -90,9 +93,9 @@ describe('a service on the chassis', () => {
   it('answers 400 invalid_request listing what is wrong with a body', async () => {
     const response = await post('/v1/probe/calls', { target: '' });
     expect(response.status).toBe(400);
-    const problem = await response.json();
+    const problem = await json<{ issues: { path: string }[] }>(response);
     expect(problem).toMatchObject({ code: 'invalid_request' });
-    expect(problem.issues.map((issue: { path: string }) => issue.path)).toEqual(['deviceId', 'target']);
+    expect(problem.issues.map((issue) => issue.path)).toEqual(['deviceId', 'target']);
   });
 
   it('replays the response of a request repeated with the same Idempotency-Key', async () => {
@@ -101,7 +104,7 @@ describe('a service on the chassis', () => {
     const again = await post('/v1/probe/calls', { target: 'Mom', deviceId: 'kitchen' }, { 'idempotency-key': 'k-1' });
     const other = await post('/v1/probe/calls', body, { 'idempotency-key': 'k-2' });
     expect([first.status, again.status, other.status]).toEqual([202, 202, 202]);
-    const [a, b, c] = await Promise.all([first.json(), again.json(), other.json()]);
+    const [a, b, c] = await Promise.all([first, again, other].map((r) => json<{ callId: string }>(r)));
     expect(b.callId).toBe(a.callId);
     expect(c.callId).not.toBe(a.callId);
   });
@@ -109,7 +112,7 @@ describe('a service on the chassis', () => {
   it('runs two concurrent requests with one Idempotency-Key once', async () => {
     const body = { deviceId: 'hall', target: 'Mom' };
     const responses = await Promise.all([1, 2, 3].map(() => post('/v1/probe/calls', body, { 'idempotency-key': 'k-race' })));
-    const callIds = new Set(await Promise.all(responses.map(async (r) => (await r.json()).callId)));
+    const callIds = new Set(await Promise.all(responses.map(async (r) => (await json<{ callId: string }>(r)).callId)));
     expect(callIds.size).toBe(1);
   });
 
@@ -117,7 +120,7 @@ describe('a service on the chassis', () => {
     await post('/v1/probe/calls', { deviceId: 'kitchen', target: 'Mom' }, { 'idempotency-key': 'k-3' });
     const response = await post('/v1/probe/calls', { deviceId: 'kitchen', target: 'Dad' }, { 'idempotency-key': 'k-3' });
     expect(response.status).toBe(422);
-    expect(await response.json()).toMatchObject({ code: 'idempotency_key_reused' });
+    expect(await json(response)).toMatchObject({ code: 'idempotency_key_reused' });
   });
 
   it('exposes Prometheus metrics without a token, request durations by route among them', async () => {
@@ -131,7 +134,7 @@ describe('a service on the chassis', () => {
 
   it('serves its OpenAPI document at /docs', async () => {
     expect((await get('/docs')).status).toBe(200);
-    const document = await (await get('/docs-json')).json();
+    const document = await json<{ info: { title: string }; paths: Json }>(await get('/docs-json'));
     expect(document.info.title).toBe('Homeline calls');
     expect(Object.keys(document.paths)).toContain('/v1/probe/calls');
   });
