@@ -1,0 +1,2 @@
+export * from './homeline-client';
+export * from './household';
