@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Domain-separation tag: a signature over this payload means nothing in any other protocol. */
+export const VOICE_ASSERTION_TAG = 'homeline-voice-v1';
+
+export const voicePurposeSchema = z.enum(['place-call', 'answer-call']);
+export type VoicePurpose = z.infer<typeof voicePurposeSchema>;
+
+/** A voice assertion as a device sends it with a place or answer request (ARCHITECTURE.md section 6). */
+export const voiceAssertionSchema = z.object({
+  deviceId: z.string().min(1),
+  purpose: voicePurposeSchema,
+  /** The dial target for place-call (exactly as sent in `target`), the callId for answer-call. */
+  subject: z.string().min(1),
+  nonce: z.string().min(8),
+  issuedAt: z.iso.datetime({ offset: true }),
+  liveness: z.number().min(0).max(1),
+  embedding: z.array(z.number()).min(1).max(4096),
+  /** Ed25519 signature, base64, over `voiceAssertionSigningPayload(...)` as UTF-8. */
+  signature: z.string().min(1),
+});
+export type VoiceAssertion = z.infer<typeof voiceAssertionSchema>;
+export type UnsignedVoiceAssertion = Omit<VoiceAssertion, 'signature'>;
+
+/** The exact string a device signs; identity verifies the same bytes. */
+export const voiceAssertionSigningPayload = (a: UnsignedVoiceAssertion): string =>
+  JSON.stringify([VOICE_ASSERTION_TAG, a.deviceId, a.purpose, a.subject, a.nonce, a.issuedAt, a.liveness, a.embedding]);

@@ -1,0 +1,3 @@
+export * from './homeline-client';
+export * from './household';
+export * from './local-system';
