@@ -1,7 +1,7 @@
 import { toCallView } from './call-view';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, s)).toISOString();
-const voice = { deviceId: 'd1', purpose: 'place-call', subject: 'Mom', nonce: 'n-12345678', issuedAt: at(0), liveness: 0.97, embedding: [0.1, 0.2], signature: 'sig' } as const;
+const voice = { deviceId: 'd1', purpose: 'place-call' as const, subject: 'Mom', nonce: 'n-12345678', issuedAt: at(0), liveness: 0.97, embedding: [0.1, 0.2], signature: 'sig' };
 
 const requested = { type: 'CallRequested', occurredAt: at(0), data: { callId: 'c1', direction: 'outbound', deviceId: 'd1', target: 'Mom', voice, requestedAt: at(0), deadline: at(5) } } as const;
 const routing = { type: 'CallRouting', occurredAt: at(1), data: { callId: 'c1', accountId: 'a1', deviceId: 'd1', target: 'Mom', verified: true, memberId: 'm1', speakerRejection: null, deadline: at(6) } } as const;
