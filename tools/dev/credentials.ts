@@ -22,12 +22,19 @@ export async function loadOrCreateCredentials(file: string): Promise<DevCredenti
   return credentials;
 }
 
-/** The embedded PostgreSQL password, fixed when its data directory is initialised. */
-export async function loadOrCreatePostgresPassword(file: string): Promise<string> {
-  if (existsSync(file)) return (JSON.parse(await readFile(file, 'utf8')) as { password: string }).password;
-  const password = secret();
-  await writeSecretFile(file, { password });
-  return password;
+/** Secrets only the servers hold; kept because the data under .data/ depends on them. */
+export interface ServerSecrets {
+  /** The embedded PostgreSQL password, fixed when its data directory is initialised. */
+  readonly postgresPassword: string;
+  /** identity's voiceprint encryption key (32 bytes, base64): lose it and the voiceprints are gone. */
+  readonly voiceprintKey: string;
+}
+
+export async function loadOrCreateServerSecrets(file: string): Promise<ServerSecrets> {
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as ServerSecrets;
+  const secrets: ServerSecrets = { postgresPassword: secret(), voiceprintKey: randomBytes(32).toString('base64') };
+  await writeSecretFile(file, secrets);
+  return secrets;
 }
 
 const secret = (): string => randomBytes(24).toString('base64url');

@@ -1,16 +1,14 @@
-import * as kafkaEmbedded from '@homeline/kafka-embedded';
-
-export interface RunningBroker {
-  readonly address: string;
-  stop(): Promise<void>;
-}
-
-type StartBroker = (options: { dataDir: string; port: number; initialRebalanceDelayMs?: number }) => Promise<RunningBroker>;
+import { startBroker, type EmbeddedBroker } from '@homeline/kafka-embedded';
 
 /** The project's own Kafka-protocol broker (libs/kafka-embedded), persisted under dataDir. */
-export function startEmbeddedBroker(dataDir: string, port: number): Promise<RunningBroker> {
-  const { startBroker } = kafkaEmbedded as unknown as { startBroker?: StartBroker };
-  if (!startBroker) throw new Error('@homeline/kafka-embedded has no startBroker yet; set KAFKA_BROKERS to a running Kafka');
-  // A short initial rebalance delay: four services' consumer groups form in well under a second.
-  return startBroker({ dataDir, port, initialRebalanceDelayMs: 100 });
+export function startEmbeddedBroker(dataDir: string, port: number, print: (line: string) => void): Promise<EmbeddedBroker> {
+  const log = (level: string) => (msg: string, details?: object) =>
+    print(`${level.padEnd(5)} ${msg}${details ? ` ${JSON.stringify(details)}` : ''}`);
+  return startBroker({
+    dataDir,
+    port,
+    // Four services' consumer groups form in well under a second; Kafka's 3 s default only slows the start.
+    initialRebalanceDelayMs: 100,
+    logger: { info: log('info'), warn: log('warn'), error: log('error') },
+  });
 }

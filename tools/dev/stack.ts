@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DevCredentials } from './credentials';
+import type { DevCredentials, ServerSecrets } from './credentials';
 
 /** The four services, their dev ports and what each needs beyond the common variables. */
 export const SERVICES = [
@@ -15,7 +15,7 @@ export interface StackPaths {
   readonly root: string;
   readonly data: string;
   readonly postgres: string;
-  readonly postgresSecret: string;
+  readonly serverSecrets: string;
   readonly kafka: string;
   readonly credentials: string;
 }
@@ -24,7 +24,7 @@ export const stackPaths = (root: string, data = join(root, '.data')): StackPaths
   root,
   data,
   postgres: join(data, 'postgres'),
-  postgresSecret: join(data, 'postgres.json'),
+  serverSecrets: join(data, 'server-secrets.json'),
   kafka: join(data, 'kafka'),
   credentials: join(data, 'credentials.json'),
 });
@@ -36,7 +36,7 @@ export const databaseUrlOverride = (env: NodeJS.ProcessEnv, service: ServiceName
 export function serviceEnv(
   base: NodeJS.ProcessEnv,
   service: { name: ServiceName; port: number },
-  wiring: { databaseUrl: string; kafkaBrokers: string; credentials: DevCredentials },
+  wiring: { databaseUrl: string; kafkaBrokers: string; credentials: DevCredentials; secrets: ServerSecrets },
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
@@ -45,6 +45,7 @@ export function serviceEnv(
     KAFKA_BROKERS: wiring.kafkaBrokers,
     INTEGRATION_TOKEN: wiring.credentials.integrationToken,
   };
+  if (service.name === 'identity') env.VOICEPRINT_KEY ??= wiring.secrets.voiceprintKey;
   if (service.name === 'audit') env.COMPLIANCE_TOKEN = wiring.credentials.complianceToken;
   if (service.name === 'routing') env.CARRIER_WEBHOOK_SECRET = wiring.credentials.carrierWebhookSecret;
   return env;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadOrCreateCredentials, loadOrCreatePostgresPassword } from './credentials';
+import { loadOrCreateCredentials, loadOrCreateServerSecrets, ServerSecrets } from './credentials';
 import { startEmbeddedBroker } from './kafka';
 import { startEmbeddedPostgres } from './postgres';
 import { prefixedPrinter } from './log-lines';
@@ -22,10 +22,11 @@ let stopping: Promise<void> | undefined;
 
 async function start(): Promise<void> {
   const credentials = await loadOrCreateCredentials(paths.credentials);
-  const databaseUrls = await databases();
+  const secrets = await loadOrCreateServerSecrets(paths.serverSecrets);
+  const databaseUrls = await databases(secrets);
   const kafkaBrokers = env.KAFKA_BROKERS ?? (await broker());
   SERVICES.forEach((service, index) => {
-    const wiring = { databaseUrl: databaseUrls[service.name], kafkaBrokers, credentials };
+    const wiring = { databaseUrl: databaseUrls[service.name], kafkaBrokers, credentials, secrets };
     const print = prefixedPrinter(service.name, index, { raw: env.LOG_FORMAT === 'json', width: 8 });
     const child = spawnService(root, { ...service, env: serviceEnv(env, service, wiring) }, print);
     services.push(child);
@@ -38,14 +39,13 @@ async function start(): Promise<void> {
   banner(kafkaBrokers);
 }
 
-async function databases(): Promise<Record<string, string>> {
+async function databases(secrets: ServerSecrets): Promise<Record<string, string>> {
   const embedded = SERVICES.filter((s) => !databaseUrlOverride(env, s.name)).map((s) => s.name);
   let url = (database: string) => `unused:${database}`;
   if (embedded.length > 0) {
     say(`starting PostgreSQL on 127.0.0.1:${postgresPort} (data in ${paths.postgres})`);
-    const password = await loadOrCreatePostgresPassword(paths.postgresSecret);
     const server = await startEmbeddedPostgres({
-      dataDir: paths.postgres, port: postgresPort, password, databases: embedded, persistent: true,
+      dataDir: paths.postgres, port: postgresPort, password: secrets.postgresPassword, databases: embedded, persistent: true,
       onLog: (line) => env.LOG_LEVEL === 'debug' && process.stdout.write(`[postgres] ${line}\n`),
     });
     stopSteps.unshift({ name: 'PostgreSQL', stop: server.stop });
@@ -56,7 +56,8 @@ async function databases(): Promise<Record<string, string>> {
 
 async function broker(): Promise<string> {
   say(`starting the embedded Kafka broker on 127.0.0.1:${kafkaPort} (data in ${paths.kafka})`);
-  const running = await startEmbeddedBroker(paths.kafka, kafkaPort);
+  const print = prefixedPrinter('kafka', SERVICES.length, { raw: false, width: 8 });
+  const running = await startEmbeddedBroker(paths.kafka, kafkaPort, print);
   stopSteps.unshift({ name: 'Kafka broker', stop: running.stop });
   return running.address;
 }

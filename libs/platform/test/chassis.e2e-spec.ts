@@ -1,9 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
-import { freePort, startTestPostgres, TestPostgres } from '@homeline/testing';
+import { EmbeddedBroker, startBroker } from '@homeline/kafka-embedded';
+import { startTestPostgres, TestPostgres } from '@homeline/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, createServiceApp } from '../src';
 import { probeService } from './probe.module';
 
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const integrationToken = 'integration-token-for-tests';
 const complianceToken = 'compliance-token-for-tests';
 
@@ -12,6 +17,8 @@ const json = async <T = Json>(response: Response): Promise<T> => (await response
 
 describe('a service on the chassis', () => {
   let postgres: TestPostgres;
+  let broker: EmbeddedBroker;
+  let brokerDir: string;
   let app: INestApplication;
   let base: string;
 
@@ -26,10 +33,11 @@ describe('a service on the chassis', () => {
 
   beforeAll(async () => {
     postgres = await startTestPostgres();
+    brokerDir = await mkdtemp(join(tmpdir(), 'homeline-chassis-kafka-'));
+    broker = await startBroker({ dataDir: brokerDir, port: 0, initialRebalanceDelayMs: 0, logger: quiet });
     const env = {
       DATABASE_URL: await postgres.createDatabase(),
-      // Nothing listens there: Kafka is down for this service.
-      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+      KAFKA_BROKERS: broker.address,
       INTEGRATION_TOKEN: integrationToken,
       COMPLIANCE_TOKEN: complianceToken,
       LOG_LEVEL: 'silent',
@@ -41,7 +49,9 @@ describe('a service on the chassis', () => {
 
   afterAll(async () => {
     await app?.close();
+    await broker?.stop();
     await postgres?.stop();
+    await rm(brokerDir, { recursive: true, force: true });
   });
 
   it('is live without a token', async () => {
@@ -50,12 +60,12 @@ describe('a service on the chassis', () => {
     expect(await json(response)).toMatchObject({ status: 'ok' });
   });
 
-  it('is not ready while Kafka is unreachable, and says the database is up', async () => {
+  it('is ready when its database and Kafka answer', async () => {
     const response = await get('/health/ready');
-    expect(response.status).toBe(503);
+    expect(response.status).toBe(200);
     expect(await json(response)).toMatchObject({
-      status: 'error',
-      details: { database: { status: 'up' }, kafka: { status: 'down' } },
+      status: 'ok',
+      details: { database: { status: 'up' }, kafka: { status: 'up' } },
     });
   });
 
@@ -130,6 +140,16 @@ describe('a service on the chassis', () => {
     const text = await response.text();
     expect(text).toContain('process_cpu_user_seconds_total{service="calls"}');
     expect(text).toMatch(/http_request_duration_seconds_count\{service="calls",method="GET",route="\/v1\/probe",status_code="200"\} \d+/);
+  });
+
+  it('is not ready once Kafka stops answering, and says the database is still up', async () => {
+    await broker.stop();
+    const response = await get('/health/ready');
+    expect(response.status).toBe(503);
+    expect(await json(response)).toMatchObject({
+      status: 'error',
+      details: { database: { status: 'up' }, kafka: { status: 'down' } },
+    });
   });
 
   it('serves its OpenAPI document at /docs', async () => {

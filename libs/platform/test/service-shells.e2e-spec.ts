@@ -1,25 +1,41 @@
+import { EmbeddedBroker, startBroker } from '@homeline/kafka-embedded';
 import { freePort, startTestPostgres, TestPostgres } from '@homeline/testing';
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..', '..');
 
 /**
  * The shell every service keeps: started as `npm start` starts it (its main.ts in a process of
- * its own), it validates its environment, serves health, metrics and docs, and stops on SIGTERM.
+ * its own), it validates its environment, is ready once its database and Kafka answer, serves
+ * metrics and docs, and stops on SIGTERM.
  */
 const services = [
-  { name: 'identity', env: {} },
+  { name: 'identity', env: { VOICEPRINT_KEY: randomBytes(32).toString('base64') } },
   { name: 'calls', env: {} },
   { name: 'routing', env: { CARRIER_WEBHOOK_SECRET: 'carrier-secret-for-tests' } },
   { name: 'audit', env: { COMPLIANCE_TOKEN: 'compliance-token-for-tests' } },
 ];
 
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let postgres: TestPostgres;
+let broker: EmbeddedBroker;
+let brokerDir: string;
+
 beforeAll(async () => {
   postgres = await startTestPostgres();
+  brokerDir = await mkdtemp(join(tmpdir(), 'homeline-shells-kafka-'));
+  broker = await startBroker({ dataDir: brokerDir, port: 0, initialRebalanceDelayMs: 0, logger: quiet });
 });
-afterAll(() => postgres?.stop());
+
+afterAll(async () => {
+  await broker?.stop();
+  await postgres?.stop();
+  await rm(brokerDir, { recursive: true, force: true });
+});
 
 describe.each(services)('the $name service process', ({ name, env: serviceEnv }) => {
   let environment: NodeJS.ProcessEnv;
@@ -28,20 +44,21 @@ describe.each(services)('the $name service process', ({ name, env: serviceEnv })
     environment = {
       PATH: process.env.PATH,
       DATABASE_URL: await postgres.createDatabase(),
-      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+      KAFKA_BROKERS: broker.address,
       INTEGRATION_TOKEN: 'integration-token-for-tests',
       LOG_LEVEL: 'warn',
       ...serviceEnv,
     };
   });
 
-  it('starts, serves liveness, metrics and its API docs, and exits cleanly on SIGTERM', async () => {
+  it('starts, is live and ready, serves metrics and its API docs, and exits cleanly on SIGTERM', async () => {
     const port = await freePort();
     const service = runMain(name, { ...environment, HTTP_PORT: String(port) });
     const base = `http://127.0.0.1:${port}`;
-    await untilAnswering(`${base}/health/live`, service);
+    await untilAnswering(`${base}/health/ready`, service);
 
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     expect(await (await fetch(`${base}/metrics`)).text()).toContain(`service="${name}"`);
     const docs = (await (await fetch(`${base}/docs-json`)).json()) as { info: { title: string } };
     expect(docs.info.title).toBe(`Homeline ${name}`);
@@ -81,8 +98,8 @@ async function untilAnswering(url: string, service: RunningMain): Promise<void> 
   let exited = false;
   void service.exit.then(() => (exited = true));
   while (!exited) {
-    if (await fetch(url).then(() => true, () => false)) return;
+    if (await fetch(url).then((response) => response.ok, () => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the service exited before answering ${url}:\n${service.output.join('\n')}`);
+  throw new Error(`the service exited before it answered 200 at ${url}:\n${service.output.join('\n')}`);
 }
