@@ -88,7 +88,7 @@ function banner(kafkaBrokers: string): void {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0, `${signal}: stopping`));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0, `${signal}: stopping the services, then the broker, then PostgreSQL`));
 // The launcher is gone (killed without a chance to forward a signal): stop rather than linger.
 process.on('disconnect', () => void stop(1, 'launcher went away: stopping'));
 start().catch((error: unknown) => void stop(1, `could not start: ${error instanceof Error ? error.message : String(error)}`));
