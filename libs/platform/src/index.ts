@@ -13,3 +13,4 @@ export { HttpMetrics } from './metrics/metrics';
 export { setupTracing, activeTraceIds, type TracesExporter } from './observability/tracing';
 export { ApiZodBody } from './openapi';
 export { OutboxRelayHost } from './messaging/outbox-relay.host';
+export { BackgroundStart } from './messaging/background-start';

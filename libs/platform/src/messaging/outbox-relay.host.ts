@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
 import { OutboxRelay } from '@homeline/event-store';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { PlatformConfig } from '../config/env';
 import { PLATFORM_OPTIONS, PlatformOptions } from '../platform.options';
+import { BackgroundStart } from './background-start';
 
 /**
  * Runs the service's outbox relay for as long as the app runs: events appended by this service
@@ -11,27 +12,28 @@ import { PLATFORM_OPTIONS, PlatformOptions } from '../platform.options';
  */
 @Injectable()
 export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('OutboxRelay');
-  private readonly relay: OutboxRelay;
+  private readonly worker: BackgroundStart;
 
   constructor(dataSource: DataSource, kafka: Kafka, @Inject(PLATFORM_OPTIONS) options: PlatformOptions) {
+    const logger = new Logger('OutboxRelay');
     const topic = topicOf(options.config, options.service);
-    this.relay = new OutboxRelay({
+    const relay = new OutboxRelay({
       dataSource,
       kafka,
       name: options.service,
       topicFor: () => topic,
       pollIntervalMs: 500,
-      logger: { warn: (details, message) => this.logger.warn({ ...details, msg: message }) },
+      logger: { warn: (details, message) => logger.warn({ ...details, msg: message }) },
     });
+    this.worker = new BackgroundStart('OutboxRelay', () => relay.start(), () => relay.stop());
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.relay.start();
+  onApplicationBootstrap(): void {
+    this.worker.begin();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
+    await this.worker.end();
   }
 }
 

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { envelopeSchema } from '@homeline/contracts';
 import { InboxConsumer } from '@homeline/event-store';
-import { SERVICE_CONFIG } from '@homeline/platform';
+import { BackgroundStart, SERVICE_CONFIG } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { AuditConfig } from '../config';
@@ -14,11 +14,10 @@ import { appendAuditEntries } from './audit-log.repository';
  */
 @Injectable()
 export class AuditRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(AuditRecorder.name);
-  private readonly consumer: InboxConsumer<ReturnType<typeof envelopeSchema.parse>>;
+  private readonly worker: BackgroundStart;
 
   constructor(kafka: Kafka, dataSource: DataSource, @Inject(SERVICE_CONFIG) config: AuditConfig) {
-    this.consumer = new InboxConsumer({
+    const consumer = new InboxConsumer({
       kafka,
       dataSource,
       groupId: 'homeline-audit',
@@ -28,14 +27,14 @@ export class AuditRecorder implements OnApplicationBootstrap, OnApplicationShutd
         await appendAuditEntries(manager, [toAuditEntry(event)]);
       },
     });
+    this.worker = new BackgroundStart(AuditRecorder.name, () => consumer.start(), () => consumer.stop());
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
-    this.logger.log('recording every event of the identity, calls and routing topics');
+  onApplicationBootstrap(): void {
+    this.worker.begin();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
+    await this.worker.end();
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { safeParseEvent, type IntegrationEvent } from '@homeline/contracts';
 import { InboxConsumer } from '@homeline/event-store';
-import { SERVICE_CONFIG } from '@homeline/platform';
+import { BackgroundStart, SERVICE_CONFIG } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -22,11 +22,11 @@ const integrationEvent = z.unknown().transform((raw, ctx) => {
 /** Feeds identity's and routing's answers to the calls they concern. */
 @Injectable()
 export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly consumer: InboxConsumer<IntegrationEvent>;
+  private readonly worker: BackgroundStart;
 
   constructor(kafka: Kafka, dataSource: DataSource, @Inject(SERVICE_CONFIG) config: CallsConfig) {
     const timeouts = callTimeouts(config);
-    this.consumer = new InboxConsumer({
+    const consumer = new InboxConsumer({
       kafka,
       dataSource,
       groupId: 'homeline-calls',
@@ -39,13 +39,14 @@ export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationS
         await updateCall(manager, callId, (state) => commandsFor(event, state, now), timeouts, { causationId: event.id });
       },
     });
+    this.worker = new BackgroundStart(CallSetupConsumer.name, () => consumer.start(), () => consumer.stop());
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
+  onApplicationBootstrap(): void {
+    this.worker.begin();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
+    await this.worker.end();
   }
 }
