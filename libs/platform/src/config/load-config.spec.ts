@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './load-config';
 import { env, platformEnv } from './env';
+import { checkKafkaAuth, kafkaConnection } from '../messaging/kafka-connection';
 
 const schema = platformEnv({ httpPort: 3001 }).extend({ CARRIER_WEBHOOK_SECRET: env.secret() });
 const valid = {
@@ -69,5 +70,21 @@ describe('loading a service configuration', () => {
     expect(() => loadConfig(z.object({ HTTP_PORT: env.port(1) }), { HTTP_PORT: '0' })).toThrow(
       /invalid configuration:\n {2}- HTTP_PORT: expected a port between 1 and 65535/,
     );
+  });
+});
+
+describe('Kafka authentication settings', () => {
+  it('connects with TLS and SCRAM when all three SASL variables are set', () => {
+    const config = loadConfig(schema, {
+      ...valid, KAFKA_TLS: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'calls', KAFKA_SASL_PASSWORD: 'pw',
+    });
+    expect(kafkaConnection(config)).toEqual({
+      brokers: ['127.0.0.1:9092'], ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'calls', password: 'pw' },
+    });
+  });
+
+  it('names the missing half of a SASL setting', () => {
+    const config = loadConfig(schema, { ...valid, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'calls' });
+    expect(() => checkKafkaAuth(config)).toThrow(/KAFKA_SASL_PASSWORD: is required when KAFKA_SASL_MECHANISM is set/);
   });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logCreator, logLevel } from 'kafkajs';
 import type { PlatformOptions } from '../platform.options';
+import { kafkaConnection } from './kafka-connection';
 
 /** kafkajs logs through the service's logger, so its lines are JSON with the service's name too. */
 const kafkaLogs: logCreator = () => {
@@ -16,4 +17,4 @@ const kafkaLogs: logCreator = () => {
 
 /** The service's Kafka client (KAFKA_BROKERS), shared by its producers and consumers. */
 export const kafkaClient = ({ service, config }: PlatformOptions): Kafka =>
-  new Kafka({ clientId: `homeline-${service}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN, logCreator: kafkaLogs });
+  new Kafka({ clientId: `homeline-${service}`, ...kafkaConnection(config), logLevel: logLevel.WARN, logCreator: kafkaLogs });
