@@ -1,4 +1,4 @@
-import type { DestinationClass, RejectionReason, VoiceAssertion } from '@homeline/contracts';
+import type { Assurance, DestinationClass, RejectionReason, VoiceAssertion } from '@homeline/contracts';
 
 /** What may be asked of a call. Every command carries the callId and the time it is decided at. */
 interface CallCommandBase {
@@ -14,7 +14,12 @@ export type RequestCall = CallCommandBase & {
   readonly voice: VoiceAssertion;
 };
 /** identity verified the speaker. */
-export type RecordVerification = CallCommandBase & { readonly type: 'RecordVerification'; readonly accountId: string; readonly memberId: string };
+export type RecordVerification = CallCommandBase & {
+  readonly type: 'RecordVerification';
+  readonly accountId: string;
+  readonly memberId: string;
+  readonly assurance: Assurance;
+};
 /** identity refused the speaker, or routing refused the destination. */
 export type RecordRejection = CallCommandBase & {
   readonly type: 'RecordRejection';

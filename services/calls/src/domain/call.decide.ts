@@ -1,4 +1,4 @@
-import type { RejectionReason, SpeakerRejectionReason } from '@homeline/contracts';
+import type { Assurance, RejectionReason, SpeakerRejectionReason } from '@homeline/contracts';
 import { isFinal, type CallState, type Connected, type Ringing, type Routing, type Verifying } from './call';
 import type {
   CallCommand,
@@ -47,6 +47,7 @@ interface RoutingDecision {
   readonly now: string;
   readonly accountId: string;
   readonly memberId: string | null;
+  readonly assurance: Assurance | null;
   readonly speakerRejection: SpeakerRejectionReason | null;
 }
 
@@ -60,6 +61,7 @@ const routeCall = (s: Verifying, c: RoutingDecision, t: CallTimeouts): CallEvent
       target: s.target,
       verified: c.memberId !== null,
       memberId: c.memberId,
+      assurance: c.assurance,
       speakerRejection: c.speakerRejection,
       deadline: after(c.now, t.routingMs),
     },
@@ -67,7 +69,7 @@ const routeCall = (s: Verifying, c: RoutingDecision, t: CallTimeouts): CallEvent
 ];
 
 const recordVerification = (c: RecordVerification, s: Live, t: CallTimeouts): CallEvent[] =>
-  s.status === 'verifying' ? routeCall(s, { now: c.now, accountId: c.accountId, memberId: c.memberId, speakerRejection: null }, t) : [];
+  s.status === 'verifying' ? routeCall(s, { now: c.now, accountId: c.accountId, memberId: c.memberId, assurance: c.assurance, speakerRejection: null }, t) : [];
 
 const reject = (s: Live, c: RecordRejection): CallEvent[] => [
   { type: 'CallRejected', data: { callId: s.callId, reason: c.reason, rejectedAt: c.now } },
@@ -76,7 +78,7 @@ const reject = (s: Live, c: RecordRejection): CallEvent[] => [
 const recordRejection = (c: RecordRejection, s: Live, t: CallTimeouts): CallEvent[] => {
   if (c.by === 'identity' && s.status === 'verifying') {
     if (!isSpeakerOnly(c.reason) || !c.accountId) return reject(s, c);
-    return routeCall(s, { now: c.now, accountId: c.accountId, memberId: null, speakerRejection: c.reason }, t);
+    return routeCall(s, { now: c.now, accountId: c.accountId, memberId: null, assurance: null, speakerRejection: c.reason }, t);
   }
   if (c.by === 'routing' && s.status === 'routing' && s.destination === null) return reject(s, c);
   return [];

@@ -21,7 +21,7 @@ describe('a new call', () => {
 
 describe('a call waiting for identity', () => {
   it('goes to routing once the speaker is verified', () =>
-    given([requested]).when({ type: 'RecordVerification', callId, now: at(1), accountId: 'acc-1', memberId: 'alice' }).then([routing]));
+    given([requested]).when({ type: 'RecordVerification', callId, now: at(1), accountId: 'acc-1', memberId: 'alice', assurance: 'high' }).then([routing]));
 
   it('is rejected when the device cannot be trusted', () =>
     given([requested])
@@ -31,7 +31,7 @@ describe('a call waiting for identity', () => {
   it('still goes to routing, unverified, when only the speaker is unknown, in case it is an emergency call', () =>
     given([requested])
       .when({ type: 'RecordRejection', callId, now: at(1), by: 'identity', reason: 'speaker_not_verified', accountId: 'acc-1' })
-      .then([{ type: 'CallRouting', data: { ...routing.data, verified: false, memberId: null, speakerRejection: 'speaker_not_verified' } }]));
+      .then([{ type: 'CallRouting', data: { ...routing.data, verified: false, memberId: null, assurance: null, speakerRejection: 'speaker_not_verified' } }]));
 
   it('is rejected when the speaker is unknown and the device is linked to no account', () =>
     given([requested])
@@ -128,6 +128,6 @@ describe('a finished call', () => {
 
   it('stays rejected when a verification arrives late', () =>
     given([requested, { type: 'CallRejected', data: { callId, reason: 'not_permitted', rejectedAt: at(1) } }])
-      .when({ type: 'RecordVerification', callId, now: at(2), accountId: 'acc-1', memberId: 'alice' })
+      .when({ type: 'RecordVerification', callId, now: at(2), accountId: 'acc-1', memberId: 'alice', assurance: 'high' })
       .thenNothingHappens());
 });
