@@ -17,7 +17,16 @@ export const commandsFor = (event: IntegrationEvent, state: CallState, now: stri
       return [{ type: 'RecordVerification', callId, now, accountId, memberId, assurance }];
     }
     case 'SpeakerRejected':
-      return [{ type: 'RecordRejection', callId, now, by: 'identity', reason: event.data.reason, accountId: event.data.accountId }];
+      return [
+        {
+          type: 'RecordRejection',
+          callId,
+          now,
+          by: 'identity',
+          reason: event.data.reason,
+          accountId: event.data.accountId,
+        },
+      ];
     case 'DestinationResolved':
       return [{ type: 'RecordRouting', callId, now, class: event.data.class, e164: event.data.e164 }];
     case 'DestinationRejected':

@@ -29,7 +29,11 @@ export type RecordRejection = CallCommandBase & {
   readonly accountId?: string | null;
 };
 /** routing resolved the destination and asked the carrier for a leg. */
-export type RecordRouting = CallCommandBase & { readonly type: 'RecordRouting'; readonly class: DestinationClass; readonly e164: string };
+export type RecordRouting = CallCommandBase & {
+  readonly type: 'RecordRouting';
+  readonly class: DestinationClass;
+  readonly e164: string;
+};
 export type RecordRinging = CallCommandBase & { readonly type: 'RecordRinging' };
 export type ConnectCall = CallCommandBase & { readonly type: 'ConnectCall' };
 export type FailCall = CallCommandBase & {

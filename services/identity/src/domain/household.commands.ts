@@ -13,7 +13,12 @@ export type OpenAccount = Base & {
   readonly timezone: string;
   readonly address: Address;
 };
-export type AddMember = Base & { readonly type: 'AddMember'; readonly memberId: string; readonly name: string; readonly role: MemberRole };
+export type AddMember = Base & {
+  readonly type: 'AddMember';
+  readonly memberId: string;
+  readonly name: string;
+  readonly role: MemberRole;
+};
 /** PATCH a member: a new role and/or grants and revocations on top of it (replacing earlier overrides). */
 export type ChangeMemberPermissions = Base & {
   readonly type: 'ChangeMemberPermissions';
@@ -23,7 +28,11 @@ export type ChangeMemberPermissions = Base & {
   readonly revoke?: readonly CallGrant[];
 };
 /** The embedding itself is stored encrypted beside the event, not in it. */
-export type EnrollVoiceprint = Base & { readonly type: 'EnrollVoiceprint'; readonly memberId: string; readonly embedding: readonly number[] };
+export type EnrollVoiceprint = Base & {
+  readonly type: 'EnrollVoiceprint';
+  readonly memberId: string;
+  readonly embedding: readonly number[];
+};
 export type LinkDevice = Base & {
   readonly type: 'LinkDevice';
   readonly deviceId: string;
@@ -43,4 +52,5 @@ export type AddContact = Base & {
   readonly memberId: string | null;
 };
 
-export type HouseholdCommand = OpenAccount | AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | AddContact;
+export type HouseholdCommand =
+  OpenAccount | AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | AddContact;

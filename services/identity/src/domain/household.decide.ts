@@ -30,13 +30,30 @@ const memberOf = (h: Household, memberId: string) => {
 const openAccount = (c: OpenAccount): HouseholdEvent[] => [
   {
     type: 'AccountOpened',
-    data: { accountId: c.accountId, msisdn: toE164(c.msisdn, c.address.country), displayName: c.displayName, timezone: c.timezone, address: c.address },
+    data: {
+      accountId: c.accountId,
+      msisdn: toE164(c.msisdn, c.address.country),
+      displayName: c.displayName,
+      timezone: c.timezone,
+      address: c.address,
+    },
   },
 ];
 
 const addMember = (c: AddMember, h: Household): HouseholdEvent[] => {
   if (h.members[c.memberId]) throw new HouseholdError('member_already_exists', `member ${c.memberId} already exists`);
-  return [{ type: 'MemberAdded', data: { accountId: h.accountId, memberId: c.memberId, name: c.name, role: c.role, grants: grantsFor({ role: c.role }) } }];
+  return [
+    {
+      type: 'MemberAdded',
+      data: {
+        accountId: h.accountId,
+        memberId: c.memberId,
+        name: c.name,
+        role: c.role,
+        grants: grantsFor({ role: c.role }),
+      },
+    },
+  ];
 };
 
 const unique = (grants: readonly CallGrant[] = []): CallGrant[] => [...new Set(grants)];
@@ -53,7 +70,12 @@ const changeMemberPermissions = (c: ChangeMemberPermissions, h: Household): Hous
     grant: c.grant ? unique(c.grant) : [...member.overrides.grant],
     revoke: c.revoke ? unique(c.revoke) : [...member.overrides.revoke],
   };
-  return [{ type: 'MemberPermissionsChanged', data: { accountId: h.accountId, memberId: c.memberId, role, overrides, grants: grantsFor({ role, overrides }) } }];
+  return [
+    {
+      type: 'MemberPermissionsChanged',
+      data: { accountId: h.accountId, memberId: c.memberId, role, overrides, grants: grantsFor({ role, overrides }) },
+    },
+  ];
 };
 
 const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] => {
@@ -61,11 +83,17 @@ const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] =
   if (c.embedding.length === 0 || !c.embedding.every(Number.isFinite) || c.embedding.every((x) => x === 0)) {
     throw new HouseholdError('invalid_voiceprint', 'a voiceprint is a non-zero vector of finite numbers');
   }
-  return [{ type: 'VoiceprintEnrolled', data: { accountId: h.accountId, memberId: c.memberId, dimensions: c.embedding.length } }];
+  return [
+    {
+      type: 'VoiceprintEnrolled',
+      data: { accountId: h.accountId, memberId: c.memberId, dimensions: c.embedding.length },
+    },
+  ];
 };
 
 const linkDevice = (c: LinkDevice, h: Household): HouseholdEvent[] => {
-  if (h.devices[c.deviceId]) throw new HouseholdError('device_already_linked', `device ${c.deviceId} is already linked`);
+  if (h.devices[c.deviceId])
+    throw new HouseholdError('device_already_linked', `device ${c.deviceId} is already linked`);
   if (Buffer.from(c.publicKey, 'base64').length !== 32) {
     throw new HouseholdError('invalid_public_key', 'publicKey must be the base64 of a raw 32-byte Ed25519 key');
   }
@@ -74,25 +102,34 @@ const linkDevice = (c: LinkDevice, h: Household): HouseholdEvent[] => {
 };
 
 const unlinkDevice = (c: UnlinkDevice, h: Household): HouseholdEvent[] => {
-  if (!h.devices[c.deviceId]) throw new HouseholdError('device_not_found', `device ${c.deviceId} is not linked to ${h.accountId}`);
+  if (!h.devices[c.deviceId])
+    throw new HouseholdError('device_not_found', `device ${c.deviceId} is not linked to ${h.accountId}`);
   return [{ type: 'DeviceUnlinked', data: { accountId: h.accountId, deviceId: c.deviceId } }];
 };
 
 const addContact = (c: AddContact, h: Household): HouseholdEvent[] => {
-  if (h.contactIds.includes(c.contactId)) throw new HouseholdError('contact_already_exists', `contact ${c.contactId} already exists`);
+  if (h.contactIds.includes(c.contactId))
+    throw new HouseholdError('contact_already_exists', `contact ${c.contactId} already exists`);
   if (c.memberId !== null) memberOf(h, c.memberId);
   const e164 = toE164(c.number, h.address.country);
   const { contactId, name, memberId } = c;
-  return [{ type: 'ContactAdded', data: { accountId: h.accountId, contactId, name, aliases: [...c.aliases], e164, memberId } }];
+  return [
+    {
+      type: 'ContactAdded',
+      data: { accountId: h.accountId, contactId, name, aliases: [...c.aliases], e164, memberId },
+    },
+  ];
 };
 
 /** The household registry: accounts, members and their permissions, devices, voiceprints, contacts. */
 export const decideHousehold = (command: HouseholdCommand, state: HouseholdState): HouseholdEvent[] => {
   if (command.type === 'OpenAccount') {
-    if (state.status === 'open') throw new HouseholdError('account_already_exists', `account ${command.accountId} already exists`);
+    if (state.status === 'open')
+      throw new HouseholdError('account_already_exists', `account ${command.accountId} already exists`);
     return openAccount(command);
   }
-  if (state.status !== 'open') throw new HouseholdError('account_not_found', `account ${command.accountId} does not exist`);
+  if (state.status !== 'open')
+    throw new HouseholdError('account_not_found', `account ${command.accountId} does not exist`);
   switch (command.type) {
     case 'AddMember':
       return addMember(command, state);

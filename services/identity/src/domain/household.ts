@@ -50,10 +50,20 @@ export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): H
     case 'MemberAdded': {
       const { memberId, name, role } = event.data;
       const h = open(state);
-      return { ...h, members: { ...h.members, [memberId]: { memberId, name, role, overrides: { grant: [], revoke: [] }, voiceprints: 0 } } };
+      return {
+        ...h,
+        members: {
+          ...h.members,
+          [memberId]: { memberId, name, role, overrides: { grant: [], revoke: [] }, voiceprints: 0 },
+        },
+      };
     }
     case 'MemberPermissionsChanged':
-      return withMember(open(state), event.data.memberId, (m) => ({ ...m, role: event.data.role, overrides: event.data.overrides }));
+      return withMember(open(state), event.data.memberId, (m) => ({
+        ...m,
+        role: event.data.role,
+        overrides: event.data.overrides,
+      }));
     case 'VoiceprintEnrolled':
       return withMember(open(state), event.data.memberId, (m) => ({ ...m, voiceprints: m.voiceprints + 1 }));
     case 'DeviceLinked': {

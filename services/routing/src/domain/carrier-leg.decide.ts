@@ -22,7 +22,10 @@ export type ReleaseLeg = { readonly type: 'ReleaseLeg'; readonly legId: string; 
 export type CarrierLegCommand = RecordCarrierStatus | ReleaseLeg;
 
 export class CarrierLegError extends Error {
-  constructor(readonly code: 'leg_not_found', message: string) {
+  constructor(
+    readonly code: 'leg_not_found',
+    message: string,
+  ) {
     super(message);
     this.name = 'CarrierLegError';
   }
@@ -39,13 +42,25 @@ const defaultCodes: Record<CarrierLegFailed['reason'], { sipCode: number; q850: 
   failed: { sipCode: 503, q850: 41 },
 };
 
-const progressOfStatus: Record<CarrierStatus, number> = { ringing: 2, answered: 3, completed: 4, busy: 4, no_answer: 4, failed: 4 };
+const progressOfStatus: Record<CarrierStatus, number> = {
+  ringing: 2,
+  answered: 3,
+  completed: 4,
+  busy: 4,
+  no_answer: 4,
+  failed: 4,
+};
 
 type Live = Exclude<CarrierLegState, { status: 'idle' | 'failed' | 'ended' }>;
 
 const secondsBetween = (from: string, to: string): number => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
-const ended = (s: Live, c: { now: string; carrierCallId: string | null }, releasedBy: 'remote' | 'local', duration: number): CarrierLegEvent => ({
+const ended = (
+  s: Live,
+  c: { now: string; carrierCallId: string | null },
+  releasedBy: 'remote' | 'local',
+  duration: number,
+): CarrierLegEvent => ({
   type: 'CarrierLegEnded',
   data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId, duration, releasedBy },
 });
@@ -57,7 +72,14 @@ const answered = (s: Live, c: RecordCarrierStatus, answeredAt: string): CarrierL
 
 const failed = (s: Live, c: RecordCarrierStatus, reason: CarrierLegFailed['reason']): CarrierLegEvent => ({
   type: 'CarrierLegFailed',
-  data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId, reason, sipCode: c.sipCode ?? defaultCodes[reason].sipCode, q850: c.q850 ?? defaultCodes[reason].q850 },
+  data: {
+    callId: s.callId,
+    legId: s.legId,
+    carrierCallId: c.carrierCallId,
+    reason,
+    sipCode: c.sipCode ?? defaultCodes[reason].sipCode,
+    q850: c.q850 ?? defaultCodes[reason].q850,
+  },
 });
 
 /** An answered leg that reports anything final has ended: the far end released it. */
@@ -73,7 +95,10 @@ const finishUnanswered = (s: Live, c: RecordCarrierStatus): CarrierLegEvent[] =>
   if (c.status === 'completed') {
     const duration = c.duration ?? 0;
     if (duration <= 0) return [failed(s, c, 'failed')];
-    return [answered(s, c, new Date(Date.parse(c.now) - duration * 1000).toISOString()), ended(s, c, 'remote', duration)];
+    return [
+      answered(s, c, new Date(Date.parse(c.now) - duration * 1000).toISOString()),
+      ended(s, c, 'remote', duration),
+    ];
   }
   return [failed(s, c, c.status === 'busy' || c.status === 'no_answer' ? c.status : 'failed')];
 };
@@ -81,7 +106,8 @@ const finishUnanswered = (s: Live, c: RecordCarrierStatus): CarrierLegEvent[] =>
 const recordStatus = (c: RecordCarrierStatus, s: Live): CarrierLegEvent[] => {
   if (s.status !== 'requested' && s.carrierCallId !== c.carrierCallId) return []; // another carrier call's callback
   if (progressOfStatus[c.status] <= progressOf(s)) return []; // a duplicate, or overtaken by a later status
-  if (c.status === 'ringing') return [{ type: 'CarrierLegRinging', data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId } }];
+  if (c.status === 'ringing')
+    return [{ type: 'CarrierLegRinging', data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId } }];
   if (c.status === 'answered') return [answered(s, c, c.now)];
   return s.status === 'answered' ? finishAnswered(s, c) : finishUnanswered(s, c);
 };

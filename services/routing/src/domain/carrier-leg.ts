@@ -29,11 +29,16 @@ export type LegRequested = LegBasics & { readonly status: 'requested' };
 export type LegRinging = OnCarrier & { readonly status: 'ringing' };
 export type LegAnswered = OnCarrier & { readonly status: 'answered'; readonly answeredAt: string };
 export type LegFailed = LegBasics & {
-  readonly status: 'failed';   readonly reason: CarrierLegFailed['reason'];
+  readonly status: 'failed';
+  readonly reason: CarrierLegFailed['reason'];
   readonly sipCode: number;
   readonly q850: number;
 };
-export type LegEnded = LegBasics & { readonly status: 'ended'; readonly releasedBy: CarrierLegEnded['releasedBy']; readonly duration: number };
+export type LegEnded = LegBasics & {
+  readonly status: 'ended';
+  readonly releasedBy: CarrierLegEnded['releasedBy'];
+  readonly duration: number;
+};
 
 export type CarrierLegState = LegIdle | LegRequested | LegRinging | LegAnswered | LegFailed | LegEnded;
 
@@ -57,9 +62,20 @@ export const evolveLeg = (state: CarrierLegState, event: CarrierLegEvent): Carri
     case 'CarrierLegRinging':
       return { ...basicsOf(state), status: 'ringing', carrierCallId: event.data.carrierCallId };
     case 'CarrierLegAnswered':
-      return { ...basicsOf(state), status: 'answered', carrierCallId: event.data.carrierCallId, answeredAt: event.data.answeredAt };
+      return {
+        ...basicsOf(state),
+        status: 'answered',
+        carrierCallId: event.data.carrierCallId,
+        answeredAt: event.data.answeredAt,
+      };
     case 'CarrierLegFailed':
-      return { ...basicsOf(state), status: 'failed', reason: event.data.reason, sipCode: event.data.sipCode, q850: event.data.q850 };
+      return {
+        ...basicsOf(state),
+        status: 'failed',
+        reason: event.data.reason,
+        sipCode: event.data.sipCode,
+        q850: event.data.q850,
+      };
     case 'CarrierLegEnded':
       return { ...basicsOf(state), status: 'ended', releasedBy: event.data.releasedBy, duration: event.data.duration };
     default: {

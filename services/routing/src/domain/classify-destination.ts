@@ -11,7 +11,8 @@ const shortNumbers = ShortNumberInfo.getInstance();
 
 /** Keeps what a person types into a dial string and means nothing: spaces, dots, dashes, brackets. */
 const dialCharacters = /^[+\d\s().\-/]+$/;
-export const looksDialable = (target: string): boolean => dialCharacters.test(target.trim()) && /\d{2}/.test(target.replace(/\D/g, ''));
+export const looksDialable = (target: string): boolean =>
+  dialCharacters.test(target.trim()) && /\d{2}/.test(target.replace(/\D/g, ''));
 
 /**
  * Emergency and short numbers (911, 112, 999, 000; 411, 311, 988...) exist only for the

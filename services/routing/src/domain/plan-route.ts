@@ -15,7 +15,12 @@ import { contactWithNumber, resolveTarget, type Contact } from './resolve-target
 
 /** What routing's projection of identity knows about the caller's household. */
 export interface RoutingContext {
-  readonly account: { readonly accountId: string; readonly msisdn: string; readonly address: Address; readonly ownerMemberIds: readonly string[] } | null;
+  readonly account: {
+    readonly accountId: string;
+    readonly msisdn: string;
+    readonly address: Address;
+    readonly ownerMemberIds: readonly string[];
+  } | null;
   /** The verified speaker's published grants; null when unverified or unknown. */
   readonly member: { readonly memberId: string; readonly grants: readonly CallGrant[] } | null;
   readonly deviceLocation: DeviceLocation | null;
@@ -38,13 +43,21 @@ const rejected = (callId: string, reason: RejectionReason, cls?: Destination['cl
 ];
 
 /** The target as a classified number, or the reason it is none. */
-const destinationOf = (request: CallRouting, context: RoutingContext, country: string): Destination | RejectionReason => {
+const destinationOf = (
+  request: CallRouting,
+  context: RoutingContext,
+  country: string,
+): Destination | RejectionReason => {
   const resolved = resolveTarget(request.target, request.memberId, context.contacts);
-  if (resolved.kind === 'refused') return request.verified ? resolved.reason : (request.speakerRejection ?? 'speaker_not_verified');
+  if (resolved.kind === 'refused')
+    return request.verified ? resolved.reason : (request.speakerRejection ?? 'speaker_not_verified');
   const dial = resolved.kind === 'contact' ? resolved.contact.e164 : resolved.dialString;
   const classified = classifyDestination(dial, country);
   if (!classified.ok) return classified.reason;
-  const contact = resolved.kind === 'contact' ? resolved.contact : contactWithNumber(classified.e164, request.memberId, context.contacts);
+  const contact =
+    resolved.kind === 'contact'
+      ? resolved.contact
+      : contactWithNumber(classified.e164, request.memberId, context.contacts);
   return { ...classified, contact };
 };
 
@@ -53,14 +66,31 @@ const refusal = (request: CallRouting, context: RoutingContext, destination: Des
   if (destination.class === 'emergency') return null;
   if (!request.verified) return request.speakerRejection ?? 'speaker_not_verified';
   if (!context.member) return 'not_permitted';
-  const permission = permitsCall(context.member.grants, destination.class, destination.contact !== null, request.assurance ?? 'standard');
+  const permission = permitsCall(
+    context.member.grants,
+    destination.class,
+    destination.contact !== null,
+    request.assurance ?? 'standard',
+  );
   return permission.allowed ? null : permission.reason;
 };
 
-const emergencyNotices = (request: CallRouting, account: NonNullable<RoutingContext['account']>, context: RoutingContext, e164: string): RouteEvent[] =>
+const emergencyNotices = (
+  request: CallRouting,
+  account: NonNullable<RoutingContext['account']>,
+  context: RoutingContext,
+  e164: string,
+): RouteEvent[] =>
   account.ownerMemberIds.map((ownerMemberId) => ({
     type: 'EmergencyOwnerNotified' as const,
-    data: { callId: request.callId, accountId: account.accountId, ownerMemberId, e164, address: account.address, location: context.deviceLocation },
+    data: {
+      callId: request.callId,
+      accountId: account.accountId,
+      ownerMemberId,
+      e164,
+      address: account.address,
+      location: context.deviceLocation,
+    },
   }));
 
 /**
@@ -87,7 +117,9 @@ export const planRoute = (request: CallRouting, context: RoutingContext): RouteE
         accountId: account.accountId,
         class: destination.class,
         e164: destination.e164,
-        viaContact: contact ? { contactId: contact.contactId, name: contact.name, household: contact.memberId === null } : null,
+        viaContact: contact
+          ? { contactId: contact.contactId, name: contact.name, household: contact.memberId === null }
+          : null,
       },
     },
     {

@@ -1,7 +1,17 @@
 import { contactWithNumber, resolveTarget, type Contact } from './resolve-target';
 
-const contact = (contactId: string, name: string, e164: string, memberId: string | null, aliases: string[] = []): Contact => ({
-  contactId, name, aliases, e164, memberId,
+const contact = (
+  contactId: string,
+  name: string,
+  e164: string,
+  memberId: string | null,
+  aliases: string[] = [],
+): Contact => ({
+  contactId,
+  name,
+  aliases,
+  e164,
+  memberId,
 });
 const alicesMom = contact('c1', 'Mom', '+15550100001', 'alice', ['Mother']);
 const bobsMom = contact('c2', 'Mom', '+15550100002', 'bob');
@@ -14,7 +24,8 @@ describe('resolving what the speaker asked for', () => {
   it("finds the speaker's own contact by name", () =>
     expect(resolveTarget('Mom', 'alice', contacts)).toEqual({ kind: 'contact', contact: alicesMom }));
 
-  it('gives another member their own "Mom"', () => expect(resolveTarget('Mom', 'bob', contacts)).toEqual({ kind: 'contact', contact: bobsMom }));
+  it('gives another member their own "Mom"', () =>
+    expect(resolveTarget('Mom', 'bob', contacts)).toEqual({ kind: 'contact', contact: bobsMom }));
 
   it('matches aliases, ignoring case and spacing', () => {
     expect(resolveTarget('  mother ', 'alice', contacts)).toEqual({ kind: 'contact', contact: alicesMom });
@@ -31,7 +42,10 @@ describe('resolving what the speaker asked for', () => {
     expect(resolveTarget('Pizza', 'alice', contacts)).toEqual({ kind: 'refused', reason: 'ambiguous_contact' }));
 
   it('passes a dial string through', () =>
-    expect(resolveTarget('+1 555 010 9999', 'alice', contacts)).toEqual({ kind: 'number', dialString: '+1 555 010 9999' }));
+    expect(resolveTarget('+1 555 010 9999', 'alice', contacts)).toEqual({
+      kind: 'number',
+      dialString: '+1 555 010 9999',
+    }));
 
   it('finds which visible contact a dialled number belongs to', () => {
     expect(contactWithNumber('+15550100003', 'bob', contacts)).toEqual(grandma);

@@ -16,7 +16,8 @@ export type ResolvedTarget =
   | { readonly kind: 'refused'; readonly reason: 'unknown_contact' | 'ambiguous_contact' };
 
 /** "  MOM " and "mom" are the same spoken name. */
-export const normalizeName = (name: string): string => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase();
+export const normalizeName = (name: string): string =>
+  name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase();
 
 /** The contacts a member may reach by name: their own and the household's, never another member's. */
 export const visibleContacts = (contacts: readonly Contact[], memberId: string | null): Contact[] =>
@@ -30,7 +31,11 @@ const answersTo = (contact: Contact, spoken: string): boolean =>
  * resolves against the speaker's own and the household's contacts, by name or alias, ignoring
  * case. Matches that lead to different numbers are ambiguous: a refusal, never a guess.
  */
-export const resolveTarget = (target: string, speakerMemberId: string | null, contacts: readonly Contact[]): ResolvedTarget => {
+export const resolveTarget = (
+  target: string,
+  speakerMemberId: string | null,
+  contacts: readonly Contact[],
+): ResolvedTarget => {
   if (looksDialable(target)) return { kind: 'number', dialString: target };
   const spoken = normalizeName(target);
   const matches = visibleContacts(contacts, speakerMemberId).filter((c) => answersTo(c, spoken));
@@ -42,5 +47,8 @@ export const resolveTarget = (target: string, speakerMemberId: string | null, co
 };
 
 /** The visible contact a dialled number belongs to, if any (a child may dial a contact's number). */
-export const contactWithNumber = (e164: string, speakerMemberId: string | null, contacts: readonly Contact[]): Contact | null =>
-  visibleContacts(contacts, speakerMemberId).find((c) => c.e164 === e164) ?? null;
+export const contactWithNumber = (
+  e164: string,
+  speakerMemberId: string | null,
+  contacts: readonly Contact[],
+): Contact | null => visibleContacts(contacts, speakerMemberId).find((c) => c.e164 === e164) ?? null;
