@@ -1,5 +1,14 @@
 import type { Assurance, RejectionReason, SpeakerRejectionReason } from '@homeline/contracts';
-import { isFinal, type CallState, type Connected, type Ringing, type Routing, type Verifying } from './call';
+import {
+  evolve,
+  initialCallState,
+  isFinal,
+  type CallState,
+  type Connected,
+  type Ringing,
+  type Routing,
+  type Verifying,
+} from './call';
 import type {
   CallCommand,
   ConnectCall,
@@ -206,3 +215,10 @@ export const decide = (
   if (isFinal(state)) return [];
   return decideLive(command, state, timeouts);
 };
+
+/** The Call as one decider value, for an event-sourced command handler. */
+export const callDecider = (timeouts: CallTimeouts = defaultCallTimeouts) => ({
+  decide: (command: CallCommand, state: CallState) => decide(command, state, timeouts),
+  evolve,
+  initialState: initialCallState,
+});

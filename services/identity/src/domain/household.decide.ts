@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { CallGrant, PermissionOverrides } from '@homeline/contracts';
-import type { Household, HouseholdState } from './household';
+import { evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
 import type {
   AddContact,
   AddMember,
@@ -148,4 +148,11 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
       throw new Error(`unknown household command ${(unknown as HouseholdCommand).type}`);
     }
   }
+};
+
+/** The household as one decider value, for an event-sourced command handler. */
+export const householdDecider = {
+  decide: decideHousehold,
+  evolve: evolveHousehold,
+  initialState: initialHouseholdState,
 };

@@ -1,5 +1,13 @@
 import type { CarrierLegFailed } from '@homeline/contracts';
-import { isLegFinal, progressOf, type CarrierLegEvent, type CarrierLegState, type LegAnswered } from './carrier-leg';
+import {
+  evolveLeg,
+  initialLegState,
+  isLegFinal,
+  progressOf,
+  type CarrierLegEvent,
+  type CarrierLegState,
+  type LegAnswered,
+} from './carrier-leg';
 
 /** A status callback as the carrier webhook reports it (already authenticated at the edge). */
 export type CarrierStatus = 'ringing' | 'answered' | 'completed' | 'busy' | 'no_answer' | 'failed';
@@ -137,3 +145,6 @@ export const decideLeg = (command: CarrierLegCommand, state: CarrierLegState): C
     }
   }
 };
+
+/** The carrier leg as one decider value, for an event-sourced command handler. */
+export const carrierLegDecider = { decide: decideLeg, evolve: evolveLeg, initialState: initialLegState };

@@ -3,3 +3,4 @@ export * from './resolve-target';
 export * from './plan-route';
 export * from './carrier-leg';
 export * from './carrier-leg.decide';
+export * from './leg-release';
