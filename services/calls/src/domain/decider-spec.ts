@@ -8,13 +8,15 @@ export interface Decider<Command, Event, State> {
   readonly initialState: State;
 }
 
-export const deciderSpecification = <Command, Event, State>(decider: Decider<Command, Event, State>) => (given: readonly Event[] = []) => ({
-  when: (command: Command) => {
-    const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState));
-    return {
-      then: (expected: readonly Event[]) => expect(run()).toEqual(expected),
-      thenNothingHappens: () => expect(run()).toEqual([]),
-      thenThrows: (code: string) => expect(run).toThrow(expect.objectContaining({ code })),
-    };
-  },
-});
+export const deciderSpecification =
+  <Command, Event, State>(decider: Decider<Command, Event, State>) =>
+  (given: readonly Event[] = []) => ({
+    when: (command: Command) => {
+      const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState));
+      return {
+        then: (expected: readonly Event[]) => expect(run()).toEqual(expected),
+        thenNothingHappens: () => expect(run()).toEqual([]),
+        thenThrows: (code: string) => expect(run).toThrow(expect.objectContaining({ code })),
+      };
+    },
+  });
