@@ -2,3 +2,4 @@ export { startTestPostgres, databaseUrl } from './postgres';
 export type { TestPostgres, StartTestPostgresOptions } from './postgres';
 export { freePort } from './free-port';
 export { eventually } from './eventually';
+export { deciderSpecification, type Decider as SpecifiedDecider } from './decider-specification';
