@@ -14,12 +14,14 @@ const supervisor = spawn(process.execPath, ['-r', join(__dirname, 'register.js')
 });
 
 let forwarded = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    // npm forwards the terminal's Ctrl-C too: one stop request is enough.
-    if (forwarded) return;
-    forwarded = true;
-    supervisor.kill('SIGTERM');
-  });
-}
+const stop = () => {
+  // Ctrl-C reaches npm, its shell and us at once: one stop request is enough.
+  if (forwarded) return;
+  forwarded = true;
+  supervisor.kill('SIGTERM');
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+// `kill <npm's pid>` stops npm without telling its children; being orphaned means stop too.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stop(), 500).unref();
 supervisor.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
