@@ -1,0 +1,31 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+/** Number of messages a topic holds (sum over partitions of high watermark minus low). */
+export const messagesIn = async (kafka: Kafka, topic: string): Promise<number> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+export interface Observed {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/** Collects every message of some topics from the beginning, as a plain consumer sees them. */
+export const observe = async (kafka: Kafka, topics: readonly string[]) => {
+  const seen: Observed[] = [];
+  const consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ topic, partition, message }) => void seen.push({ topic, partition, message }) });
+  return { seen, stop: () => consumer.disconnect() };
+};
+
+export const header = (message: KafkaMessage, name: string): string | undefined => message.headers?.[name]?.toString();
