@@ -12,6 +12,9 @@ export const messagesIn = async (kafka: Kafka, topic: string): Promise<number> =
   }
 };
 
+/** Short fetch waits, so that stopping a consumer (which waits for its fetch) is quick in tests. */
+export const fastStop = { maxWaitTimeInMs: 200 } as const;
+
 export interface Observed {
   readonly topic: string;
   readonly partition: number;
@@ -21,7 +24,7 @@ export interface Observed {
 /** Collects every message of some topics from the beginning, as a plain consumer sees them. */
 export const observe = async (kafka: Kafka, topics: readonly string[]) => {
   const seen: Observed[] = [];
-  const consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}` });
+  const consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: fastStop.maxWaitTimeInMs });
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   await consumer.run({ eachMessage: async ({ topic, partition, message }) => void seen.push({ topic, partition, message }) });
@@ -29,3 +32,15 @@ export const observe = async (kafka: Kafka, topics: readonly string[]) => {
 };
 
 export const header = (message: KafkaMessage, name: string): string | undefined => message.headers?.[name]?.toString();
+
+/** Messages of `topic` that consumer group `groupId` has committed as consumed. */
+export const consumedBy = async (kafka: Kafka, groupId: string, topic: string): Promise<number> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+};
