@@ -58,6 +58,10 @@ const runAppend = async (manager: EntityManager, values: unknown[]): Promise<App
  * so an append and a read-model update commit together. Throws StreamVersionConflict when the
  * stream is not at `expectedVersion`; the transaction must then be rolled back and the command
  * retried on a fresh read (see handleCommand).
+ *
+ * Make the append the transaction's first write (handleCommand does): the relay publishes in
+ * transaction-id order, and a transaction gets its id at its first write. Appending first
+ * guarantees a stream's later version never gets a lower transaction id than an earlier one.
  */
 export const appendToStream = async (
   manager: EntityManager,
