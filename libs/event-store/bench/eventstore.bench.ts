@@ -39,7 +39,8 @@ const main = async () => {
     process.exit(1);
   }, 110_000);
   try {
-    console.log(`PostgreSQL ${pg.serverUrl.replace(/\/\/.*@/, '//')} — ${poolSize} writers, ${poolSize} connections each\n`);
+    const server = process.env.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : 'embedded PostgreSQL (fsync off, synchronous_commit off)';
+    console.log(`${server}; ${poolSize} concurrent writers, a pool of ${poolSize} connections per store\n`);
     // Each run gets a fresh database on the same server. The stores alternate (the machine may be
     // shared and noisy), and the best run of each is kept.
     const runs: { name: string; rates: number[]; cpuPerEvent: number[] }[] = [];

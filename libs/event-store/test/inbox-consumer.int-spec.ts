@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { InboxConsumer } from '../src';
 import { countingConsumer, effects, effectsTable } from './support/effects';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from './support/infrastructure';
-import { consumedBy, fastStop, header, observe } from './support/kafka-observer';
+import { consumedBy, fastStop, header, observe, silent } from './support/kafka-observer';
 import { openStoreDatabase } from './support/store-database';
 
 const envelope = (streamId: string, data: Record<string, unknown> = {}): Envelope => ({
@@ -97,7 +97,7 @@ describe('a consumer with an inbox', () => {
     await producer.send({ topic, messages: good.map((e) => ({ ...asMessage(e), partition: 0 })) });
     const dlq = await observe(kafka.client(), [dlqTopic(topic)]);
     const consumer = new InboxConsumer<Envelope>({
-      kafka: kafka.client(), dataSource: db, groupId: 'handler-fails', topics: [topic], schema: envelopeSchema, consumerConfig: fastStop,
+      kafka: kafka.client(), dataSource: db, groupId: 'handler-fails', topics: [topic], schema: envelopeSchema, consumerConfig: fastStop, logger: silent,
       handle: async (event, manager) => {
         await manager.query(`INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2)`, [event.id, event.streamId]);
         if (event.data.poison) throw new Error('cannot handle this one');

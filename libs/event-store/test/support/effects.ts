@@ -2,7 +2,7 @@ import { envelopeSchema, type Envelope } from '@homeline/contracts';
 import type { DataSource } from 'typeorm';
 import { InboxConsumer } from '../../src';
 import type { Kafka } from 'kafkajs';
-import { fastStop } from './kafka-observer';
+import { fastStop, silent } from './kafka-observer';
 
 /** A consumer whose effect is counting each event id: a second effect would show as 2. */
 export const effectsTable = async (db: DataSource) =>
@@ -10,7 +10,7 @@ export const effectsTable = async (db: DataSource) =>
 
 export const countingConsumer = (kafka: Kafka, db: DataSource, topics: readonly string[], groupId = 'counting') =>
   new InboxConsumer<Envelope>({
-    kafka, dataSource: db, groupId, topics, schema: envelopeSchema, consumerConfig: fastStop,
+    kafka, dataSource: db, groupId, topics, schema: envelopeSchema, consumerConfig: fastStop, logger: silent,
     handle: async (event, manager) => {
       await manager.query(
         `INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2)

@@ -15,6 +15,9 @@ export const messagesIn = async (kafka: Kafka, topic: string): Promise<number> =
 /** Short fetch waits, so that stopping a consumer (which waits for its fetch) is quick in tests. */
 export const fastStop = { maxWaitTimeInMs: 200 } as const;
 
+/** Tests assert on the dead-letter topic itself, not on log lines. */
+export const silent = { warn: () => undefined };
+
 export interface Observed {
   readonly topic: string;
   readonly partition: number;
