@@ -1,5 +1,6 @@
 export { startTestPostgres, databaseUrl } from './postgres';
 export type { TestPostgres, StartTestPostgresOptions } from './postgres';
+export { embeddedServerSettings } from './embedded-server';
 export { freePort } from './free-port';
 export { eventually } from './eventually';
 export { startTestKafka } from './kafka';
