@@ -122,3 +122,21 @@ export async function kafkajsFrame(
   const encoder = await encodeRequest({ correlationId, clientId: 'raw-test', request });
   return encoder.buffer as Buffer;
 }
+
+/** A magic-v2 record batch encoded by kafkajs's own producer code. */
+export async function kafkajsBatch(values: string[], opts: { timestamp?: number; producerId?: number; firstSequence?: number } = {}): Promise<Buffer> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const timestamp = opts.timestamp ?? Date.now();
+  const batch = await RecordBatch({
+    firstTimestamp: timestamp,
+    maxTimestamp: timestamp,
+    lastOffsetDelta: values.length - 1,
+    producerId: opts.producerId ?? -1,
+    firstSequence: opts.firstSequence ?? 0,
+    records: values.map((value, i) => Record({ offsetDelta: i, value: Buffer.from(value) })),
+  });
+  return Buffer.from(batch.buffer as Buffer);
+}
