@@ -1,13 +1,14 @@
 // npm run bench:broker — throughput and latency of the embedded broker with kafkajs.
 // The broker runs as its own process (as `npm run broker` would); clients run here.
 // Env: BENCH_MESSAGES (default 200000), BENCH_FSYNC (always|interval|never, default interval),
-//      BENCH_LATENCY_SECONDS (default 10).
+//      BENCH_LATENCY_SECONDS (default 10), BENCH_PRODUCERS (default "1,2": one run per count).
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { Worker } from 'node:worker_threads';
+import { Kafka, logLevel } from 'kafkajs';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
@@ -17,6 +18,8 @@ const MESSAGE_BYTES = 1024;
 const BATCH = 1000; // messages per producer.send
 const IN_FLIGHT = 4; // concurrent sends
 const RATE = 1000; // messages per second in the latency run
+/** producer counts to measure in turn, e.g. "1,2" (each producer is a worker thread) */
+const PRODUCERS = (process.env.BENCH_PRODUCERS ?? '1,2').split(',').map(Number);
 
 async function startBroker(dataDir: string): Promise<{ child: ChildProcess; address: string }> {
   const child = spawn(
@@ -41,26 +44,30 @@ const rate = (count: number, ms: number) => {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function produceThroughput(kafka: Kafka, topic: string): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-  const value = Buffer.alloc(MESSAGE_BYTES, 'x');
-  const messages = Array.from({ length: BATCH }, (_, i) => ({ key: `k${i}`, value }));
-  await producer.send({ topic, messages: messages.slice(0, 1) }); // create the topic, warm up
-  const batches = Math.ceil(MESSAGES / BATCH);
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < batches) {
-        next++;
-        await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
-      }
-    }),
+/** Producers run in worker threads; each sends its share of MESSAGES and they start together. */
+async function produceThroughput(address: string, topic: string, producers: number): Promise<number> {
+  const batches = Math.ceil(MESSAGES / BATCH / producers);
+  const workers = Array.from(
+    { length: producers },
+    () =>
+      new Worker(path.join(__dirname, 'produce-worker.ts'), {
+        workerData: { address, topic, batches, batchSize: BATCH, messageBytes: MESSAGE_BYTES, inFlight: IN_FLIGHT },
+      }),
   );
+  const next = (w: Worker) => new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject)));
+  await Promise.all(workers.map(next)); // connected and warmed up
+  const started = performance.now();
+  const finished = workers.map(next);
+  for (const w of workers) w.postMessage('go');
+  await Promise.all(finished);
   const ms = performance.now() - started;
-  console.log(`produce: ${(batches * BATCH).toLocaleString('en-US')} x ${MESSAGE_BYTES} B in ${ms.toFixed(0)} ms — ${rate(batches * BATCH, ms)} (acks=all, ${BATCH}/send, ${IN_FLIGHT} in flight)`);
-  await producer.disconnect();
+  await Promise.all(workers.map((w) => w.terminate()));
+  const count = batches * BATCH * producers;
+  console.log(
+    `produce: ${count.toLocaleString('en-US')} x ${MESSAGE_BYTES} B in ${ms.toFixed(0)} ms — ${rate(count, ms)} ` +
+      `(kafkajs, ${producers} producer${producers > 1 ? 's' : ''}, acks=all, ${BATCH} messages/send, ${IN_FLIGHT} sends in flight each)`,
+  );
+  return count + producers;
 }
 
 async function consumeThroughput(kafka: Kafka, topic: string, expected: number): Promise<void> {
@@ -147,8 +154,9 @@ async function main(): Promise<void> {
     console.log(`kafka-embedded bench: broker ${address} (fsync=${FSYNC}), ${os.cpus().length} cores, node ${process.version}`);
     const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
     if (process.env.BENCH_SKIP_THROUGHPUT !== '1') {
-      await produceThroughput(kafka, 'bench-throughput');
-      await consumeThroughput(kafka, 'bench-throughput', Math.ceil(MESSAGES / BATCH) * BATCH + 1);
+      let stored = 0;
+      for (const producers of PRODUCERS) stored += await produceThroughput(address, 'bench-throughput', producers);
+      await consumeThroughput(kafka, 'bench-throughput', stored);
     }
     await latency(kafka, 'bench-latency');
   } finally {
