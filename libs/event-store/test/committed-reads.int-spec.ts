@@ -73,4 +73,22 @@ describe('reading committed events in commit-safe order', () => {
     }
     expect(seen).toEqual(all.events.map((e) => e.data.n));
   });
+
+  it('pages in numeric order across a digit boundary, so no checkpoint skips an event', async () => {
+    // Positions 9 -> 10 and 99 -> 100 sort differently as text; paging must follow the numbers.
+    for (let n = 0; n < 120; n++) await appendToStream(db.manager, `stream-e${n}`, [event(100 + n)], { expectedVersion: 0, source });
+    const all = await readCommittedAfter(db.manager, initialCheckpoint, 1000);
+    const positions = all.events.map((e) => e.position);
+    expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+
+    let checkpoint = initialCheckpoint;
+    const paged: bigint[] = [];
+    for (;;) {
+      const page = await readCommittedAfter(db.manager, checkpoint, 7);
+      if (page.events.length === 0) break;
+      paged.push(...page.events.map((e) => e.position));
+      checkpoint = page.checkpoint;
+    }
+    expect(paged).toEqual(positions);
+  });
 });

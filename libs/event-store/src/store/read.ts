@@ -51,7 +51,7 @@ export const readCommittedAfter = async (
     `SELECT ${eventColumns} FROM es_events
      WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY transaction_id, position
+     ORDER BY es_events.transaction_id, es_events.position -- the columns, not the text aliases above
      LIMIT $3`,
     [after.transactionId, after.position.toString(), limit],
   );
