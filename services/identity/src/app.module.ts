@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { eventStoreMigrations } from '@homeline/event-store';
 import { PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { IdentityConfig, identityConfigSchema } from './config';
+import { registryProblemStatus } from './registry/household.errors';
+import { HouseholdRegistry1764000000100 } from './registry/registry.migration';
+import { RegistryModule } from './registry/registry.module';
 
 @Module({})
 export class AppModule {
@@ -11,9 +15,10 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'identity',
           config,
-          migrations: [],
+          migrations: [...eventStoreMigrations, HouseholdRegistry1764000000100],
+          problemStatus: registryProblemStatus,
         }),
-        // The identity feature modules go here.
+        RegistryModule,
       ],
     };
   }
