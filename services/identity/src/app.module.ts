@@ -4,7 +4,9 @@ import { PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { IdentityConfig, identityConfigSchema } from './config';
 import { registryProblemStatus } from './registry/household.errors';
 import { HouseholdRegistry1764000000100 } from './registry/registry.migration';
+import { MessagingModule } from './messaging/messaging.module';
 import { RegistryModule } from './registry/registry.module';
+import { VerificationModule } from './verification/verification.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +21,8 @@ export class AppModule {
           problemStatus: registryProblemStatus,
         }),
         RegistryModule,
+        VerificationModule,
+        MessagingModule,
       ],
     };
   }
