@@ -1,5 +1,5 @@
 import { envelopeSchema } from '@homeline/contracts';
-import { startTestPostgres, type TestPostgres } from '@homeline/testing';
+import { startTestPostgres, type TestPostgres } from './support/infrastructure';
 import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { PoolClient } from 'pg';
+import type { EntityManager } from 'typeorm';
 import { appendedChannel } from '../schema/tables';
 import { StreamVersionConflict } from './errors';
 import { currentTraceparent } from './traceparent';
@@ -32,10 +33,25 @@ FROM inserted`;
 const expectedNumber = (expected: ExpectedVersion): number | null =>
   expected === 'any' ? null : expected === 'no-stream' ? 0 : expected;
 
-const isVersionTaken = (error: unknown): boolean =>
-  error instanceof QueryFailedError &&
-  (error.driverError as { code?: string; constraint?: string }).code === '23505' &&
-  (error.driverError as { constraint?: string }).constraint === 'es_events_stream_version_uq';
+const isVersionTaken = (error: unknown): boolean => {
+  const e = error as { code?: string; constraint?: string } | undefined;
+  return e?.code === '23505' && e.constraint === 'es_events_stream_version_uq';
+};
+
+type AppendRow = { current_version: number; positions: string[] | null };
+
+// A named statement is parsed and planned once per connection; the append is the hot path.
+const runAppend = async (manager: EntityManager, values: unknown[]): Promise<AppendRow> => {
+  const ownRunner = manager.queryRunner ? undefined : manager.connection.createQueryRunner();
+  const runner = manager.queryRunner ?? ownRunner!;
+  try {
+    const client: PoolClient = await runner.connect();
+    const result = await client.query<AppendRow>({ name: 'es_append_to_stream_v1', text: appendSql, values });
+    return result.rows[0];
+  } finally {
+    await ownRunner?.release();
+  }
+};
 
 /**
  * Appends events to a stream inside the caller's transaction (pass the transaction's manager),
@@ -62,9 +78,9 @@ export const appendToStream = async (
     accountId: event.metadata?.accountId ?? options.accountId ?? null,
   }));
   const traceparent = currentTraceparent();
-  let result: { current_version: number; positions: string[] | null }[];
+  let result: AppendRow;
   try {
-    result = await manager.query(appendSql, [
+    result = await runAppend(manager, [
       streamId, expected,
       rows.map((r) => r.id), rows.map((r) => r.type), rows.map((r) => JSON.stringify(r.data)),
       rows.map((r) => r.occurredAt.toISOString()), rows.map((r) => r.correlationId),
@@ -75,7 +91,7 @@ export const appendToStream = async (
     if (isVersionTaken(error)) throw new StreamVersionConflict(streamId, expected ?? 'any', undefined);
     throw error;
   }
-  const [{ current_version: currentVersion, positions }] = result;
+  const { current_version: currentVersion, positions } = result;
   if (!positions) throw new StreamVersionConflict(streamId, expected ?? 'any', currentVersion);
   const recorded: RecordedEvent[] = rows.map((r, i) => ({
     id: r.id, type: r.type, source: options.source, streamId, streamVersion: currentVersion + i + 1,
