@@ -1,6 +1,7 @@
 import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
 import { startTestPostgres, type TestPostgres } from '@homeline/testing';
 import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { startTestKafka, type TestKafka } from './support/kafka';
 
 const account = (msisdn = '+15551230001') => ({
   msisdn,
@@ -11,16 +12,18 @@ const account = (msisdn = '+15551230001') => ({
 
 describe('the household registry over HTTP', () => {
   let pg: TestPostgres;
+  let kafka: TestKafka;
   let identity: IdentityUnderTest;
   let lines = 0;
   const nextLine = () => `+1555123${String(1000 + ++lines).padStart(4, '0')}`;
 
   beforeAll(async () => {
-    pg = await startTestPostgres();
-    identity = await startIdentity(pg);
+    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
+    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.broker.address });
   });
   afterAll(async () => {
     await identity?.close();
+    await kafka?.stop();
     await pg?.stop();
   });
 
