@@ -50,7 +50,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
         KafkaHealthIndicator,
         IdempotencyStore,
       ],
-      exports: [SERVICE_CONFIG, Registry, HttpMetrics, Kafka, IdempotencyStore],
+      exports: [PLATFORM_OPTIONS, SERVICE_CONFIG, Registry, HttpMetrics, Kafka, IdempotencyStore],
     };
   }
 }
