@@ -1,10 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventStoreMigrations } from '@homeline/event-store';
-import { PlatformModule, ServiceDefinition } from '@homeline/platform';
+import { OutboxRelayHost, PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { IdentityConfig, identityConfigSchema } from './config';
 import { registryProblemStatus } from './registry/household.errors';
 import { HouseholdRegistry1764000000100 } from './registry/registry.migration';
-import { MessagingModule } from './messaging/messaging.module';
 import { RegistryModule } from './registry/registry.module';
 import { VerificationModule } from './verification/verification.module';
 
@@ -22,8 +21,9 @@ export class AppModule {
         }),
         RegistryModule,
         VerificationModule,
-        MessagingModule,
       ],
+      // Publishes what identity appends (registry events, speaker decisions) to TOPIC_IDENTITY.
+      providers: [OutboxRelayHost],
     };
   }
 }

@@ -30,7 +30,7 @@ export const identityConfigSchema = platformEnv({ httpPort: 3002 })
     SPEAKER_HIGH_LIVENESS_THRESHOLD: unitInterval(defaults.high.liveness),
     ASSERTION_MAX_AGE_SECONDS: seconds(defaults.maxAgeSeconds),
     ASSERTION_FUTURE_SKEW_SECONDS: seconds(defaults.futureSkewSeconds),
-    VERIFICATION_CONSUMER_GROUP: z.string().min(1).default('identity-verification'),
+    VERIFICATION_CONSUMER_GROUP: z.string().min(1).default('homeline-identity'),
   })
   .superRefine((config, context) => {
     const pairs = [

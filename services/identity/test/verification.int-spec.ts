@@ -16,8 +16,7 @@ const ana = simulatedSpeaker('ana');
 const anasSister = similarSpeaker(ana, 'anas-sister', 0.95);
 
 /** A CallRequested envelope as the calls service publishes it. */
-const callRequested = (deviceId: string, target: string, voice: VoiceAssertion, callId = randomUUID()) => {
-  const now = new Date();
+const callRequested = (deviceId: string, target: string, voice: VoiceAssertion, callId = randomUUID(), now = new Date()) => {
   return {
     id: randomUUID(), type: 'CallRequested', source: 'calls', streamId: `call-${callId}`, streamVersion: 1,
     occurredAt: now.toISOString(), correlationId: callId, causationId: null, accountId: null,
@@ -106,6 +105,13 @@ describe('speaker verification over Kafka', () => {
   ])('rejects %s as %s', async (_case, reason, request) => {
     const decision = await decisionFor(request());
     expect(decision).toMatchObject({ type: 'SpeakerRejected', accountId: expect.any(String), data: { reason, decision: 'reject' } });
+  });
+
+  it('judges freshness when the call was requested, so a backlog does not make a genuine request stale', async () => {
+    const requestedAt = new Date(Date.now() - 10 * 60_000);
+    const voice = home.device.assert({ subject: 'Mom', embedding: maria.utter(), issuedAt: new Date(requestedAt.getTime() - 2_000).toISOString() });
+    const decision = await decisionFor(callRequested(home.device.deviceId, 'Mom', voice, randomUUID(), requestedAt));
+    expect(decision).toMatchObject({ type: 'SpeakerVerified', data: { memberId: home.members.maria } });
   });
 
   it('rejects a device linked to no household, with no account', async () => {

@@ -11,7 +11,6 @@ export const verificationStreamId = (callId: string): string => `verification-${
 export interface CallVerificationDeps {
   readonly cipher: VoiceprintCipher;
   readonly config: SpeakerVerificationConfig;
-  readonly now: Date;
 }
 
 const gatherContext = async (
@@ -29,7 +28,10 @@ const gatherContext = async (
     device,
     nonceSeen: device ? await isNonceSeen(tx, data.deviceId, data.voice.nonce) : false,
     enrolled: device ? await enrolledVoiceprints(tx, device.accountId, deps.cipher) : [],
-    now: deps.now.toISOString(),
+    // Freshness is judged at the moment calls accepted the request, not when identity gets to it:
+    // a consumer backlog or a restart must not turn a genuine request stale, and a redelivered
+    // event is decided the same way. A replayed assertion comes with a new request, so it still ages.
+    now: data.requestedAt,
     config: deps.config,
   };
 };
@@ -58,7 +60,6 @@ export const verifyCallRequest = async (
     correlationId: callId,
     causationId: event.id,
     accountId: decision.data.accountId,
-    now: deps.now,
   });
   return decision;
 };
