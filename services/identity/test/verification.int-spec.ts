@@ -61,8 +61,11 @@ describe('speaker verification over Kafka', () => {
   const send = async (envelope: CallRequestedEnvelope, key = envelope.streamId) => {
     await producer.send({ topic: Topics.calls, messages: [{ key, value: JSON.stringify(envelope), headers: { 'event-type': envelope.type } }] });
   };
-  const decisionsFor = (callId: string) =>
-    published.messages.filter((m) => m.value.type.startsWith('Speaker') && m.value.data.callId === callId).map((m) => m.value);
+  /** The distinct speaker decisions published for a call (delivery is at least once: a relay may publish an event twice). */
+  const decisionsFor = (callId: string) => {
+    const decisions = published.messages.filter((m) => m.value.type.startsWith('Speaker') && m.value.data.callId === callId);
+    return [...new Map(decisions.map((m) => [m.value.id, m.value])).values()];
+  };
   const decisionFor = async (envelope: CallRequestedEnvelope) => {
     await send(envelope);
     const [decision] = await eventually(() => {
@@ -156,7 +159,7 @@ describe('speaker verification over Kafka', () => {
 
   it('publishes the registry events on the identity topic, keyed by account stream, without embeddings', async () => {
     const events = await eventually(() => {
-      const found = published.messages.filter((m) => m.key === `account-${home.accountId}`);
+      const found = [...new Map(published.messages.filter((m) => m.key === `account-${home.accountId}`).map((m) => [m.value.id, m])).values()];
       expect(found).toHaveLength(6);
       return found;
     });

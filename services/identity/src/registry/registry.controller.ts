@@ -31,7 +31,11 @@ export class RegistryController {
 
   @Post()
   @ApiZodBody(openAccountBody)
-  async open(@Body(new ZodPipe(openAccountBody)) body: z.infer<typeof openAccountBody>, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async open(
+    @Body(new ZodPipe(openAccountBody)) body: z.infer<typeof openAccountBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return send(res, await this.registry.openAccount({ idempotencyKey: key, body }));
   }
 

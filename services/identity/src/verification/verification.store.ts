@@ -1,3 +1,4 @@
+import { Tables } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import type { LinkedDevice } from '../domain/verify-speaker';
 import type { EnrolledVoiceprint } from '../domain/voice-match';
@@ -39,6 +40,6 @@ export const burnNonce = async (tx: EntityManager, deviceId: string, nonce: stri
 };
 
 export const isCallDecided = async (tx: EntityManager, streamId: string): Promise<boolean> => {
-  const rows: unknown[] = await tx.query(`SELECT 1 FROM es_events WHERE stream_id = $1 LIMIT 1`, [streamId]);
+  const rows: unknown[] = await tx.query(`SELECT 1 FROM ${Tables.events} WHERE stream_id = $1 LIMIT 1`, [streamId]);
   return rows.length > 0;
 };
