@@ -118,6 +118,23 @@ describe('the household registry over HTTP', () => {
     expect(await identity.call('DELETE', `/v1/accounts/${first}/devices/${device.deviceId}`)).toMatchObject({ status: 404, body: { code: 'device_not_found' } });
   });
 
+  it('keeps every change made to a household at the same time', async () => {
+    const accountId = await openAccount();
+    const added = await Promise.all(['Ana', 'Ben', 'Cy', 'Di', 'Ed'].map((name) => identity.call('POST', `/v1/accounts/${accountId}/members`, { name, role: 'adult' })));
+    expect(added.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    const household = await identity.call('GET', `/v1/accounts/${accountId}`);
+    expect(household.body.members.map((m: { name: string }) => m.name).sort()).toEqual(['Ana', 'Ben', 'Cy', 'Di', 'Ed']);
+  });
+
+  it('links a device raced by two households to exactly one of them', async () => {
+    const device = simulatedDevice('contested-speaker');
+    const [first, second] = await Promise.all([openAccount(), openAccount()]);
+    const results = await Promise.all([first, second].map((accountId) =>
+      identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: device.deviceId, name: 'Den', publicKey: device.publicKey })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(results.find((r) => r.status === 409)?.body.code).toBe('device_already_linked');
+  });
+
   it('replays a request sent again with the same Idempotency-Key and refuses the key for another body', async () => {
     const key = { 'idempotency-key': `open-${nextLine()}` };
     const body = account(nextLine());

@@ -130,6 +130,18 @@ describe('speaker verification over Kafka', () => {
     expect(await decisionFor(replay)).toMatchObject({ type: 'SpeakerRejected', data: { reason: 'replayed_assertion' } });
   });
 
+  it('lets only one of two calls sent at once with the same assertion through', async () => {
+    const voice = home.device.assert({ subject: 'Mom', embedding: maria.utter() });
+    const calls = [callRequested(home.device.deviceId, 'Mom', voice), callRequested(home.device.deviceId, 'Mom', replayOf(voice))];
+    await producer.send({ topic: Topics.calls, messages: calls.map((c) => ({ key: c.streamId, value: JSON.stringify(c) })) });
+    const decisions = await eventually(() => {
+      const found = calls.flatMap((c) => decisionsFor(c.data.callId));
+      expect(found).toHaveLength(2);
+      return found;
+    });
+    expect(decisions.map((d) => d.data.reason ?? d.type).sort()).toEqual(['SpeakerVerified', 'replayed_assertion']);
+  });
+
   it('answers a CallRequested delivered twice only once', async () => {
     const request = placeCall(home, maria);
     await send(request);

@@ -68,6 +68,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/members/:memberId/voiceprints')
+  @ApiZodBody(voiceprintBody(192)) // documented at the default size; VOICEPRINT_DIMENSIONS decides
   async enrollVoiceprint(
     @Param('accountId') accountId: string,
     @Param('memberId') memberId: string,
