@@ -3,14 +3,20 @@ import { signWith, unsignedAssertion, type AssertionRequest } from './device';
 import { deviceKeys } from './keys';
 
 /** What an attacker who recorded an assertion sends again: the very same bytes, nonce included. */
-export const replayOf = (assertion: VoiceAssertion): VoiceAssertion => ({ ...assertion, embedding: [...assertion.embedding] });
+export const replayOf = (assertion: VoiceAssertion): VoiceAssertion => ({
+  ...assertion,
+  embedding: [...assertion.embedding],
+});
 
 /** Claims to come from `deviceId` but is signed with some other key. */
 export const forgedAssertion = (deviceId: string, request: AssertionRequest, forgerSeed = 'forger'): VoiceAssertion =>
   signWith(deviceKeys(`${forgerSeed}/${deviceId}`), unsignedAssertion(deviceId, request));
 
 /** A genuine signature over different fields (e.g. the subject changed in flight). */
-export const tamperedAssertion = (assertion: VoiceAssertion, changes: Partial<Omit<VoiceAssertion, 'signature'>>): VoiceAssertion => ({
+export const tamperedAssertion = (
+  assertion: VoiceAssertion,
+  changes: Partial<Omit<VoiceAssertion, 'signature'>>,
+): VoiceAssertion => ({
   ...assertion,
   ...changes,
 });

@@ -46,7 +46,14 @@ describe('a simulated device', () => {
   it('signs the exact JSON array ARCHITECTURE.md names, tag first', () => {
     const { signature: _signature, ...unsigned } = kitchen.assert({ ...request, nonce: 'nonce-0001', liveness: 0.9 });
     expect(JSON.parse(voiceAssertionSigningPayload(unsigned))).toEqual([
-      'homeline-voice-v1', 'kitchen-speaker', 'place-call', 'Mom', 'nonce-0001', '2026-11-24T18:00:00.000Z', 0.9, unsigned.embedding,
+      'homeline-voice-v1',
+      'kitchen-speaker',
+      'place-call',
+      'Mom',
+      'nonce-0001',
+      '2026-11-24T18:00:00.000Z',
+      0.9,
+      unsigned.embedding,
     ]);
   });
 
@@ -68,7 +75,9 @@ describe('attacks on assertions', () => {
   });
 
   it('a tampered subject fails verification', () => {
-    expect(verifies(tamperedAssertion(kitchen.assert(request), { subject: '+15550109999' }), kitchen.publicKey)).toBe(false);
+    expect(verifies(tamperedAssertion(kitchen.assert(request), { subject: '+15550109999' }), kitchen.publicKey)).toBe(
+      false,
+    );
   });
 
   it('a stale assertion is genuinely signed, only old', () => {

@@ -33,7 +33,9 @@ export interface SimulatedDevice {
 
 export const signWith = (keys: DeviceKeys, unsigned: UnsignedVoiceAssertion): VoiceAssertion => ({
   ...unsigned,
-  signature: sign(null, Buffer.from(voiceAssertionSigningPayload(unsigned), 'utf8'), keys.privateKey).toString('base64'),
+  signature: sign(null, Buffer.from(voiceAssertionSigningPayload(unsigned), 'utf8'), keys.privateKey).toString(
+    'base64',
+  ),
 });
 
 export const unsignedAssertion = (deviceId: string, request: AssertionRequest): UnsignedVoiceAssertion => ({

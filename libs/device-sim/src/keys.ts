@@ -22,9 +22,15 @@ const keysFrom = (privateKey: KeyObject): DeviceKeys => {
 export const deviceKeys = (seed?: string): DeviceKeys => {
   if (seed === undefined) return keysFrom(generateKeyPairSync('ed25519').privateKey);
   const secret = new SeededRandom(`${seed}/ed25519`).bytes(32);
-  return keysFrom(createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, secret]), format: 'der', type: 'pkcs8' }));
+  return keysFrom(
+    createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, secret]), format: 'der', type: 'pkcs8' }),
+  );
 };
 
 /** The KeyObject for a base64 raw public key (what identity stores). */
 export const publicKeyFromBase64 = (base64: string): KeyObject =>
-  createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(base64, 'base64')]), format: 'der', type: 'spki' });
+  createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(base64, 'base64')]),
+    format: 'der',
+    type: 'spki',
+  });

@@ -1,6 +1,8 @@
 import { cosine, simulatedSpeaker, similarSpeaker } from './index';
 
-const household = ['alice', 'bob', 'carol', 'dan', 'erin', 'frank', 'grace', 'heidi'].map((name) => simulatedSpeaker(name));
+const household = ['alice', 'bob', 'carol', 'dan', 'erin', 'frank', 'grace', 'heidi'].map((name) =>
+  simulatedSpeaker(name),
+);
 
 describe('a synthetic voice', () => {
   it('has a 192-dimension voiceprint, the same for the same seed', () => {

@@ -1,5 +1,5 @@
 import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { eventually, fastConsumer, kafkaFor, startTestBroker } from './support';
+import { eventually, fastConsumer, kafkaFor, kafkajsFrame, RawClient, startTestBroker } from './support';
 
 type Started = Awaited<ReturnType<typeof startTestBroker>>;
 
@@ -173,8 +173,8 @@ describe('the embedded broker, used by kafkajs', () => {
     });
 
     const { topics } = await admin.fetchTopicMetadata({ topics: ['admin-made', 'admin-default'] });
-    expect(topics.map((t) => [t.name, t.partitions.length])).toEqual([['admin-made', 5], ['admin-default', 3]]);
-    expect(topics[0].partitions[0]).toMatchObject({ leader: 1, replicas: [1], isr: [1] });
+    expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual({ 'admin-made': 5, 'admin-default': 3 });
+    expect(topics.find((t) => t.name === 'admin-made')!.partitions[0]).toMatchObject({ leader: 1, replicas: [1], isr: [1] });
     expect(await admin.listTopics()).toEqual(expect.arrayContaining(['admin-made', 'admin-default']));
     const cluster = await admin.describeCluster();
     expect(cluster).toMatchObject({ controller: 1, brokers: [{ nodeId: 1, host: env.broker.host, port: env.broker.port }] });
@@ -200,6 +200,39 @@ describe('the embedded broker, used by kafkajs', () => {
     expect(listed.groups).toEqual(expect.arrayContaining([{ groupId: 'describers', protocolType: 'consumer' }]));
     await producer.disconnect();
     await admin.disconnect();
+  });
+
+  it('stores messages sent with acks=0 without answering them', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'fire-and-forget', acks: 0, messages: [{ value: 'f1', partition: 0 }, { value: 'f2', partition: 0 }] });
+    await producer.send({ topic: 'fire-and-forget', acks: 1, messages: [{ value: 'f3', partition: 0 }] });
+    await producer.disconnect();
+    const values: string[] = [];
+    await consume('fire-readers', 'fire-and-forget', ({ message }) => values.push(String(message.value)));
+    await eventually(() => values.length === 3);
+    expect(values).toEqual(['f1', 'f2', 'f3']);
+  });
+
+  it('holds a fetch until a produce lands, then answers it at once', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'long-poll', numPartitions: 1 }] });
+    await admin.disconnect();
+    const raw = await RawClient.connect(env.broker);
+    // A ten-minute max wait: only the produce below can end this fetch within the test's timeout.
+    const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const fetchResponse = require('kafkajs/src/protocol/requests/fetch/v11/response'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const pending = raw.request(
+      await kafkajsFrame(1, fetchV11({ replicaId: -1, maxWaitTime: 600_000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'long-poll', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] })),
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'long-poll', messages: [{ value: 'wake up' }] });
+    const response = await fetchResponse.decode((await pending).subarray(4));
+    expect(response.responses[0].partitions[0].messages.map((m: { value: Buffer }) => String(m.value))).toEqual(['wake up']);
+    await producer.disconnect();
+    raw.close();
   });
 
   it('counts bytes and requests by API', () => {

@@ -39,7 +39,7 @@ export async function startTestBroker(options: Partial<BrokerOptions> = {}) {
   };
 }
 
-export const kafkaFor = (broker: EmbeddedBroker, config: Partial<KafkaConfig> = {}) =>
+export const kafkaFor = (broker: Pick<EmbeddedBroker, 'address'>, config: Partial<KafkaConfig> = {}) =>
   new Kafka({ clientId: 'test', brokers: [broker.address], logLevel: logLevel.NOTHING, ...config });
 
 /** Fast group settings: short sessions and heartbeats, short long-polls so disconnects are quick. */
@@ -121,4 +121,22 @@ export async function kafkajsFrame(
   const encodeRequest = require('kafkajs/src/protocol/request');
   const encoder = await encodeRequest({ correlationId, clientId: 'raw-test', request });
   return encoder.buffer as Buffer;
+}
+
+/** A magic-v2 record batch encoded by kafkajs's own producer code. */
+export async function kafkajsBatch(values: string[], opts: { timestamp?: number; producerId?: number; firstSequence?: number } = {}): Promise<Buffer> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const timestamp = opts.timestamp ?? Date.now();
+  const batch = await RecordBatch({
+    firstTimestamp: timestamp,
+    maxTimestamp: timestamp,
+    lastOffsetDelta: values.length - 1,
+    producerId: opts.producerId ?? -1,
+    firstSequence: opts.firstSequence ?? 0,
+    records: values.map((value, i) => Record({ offsetDelta: i, value: Buffer.from(value) })),
+  });
+  return Buffer.from(batch.buffer as Buffer);
 }

@@ -2,17 +2,18 @@ import { BeforeApplicationShutdown, DynamicModule, Logger, Module } from '@nestj
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import type { PlatformConfig } from './config/env';
-import { databaseOptions } from './database/database';
+import { databaseOptions, openDatabase } from './database/database';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
 import { IdempotencyStore } from './idempotency/idempotency-store';
 import { createRegistry, HttpMetrics, MetricsController } from './metrics/metrics';
+import { kafkaClient } from './messaging/kafka-client';
 import { loggerParams } from './observability/logging';
 import { PLATFORM_OPTIONS, PlatformOptions, SERVICE_CONFIG } from './platform.options';
 
@@ -35,7 +36,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
       global: true,
       imports: [
         LoggerModule.forRoot(loggerParams(options.service, options.config)),
-        TypeOrmModule.forRoot(databaseOptions(options)),
+        TypeOrmModule.forRootAsync({ useFactory: () => databaseOptions(options), dataSourceFactory: openDatabase }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
@@ -54,6 +55,3 @@ export class PlatformModule implements BeforeApplicationShutdown {
     };
   }
 }
-
-const kafkaClient = ({ service, config }: PlatformOptions): Kafka =>
-  new Kafka({ clientId: `homeline-${service}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN });

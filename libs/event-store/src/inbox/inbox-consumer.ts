@@ -1,7 +1,8 @@
 import { dlqTopic } from '@homeline/contracts';
-import type { Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ZodType } from 'zod';
+import { consoleLogger, type StoreLogger } from '../logger';
 import { recordInInbox } from './inbox';
 import { parseMessage, toDeadLetter } from './incoming-message';
 
@@ -27,8 +28,10 @@ export interface InboxConsumerOptions<T extends { readonly id: string }> {
   readonly consumerName?: string;
   readonly fromBeginning?: boolean;
   readonly consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
+  readonly logger?: StoreLogger;
 }
 
+interface BatchSource { readonly topic: string; readonly partition: number; heartbeat(): Promise<void> }
 interface Valid<T> { readonly message: KafkaMessage; readonly event: T }
 interface Rejected { readonly message: KafkaMessage; readonly reason: string }
 
@@ -55,7 +58,7 @@ export class InboxConsumer<T extends { readonly id: string }> {
   constructor(private readonly options: InboxConsumerOptions<T>) {
     this.name = options.consumerName ?? options.groupId;
     this.consumer = options.kafka.consumer({ ...options.consumerConfig, groupId: options.groupId });
-    this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async start(): Promise<void> {
@@ -80,7 +83,7 @@ export class InboxConsumer<T extends { readonly id: string }> {
       if (parsed.ok) valid.push({ message, event: parsed.event });
       else rejected.push({ message, reason: parsed.reason });
     }
-    rejected.push(...(await this.applyAll(valid, source)));
+    rejected.push(...(await this.applyAll(valid, { ...source, heartbeat })));
     if (rejected.length) await this.deadLetter(rejected, source);
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
@@ -89,7 +92,7 @@ export class InboxConsumer<T extends { readonly id: string }> {
   }
 
   /** Applies the batch in one transaction; if a handler throws, isolates it message by message. */
-  private async applyAll(valid: readonly Valid<T>[], source: { topic: string; partition: number }): Promise<Rejected[]> {
+  private async applyAll(valid: readonly Valid<T>[], source: BatchSource): Promise<Rejected[]> {
     if (valid.length === 0) return [];
     try {
       await this.options.dataSource.transaction((manager) => this.apply(manager, valid, source));
@@ -109,20 +112,17 @@ export class InboxConsumer<T extends { readonly id: string }> {
     return failed;
   }
 
-  private async apply(
-    manager: EntityManager,
-    items: readonly Valid<T>[],
-    source: { topic: string; partition: number },
-  ): Promise<void> {
+  private async apply(manager: EntityManager, items: readonly Valid<T>[], source: BatchSource): Promise<void> {
     const fresh = await recordInInbox(manager, this.name, items.map((i) => i.event.id));
     for (const { message, event } of items) {
       if (!fresh.delete(event.id)) continue; // already processed, or a duplicate within this batch
-      const context = { ...source, offset: message.offset, headers: (message.headers ?? {}) as IHeaders };
+      const context = { topic: source.topic, partition: source.partition, offset: message.offset, headers: (message.headers ?? {}) as IHeaders };
       try {
         await this.options.handle(event, manager, context);
       } catch (error) {
         throw new HandlerFailed(error);
       }
+      await source.heartbeat(); // a long batch must not cost the group membership
     }
   }
 
@@ -131,5 +131,11 @@ export class InboxConsumer<T extends { readonly id: string }> {
       .sort((a, b) => (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1))
       .map((r) => toDeadLetter(r.message, source, r.reason));
     await this.dlqProducer.send({ topic: dlqTopic(source.topic), messages, acks: -1 });
+    for (const r of rejected) {
+      (this.options.logger ?? consoleLogger).warn(
+        { consumer: this.name, ...source, offset: r.message.offset, reason: r.reason },
+        'message dead-lettered',
+      );
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { consoleLogger, type StoreLogger } from '../logger';
 import { readCommittedAfter } from '../store/read';
@@ -50,7 +50,8 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     await ensureRelayCheckpoint(this.options.dataSource.manager, this.name);
-    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // The default partitioner is Java-compatible murmur2: the same key lands on the same partition as with any Kafka client.
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     await this.signal.start();
     this.running = true;

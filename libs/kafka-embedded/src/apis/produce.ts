@@ -1,6 +1,5 @@
 import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
 import { readBatchHeader, splitProducedBatches } from '../protocol/record-batch';
-import { Reader } from '../protocol/reader';
 import { Writer } from '../protocol/writer';
 import { PartitionLog } from '../storage/partition-log';
 import { ApiHandler, BrokerContext } from './context';

@@ -60,9 +60,7 @@ export class Connection {
   private dispatch(frame: Buffer): void {
     if (this.closed) return;
     const reader = new Reader(frame);
-    const peekKey = frame.length >= 4 ? frame.readInt16BE(0) : -1;
-    const peekVersion = frame.length >= 4 ? frame.readInt16BE(2) : -1;
-    const header = readRequestHeader(reader, peekKey === ApiKey.ApiVersions && peekVersion >= 3);
+    const header = readRequestHeader(reader);
     const name = apiName(header.apiKey);
     this.ctx.metrics.countRequest(name);
     const slot: Slot = { done: false, buffers: null };
@@ -77,6 +75,7 @@ export class Connection {
     const handler = HANDLERS.get(header.apiKey);
     if (!handler) throw new RefusedRequest(`unknown api key ${header.apiKey}`);
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      // Kafka answers any ApiVersions version it does not know (librdkafka probes with v3) without reading the body.
       if (header.apiKey === ApiKey.ApiVersions) return unsupportedApiVersionsBody();
       throw new RefusedRequest(`unsupported version ${header.apiVersion} of ${apiName(header.apiKey)}`);
     }

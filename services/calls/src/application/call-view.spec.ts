@@ -4,7 +4,7 @@ const at = (s: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, s)).toISOString
 const voice = { deviceId: 'd1', purpose: 'place-call' as const, subject: 'Mom', nonce: 'n-12345678', issuedAt: at(0), liveness: 0.97, embedding: [0.1, 0.2], signature: 'sig' };
 
 const requested = { type: 'CallRequested', occurredAt: at(0), data: { callId: 'c1', direction: 'outbound', deviceId: 'd1', target: 'Mom', voice, requestedAt: at(0), deadline: at(5) } } as const;
-const routing = { type: 'CallRouting', occurredAt: at(1), data: { callId: 'c1', accountId: 'a1', deviceId: 'd1', target: 'Mom', verified: true, memberId: 'm1', speakerRejection: null, deadline: at(6) } } as const;
+const routing = { type: 'CallRouting', occurredAt: at(1), data: { callId: 'c1', accountId: 'a1', deviceId: 'd1', target: 'Mom', verified: true, memberId: 'm1', assurance: 'standard', speakerRejection: null, deadline: at(6) } } as const;
 const routed = { type: 'CallRouted', occurredAt: at(2), data: { callId: 'c1', class: 'domestic', e164: '+15550100001', deadline: at(12) } } as const;
 const ringing = { type: 'CallRinging', occurredAt: at(3), data: { callId: 'c1', deadline: at(48) } } as const;
 const connected = { type: 'CallConnected', occurredAt: at(4), data: { callId: 'c1', memberId: 'm1', deviceId: 'd1', e164: '+15550100001', connectedAt: at(4) } } as const;

@@ -12,10 +12,21 @@ export const commandsFor = (event: IntegrationEvent, state: CallState, now: stri
   if (state.status === 'idle' || !('callId' in event.data) || event.data.callId !== state.callId) return [];
   const callId = state.callId;
   switch (event.type) {
-    case 'SpeakerVerified':
-      return [{ type: 'RecordVerification', callId, now, accountId: event.data.accountId, memberId: event.data.memberId }];
+    case 'SpeakerVerified': {
+      const { accountId, memberId, assurance } = event.data;
+      return [{ type: 'RecordVerification', callId, now, accountId, memberId, assurance }];
+    }
     case 'SpeakerRejected':
-      return [{ type: 'RecordRejection', callId, now, by: 'identity', reason: event.data.reason, accountId: event.data.accountId }];
+      return [
+        {
+          type: 'RecordRejection',
+          callId,
+          now,
+          by: 'identity',
+          reason: event.data.reason,
+          accountId: event.data.accountId,
+        },
+      ];
     case 'DestinationResolved':
       return [{ type: 'RecordRouting', callId, now, class: event.data.class, e164: event.data.e164 }];
     case 'DestinationRejected':

@@ -1,4 +1,4 @@
-import type { DestinationClass, RejectionReason, VoiceAssertion } from '@homeline/contracts';
+import type { Assurance, DestinationClass, RejectionReason, VoiceAssertion } from '@homeline/contracts';
 
 /** What may be asked of a call. Every command carries the callId and the time it is decided at. */
 interface CallCommandBase {
@@ -14,7 +14,12 @@ export type RequestCall = CallCommandBase & {
   readonly voice: VoiceAssertion;
 };
 /** identity verified the speaker. */
-export type RecordVerification = CallCommandBase & { readonly type: 'RecordVerification'; readonly accountId: string; readonly memberId: string };
+export type RecordVerification = CallCommandBase & {
+  readonly type: 'RecordVerification';
+  readonly accountId: string;
+  readonly memberId: string;
+  readonly assurance: Assurance;
+};
 /** identity refused the speaker, or routing refused the destination. */
 export type RecordRejection = CallCommandBase & {
   readonly type: 'RecordRejection';
@@ -24,7 +29,11 @@ export type RecordRejection = CallCommandBase & {
   readonly accountId?: string | null;
 };
 /** routing resolved the destination and asked the carrier for a leg. */
-export type RecordRouting = CallCommandBase & { readonly type: 'RecordRouting'; readonly class: DestinationClass; readonly e164: string };
+export type RecordRouting = CallCommandBase & {
+  readonly type: 'RecordRouting';
+  readonly class: DestinationClass;
+  readonly e164: string;
+};
 export type RecordRinging = CallCommandBase & { readonly type: 'RecordRinging' };
 export type ConnectCall = CallCommandBase & { readonly type: 'ConnectCall' };
 export type FailCall = CallCommandBase & {

@@ -1,5 +1,14 @@
-import type { RejectionReason, SpeakerRejectionReason } from '@homeline/contracts';
-import { isFinal, type CallState, type Connected, type Ringing, type Routing, type Verifying } from './call';
+import type { Assurance, RejectionReason, SpeakerRejectionReason } from '@homeline/contracts';
+import {
+  evolve,
+  initialCallState,
+  isFinal,
+  type CallState,
+  type Connected,
+  type Ringing,
+  type Routing,
+  type Verifying,
+} from './call';
 import type {
   CallCommand,
   ConnectCall,
@@ -23,7 +32,8 @@ import { after, defaultCallTimeouts, type CallTimeouts } from './call-timeouts';
  * emergency call still needs a request a linked device really made.
  */
 const speakerOnlyReasons: readonly RejectionReason[] = ['speaker_not_verified', 'low_liveness', 'ambiguous_speaker'];
-const isSpeakerOnly = (reason: RejectionReason): reason is SpeakerRejectionReason => speakerOnlyReasons.includes(reason);
+const isSpeakerOnly = (reason: RejectionReason): reason is SpeakerRejectionReason =>
+  speakerOnlyReasons.includes(reason);
 
 type Live = Verifying | Routing | Ringing | Connected;
 type PreConnect = Verifying | Routing | Ringing;
@@ -47,6 +57,7 @@ interface RoutingDecision {
   readonly now: string;
   readonly accountId: string;
   readonly memberId: string | null;
+  readonly assurance: Assurance | null;
   readonly speakerRejection: SpeakerRejectionReason | null;
 }
 
@@ -60,6 +71,7 @@ const routeCall = (s: Verifying, c: RoutingDecision, t: CallTimeouts): CallEvent
       target: s.target,
       verified: c.memberId !== null,
       memberId: c.memberId,
+      assurance: c.assurance,
       speakerRejection: c.speakerRejection,
       deadline: after(c.now, t.routingMs),
     },
@@ -67,7 +79,13 @@ const routeCall = (s: Verifying, c: RoutingDecision, t: CallTimeouts): CallEvent
 ];
 
 const recordVerification = (c: RecordVerification, s: Live, t: CallTimeouts): CallEvent[] =>
-  s.status === 'verifying' ? routeCall(s, { now: c.now, accountId: c.accountId, memberId: c.memberId, speakerRejection: null }, t) : [];
+  s.status === 'verifying'
+    ? routeCall(
+        s,
+        { now: c.now, accountId: c.accountId, memberId: c.memberId, assurance: c.assurance, speakerRejection: null },
+        t,
+      )
+    : [];
 
 const reject = (s: Live, c: RecordRejection): CallEvent[] => [
   { type: 'CallRejected', data: { callId: s.callId, reason: c.reason, rejectedAt: c.now } },
@@ -76,7 +94,11 @@ const reject = (s: Live, c: RecordRejection): CallEvent[] => [
 const recordRejection = (c: RecordRejection, s: Live, t: CallTimeouts): CallEvent[] => {
   if (c.by === 'identity' && s.status === 'verifying') {
     if (!isSpeakerOnly(c.reason) || !c.accountId) return reject(s, c);
-    return routeCall(s, { now: c.now, accountId: c.accountId, memberId: null, speakerRejection: c.reason }, t);
+    return routeCall(
+      s,
+      { now: c.now, accountId: c.accountId, memberId: null, assurance: null, speakerRejection: c.reason },
+      t,
+    );
   }
   if (c.by === 'routing' && s.status === 'routing' && s.destination === null) return reject(s, c);
   return [];
@@ -84,7 +106,12 @@ const recordRejection = (c: RecordRejection, s: Live, t: CallTimeouts): CallEven
 
 const recordRouting = (c: RecordRouting, s: Live, t: CallTimeouts): CallEvent[] =>
   s.status === 'routing' && s.destination === null
-    ? [{ type: 'CallRouted', data: { callId: s.callId, class: c.class, e164: c.e164, deadline: after(c.now, t.ringingMs) } }]
+    ? [
+        {
+          type: 'CallRouted',
+          data: { callId: s.callId, class: c.class, e164: c.e164, deadline: after(c.now, t.ringingMs) },
+        },
+      ]
     : [];
 
 const recordRinging = (c: RecordRinging, s: Live, t: CallTimeouts): CallEvent[] =>
@@ -95,27 +122,50 @@ const recordRinging = (c: RecordRinging, s: Live, t: CallTimeouts): CallEvent[] 
 /** An answer may overtake the ringing callback; it connects a routed call either way. */
 const connectCall = (c: ConnectCall, s: Live): CallEvent[] => {
   if ((s.status !== 'ringing' && s.status !== 'routing') || !s.destination) return [];
-  const data = { callId: s.callId, memberId: s.memberId, deviceId: s.deviceId, e164: s.destination.e164, connectedAt: c.now };
+  const data = {
+    callId: s.callId,
+    memberId: s.memberId,
+    deviceId: s.deviceId,
+    e164: s.destination.e164,
+    connectedAt: c.now,
+  };
   return [{ type: 'CallConnected', data }];
 };
 
 const failCall = (c: FailCall, s: Live): CallEvent[] =>
   s.status === 'connected'
     ? []
-    : [{ type: 'CallFailed', data: { callId: s.callId, reason: c.reason, sipCode: c.sipCode, q850: c.q850, failedAt: c.now } }];
+    : [
+        {
+          type: 'CallFailed',
+          data: { callId: s.callId, reason: c.reason, sipCode: c.sipCode, q850: c.q850, failedAt: c.now },
+        },
+      ];
 
 const hangUp = (c: HangUp, s: Live): CallEvent[] => {
   if (s.status === 'connected') {
     const duration = Math.max(0, (Date.parse(c.now) - Date.parse(s.connectedAt)) / 1000);
-    return [{ type: 'CallEnded', data: { callId: s.callId, duration, cause: c.by === 'caller' ? 'hung_up' : 'remote_hung_up', endedAt: c.now } }];
+    return [
+      {
+        type: 'CallEnded',
+        data: { callId: s.callId, duration, cause: c.by === 'caller' ? 'hung_up' : 'remote_hung_up', endedAt: c.now },
+      },
+    ];
   }
-  if (c.by === 'caller') return [{ type: 'CallEnded', data: { callId: s.callId, duration: 0, cause: 'cancelled', endedAt: c.now } }];
+  if (c.by === 'caller')
+    return [{ type: 'CallEnded', data: { callId: s.callId, duration: 0, cause: 'cancelled', endedAt: c.now } }];
   // The far end released a leg that never answered: the carrier gave up on it.
   return [{ type: 'CallFailed', data: { callId: s.callId, reason: 'carrier_failed', failedAt: c.now } }];
 };
 
 const stageOf = (s: PreConnect) =>
-  s.status === 'verifying' ? 'verification' : s.status === 'ringing' ? 'answer' : s.destination === null ? 'routing' : 'ringing';
+  s.status === 'verifying'
+    ? 'verification'
+    : s.status === 'ringing'
+      ? 'answer'
+      : s.destination === null
+        ? 'routing'
+        : 'ringing';
 
 const expireDeadline = (c: ExpireDeadline, s: Live): CallEvent[] => {
   if (s.status === 'connected' || Date.parse(c.now) < Date.parse(s.deadline)) return [];
@@ -152,7 +202,11 @@ const decideLive = (command: Exclude<CallCommand, RequestCall>, state: Live, t: 
  * repeated or out of order, so a command that no longer fits the call's stage decides nothing;
  * above all, nothing moves a call out of a final state.
  */
-export const decide = (command: CallCommand, state: CallState, timeouts: CallTimeouts = defaultCallTimeouts): CallEvent[] => {
+export const decide = (
+  command: CallCommand,
+  state: CallState,
+  timeouts: CallTimeouts = defaultCallTimeouts,
+): CallEvent[] => {
   if (command.type === 'RequestCall') {
     if (state.status !== 'idle') throw new CallError('call_already_exists', `call ${command.callId} already exists`);
     return requestCall(command, timeouts);
@@ -161,3 +215,10 @@ export const decide = (command: CallCommand, state: CallState, timeouts: CallTim
   if (isFinal(state)) return [];
   return decideLive(command, state, timeouts);
 };
+
+/** The Call as one decider value, for an event-sourced command handler. */
+export const callDecider = (timeouts: CallTimeouts = defaultCallTimeouts) => ({
+  decide: (command: CallCommand, state: CallState) => decide(command, state, timeouts),
+  evolve,
+  initialState: initialCallState,
+});

@@ -25,9 +25,22 @@ export const requested: Of<'CallRequested'> = {
 };
 export const routing: Of<'CallRouting'> = {
   type: 'CallRouting',
-  data: { callId, accountId: 'acc-1', deviceId: 'kitchen', target: 'Mom', verified: true, memberId: 'alice', speakerRejection: null, deadline: at(6) },
+  data: {
+    callId,
+    accountId: 'acc-1',
+    deviceId: 'kitchen',
+    target: 'Mom',
+    verified: true,
+    memberId: 'alice',
+    assurance: 'high',
+    speakerRejection: null,
+    deadline: at(6),
+  },
 };
-export const routed: Of<'CallRouted'> = { type: 'CallRouted', data: { callId, class: 'domestic', e164: '+15550100001', deadline: at(12) } };
+export const routed: Of<'CallRouted'> = {
+  type: 'CallRouted',
+  data: { callId, class: 'domestic', e164: '+15550100001', deadline: at(12) },
+};
 export const ringing: Of<'CallRinging'> = { type: 'CallRinging', data: { callId, deadline: at(48) } };
 export const connected: Of<'CallConnected'> = {
   type: 'CallConnected',

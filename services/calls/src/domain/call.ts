@@ -26,12 +26,33 @@ export type Idle = { readonly status: 'idle' };
 /** Waiting for identity's decision. */
 export type Verifying = CallBasics & { readonly status: 'verifying'; readonly deadline: string };
 /** Waiting for routing to pick a destination (destination null), then for the carrier leg to ring. */
-export type Routing = Routed & { readonly status: 'routing'; readonly destination: Destination | null; readonly deadline: string };
+export type Routing = Routed & {
+  readonly status: 'routing';
+  readonly destination: Destination | null;
+  readonly deadline: string;
+};
 /** Waiting for the far end to answer. */
-export type Ringing = Routed & { readonly status: 'ringing'; readonly destination: Destination; readonly deadline: string };
-export type Connected = Routed & { readonly status: 'connected'; readonly destination: Destination; readonly connectedAt: string };
-export type Ended = CallBasics & { readonly status: 'ended'; readonly cause: EndCause; readonly duration: number; readonly endedAt: string };
-export type Rejected = CallBasics & { readonly status: 'rejected'; readonly reason: RejectionReason; readonly rejectedAt: string };
+export type Ringing = Routed & {
+  readonly status: 'ringing';
+  readonly destination: Destination;
+  readonly deadline: string;
+};
+export type Connected = Routed & {
+  readonly status: 'connected';
+  readonly destination: Destination;
+  readonly connectedAt: string;
+};
+export type Ended = CallBasics & {
+  readonly status: 'ended';
+  readonly cause: EndCause;
+  readonly duration: number;
+  readonly endedAt: string;
+};
+export type Rejected = CallBasics & {
+  readonly status: 'rejected';
+  readonly reason: RejectionReason;
+  readonly rejectedAt: string;
+};
 export type Failed = CallBasics & {
   readonly status: 'failed';
   readonly reason: FailureReason;
@@ -75,13 +96,34 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       return { ...basicsOf(state), status: 'routing', accountId, memberId, destination: null, deadline };
     }
     case 'CallRouted':
-      return { ...routedOf(state), status: 'routing', destination: { class: event.data.class, e164: event.data.e164 }, deadline: event.data.deadline };
+      return {
+        ...routedOf(state),
+        status: 'routing',
+        destination: { class: event.data.class, e164: event.data.e164 },
+        deadline: event.data.deadline,
+      };
     case 'CallRinging':
-      return { ...routedOf(state), status: 'ringing', destination: destinationOf(state), deadline: event.data.deadline };
+      return {
+        ...routedOf(state),
+        status: 'ringing',
+        destination: destinationOf(state),
+        deadline: event.data.deadline,
+      };
     case 'CallConnected':
-      return { ...routedOf(state), status: 'connected', destination: destinationOf(state), connectedAt: event.data.connectedAt };
+      return {
+        ...routedOf(state),
+        status: 'connected',
+        destination: destinationOf(state),
+        connectedAt: event.data.connectedAt,
+      };
     case 'CallEnded':
-      return { ...basicsOf(state), status: 'ended', cause: event.data.cause, duration: event.data.duration, endedAt: event.data.endedAt };
+      return {
+        ...basicsOf(state),
+        status: 'ended',
+        cause: event.data.cause,
+        duration: event.data.duration,
+        endedAt: event.data.endedAt,
+      };
     case 'CallRejected':
       return { ...basicsOf(state), status: 'rejected', reason: event.data.reason, rejectedAt: event.data.rejectedAt };
     case 'CallFailed': {
@@ -102,4 +144,5 @@ const destinationOf = (state: CallState): Destination => {
   throw new Error(`a ${state.status} call has no destination`);
 };
 
-export const foldCall = (events: readonly CallEvent[], from: CallState = initialCallState): CallState => events.reduce(evolve, from);
+export const foldCall = (events: readonly CallEvent[], from: CallState = initialCallState): CallState =>
+  events.reduce(evolve, from);

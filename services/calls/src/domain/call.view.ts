@@ -27,4 +27,8 @@ export const timerFor = (state: CallState): { readonly callId: string; readonly 
   return at === null || state.status === 'idle' ? null : { callId: state.callId, at };
 };
 
-export const expireDeadline = (callId: string, now: string): ExpireDeadline => ({ type: 'ExpireDeadline', callId, now });
+export const expireDeadline = (callId: string, now: string): ExpireDeadline => ({
+  type: 'ExpireDeadline',
+  callId,
+  now,
+});

@@ -3,3 +3,8 @@ export * from './assertion-signature';
 export * from './voice-match';
 export * from './verify-speaker';
 export * from './permissions';
+export * from './household';
+export * from './household.events';
+export * from './household.commands';
+export * from './household.errors';
+export * from './household.decide';

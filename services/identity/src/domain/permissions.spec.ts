@@ -3,7 +3,8 @@ import { grantsFor, mayPlaceCall } from './permissions';
 describe('who may place which call', () => {
   describe('a guest', () => {
     const guest = { role: 'guest' as const };
-    it('may call an emergency number', () => expect(mayPlaceCall(guest, 'emergency', false)).toEqual({ allowed: true }));
+    it('may call an emergency number', () =>
+      expect(mayPlaceCall(guest, 'emergency', false)).toEqual({ allowed: true }));
     it('may not call a household contact', () =>
       expect(mayPlaceCall(guest, 'domestic', true)).toEqual({ allowed: false, reason: 'not_permitted' }));
   });
@@ -13,7 +14,8 @@ describe('who may place which call', () => {
     it('may call a household contact', () => expect(mayPlaceCall(child, 'domestic', true)).toEqual({ allowed: true }));
     it('may not dial a number that is no contact', () =>
       expect(mayPlaceCall(child, 'domestic', false)).toEqual({ allowed: false, reason: 'not_permitted' }));
-    it('may still call an emergency number', () => expect(mayPlaceCall(child, 'emergency', false)).toEqual({ allowed: true }));
+    it('may still call an emergency number', () =>
+      expect(mayPlaceCall(child, 'emergency', false)).toEqual({ allowed: true }));
   });
 
   describe('an adult', () => {
@@ -25,7 +27,9 @@ describe('who may place which call', () => {
       expect(mayPlaceCall(adult, 'international', false)).toEqual({ allowed: false, reason: 'not_permitted' });
     });
     it('may call international numbers once granted', () =>
-      expect(mayPlaceCall({ role: 'adult', overrides: { grant: ['international'] } }, 'international', false)).toEqual({ allowed: true }));
+      expect(mayPlaceCall({ role: 'adult', overrides: { grant: ['international'] } }, 'international', false)).toEqual({
+        allowed: true,
+      }));
   });
 
   describe('an owner', () => {
@@ -35,7 +39,10 @@ describe('who may place which call', () => {
       expect(mayPlaceCall(owner, 'international', false, 'high')).toEqual({ allowed: true });
     });
     it('must be verified with high assurance for them', () =>
-      expect(mayPlaceCall(owner, 'international', false, 'standard')).toEqual({ allowed: false, reason: 'insufficient_assurance' }));
+      expect(mayPlaceCall(owner, 'international', false, 'standard')).toEqual({
+        allowed: false,
+        reason: 'insufficient_assurance',
+      }));
     it('loses a class when it is revoked', () =>
       expect(mayPlaceCall({ role: 'owner', overrides: { revoke: ['premium'] } }, 'premium', false)).toEqual({
         allowed: false,
@@ -45,7 +52,10 @@ describe('who may place which call', () => {
 
   describe('the published grants', () => {
     it("are the role's defaults with overrides applied, in a stable order", () =>
-      expect(grantsFor({ role: 'child', overrides: { grant: ['domestic'], revoke: ['contacts'] } })).toEqual(['emergency', 'domestic']));
+      expect(grantsFor({ role: 'child', overrides: { grant: ['domestic'], revoke: ['contacts'] } })).toEqual([
+        'emergency',
+        'domestic',
+      ]));
     it('never lose emergency calls', () =>
       expect(grantsFor({ role: 'guest', overrides: { revoke: ['emergency'] } })).toEqual(['emergency']));
   });

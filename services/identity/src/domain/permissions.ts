@@ -1,4 +1,13 @@
-import { callGrants, permitsCall, type Assurance, type CallGrant, type CallPermission, type DestinationClass, type MemberRole } from '@homeline/contracts';
+import {
+  callGrants,
+  permitsCall,
+  type Assurance,
+  type CallGrant,
+  type CallPermission,
+  type DestinationClass,
+  type MemberRole,
+  type PermissionOverrides,
+} from '@homeline/contracts';
 
 /**
  * What each role may call by default: a guest only emergency numbers; a child also the
@@ -12,15 +21,10 @@ export const roleGrants: Readonly<Record<MemberRole, readonly CallGrant[]>> = {
   owner: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'],
 };
 
-/** A member's deviations from their role: an owner can grant an adult international calls, or revoke a child's contacts. */
-export interface PermissionOverrides {
-  readonly grant?: readonly CallGrant[];
-  readonly revoke?: readonly CallGrant[];
-}
-
 export interface MemberPermissions {
   readonly role: MemberRole;
-  readonly overrides?: PermissionOverrides;
+  /** Deviations from the role: an owner can grant an adult international calls, or revoke a child's contacts. */
+  readonly overrides?: Partial<PermissionOverrides>;
 }
 
 /** Effective grants, in a stable order. Emergency calls cannot be revoked. */

@@ -6,7 +6,11 @@ import type {
   VoicePurpose,
 } from '@homeline/contracts';
 import { isSignedByDevice } from './assertion-signature';
-import { defaultSpeakerVerificationConfig, type ActionRisk, type SpeakerVerificationConfig } from './speaker-thresholds';
+import {
+  defaultSpeakerVerificationConfig,
+  type ActionRisk,
+  type SpeakerVerificationConfig,
+} from './speaker-thresholds';
 import { rankMembers, type EnrolledVoiceprint, type VoiceMatch } from './voice-match';
 
 export interface LinkedDevice {
@@ -41,7 +45,11 @@ export type SpeakerDecision =
 
 type Scores = Pick<SpeakerRejected, 'score' | 'threshold' | 'liveness'>;
 
-const reject = (context: VerificationContext, reason: SpeakerRejectionReason, scores: Scores = {}): SpeakerDecision => ({
+const reject = (
+  context: VerificationContext,
+  reason: SpeakerRejectionReason,
+  scores: Scores = {},
+): SpeakerDecision => ({
   type: 'SpeakerRejected',
   data: {
     callId: context.callId,
@@ -66,7 +74,8 @@ const deviceTrustFailure = (
   config: SpeakerVerificationConfig,
 ): SpeakerRejectionReason | null => {
   if (!isSignedByDevice(a, device.publicKey)) return 'invalid_signature';
-  if (a.deviceId !== context.deviceId || a.purpose !== context.purpose || a.subject !== context.subject) return 'assertion_mismatch';
+  if (a.deviceId !== context.deviceId || a.purpose !== context.purpose || a.subject !== context.subject)
+    return 'assertion_mismatch';
   if (!isFresh(a.issuedAt, context.now, config)) return 'stale_assertion';
   if (context.nonceSeen) return 'replayed_assertion';
   return null;
