@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { eventStoreMigrations } from '@homeline/event-store';
 import { OutboxRelayHost, PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { IdentityConfig, identityConfigSchema } from './config';
-import { registryProblemStatus } from './registry/household.errors';
+import { registryProblemStatus } from './registry/registry.errors';
 import { HouseholdRegistry1764000000100 } from './registry/registry.migration';
 import { RegistryModule } from './registry/registry.module';
 import { VerificationModule } from './verification/verification.module';

@@ -1,7 +1,6 @@
 import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
-import { startTestPostgres, type TestPostgres } from '@homeline/testing';
+import { startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import { startIdentity, type IdentityUnderTest } from './support/identity-app';
-import { startTestKafka, type TestKafka } from './support/kafka';
 
 const account = (msisdn = '+15551230001') => ({
   msisdn,
@@ -19,7 +18,7 @@ describe('the household registry over HTTP', () => {
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.broker.address });
+    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
   });
   afterAll(async () => {
     await identity?.close();
@@ -87,17 +86,31 @@ describe('the household registry over HTTP', () => {
     expect(stored.sealed.includes(plain.subarray(0, 8))).toBe(false);
   });
 
-  it('changes a member\'s permissions: a role change resets to its defaults, grants and revocations adjust them', async () => {
+  it('changes a member\'s permissions: a role, and grants and revocations on top of it', async () => {
     const accountId = await openAccount();
-    const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Sam', role: 'adult', grant: ['international'] });
+    await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
+    const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Sam', role: 'adult' });
     const path = `/v1/accounts/${accountId}/members/${body.memberId}`;
 
-    const revoked = await identity.call('PATCH', path, { revoke: ['domestic', 'emergency'] });
-    expect(revoked).toEqual({ status: 200, body: { memberId: body.memberId, role: 'adult', grants: ['emergency', 'contacts', 'short_code', 'international'] } });
-    const demoted = await identity.call('PATCH', path, { role: 'guest' });
+    const changed = await identity.call('PATCH', path, { grant: ['international'], revoke: ['domestic', 'emergency'] });
+    expect(changed).toEqual({
+      status: 200,
+      body: {
+        memberId: body.memberId, role: 'adult', overrides: { grant: ['international'], revoke: ['domestic', 'emergency'] },
+        grants: ['emergency', 'contacts', 'short_code', 'international'],
+      },
+    });
+    const demoted = await identity.call('PATCH', path, { role: 'guest', grant: [], revoke: [] });
     expect(demoted.body.grants).toEqual(['emergency']);
     const household = await identity.call('GET', `/v1/accounts/${accountId}`);
-    expect(household.body.members[0]).toMatchObject({ role: 'guest', grants: ['emergency'] });
+    expect(household.body.members[1]).toMatchObject({ name: 'Sam', role: 'guest', grants: ['emergency'], overrides: { grant: [], revoke: [] } });
+  });
+
+  it('keeps an owner: the last one cannot be demoted', async () => {
+    const accountId = await openAccount();
+    const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
+    const demoted = await identity.call('PATCH', `/v1/accounts/${accountId}/members/${body.memberId}`, { role: 'adult' });
+    expect(demoted).toMatchObject({ status: 409, body: { code: 'last_owner' } });
   });
 
   it('moves a device to another household only after it is unlinked', async () => {
@@ -163,13 +176,13 @@ describe('the household registry over HTTP', () => {
     });
 
     it('refuses a line or contact number that cannot be a phone number, and a line already registered', async () => {
-      expect(await identity.call('POST', '/v1/accounts', account('+1 555'))).toMatchObject({ status: 422, body: { code: 'invalid_phone_number' } });
+      expect(await identity.call('POST', '/v1/accounts', account('+1 555'))).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
       const line = nextLine();
       expect((await identity.call('POST', '/v1/accounts', account(line))).status).toBe(201);
       expect(await identity.call('POST', '/v1/accounts', account(line))).toMatchObject({ status: 409, body: { code: 'msisdn_already_registered' } });
       const accountId = await openAccount();
       const contact = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Nobody', number: '12' });
-      expect(contact).toMatchObject({ status: 422, body: { code: 'invalid_phone_number' } });
+      expect(contact).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
     });
 
     it('refuses unknown accounts and members', async () => {

@@ -2,12 +2,12 @@ import { Topics, type VoiceAssertion } from '@homeline/contracts';
 import {
   forgedAssertion, replayOf, similarSpeaker, simulatedDevice, simulatedSpeaker, staleAssertion,
 } from '@homeline/device-sim';
-import { eventually, startTestPostgres, type TestPostgres } from '@homeline/testing';
-import type { Producer } from 'kafkajs';
+import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { startIdentity, type IdentityUnderTest } from './support/identity-app';
 import { registerHousehold, type Household } from './support/household';
-import { startTestKafka, tapTopic, type TestKafka, type TopicTap } from './support/kafka';
+import { distinctEvents, tapTopic, type TopicTap } from './support/topic-tap';
 
 const maria = simulatedSpeaker('maria');
 const jon = simulatedSpeaker('jon');
@@ -31,6 +31,7 @@ type CallRequestedEnvelope = ReturnType<typeof callRequested>;
 describe('speaker verification over Kafka', () => {
   let pg: TestPostgres;
   let kafka: TestKafka;
+  let client: Kafka;
   let identity: IdentityUnderTest;
   let producer: Producer;
   let published: TopicTap;
@@ -39,14 +40,15 @@ describe('speaker verification over Kafka', () => {
 
   beforeAll(async () => {
     [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    const admin = kafka.kafka.admin();
+    client = kafka.client();
+    const admin = client.admin();
     await admin.connect();
     await admin.createTopics({ topics: [Topics.calls, Topics.identity].map((topic) => ({ topic, numPartitions: 3 })) });
     await admin.disconnect();
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.broker.address });
-    producer = kafka.kafka.producer({ idempotent: true });
+    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
+    producer = client.producer({ idempotent: true });
     await producer.connect();
-    published = await tapTopic(kafka.kafka, Topics.identity);
+    published = await tapTopic(client, Topics.identity);
     home = await registerHousehold(identity, { maria: { speaker: maria, role: 'owner' }, jon: { speaker: jon, role: 'adult' } }, 'kitchen-1');
     similar = await registerHousehold(identity, { ana: { speaker: ana, role: 'owner' }, sister: { speaker: anasSister, role: 'adult' } }, 'den-1');
   });
@@ -61,11 +63,9 @@ describe('speaker verification over Kafka', () => {
   const send = async (envelope: CallRequestedEnvelope, key = envelope.streamId) => {
     await producer.send({ topic: Topics.calls, messages: [{ key, value: JSON.stringify(envelope), headers: { 'event-type': envelope.type } }] });
   };
-  /** The distinct speaker decisions published for a call (delivery is at least once: a relay may publish an event twice). */
-  const decisionsFor = (callId: string) => {
-    const decisions = published.messages.filter((m) => m.value.type.startsWith('Speaker') && m.value.data.callId === callId);
-    return [...new Map(decisions.map((m) => [m.value.id, m.value])).values()];
-  };
+  /** The speaker decisions published for a call, each event once. */
+  const decisionsFor = (callId: string) =>
+    distinctEvents(published.messages.filter((m) => m.value.type.startsWith('Speaker') && m.value.data.callId === callId)).map((m) => m.value);
   const decisionFor = async (envelope: CallRequestedEnvelope) => {
     await send(envelope);
     const [decision] = await eventually(() => {
@@ -154,7 +154,7 @@ describe('speaker verification over Kafka', () => {
   });
 
   it('ignores the other events of the calls topic and dead-letters a CallRequested that breaks its contract', async () => {
-    const dlq = await tapTopic(kafka.kafka, `${Topics.calls}.dlq`);
+    const dlq = await tapTopic(client, `${Topics.calls}.dlq`);
     const broken = placeCall(home, maria);
     await send({ ...broken, data: { ...broken.data, voice: { ...broken.data.voice, liveness: 7 } } });
     const other = { ...placeCall(home, maria), type: 'CallRinging' };
@@ -171,7 +171,7 @@ describe('speaker verification over Kafka', () => {
 
   it('publishes the registry events on the identity topic, keyed by account stream, without embeddings', async () => {
     const events = await eventually(() => {
-      const found = [...new Map(published.messages.filter((m) => m.key === `account-${home.accountId}`).map((m) => [m.value.id, m])).values()];
+      const found = distinctEvents(published.messages.filter((m) => m.key === `account-${home.accountId}`));
       expect(found).toHaveLength(6);
       return found;
     });

@@ -1,14 +1,15 @@
 import { validateEventData, type EventType } from '@homeline/contracts';
-import { appendToStream, fold, readStream, type Decider, type RecordedEvent } from '@homeline/event-store';
+import { appendToStream, readStream, type RecordedEvent } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { evolve, householdStreamId, initialHousehold, type Household, type HouseholdEvent } from './household';
-import { decide, type HouseholdCommand } from './household.decide';
-import { accountNotFound } from './household.errors';
+import {
+  decideHousehold, evolveHousehold, HouseholdError, initialHouseholdState, type HouseholdCommand, type HouseholdEvent,
+} from '../domain';
 import { projectHousehold } from './registry.projection';
 
-export const householdDecider: Decider<HouseholdCommand, HouseholdEvent, Household> = { decide, evolve, initialState: initialHousehold };
+export const householdStreamId = (accountId: string): string => `account-${accountId}`;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const accountNotFound = (accountId: string) => new HouseholdError('account_not_found', `No account ${accountId}.`);
 
 /**
  * Takes the account row's lock for the rest of the transaction: commands on one household run
@@ -20,35 +21,30 @@ const lockAccount = async (tx: EntityManager, accountId: string): Promise<void> 
   if (rows.length === 0) throw accountNotFound(accountId);
 };
 
-export interface CommandMetadata {
-  readonly now: Date;
-  /** What caused the command (a request id), recorded on its events. */
-  readonly causationId?: string | null;
-}
-
 /**
  * Runs a command against a household inside the caller's transaction: fold the account stream,
- * decide, append to `account-<accountId>` (and so to the outbox), update the read tables.
+ * decide (the domain's household decider), append to `account-<accountId>` (and so to the
+ * outbox), update the read tables.
  */
 export const executeHouseholdCommand = async (
   tx: EntityManager,
-  accountId: string,
   command: HouseholdCommand,
-  metadata: CommandMetadata,
+  causationId: string | null = null,
 ): Promise<readonly RecordedEvent[]> => {
+  const { accountId } = command;
   if (command.type !== 'OpenAccount') await lockAccount(tx, accountId);
   const streamId = householdStreamId(accountId);
   const stream = await readStream(tx, streamId);
-  const state = fold(householdDecider, stream.events as unknown as readonly HouseholdEvent[]);
+  const state = (stream.events as unknown as readonly HouseholdEvent[]).reduce(evolveHousehold, initialHouseholdState);
   // Published events must match their contract; a mismatch here is a bug, not bad input.
-  const events = decide(command, state).map((e) => ({ type: e.type, data: validateEventData(e.type as EventType, e.data) }));
+  const events = decideHousehold(command, state).map((e) => ({ type: e.type, data: validateEventData(e.type as EventType, e.data) }));
   const appended = await appendToStream(tx, streamId, events, {
     expectedVersion: stream.currentVersion,
     source: 'identity',
     correlationId: accountId,
-    causationId: metadata.causationId ?? null,
+    causationId,
     accountId,
-    now: metadata.now,
+    now: new Date(command.now),
   });
   await projectHousehold(tx, appended.events);
   return appended.events;

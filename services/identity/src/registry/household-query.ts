@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { accountNotFound } from './household.errors';
+import { accountNotFound } from './household-command';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,7 +19,7 @@ export class HouseholdQuery {
     if (!account) throw accountNotFound(accountId);
     const [members, devices, contacts] = await Promise.all([
       this.db.query(
-        `SELECT m.member_id AS "memberId", m.name, m.role, m.grants,
+        `SELECT m.member_id AS "memberId", m.name, m.role, m.overrides, m.grants,
                 (SELECT count(*)::int FROM voiceprints v WHERE v.member_id = m.member_id) AS voiceprints
          FROM members m WHERE m.account_id = $1 ORDER BY m.created_at, m.member_id`,
         [accountId],

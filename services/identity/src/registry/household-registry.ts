@@ -1,24 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Address, CallGrant, DeviceLocation, MemberRole } from '@homeline/contracts';
+import type { Address, CallGrant, DeviceLocation, MemberPermissionsChanged, MemberRole } from '@homeline/contracts';
 import { IdempotencyStore, type StoredResponse } from '@homeline/platform';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../clock';
-import { ed25519PublicKey } from './device-public-key';
+import type { HouseholdCommand } from '../domain';
 import { executeHouseholdCommand } from './household-command';
-import type { HouseholdCommand } from './household.decide';
-import { invalidPublicKey } from './household.errors';
 import { VoiceprintCipher } from './voiceprint-cipher';
 
-export interface Permissions { readonly grant?: readonly CallGrant[]; readonly revoke?: readonly CallGrant[] }
 export interface OpenAccountInput { readonly msisdn: string; readonly displayName: string; readonly timezone: string; readonly address: Address }
-export interface AddMemberInput extends Permissions { readonly name: string; readonly role: MemberRole }
-export interface ChangePermissionsInput extends Permissions { readonly role?: MemberRole }
+export interface AddMemberInput { readonly name: string; readonly role: MemberRole }
+export interface ChangePermissionsInput { readonly role?: MemberRole; readonly grant?: readonly CallGrant[]; readonly revoke?: readonly CallGrant[] }
 export interface LinkDeviceInput { readonly deviceId: string; readonly name: string; readonly publicKey: string; readonly location?: DeviceLocation }
 export interface AddContactInput { readonly name: string; readonly aliases?: readonly string[]; readonly number: string; readonly memberId?: string }
 
 /** An integration's request: the Idempotency-Key it sent (if any) and the body, for replay checks. */
 export interface Request<T> { readonly idempotencyKey?: string; readonly body: T }
+
+/** A household command before the clock stamps it. */
+type Unstamped = HouseholdCommand extends infer C ? (C extends HouseholdCommand ? Omit<C, 'now'> : never) : never;
 
 /** The household registry's use cases: each is one transaction, replayed under its Idempotency-Key. */
 @Injectable()
@@ -32,7 +32,7 @@ export class HouseholdRegistry {
   openAccount({ idempotencyKey, body }: Request<OpenAccountInput>): Promise<StoredResponse<{ accountId: string }>> {
     return this.once('POST /v1/accounts', idempotencyKey, body, async (tx) => {
       const accountId = randomUUID();
-      await this.execute(tx, accountId, { type: 'OpenAccount', data: { accountId, ...body } });
+      await this.execute(tx, { type: 'OpenAccount', accountId, ...body });
       return { status: 201, body: { accountId } };
     });
   }
@@ -40,45 +40,41 @@ export class HouseholdRegistry {
   addMember(accountId: string, { idempotencyKey, body }: Request<AddMemberInput>) {
     return this.once(`POST /v1/accounts/${accountId}/members`, idempotencyKey, body, async (tx) => {
       const memberId = randomUUID();
-      const { name, role, grant, revoke } = body;
-      await this.execute(tx, accountId, { type: 'AddMember', data: { memberId, name, role, overrides: { grant, revoke } } });
+      await this.execute(tx, { type: 'AddMember', accountId, memberId, ...body });
       return { status: 201, body: { memberId } };
     });
   }
 
   changePermissions(accountId: string, memberId: string, { idempotencyKey, body }: Request<ChangePermissionsInput>) {
     return this.once(`PATCH /v1/accounts/${accountId}/members/${memberId}`, idempotencyKey, body, async (tx) => {
-      const { role, grant, revoke } = body;
-      const [event] = await this.execute(tx, accountId, { type: 'ChangeMemberPermissions', data: { memberId, role, overrides: { grant, revoke } } });
-      const { role: newRole, grants } = event.data as { role: MemberRole; grants: CallGrant[] };
-      return { status: 200, body: { memberId, role: newRole, grants } };
+      const [event] = await this.execute(tx, { type: 'ChangeMemberPermissions', accountId, memberId, ...body });
+      const { role, overrides, grants } = event.data as MemberPermissionsChanged;
+      return { status: 200, body: { memberId, role, overrides, grants } };
     });
   }
 
   enrollVoiceprint(accountId: string, memberId: string, { idempotencyKey, body }: Request<{ embedding: readonly number[] }>) {
     return this.once(`POST /v1/accounts/${accountId}/members/${memberId}/voiceprints`, idempotencyKey, body, async (tx) => {
-      const dimensions = body.embedding.length;
-      await this.execute(tx, accountId, { type: 'EnrollVoiceprint', data: { memberId, dimensions } });
+      await this.execute(tx, { type: 'EnrollVoiceprint', accountId, memberId, embedding: body.embedding });
+      // The embedding is biometric data: it is stored sealed, beside the event and never in it.
       const voiceprintId = randomUUID();
       await tx.query(`INSERT INTO voiceprints (voiceprint_id, member_id, account_id, sealed) VALUES ($1, $2, $3, $4)`, [
         voiceprintId, memberId, accountId, this.cipher.seal(accountId, body.embedding),
       ]);
-      return { status: 201, body: { voiceprintId, memberId, dimensions } };
+      return { status: 201, body: { voiceprintId, memberId, dimensions: body.embedding.length } };
     });
   }
 
   linkDevice(accountId: string, { idempotencyKey, body }: Request<LinkDeviceInput>) {
     return this.once(`POST /v1/accounts/${accountId}/devices`, idempotencyKey, body, async (tx) => {
-      if (!ed25519PublicKey(body.publicKey)) throw invalidPublicKey();
-      const { deviceId, name, publicKey, location } = body;
-      await this.execute(tx, accountId, { type: 'LinkDevice', data: { deviceId, name, publicKey, location: location ?? null } });
-      return { status: 201, body: { deviceId } };
+      await this.execute(tx, { type: 'LinkDevice', accountId, ...body, location: body.location ?? null });
+      return { status: 201, body: { deviceId: body.deviceId } };
     });
   }
 
   unlinkDevice(accountId: string, deviceId: string, idempotencyKey?: string) {
     return this.once(`DELETE /v1/accounts/${accountId}/devices/${deviceId}`, idempotencyKey, {}, async (tx) => {
-      await this.execute(tx, accountId, { type: 'UnlinkDevice', data: { deviceId } });
+      await this.execute(tx, { type: 'UnlinkDevice', accountId, deviceId });
       return { status: 204, body: null };
     });
   }
@@ -87,13 +83,13 @@ export class HouseholdRegistry {
     return this.once(`POST /v1/accounts/${accountId}/contacts`, idempotencyKey, body, async (tx) => {
       const contactId = randomUUID();
       const { name, aliases = [], number, memberId = null } = body;
-      const [event] = await this.execute(tx, accountId, { type: 'AddContact', data: { contactId, name, aliases, number, memberId } });
+      const [event] = await this.execute(tx, { type: 'AddContact', accountId, contactId, name, aliases, number, memberId });
       return { status: 201, body: { contactId, e164: (event.data as { e164: string }).e164 } };
     });
   }
 
-  private execute(tx: EntityManager, accountId: string, command: HouseholdCommand) {
-    return executeHouseholdCommand(tx, accountId, command, { now: this.clock() });
+  private execute(tx: EntityManager, command: Unstamped) {
+    return executeHouseholdCommand(tx, { ...command, now: this.clock().toISOString() } as HouseholdCommand);
   }
 
   // Without a key the store hands over a plain manager; `transaction` opens one (or a savepoint inside the key's).

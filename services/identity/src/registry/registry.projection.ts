@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import type { HouseholdEvent } from './household';
-import { deviceAlreadyLinked, msisdnAlreadyRegistered } from './household.errors';
+import { HouseholdError, type HouseholdEvent } from '../domain';
+import { msisdnAlreadyRegistered } from './registry.errors';
 
 type Recorded<T extends HouseholdEvent['type']> = RecordedEvent<Extract<HouseholdEvent, { type: T }>>;
 /** A recorded household event whose `type` narrows `data`. */
@@ -26,7 +26,7 @@ const linkDevice = async (tx: EntityManager, { data, occurredAt }: Recorded<'Dev
      RETURNING device_id`,
     [data.deviceId, data.accountId, data.name, Buffer.from(data.publicKey, 'base64'), data.location && JSON.stringify(data.location), occurredAt],
   );
-  if (rows.length === 0) throw deviceAlreadyLinked(data.deviceId);
+  if (rows.length === 0) throw new HouseholdError('device_already_linked', `Device ${data.deviceId} is linked to another household; unlink it there first.`);
 };
 
 const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promise<void> => {
@@ -41,8 +41,10 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
       return;
     }
     case 'MemberPermissionsChanged': {
-      const { memberId, accountId, role, grants } = event.data;
-      await tx.query(`UPDATE members SET role = $3, grants = $4 WHERE member_id = $1 AND account_id = $2`, [memberId, accountId, role, grants]);
+      const { memberId, accountId, role, overrides, grants } = event.data;
+      await tx.query(`UPDATE members SET role = $3, overrides = $4, grants = $5 WHERE member_id = $1 AND account_id = $2`, [
+        memberId, accountId, role, JSON.stringify(overrides), grants,
+      ]);
       return;
     }
     case 'DeviceLinked':

@@ -1,11 +1,10 @@
 import { addressSchema, callGrantSchema, deviceLocationSchema, memberRoleSchema } from '@homeline/contracts';
 import { z } from 'zod';
 
-/** Request bodies of the registry routes (ARCHITECTURE.md section 6); numbers are normalised by the domain. */
+/** Request bodies of the registry routes (ARCHITECTURE.md section 6); numbers and keys are checked by the domain. */
 
 const text = z.string().trim().min(1).max(200);
 const grants = z.array(callGrantSchema).max(10);
-const permissions = { grant: grants.optional(), revoke: grants.optional() };
 
 const timezone = z.string().refine(
   (zone) => {
@@ -26,10 +25,11 @@ export const openAccountBody = z.object({
   address: addressSchema.extend({ country: z.string().regex(/^[A-Za-z]{2}$/, 'expected ISO 3166-1 alpha-2').transform((c) => c.toUpperCase()) }),
 });
 
-export const addMemberBody = z.object({ name: text, role: memberRoleSchema, ...permissions });
+export const addMemberBody = z.object({ name: text, role: memberRoleSchema });
 
 export const changePermissionsBody = z
-  .object({ role: memberRoleSchema.optional(), ...permissions })
+  /** A new role and/or the member's overrides on top of it: `grant` and `revoke` replace the earlier ones. */
+  .object({ role: memberRoleSchema.optional(), grant: grants.optional(), revoke: grants.optional() })
   .refine((b) => b.role || b.grant || b.revoke, { message: 'expected at least one of role, grant, revoke' });
 
 export const voiceprintBody = (dimensions: number) =>

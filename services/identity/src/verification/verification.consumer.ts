@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InboxConsumer } from '@homeline/event-store';
 import { BackgroundStart, SERVICE_CONFIG } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
@@ -20,12 +20,14 @@ export class VerificationConsumer implements OnApplicationBootstrap, OnApplicati
     @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
     const thresholds = speakerVerificationConfig(config);
+    const logger = new Logger(VerificationConsumer.name);
     const consumer = new InboxConsumer<CallsTopicMessage>({
       kafka,
       dataSource: db,
       groupId: config.VERIFICATION_CONSUMER_GROUP,
       topics: [config.TOPIC_CALLS],
       schema: callsTopicMessage,
+      logger: { warn: (details, message) => logger.warn({ ...details, msg: message }) },
       handle: async ({ callRequested }, tx) => {
         if (callRequested?.data.direction !== 'outbound') return;
         await verifyCallRequest(tx, callRequested, { cipher, config: thresholds });

@@ -1,34 +1,7 @@
-import { startBroker, type EmbeddedBroker } from '@homeline/kafka-embedded';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Consumer, Kafka } from 'kafkajs';
 
 // The event store's producers use kafkajs' default partitioner; its v2 migration notice is noise here.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-export interface TestKafka {
-  readonly broker: EmbeddedBroker;
-  readonly kafka: Kafka;
-  stop(): Promise<void>;
-}
-
-/** The project's embedded Kafka-protocol broker on a free port and a temp directory. */
-export const startTestKafka = async (): Promise<TestKafka> => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'identity-kafka-'));
-  const broker = await startBroker({ dataDir, port: 0, initialRebalanceDelayMs: 0, fsync: 'never', logger: quiet });
-  const kafka = new Kafka({ clientId: 'identity-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
-  return {
-    broker,
-    kafka,
-    stop: async () => {
-      await broker.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-};
 
 export interface Received {
   readonly key: string | null;
@@ -55,3 +28,6 @@ export const tapTopic = async (kafka: Kafka, topic: string): Promise<TopicTap> =
   });
   return { messages, stop: () => consumer.disconnect() };
 };
+
+/** Each event once, in first-arrival order: delivery is at least once, a relay may publish an event twice. */
+export const distinctEvents = (messages: readonly Received[]): Received[] => [...new Map(messages.map((m) => [m.value.id, m])).values()];
