@@ -133,10 +133,15 @@ describe('the household registry over HTTP', () => {
 
   it('keeps every change made to a household at the same time', async () => {
     const accountId = await openAccount();
-    const added = await Promise.all(['Ana', 'Ben', 'Cy', 'Di', 'Ed'].map((name) => identity.call('POST', `/v1/accounts/${accountId}/members`, { name, role: 'adult' })));
-    expect(added.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    const names = ['Ana', 'Ben', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
+    // Half of them with an Idempotency-Key, whose claim is the transaction's first write.
+    const added = await Promise.all(names.map((name, i) =>
+      identity.call('POST', `/v1/accounts/${accountId}/members`, { name, role: 'adult' }, i % 2 ? { 'idempotency-key': `add-${name}-${accountId}` } : {})));
+    expect(added.map((r) => r.status)).toEqual(names.map(() => 201));
     const household = await identity.call('GET', `/v1/accounts/${accountId}`);
-    expect(household.body.members.map((m: { name: string }) => m.name).sort()).toEqual(['Ana', 'Ben', 'Cy', 'Di', 'Ed']);
+    expect(household.body.members.map((m: { name: string }) => m.name).sort()).toEqual(names);
+    const versions = await identity.db.query(`SELECT stream_version FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`account-${accountId}`]);
+    expect(versions.map((v: { stream_version: number }) => v.stream_version)).toEqual([1, ...names.map((_, i) => i + 2)]);
   });
 
   it('links a device raced by two households to exactly one of them', async () => {

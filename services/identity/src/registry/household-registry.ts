@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Address, CallGrant, DeviceLocation, MemberPermissionsChanged, MemberRole } from '@homeline/contracts';
+import { isStreamVersionConflict } from '@homeline/event-store';
 import { IdempotencyStore, type StoredResponse } from '@homeline/platform';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -13,6 +14,8 @@ export interface AddMemberInput { readonly name: string; readonly role: MemberRo
 export interface ChangePermissionsInput { readonly role?: MemberRole; readonly grant?: readonly CallGrant[]; readonly revoke?: readonly CallGrant[] }
 export interface LinkDeviceInput { readonly deviceId: string; readonly name: string; readonly publicKey: string; readonly location?: DeviceLocation }
 export interface AddContactInput { readonly name: string; readonly aliases?: readonly string[]; readonly number: string; readonly memberId?: string }
+
+const MAX_ATTEMPTS = 10;
 
 /** An integration's request: the Idempotency-Key it sent (if any) and the body, for replay checks. */
 export interface Request<T> { readonly idempotencyKey?: string; readonly body: T }
@@ -92,8 +95,20 @@ export class HouseholdRegistry {
     return executeHouseholdCommand(tx, { ...command, now: this.clock().toISOString() } as HouseholdCommand);
   }
 
-  // Without a key the store hands over a plain manager; `transaction` opens one (or a savepoint inside the key's).
-  private once<T>(scope: string, key: string | undefined, request: unknown, work: (tx: EntityManager) => Promise<StoredResponse<T>>) {
-    return this.idempotency.once(scope, key, request, (manager) => manager.transaction(work));
+  /**
+   * One transaction per attempt (without a key the store hands over a plain manager; `transaction`
+   * opens one, or a savepoint inside the key's). The account lock serialises a household's
+   * commands, but a key's claim is the transaction's first write: a request that claimed its key
+   * before a concurrent one appended is refused by the event store ('transaction-order'), so it
+   * is rolled back, key and all, and run again.
+   */
+  private async once<T>(scope: string, key: string | undefined, request: unknown, work: (tx: EntityManager) => Promise<StoredResponse<T>>) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.idempotency.once(scope, key, request, (manager) => manager.transaction(work));
+      } catch (error) {
+        if (!isStreamVersionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
   }
 }
