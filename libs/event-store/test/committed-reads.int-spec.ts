@@ -39,6 +39,7 @@ describe('reading committed events in commit-safe order', () => {
       const whileARuns = await readCommittedAfter(db.manager, initialCheckpoint, 100);
       expect(whileARuns.events).toEqual([]);
       expect(whileARuns.checkpoint).toEqual(initialCheckpoint);
+      expect(whileARuns.heldBack).toBe(true); // B waits behind A: look again soon
 
       await late.commitTransaction();
       const afterA = await readCommittedAfter(db.manager, initialCheckpoint, 100);
@@ -46,6 +47,7 @@ describe('reading committed events in commit-safe order', () => {
 
       const more = await readCommittedAfter(db.manager, afterA.checkpoint, 100);
       expect(more.events).toEqual([]);
+      expect(more.heldBack).toBe(false); // nothing more to wait for
     } finally {
       await late.release();
       await early.release();
