@@ -151,7 +151,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }, 300_000);
   try {
-    console.log(`kafka-embedded bench: broker ${address} (fsync=${FSYNC}), ${os.cpus().length} cores, node ${process.version}`);
+    const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    console.log(`kafka-embedded bench: broker ${address} (fsync=${FSYNC}), ${os.cpus().length} cores, node ${process.version}, load average ${load()}`);
     const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
     if (process.env.BENCH_SKIP_THROUGHPUT !== '1') {
       let stored = 0;
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
       await consumeThroughput(kafka, 'bench-throughput', stored);
     }
     await latency(kafka, 'bench-latency');
+    console.log(`load average at the end: ${load()} (other processes on the machine skew these figures)`);
   } finally {
     clearTimeout(guard);
     child.kill('SIGTERM');
