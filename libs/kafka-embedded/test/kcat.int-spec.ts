@@ -86,6 +86,17 @@ describe('the embedded broker, used by kcat (librdkafka)', () => {
     expect(read.stdout.trim().split('\n')).toEqual(['2:m2', '3:m3']);
   });
 
+  it('answers kcat\'s offsets-by-timestamp query', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'kcat-times', messages: [1000, 2000, 3000].map((t) => ({ value: `at-${t}`, timestamp: String(t), partition: 0 })) });
+    await producer.disconnect();
+    const query = await kcat(['-b', env.broker.address, '-Q', '-t', 'kcat-times:0:1500', '-t', 'kcat-times:1:1500']);
+    expect(query.code).toBe(0);
+    expect(query.stdout).toMatch(/kcat-times \[0\] offset 1\b/);
+    expect(query.stdout).toMatch(/kcat-times \[1\] offset -1\b/);
+  });
+
   it('runs a kcat -G group member that consumes everything and commits its offsets', async () => {
     const producer = kafka.producer();
     await producer.connect();
