@@ -114,6 +114,16 @@ describe('the embedded broker, used by kcat (librdkafka)', () => {
     expect(committed.partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset)).toEqual(['2', '1']);
   });
 
+  it('round-trips zstd, lz4 and snappy batches from kcat with CRC checks on', async () => {
+    for (const codec of ['zstd', 'lz4', 'snappy']) {
+      const produced = await kcat(['-b', env.broker.address, '-P', '-t', `kcat-${codec}`, '-p', '0', '-z', codec], 'c1\nc2\nc3\n');
+      expect(produced.code).toBe(0);
+      const read = await kcat(['-b', env.broker.address, '-C', '-t', `kcat-${codec}`, '-p', '0', '-e', '-X', 'check.crcs=true', '-f', '%o:%s\\n']);
+      expect(read.stderr).not.toMatch(/crc|corrupt/i);
+      expect(read.stdout.trim().split('\n')).toEqual(['0:c1', '1:c2', '2:c3']);
+    }
+  });
+
   it('accepts librdkafka\'s idempotent producer', async () => {
     const produced = await kcat(['-b', env.broker.address, '-P', '-t', 'kcat-idem', '-p', '0', '-X', 'enable.idempotence=true'], 'i1\ni2\ni3\n');
     expect(produced.code).toBe(0);
