@@ -1,1 +1,14 @@
-export {};
+export { ConfigError, loadConfig } from './config/load-config';
+export { env, logLevels, platformEnv, type PlatformConfig } from './config/env';
+export { PLATFORM_OPTIONS, SERVICE_CONFIG, type PlatformOptions } from './platform.options';
+export { PlatformModule } from './platform.module';
+export { createServiceApp, runService, type ServiceApp, type ServiceDefinition } from './bootstrap';
+export { Public, RequireToken, BearerTokenGuard } from './auth/bearer-token.guard';
+export { toProblem, problemType, isDomainError, type Problem, type StatusForCode } from './errors/problem';
+export { ProblemDetailsFilter } from './errors/problem-details.filter';
+export { parseRequest, RequestValidationError, ZodPipe, type ValidationIssue } from './errors/request-validation';
+export { IdempotencyStore, IdempotencyKeyReused, type StoredResponse } from './idempotency/idempotency-store';
+export { CreateIdempotencyKeys1764000000000 } from './idempotency/create-idempotency-keys.migration';
+export { HttpMetrics } from './metrics/metrics';
+export { setupTracing, activeTraceIds, type TracesExporter } from './observability/tracing';
+export { ApiZodBody } from './openapi';

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Kafka, logLevel } from 'kafkajs';
+import { SERVICE_CONFIG } from '../platform.options';
+import type { PlatformConfig } from '../config/env';
+
+const PROBE_TIMEOUT_MS = 2_500;
+
+/** Kafka is reachable when a broker answers a Metadata request over the Kafka protocol. */
+@Injectable()
+export class KafkaHealthIndicator {
+  // A client of its own, without retries: a probe must answer quickly, not heal the connection.
+  private readonly kafka: Kafka;
+
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    @Inject(SERVICE_CONFIG) config: PlatformConfig,
+  ) {
+    this.kafka = new Kafka({
+      clientId: 'homeline-health',
+      brokers: config.KAFKA_BROKERS,
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  async isReachable(key: string) {
+    const indicator = this.indicators.check(key);
+    const admin = this.kafka.admin();
+    try {
+      const cluster = await withTimeout(admin.connect().then(() => admin.describeCluster()), PROBE_TIMEOUT_MS);
+      return indicator.up({ brokers: cluster.brokers.length });
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      void admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,21 @@
+import type { MixedList } from 'typeorm';
+import type { ServiceName } from '@homeline/contracts';
+import type { PlatformConfig } from './config/env';
+import type { StatusForCode } from './errors/problem';
+
+export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
+/** The validated configuration of the running service: `@Inject(SERVICE_CONFIG) config: CallsConfig`. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+export interface PlatformOptions<C extends PlatformConfig = PlatformConfig> {
+  readonly service: ServiceName;
+  readonly config: C;
+  /** TypeORM migrations of this service's schema (the event store's, its projections'...). */
+  readonly migrations?: MixedList<string | (new () => unknown)>;
+  /** TypeORM entities, if the service maps any (feature modules may also use forFeature). */
+  readonly entities?: MixedList<string | (new () => unknown)>;
+  /** Bearer tokens by scope; `integration` guards every route unless it says otherwise. */
+  readonly tokens?: Readonly<Record<string, string>>;
+  /** HTTP status for domain error codes that do not carry one (default 422). */
+  readonly problemStatus?: StatusForCode;
+}

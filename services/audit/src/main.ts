@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@homeline/platform';
+import { auditService } from './app.module';
+
+// The one place the audit service reads process.env: validated once, here.
+void runService(auditService, process.env);

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@homeline/platform';
+import { identityService } from './app.module';
+
+// The one place the identity service reads process.env: validated once, here.
+void runService(identityService, process.env);

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@homeline/platform';
+import { routingService } from './app.module';
+
+// The one place the routing service reads process.env: validated once, here.
+void runService(routingService, process.env);
