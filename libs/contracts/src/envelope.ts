@@ -27,6 +27,8 @@ export const Headers = {
   traceparent: 'traceparent',
   dlqReason: 'dlq-reason',
   dlqSourceTopic: 'dlq-source-topic',
+  dlqSourcePartition: 'dlq-source-partition',
+  dlqSourceOffset: 'dlq-source-offset',
 } as const;
 
 /** Default topic per publishing service; names are configurable at the edges. */

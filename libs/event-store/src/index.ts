@@ -1,1 +1,31 @@
-export {};
+export { eventStoreMigrations, EventStoreSchema1764000000000 } from './schema/event-store-schema.migration';
+export { Tables, appendedChannel } from './schema/tables';
+export type {
+  AppendOptions, AppendResult, Checkpoint, DomainEvent, ExpectedVersion, NewEvent, RecordedEvent,
+} from './store/types';
+export { initialCheckpoint } from './store/types';
+export { appendToStream } from './store/append';
+export { readStream, readCommittedAfter } from './store/read';
+export type { ReadStreamResult, CommittedBatch } from './store/read';
+export { StreamVersionConflict, TooManyConflicts, isStreamVersionConflict } from './store/errors';
+export { fold } from './store/decider';
+export type { Decider } from './store/decider';
+export { handleCommand } from './store/command-handler';
+export type { CommandOutcome, HandleCommandOptions } from './store/command-handler';
+export { currentTraceparent } from './store/traceparent';
+export { OutboxRelay } from './outbox/outbox-relay';
+export type { OutboxRelayOptions } from './outbox/outbox-relay';
+export { toEnvelope, toKafkaMessage, topicBySource } from './outbox/kafka-message';
+export { readRelayCheckpoint } from './outbox/relay-checkpoint';
+export { InboxConsumer } from './inbox/inbox-consumer';
+export type { InboxConsumerOptions, InboxHandler, MessageContext } from './inbox/inbox-consumer';
+export { recordInInbox } from './inbox/inbox';
+export { parseMessage, toDeadLetter } from './inbox/incoming-message';
+export type { ParsedMessage } from './inbox/incoming-message';
+export type { Projection } from './projections/projection';
+export { catchUpProjection, rebuildProjection } from './projections/projector';
+export type { CatchUpOptions } from './projections/projector';
+export { ProjectionRunner } from './projections/projection-runner';
+export type { ProjectionRunnerOptions } from './projections/projection-runner';
+export { readProjectionCheckpoint } from './projections/projection-checkpoint';
+export type { StoreLogger } from './logger';

@@ -1,1 +1,4 @@
-export {};
+export { startTestPostgres, databaseUrl } from './postgres';
+export type { TestPostgres, StartTestPostgresOptions } from './postgres';
+export { freePort } from './free-port';
+export { eventually } from './eventually';

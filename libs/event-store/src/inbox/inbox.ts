@@ -1,0 +1,20 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Records event ids as processed by `consumer`, in the caller's transaction, and returns the
+ * ids that were NOT already there: only those may have effects. A concurrent duplicate waits
+ * on the primary key and then finds the id taken.
+ */
+export const recordInInbox = async (
+  manager: EntityManager,
+  consumer: string,
+  eventIds: readonly string[],
+): Promise<Set<string>> => {
+  if (eventIds.length === 0) return new Set();
+  const rows: { event_id: string }[] = await manager.query(
+    `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[])
+     ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+    [consumer, eventIds],
+  );
+  return new Set(rows.map((r) => r.event_id));
+};

@@ -1,0 +1,29 @@
+/** The stream's version differs from the one the caller expected. */
+export class StreamVersionConflict extends Error {
+  readonly code = 'STREAM_VERSION_CONFLICT' as const;
+
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number | 'any',
+    readonly actualVersion: number | undefined,
+  ) {
+    super(
+      `stream ${streamId}: expected version ${expectedVersion}` +
+        (actualVersion === undefined ? ', another writer appended first' : `, found ${actualVersion}`),
+    );
+    this.name = 'StreamVersionConflict';
+  }
+}
+
+export const isStreamVersionConflict = (error: unknown): error is StreamVersionConflict =>
+  error instanceof StreamVersionConflict;
+
+/** The command handler gave up after reloading the stream this many times. */
+export class TooManyConflicts extends Error {
+  readonly code = 'STREAM_TOO_MANY_CONFLICTS' as const;
+
+  constructor(readonly streamId: string, readonly attempts: number, override readonly cause: StreamVersionConflict) {
+    super(`stream ${streamId}: still conflicting after ${attempts} attempts`);
+    this.name = 'TooManyConflicts';
+  }
+}
