@@ -30,12 +30,17 @@ const scripts: Record<CarrierBehaviour, Step[]> = {
 
 export class CarrierSimulator implements CarrierPort {
   private readonly legs = new Map<string, { legId: string; sequence: number; answeredAt?: number }>();
+  /** legId -> carrierCallId: placing the same leg twice (a retry after a crash) is one leg, as with a real carrier's idempotency key. */
+  private readonly placed = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: CarrierSimulatorOptions) {}
 
   async placeLeg(order: CarrierLegOrder): Promise<{ carrierCallId: string }> {
+    const known = this.placed.get(order.legId);
+    if (known) return { carrierCallId: known };
     const carrierCallId = `sim-${randomUUID()}`;
+    this.placed.set(order.legId, carrierCallId);
     this.legs.set(carrierCallId, { legId: order.legId, sequence: 0 });
     const behaviour = this.options.behaviours[order.e164] ?? this.options.defaultBehaviour;
     scripts[behaviour].forEach((step, i) => this.later((i + 1) * this.options.stepMs, () => this.report(carrierCallId, step)));
@@ -63,7 +68,10 @@ export class CarrierSimulator implements CarrierPort {
     const leg = this.legs.get(carrierCallId);
     if (!leg) return;
     leg.sequence += 1;
-    if (step.status !== 'ringing' && step.status !== 'answered') this.legs.delete(carrierCallId);
+    if (step.status !== 'ringing' && step.status !== 'answered') {
+      this.legs.delete(carrierCallId);
+      this.placed.delete(leg.legId);
+    }
     const callback: CarrierStatusCallback = { carrierCallId, legId: leg.legId, sequence: leg.sequence, occurredAt: new Date().toISOString(), ...step };
     await this.deliver(callback, 3);
   }

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { InboxConsumer } from '@homeline/event-store';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { routeCall } from '../decision/route-call';
+import { directoryEventTypes, projectIdentityEvent } from '../directory/directory.projection';
+import { releaseLegOfCall } from '../legs/release-leg';
+import { consumedEventSchema } from './consumed-event';
+
+export interface RoutingTopics {
+  readonly identity: string;
+  readonly calls: string;
+}
+
+/** identity's registry events -> routing's projection (and the speaker assurance per call). */
+export const identityConsumer = (kafka: Kafka, dataSource: DataSource, topics: RoutingTopics) =>
+  new InboxConsumer({
+    kafka,
+    dataSource,
+    groupId: 'routing.identity',
+    topics: [topics.identity],
+    schema: consumedEventSchema(directoryEventTypes),
+    handle: async (event, manager) => {
+      if (event.type !== 'ignored') await projectIdentityEvent(manager, event);
+    },
+  });
+
+/** calls' CallRouting -> a routing decision; CallEnded / CallFailed -> release the carrier leg. */
+export const callsConsumer = (kafka: Kafka, dataSource: DataSource, topics: RoutingTopics) =>
+  new InboxConsumer({
+    kafka,
+    dataSource,
+    groupId: 'routing.calls',
+    topics: [topics.calls],
+    schema: consumedEventSchema(['CallRouting', 'CallEnded', 'CallFailed'] as const),
+    handle: async (event, manager) => {
+      switch (event.type) {
+        case 'CallRouting':
+          return routeCall(manager, event, randomUUID);
+        case 'CallEnded':
+        case 'CallFailed':
+          return releaseLegOfCall(manager, event.data.callId);
+        case 'ignored':
+          return;
+        default: {
+          const unhandled: never = event;
+          return unhandled;
+        }
+      }
+    },
+  });
