@@ -43,12 +43,22 @@ export class CarrierSimulator implements CarrierPort {
     this.placed.set(order.legId, carrierCallId);
     this.legs.set(carrierCallId, { legId: order.legId, sequence: 0 });
     const behaviour = this.options.behaviours[order.e164] ?? this.options.defaultBehaviour;
-    scripts[behaviour].forEach((step, i) => this.later((i + 1) * this.options.stepMs, () => this.report(carrierCallId, step)));
+    this.play(carrierCallId, scripts[behaviour]);
     return { carrierCallId };
   }
 
   async hangUp(carrierCallId: string): Promise<void> {
     if (this.legs.has(carrierCallId)) this.later(0, () => this.report(carrierCallId, { status: 'completed', sipCode: 200, q850: 16 }));
+  }
+
+  /** Steps go out one after another, each after the previous callback was answered, as a carrier sends them. */
+  private play(carrierCallId: string, steps: readonly Step[]): void {
+    const [step, ...rest] = steps;
+    if (!step) return;
+    this.later(this.options.stepMs, async () => {
+      await this.report(carrierCallId, step);
+      this.play(carrierCallId, rest);
+    });
   }
 
   stop(): void {

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Topics, type Envelope } from '@homeline/contracts';
+import { startBroker } from '@homeline/kafka-embedded';
+import { createServiceApp } from '@homeline/platform';
+import { eventually, freePort, startTestPostgres } from '@homeline/testing';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { routingService } from '../../src/app.module';
+import { topicOf } from './envelopes';
+
+export interface RoutingHarnessOptions {
+  readonly behaviours?: Record<string, 'answer' | 'busy' | 'no_answer' | 'fail' | 'ring'>;
+  readonly defaultBehaviour?: 'answer' | 'busy' | 'no_answer' | 'fail' | 'ring';
+}
+
+export const webhookSecret = 'carrier-webhook-secret-for-tests';
+
+/**
+ * The routing service as it runs: its own PostgreSQL database, the embedded Kafka broker, the
+ * carrier simulator posting signed callbacks to its HTTP port. Tests talk to it over Kafka and HTTP.
+ */
+export class RoutingHarness {
+  private readonly published: Envelope[] = [];
+
+  private constructor(
+    readonly app: INestApplication,
+    readonly baseUrl: string,
+    private readonly producer: Producer,
+    private readonly collector: Consumer,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async start(options: RoutingHarnessOptions = {}): Promise<RoutingHarness> {
+    const pg = await startTestPostgres();
+    const dataDir = await mkdtemp(join(tmpdir(), 'routing-broker-'));
+    const quiet = { info: () => {}, warn: () => {}, error: (msg: string) => console.error(msg) };
+    const broker = await startBroker({ dataDir, port: 0, initialRebalanceDelayMs: 0, fsync: 'never', logger: quiet });
+    const port = await freePort();
+    const { app } = await createServiceApp(routingService, {
+      HTTP_PORT: String(port),
+      DATABASE_URL: await pg.createDatabase(),
+      KAFKA_BROKERS: broker.address,
+      INTEGRATION_TOKEN: 'integration-token-for-tests',
+      CARRIER_WEBHOOK_SECRET: webhookSecret,
+      CARRIER_SIM_DEFAULT_BEHAVIOUR: options.defaultBehaviour ?? 'answer',
+      CARRIER_SIM_BEHAVIOURS: JSON.stringify(options.behaviours ?? {}),
+      CARRIER_SIM_STEP_MS: '5',
+      CARRIER_DISPATCH_POLL_MS: '500',
+      LOG_LEVEL: 'warn',
+    });
+    await app.listen(port, '127.0.0.1');
+    const kafka = new Kafka({ clientId: 'routing-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const collector = kafka.consumer({ groupId: 'routing-test-collector' });
+    const harness = new RoutingHarness(app, `http://127.0.0.1:${port}`, producer, collector, async () => {
+      await app.close();
+      await broker.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await pg.stop();
+    });
+    await collector.connect();
+    await collector.subscribe({ topic: Topics.routing, fromBeginning: true });
+    await collector.run({ eachMessage: async ({ message }) => void harness.published.push(JSON.parse(message.value!.toString())) });
+    return harness;
+  }
+
+  get dataSource(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  /** Publishes events as their owning service's relay would: key = stream id, on its topic. */
+  async publish(...events: Envelope[]): Promise<void> {
+    for (const event of events) {
+      await this.producer.send({ topic: topicOf(event), messages: [{ key: event.streamId, value: JSON.stringify(event), headers: { 'event-type': event.type } }] });
+    }
+  }
+
+  /** Routing's events about a call, as published on homeline.routing.v1. */
+  eventsOf(callId: string): Envelope[] {
+    return this.published.filter((e) => e.correlationId === callId);
+  }
+
+  typesOf(callId: string): string[] {
+    return this.eventsOf(callId).map((e) => e.type);
+  }
+
+  /** Waits until routing has published events of these types for the call (in this order, maybe more). */
+  async waitFor(callId: string, types: readonly string[]): Promise<Envelope[]> {
+    return eventually(() => {
+      expect(this.typesOf(callId).slice(0, types.length)).toEqual(types);
+      return this.eventsOf(callId);
+    });
+  }
+
+  /** Waits until routing's projection holds the household's members, devices and contacts (setup, not an assertion). */
+  async untilProjected(accountId: string, counts: { readonly members: number; readonly devices: number; readonly contacts: number }): Promise<void> {
+    await eventually(async () => {
+      const [row] = await this.dataSource.query(
+        `SELECT (SELECT count(*) FROM members WHERE account_id = $1)::int AS members,
+                (SELECT count(*) FROM devices WHERE account_id = $1)::int AS devices,
+                (SELECT count(*) FROM contacts WHERE account_id = $1)::int AS contacts`,
+        [accountId],
+      );
+      expect(row).toEqual(counts);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.collector.disconnect();
+    await this.producer.disconnect();
+    await this.cleanup();
+  }
+}
