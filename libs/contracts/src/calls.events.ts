@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { endCauseSchema, failureReasonSchema, rejectionReasonSchema, speakerRejectionReasonSchema } from './reasons';
-import { destinationClassSchema } from './destinations';
+import { assuranceSchema, destinationClassSchema } from './destinations';
 import { voiceAssertionSchema } from './voice-assertion';
 
 /** Events of the Call aggregate, published on `homeline.calls.v1`; streamId = callId. */
@@ -33,6 +33,8 @@ export const callRoutingSchema = z.object({
   target: z.string().min(1),
   verified: z.boolean(),
   memberId: z.string().min(1).nullable(),
+  /** From SpeakerVerified; null when unverified. Risky destinations need `high`. */
+  assurance: assuranceSchema.nullable(),
   speakerRejection: speakerRejectionReasonSchema.nullable(),
   deadline: isoTime,
 });

@@ -1,6 +1,6 @@
 import { permitsCall } from './destinations';
 
-describe('reading a member\'s published grants', () => {
+describe("reading a member's published grants", () => {
   it('always allows an emergency number, even with no grants', () => {
     expect(permitsCall([], 'emergency', false, 'standard')).toEqual({ allowed: true });
   });
@@ -14,7 +14,10 @@ describe('reading a member\'s published grants', () => {
   });
 
   it('refuses a dialled number outside the grants as not permitted', () => {
-    expect(permitsCall(['contacts'], 'domestic', false, 'standard')).toEqual({ allowed: false, reason: 'not_permitted' });
+    expect(permitsCall(['contacts'], 'domestic', false, 'standard')).toEqual({
+      allowed: false,
+      reason: 'not_permitted',
+    });
   });
 
   it('asks for high assurance before a granted international call', () => {

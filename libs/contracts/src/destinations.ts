@@ -21,7 +21,8 @@ export type Assurance = z.infer<typeof assuranceSchema>;
 /** Destination classes that need `high` assurance even when granted. */
 export const riskyDestinationClasses: readonly DestinationClass[] = ['premium', 'international'];
 
-export type CallPermission = { readonly allowed: true } | { readonly allowed: false; readonly reason: 'not_permitted' | 'insufficient_assurance' };
+export type CallPermission =
+  { readonly allowed: true } | { readonly allowed: false; readonly reason: 'not_permitted' | 'insufficient_assurance' };
 
 /**
  * What a published grant set means. Identity decides the grants; routing, which knows the

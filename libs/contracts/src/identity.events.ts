@@ -45,16 +45,29 @@ export const memberAddedSchema = z.object({
 });
 export type MemberAdded = z.infer<typeof memberAddedSchema>;
 
+/** A member's deviations from their role's defaults. */
+export const permissionOverridesSchema = z.object({
+  grant: z.array(callGrantSchema),
+  revoke: z.array(callGrantSchema),
+});
+export type PermissionOverrides = z.infer<typeof permissionOverridesSchema>;
+
 export const memberPermissionsChangedSchema = z.object({
   accountId: id,
   memberId: id,
   role: memberRoleSchema,
+  overrides: permissionOverridesSchema,
+  /** Effective grants after the change. */
   grants: z.array(callGrantSchema),
 });
 export type MemberPermissionsChanged = z.infer<typeof memberPermissionsChangedSchema>;
 
 /** The embedding itself never leaves identity. */
-export const voiceprintEnrolledSchema = z.object({ accountId: id, memberId: id, dimensions: z.number().int().positive() });
+export const voiceprintEnrolledSchema = z.object({
+  accountId: id,
+  memberId: id,
+  dimensions: z.number().int().positive(),
+});
 export type VoiceprintEnrolled = z.infer<typeof voiceprintEnrolledSchema>;
 
 export const deviceLinkedSchema = z.object({

@@ -23,11 +23,16 @@ describe('parsing an integration event', () => {
   });
 
   it('refuses an unknown type with a reason a dead-letter header can carry', () => {
-    expect(safeParseEvent(envelope('CallTeleported', {}))).toEqual({ ok: false, reason: 'unknown event type CallTeleported' });
+    expect(safeParseEvent(envelope('CallTeleported', {}))).toEqual({
+      ok: false,
+      reason: 'unknown event type CallTeleported',
+    });
   });
 
   it('refuses data that breaks the schema and names the field', () => {
-    const result = safeParseEvent(envelope('CallRejected', { callId: 'call-1', reason: 'because', rejectedAt: '2026-11-24T18:00:00Z' }));
+    const result = safeParseEvent(
+      envelope('CallRejected', { callId: 'call-1', reason: 'because', rejectedAt: '2026-11-24T18:00:00Z' }),
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(/^CallRejected: reason/);
   });

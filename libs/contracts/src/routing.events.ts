@@ -40,15 +40,17 @@ export const carrierLegRequestedSchema = z.object({
 export type CarrierLegRequested = z.infer<typeof carrierLegRequestedSchema>;
 
 const legRef = { callId: id, legId: id, carrierCallId: id };
+/** A leg may fail or be released before any carrier callback named the carrier's call. */
+const maybeOnCarrier = { callId: id, legId: id, carrierCallId: id.nullable() };
 
 export const carrierLegRingingSchema = z.object({ ...legRef });
 export type CarrierLegRinging = z.infer<typeof carrierLegRingingSchema>;
 
-export const carrierLegAnsweredSchema = z.object({ ...legRef });
+export const carrierLegAnsweredSchema = z.object({ ...legRef, answeredAt: z.iso.datetime({ offset: true }) });
 export type CarrierLegAnswered = z.infer<typeof carrierLegAnsweredSchema>;
 
 export const carrierLegFailedSchema = z.object({
-  ...legRef,
+  ...maybeOnCarrier,
   reason: z.enum(['busy', 'no_answer', 'failed']),
   sipCode: z.number().int(),
   q850: z.number().int(),
@@ -56,7 +58,7 @@ export const carrierLegFailedSchema = z.object({
 export type CarrierLegFailed = z.infer<typeof carrierLegFailedSchema>;
 
 export const carrierLegEndedSchema = z.object({
-  ...legRef,
+  ...maybeOnCarrier,
   /** Seconds the leg was answered, as the carrier reports it. */
   duration: z.number().nonnegative(),
   /** Who released the leg: the far end, or us on the caller's hang-up. */

@@ -4,7 +4,11 @@ import { upcast, versionedType, type Upcaster } from './upcasting';
 
 // A worked example of the versioning convention: CallEnded (duration in seconds) becomes
 // CallEnded.v2 (durationMs, and who ended it). Old events are read as v2.
-const callEndedV2 = z.object({ callId: z.string(), durationMs: z.number(), endedBy: z.enum(['caller', 'callee', 'unknown']) });
+const callEndedV2 = z.object({
+  callId: z.string(),
+  durationMs: z.number(),
+  endedBy: z.enum(['caller', 'callee', 'unknown']),
+});
 const callEndedToV2: Upcaster = {
   from: 'CallEnded',
   to: versionedType('CallEnded', 2),

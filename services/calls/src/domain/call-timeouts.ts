@@ -1,0 +1,20 @@
+/** How long each waiting step of a call may take. Configuration; these are the defaults. */
+export interface CallTimeouts {
+  /** identity's SpeakerVerified / SpeakerRejected. */
+  readonly verificationMs: number;
+  /** routing's DestinationResolved / DestinationRejected. */
+  readonly routingMs: number;
+  /** the carrier leg to start ringing. */
+  readonly ringingMs: number;
+  /** the far end to answer. */
+  readonly answerMs: number;
+}
+
+export const defaultCallTimeouts: CallTimeouts = {
+  verificationMs: 5_000,
+  routingMs: 5_000,
+  ringingMs: 10_000,
+  answerMs: 45_000,
+};
+
+export const after = (now: string, ms: number): string => new Date(Date.parse(now) + ms).toISOString();

@@ -1,0 +1,22 @@
+/**
+ * given(events).when(command).then(events): a decider specification, as Emmett writes them.
+ * Test support kept beside the deciders it checks; it uses only jest's global `expect`.
+ */
+export interface Decider<Command, Event, State> {
+  readonly decide: (command: Command, state: State) => Event[];
+  readonly evolve: (state: State, event: Event) => State;
+  readonly initialState: State;
+}
+
+export const deciderSpecification =
+  <Command, Event, State>(decider: Decider<Command, Event, State>) =>
+  (given: readonly Event[] = []) => ({
+    when: (command: Command) => {
+      const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState));
+      return {
+        then: (expected: readonly Event[]) => expect(run()).toEqual(expected),
+        thenNothingHappens: () => expect(run()).toEqual([]),
+        thenThrows: (code: string) => expect(run).toThrow(expect.objectContaining({ code })),
+      };
+    },
+  });

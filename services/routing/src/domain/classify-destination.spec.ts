@@ -1,0 +1,71 @@
+import { classifyDestination } from './classify-destination';
+
+describe('classifying what was dialled', () => {
+  describe('from a US account', () => {
+    it.each(['911', '112'])('treats %s as an emergency number', (dialled) =>
+      expect(classifyDestination(dialled, 'US')).toEqual({ ok: true, class: 'emergency', e164: dialled }),
+    );
+
+    it.each(['411', '311', '988'])('treats the N11 / short number %s as a short code', (dialled) =>
+      expect(classifyDestination(dialled, 'US')).toEqual({ ok: true, class: 'short_code', e164: dialled }),
+    );
+
+    it('treats a US number as domestic, in E.164 however it was written', () => {
+      expect(classifyDestination('(212) 555-0123', 'US')).toEqual({
+        ok: true,
+        class: 'domestic',
+        e164: '+12125550123',
+      });
+      expect(classifyDestination('2125550123', 'US')).toEqual({ ok: true, class: 'domestic', e164: '+12125550123' });
+    });
+
+    it('treats a 900 number as premium rate', () =>
+      expect(classifyDestination('+1 900 555 0123', 'US')).toEqual({
+        ok: true,
+        class: 'premium',
+        e164: '+19005550123',
+      }));
+
+    it('treats a UK number as international', () =>
+      expect(classifyDestination('+44 20 7946 0958', 'US')).toEqual({
+        ok: true,
+        class: 'international',
+        e164: '+442079460958',
+      }));
+
+    it('treats a Canadian number as international, though it shares +1', () =>
+      expect(classifyDestination('+1 416 555 0123', 'US')).toMatchObject({ class: 'international' }));
+
+    it('treats the fictional +1 555 range (possible, not assigned) as domestic', () =>
+      expect(classifyDestination('+1 555 010 9999', 'US')).toEqual({
+        ok: true,
+        class: 'domestic',
+        e164: '+15550109999',
+      }));
+
+    it('refuses what is not a number', () => {
+      expect(classifyDestination('Mom', 'US')).toEqual({ ok: false, reason: 'invalid_destination' });
+      expect(classifyDestination('1', 'US')).toEqual({ ok: false, reason: 'invalid_destination' });
+      expect(classifyDestination('+999 12345', 'US')).toEqual({ ok: false, reason: 'invalid_destination' });
+    });
+  });
+
+  describe("by the account's country", () => {
+    it('knows 999 and 112 as emergency numbers in the UK', () => {
+      expect(classifyDestination('999', 'GB')).toMatchObject({ class: 'emergency' });
+      expect(classifyDestination('112', 'GB')).toMatchObject({ class: 'emergency' });
+    });
+
+    it('knows 000 as the emergency number in Australia', () =>
+      expect(classifyDestination('000', 'AU')).toMatchObject({ class: 'emergency' }));
+
+    it('does not take 911 for an emergency number in the UK', () =>
+      expect(classifyDestination('911', 'GB')).not.toMatchObject({ class: 'emergency' }));
+
+    it('treats a UK premium number as premium for a UK account', () =>
+      expect(classifyDestination('+44 909 879 0000', 'GB')).toMatchObject({ class: 'premium' }));
+
+    it('treats a US number as international for a UK account', () =>
+      expect(classifyDestination('+1 212 555 0123', 'GB')).toMatchObject({ class: 'international' }));
+  });
+});
