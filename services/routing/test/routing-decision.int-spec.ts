@@ -1,3 +1,5 @@
+import { eventually } from '@homeline/testing';
+import { envelope } from './support/envelopes';
 import { HouseholdEvents, callEnded, callRouting } from './support/household';
 import { RoutingHarness } from './support/routing-harness';
 
@@ -71,6 +73,31 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(events[1].data).toMatchObject({ emergency: true, address: home.address, location: { room: 'Kitchen', floor: '1' } });
     expect(events[2].data).toMatchObject({ ownerMemberId: owner, address: home.address, location: { room: 'Kitchen', floor: '1' } });
     expect(events[2].accountId).toBe(home.accountId);
+  });
+
+  it("follows a member's changed permissions: a child granted domestic numbers may then dial one", async () => {
+    const grants = ['emergency', 'contacts', 'domestic'] as const;
+    await routing.publish(envelope('MemberPermissionsChanged', {
+      accountId: home.accountId, memberId: child, role: 'child', overrides: { grant: ['domestic'], revoke: [] }, grants: [...grants],
+    }, { source: 'identity', streamId: `account-${home.accountId}`, accountId: home.accountId }, 99));
+    await eventually(async () => {
+      const [row] = await routing.dataSource.query(`SELECT grants FROM members WHERE member_id = $1`, [child]);
+      expect(row.grants).toEqual(grants);
+    });
+    const callId = await place({ memberId: child, target: '+1 212 555 0199' });
+    const [resolved] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested']);
+    expect(resolved.data).toMatchObject({ class: 'domestic', viaContact: null });
+  });
+
+  it('keeps one contact when identity delivers the same ContactAdded twice', async () => {
+    const uncle = envelope('ContactAdded', { accountId: home.accountId, contactId: 'con-herb', name: 'Uncle Herb', aliases: [], e164: '+12125550505', memberId: null }, {
+      source: 'identity', streamId: `account-${home.accountId}`, accountId: home.accountId,
+    }, 100);
+    await routing.publish(uncle, uncle);
+    await routing.untilProjected(home.accountId, { ...home.counts(), contacts: home.counts().contacts + 1 });
+    const callId = await place({ target: 'uncle herb' });
+    const [resolved] = await routing.waitFor(callId, ['DestinationResolved']);
+    expect(resolved.data).toMatchObject({ e164: '+12125550505', viaContact: { contactId: 'con-herb', household: true } });
   });
 
   it('decides once when the same CallRouting arrives twice', async () => {

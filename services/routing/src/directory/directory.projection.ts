@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 
 /** The identity events routing keeps a projection of. */
 export const directoryEventTypes = [
-  'AccountOpened', 'MemberAdded', 'MemberPermissionsChanged', 'DeviceLinked', 'DeviceUnlinked', 'ContactAdded', 'SpeakerVerified',
+  'AccountOpened', 'MemberAdded', 'MemberPermissionsChanged', 'DeviceLinked', 'DeviceUnlinked', 'ContactAdded',
 ] as const;
 
 /**
@@ -57,13 +57,6 @@ export const projectIdentityEvent = async (manager: EntityManager, event: Integr
       );
       return;
     }
-    case 'SpeakerVerified':
-      // CallRouting does not carry the assurance level; identity's decision does.
-      await manager.query(
-        `INSERT INTO speaker_assurance (call_id, assurance) VALUES ($1, $2) ON CONFLICT (call_id) DO UPDATE SET assurance = $2`,
-        [event.data.callId, event.data.assurance],
-      );
-      return;
     default:
       return; // other identity events say nothing routing needs
   }

@@ -1,4 +1,5 @@
-import type { Address, Assurance, CallGrant, DeviceLocation, MemberRole } from '@homeline/contracts';
+import type { Address, CallGrant, DeviceLocation, MemberRole } from '@homeline/contracts';
+import type { Contact } from '../domain';
 import type { EntityManager } from 'typeorm';
 
 /** What routing knows about a household, read from its projection of identity's registry. */
@@ -14,15 +15,6 @@ export interface DirectoryMember {
   readonly accountId: string;
   readonly role: MemberRole;
   readonly grants: readonly CallGrant[];
-}
-
-export interface DirectoryContact {
-  readonly contactId: string;
-  /** Null for a household contact. */
-  readonly memberId: string | null;
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly e164: string;
 }
 
 export const findAccount = async (manager: EntityManager, accountId: string): Promise<DirectoryAccount | undefined> => {
@@ -46,22 +38,11 @@ export const findDeviceLocation = async (manager: EntityManager, deviceId: strin
   return rows[0]?.location ?? null;
 };
 
-/** Only the member's own contacts and the household's: another member's "Mom" is never seen. */
-export const findReachableContacts = async (
-  manager: EntityManager,
-  accountId: string,
-  memberId: string | null,
-): Promise<DirectoryContact[]> => {
+/** All of the account's contacts; the domain decides which of them a speaker may reach. */
+export const findContacts = async (manager: EntityManager, accountId: string): Promise<Contact[]> => {
   const rows: { contact_id: string; member_id: string | null; name: string; aliases: string[]; e164: string }[] = await manager.query(
-    `SELECT contact_id, member_id, name, aliases, e164 FROM contacts
-     WHERE account_id = $1 AND (member_id IS NULL OR member_id = $2) ORDER BY contact_id`,
-    [accountId, memberId],
+    `SELECT contact_id, member_id, name, aliases, e164 FROM contacts WHERE account_id = $1 ORDER BY contact_id`,
+    [accountId],
   );
   return rows.map((r) => ({ contactId: r.contact_id, memberId: r.member_id, name: r.name, aliases: r.aliases, e164: r.e164 }));
-};
-
-export const findAssurance = async (manager: EntityManager, callId: string): Promise<Assurance> => {
-  const rows: { assurance: Assurance }[] = await manager.query(`SELECT assurance FROM speaker_assurance WHERE call_id = $1`, [callId]);
-  // Unknown means the stricter threshold was not shown to be met.
-  return rows[0]?.assurance ?? 'standard';
 };

@@ -1,34 +1,31 @@
 import type { EntityManager } from 'typeorm';
 
-/** A leg as routing tracks it beside the event stream: the carrier's id for it, and whether it is over. */
+/** A leg as routing tracks it beside its event stream: the call it serves and the carrier's id for it. */
 export interface LegRecord {
   readonly legId: string;
   readonly callId: string;
   readonly accountId: string;
   readonly carrierCallId: string | null;
-  readonly final: boolean;
-  /** We asked the carrier to release it: its end is ours, not the far end's. */
-  readonly hangUpRequested: boolean;
 }
 
-type LegRow = { leg_id: string; call_id: string; account_id: string; carrier_call_id: string | null; final: boolean; hang_up_requested: boolean };
-const toLeg = (r: LegRow): LegRecord => ({ legId: r.leg_id, callId: r.call_id, accountId: r.account_id, carrierCallId: r.carrier_call_id, final: r.final, hangUpRequested: r.hang_up_requested });
+type LegRow = { leg_id: string; call_id: string; account_id: string; carrier_call_id: string | null };
+
+const selectLeg = `SELECT leg_id, call_id, account_id, carrier_call_id FROM carrier_legs`;
+const toLeg = (r: LegRow): LegRecord => ({ legId: r.leg_id, callId: r.call_id, accountId: r.account_id, carrierCallId: r.carrier_call_id });
 
 export const findLeg = async (manager: EntityManager, legId: string): Promise<LegRecord | undefined> => {
-  const rows: LegRow[] = await manager.query(`SELECT leg_id, call_id, account_id, carrier_call_id, final, hang_up_requested FROM carrier_legs WHERE leg_id = $1`, [legId]);
+  const rows: LegRow[] = await manager.query(`${selectLeg} WHERE leg_id = $1`, [legId]);
   return rows[0] && toLeg(rows[0]);
 };
 
 export const findLegOfCall = async (manager: EntityManager, callId: string): Promise<LegRecord | undefined> => {
-  const rows: LegRow[] = await manager.query(`SELECT leg_id, call_id, account_id, carrier_call_id, final, hang_up_requested FROM carrier_legs WHERE call_id = $1`, [callId]);
+  const rows: LegRow[] = await manager.query(`${selectLeg} WHERE call_id = $1`, [callId]);
   return rows[0] && toLeg(rows[0]);
 };
 
+/** The first callback or the dispatcher, whichever commits first, tells us the carrier's id. */
 export const recordCarrierCallId = (manager: EntityManager, legId: string, carrierCallId: string): Promise<unknown> =>
   manager.query(`UPDATE carrier_legs SET carrier_call_id = $2 WHERE leg_id = $1 AND carrier_call_id IS NULL`, [legId, carrierCallId]);
-
-export const markLegFinal = (manager: EntityManager, legId: string): Promise<unknown> =>
-  manager.query(`UPDATE carrier_legs SET final = true WHERE leg_id = $1`, [legId]);
 
 /** Records a carrier callback; false when this (carrier call, status, sequence) was applied before. */
 export const recordCallback = async (

@@ -14,10 +14,7 @@ export const queueLegPlacement = async (manager: EntityManager, accountId: strin
   await queue(manager, order.legId, 'place', order);
 };
 
-export const queueHangUp = async (manager: EntityManager, legId: string): Promise<void> => {
-  await manager.query(`UPDATE carrier_legs SET hang_up_requested = true WHERE leg_id = $1`, [legId]);
-  await queue(manager, legId, 'hang_up', {});
-};
+export const queueHangUp = (manager: EntityManager, legId: string): Promise<void> => queue(manager, legId, 'hang_up', {});
 
 const queue = async (manager: EntityManager, legId: string, action: CarrierRequest['action'], payload: object): Promise<void> => {
   await manager.query(`INSERT INTO carrier_requests (leg_id, action, payload) VALUES ($1, $2, $3)`, [legId, action, JSON.stringify(payload)]);

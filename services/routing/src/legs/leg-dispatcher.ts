@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CarrierPort } from '../carrier/carrier.port';
-import { findLeg, markLegFinal, recordCarrierCallId } from './carrier-legs';
+import { findLeg, recordCarrierCallId } from './carrier-legs';
 import { carrierRequestsChannel, completeRequest, retryRequestLater, takeDueRequests, type CarrierRequest } from './carrier-requests';
 import { PgWakeup } from './pg-wakeup';
 
@@ -75,7 +75,7 @@ export class LegDispatcher {
         await recordCarrierCallId(manager, request.legId, carrierCallId);
       } else {
         const leg = await findLeg(manager, request.legId);
-        if (leg?.carrierCallId && !leg.final) await this.carrier.hangUp(leg.carrierCallId);
+        if (leg?.carrierCallId) await this.carrier.hangUp(leg.carrierCallId);
       }
       await completeRequest(manager, request.requestId);
     } catch (error) {
@@ -84,9 +84,9 @@ export class LegDispatcher {
         await retryRequestLater(manager, request.requestId, backoffMs(request.attempts));
         return;
       }
+      // Given up: the call's own deadline fails it, and that releases the leg (CarrierLegEnded, local).
       this.logger.error(`carrier ${request.action} for leg ${request.legId} given up: ${String(error)}`);
       await completeRequest(manager, request.requestId);
-      if (request.action === 'place') await markLegFinal(manager, request.legId);
     }
   }
 }

@@ -39,7 +39,7 @@ export const callsConsumer = (kafka: Kafka, dataSource: DataSource, topics: Rout
           return routeCall(manager, event, randomUUID);
         case 'CallEnded':
         case 'CallFailed':
-          return releaseLegOfCall(manager, event.data.callId);
+          return releaseLegOfCall(manager, event, new Date());
         case 'ignored':
           return;
         default: {

@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Routing's own tables: its projection of identity's registry (accounts, members, devices,
- * contacts), the speaker assurance identity reported per call, and the carrier legs with the
- * durable queue of requests to the carrier and the callbacks already applied.
+ * contacts), and the carrier legs: which carrier call each is, the durable queue of requests
+ * to the carrier, and the callbacks already applied.
  */
 export class RoutingSchema1764100000000 implements MigrationInterface {
   readonly name = 'RoutingSchema1764100000000';
@@ -44,18 +44,11 @@ export class RoutingSchema1764100000000 implements MigrationInterface {
       )`);
     await runner.query(`CREATE INDEX contacts_account_idx ON contacts (account_id)`);
     await runner.query(`
-      CREATE TABLE speaker_assurance (
-        call_id     text PRIMARY KEY,
-        assurance   text NOT NULL
-      )`);
-    await runner.query(`
       CREATE TABLE carrier_legs (
         leg_id           text PRIMARY KEY,
         call_id          text NOT NULL UNIQUE,
         account_id       text NOT NULL,
         carrier_call_id  text UNIQUE,
-        final            boolean NOT NULL DEFAULT false,
-        hang_up_requested boolean NOT NULL DEFAULT false,
         created_at       timestamptz NOT NULL DEFAULT now()
       )`);
     // The carrier is called only after the transaction that decided it commits: a dispatcher
@@ -81,7 +74,7 @@ export class RoutingSchema1764100000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['carrier_callbacks', 'carrier_requests', 'carrier_legs', 'speaker_assurance', 'contacts', 'devices', 'members', 'accounts']) {
+    for (const table of ['carrier_callbacks', 'carrier_requests', 'carrier_legs', 'contacts', 'devices', 'members', 'accounts']) {
       await runner.query(`DROP TABLE ${table}`);
     }
   }

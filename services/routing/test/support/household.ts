@@ -49,9 +49,12 @@ export class HouseholdEvents {
 }
 
 /** The CallRouting calls publishes once identity has answered. */
-export const callRouting = (fields: Omit<CallRouting, 'callId' | 'deadline'> & { callId?: string }): Envelope<'CallRouting', CallRouting> => {
+export const callRouting = (
+  fields: Omit<CallRouting, 'callId' | 'deadline' | 'assurance'> & { callId?: string; assurance?: CallRouting['assurance'] },
+): Envelope<'CallRouting', CallRouting> => {
   const callId = fields.callId ?? `call-${randomUUID()}`;
-  const data: CallRouting = { ...fields, callId, deadline: new Date(Date.now() + 60_000).toISOString() };
+  const assurance = fields.assurance ?? (fields.verified ? 'standard' : null);
+  const data: CallRouting = { ...fields, assurance, callId, deadline: new Date(Date.now() + 60_000).toISOString() };
   return envelope('CallRouting', data, { source: 'calls', streamId: `call-${callId}`, accountId: fields.accountId, correlationId: callId }, 3);
 };
 
