@@ -19,7 +19,11 @@ export class CarrierStatusController {
 
   @Post('status')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Carrier leg status callback (signed: X-Carrier-Signature t=...,v1=HMAC-SHA256)' })
+  @ApiOperation({
+    summary: 'Carrier leg status callback',
+    description: 'Signed by the carrier: `X-Carrier-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.rawBody">`. No bearer token.',
+    security: [],
+  })
   @ApiHeader({ name: carrierSignatureHeader, required: true })
   @ApiZodBody(carrierStatusSchema)
   async status(@Req() request: RawBodyRequest<Request>, @Headers(carrierSignatureHeader) signature?: string): Promise<void> {

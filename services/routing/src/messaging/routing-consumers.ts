@@ -7,6 +7,9 @@ import { directoryEventTypes, projectIdentityEvent } from '../directory/director
 import { releaseLegOfCall } from '../legs/release-leg';
 import { consumedEventSchema } from './consumed-event';
 
+// A fetch waits at most this long for new messages; shutdown waits for the fetch in flight.
+const consumerConfig = { maxWaitTimeInMs: 500 };
+
 export interface RoutingTopics {
   readonly identity: string;
   readonly calls: string;
@@ -19,6 +22,7 @@ export const identityConsumer = (kafka: Kafka, dataSource: DataSource, topics: R
     dataSource,
     groupId: 'routing.identity',
     topics: [topics.identity],
+    consumerConfig,
     schema: consumedEventSchema(directoryEventTypes),
     handle: async (event, manager) => {
       if (event.type !== 'ignored') await projectIdentityEvent(manager, event);
@@ -32,6 +36,7 @@ export const callsConsumer = (kafka: Kafka, dataSource: DataSource, topics: Rout
     dataSource,
     groupId: 'routing.calls',
     topics: [topics.calls],
+    consumerConfig,
     schema: consumedEventSchema(['CallRouting', 'CallEnded', 'CallFailed'] as const),
     handle: async (event, manager) => {
       switch (event.type) {
