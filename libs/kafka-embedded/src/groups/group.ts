@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
+import { GroupProtocol, JoinRequest, JoinResult, Member, SyncResult } from './member';
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
+
+export interface GroupEvents {
+  rebalanceStarted(group: string, reason: string): void;
+  rebalanceCompleted(group: string, generation: number, members: number): void;
+  memberRemoved(group: string, memberId: string, reason: string): void;
+}
+
+/**
+ * One consumer group, following Kafka's coordinator state machine:
+ * Empty → PreparingRebalance → CompletingRebalance → Stable, and back to
+ * PreparingRebalance whenever a member joins, leaves or misses its session timeout.
+ */
+export class Group {
+  state: GroupState = 'Empty';
+  generation = 0;
+  protocolType: string | null = null;
+  protocolName: string | null = null;
+  leaderId: string | null = null;
+  readonly members = new Map<string, Member>();
+  private joinTimer: NodeJS.Timeout | null = null;
+  private initialDelayDeadline: number | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly initialRebalanceDelayMs: number,
+    private readonly events: GroupEvents,
+  ) {}
+
+  join(req: JoinRequest): Promise<JoinResult> {
+    if (req.sessionTimeoutMs <= 0 || req.sessionTimeoutMs > 1_800_000) return failJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+    if (!this.acceptsProtocols(req.protocolType, req.protocols)) return failJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
+    if (req.memberId === '') return this.joinNewMember(req);
+    const member = this.members.get(req.memberId);
+    if (!member) return failJoin(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
+    const changed = !sameProtocols(member.protocols, req.protocols);
+    member.update(req);
+    if (this.state === 'PreparingRebalance') return this.awaitJoin(member);
+    if (this.state === 'CompletingRebalance' && !changed) return Promise.resolve(this.joinResult(member));
+    if (this.state === 'Stable' && !changed && member.memberId !== this.leaderId) {
+      return Promise.resolve(this.joinResult(member));
+    }
+    const pending = this.awaitJoin(member);
+    this.prepareRebalance(`member ${member.memberId} rejoined`);
+    return pending;
+  }
+
+  sync(memberId: string, generation: number, assignments: ReadonlyMap<string, Buffer>): Promise<SyncResult> {
+    const member = this.members.get(memberId);
+    if (!member) return Promise.resolve({ error: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
+    if (generation !== this.generation) return Promise.resolve({ error: ErrorCode.ILLEGAL_GENERATION, assignment: EMPTY });
+    if (this.state === 'PreparingRebalance' || this.state === 'Empty') {
+      return Promise.resolve({ error: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY });
+    }
+    this.touch(member);
+    if (this.state === 'Stable') return Promise.resolve({ error: ErrorCode.NONE, assignment: member.assignment });
+    const pending = new Promise<SyncResult>((resolve) => member.awaitSync(resolve));
+    if (memberId === this.leaderId) {
+      for (const m of this.members.values()) m.assignment = assignments.get(m.memberId) ?? EMPTY;
+      this.state = 'Stable';
+      for (const m of this.members.values()) m.completeSync({ error: ErrorCode.NONE, assignment: m.assignment });
+    }
+    return pending;
+  }
+
+  heartbeat(memberId: string, generation: number): ErrorCodeValue {
+    const member = this.members.get(memberId);
+    if (!member || this.state === 'Empty') return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generation !== this.generation) return ErrorCode.ILLEGAL_GENERATION;
+    this.touch(member);
+    return this.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  leave(memberId: string): ErrorCodeValue {
+    const member = this.members.get(memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    this.remove(member, 'left the group');
+    return ErrorCode.NONE;
+  }
+
+  /** Whether a commit from this member/generation is accepted (Kafka's rules). */
+  checkCommit(memberId: string, generation: number): ErrorCodeValue {
+    if (generation < 0 && this.state === 'Empty') return ErrorCode.NONE;
+    if (this.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    const member = this.members.get(memberId);
+    if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generation !== this.generation) return ErrorCode.ILLEGAL_GENERATION;
+    this.touch(member);
+    return ErrorCode.NONE;
+  }
+
+  shutdown(): void {
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    for (const m of this.members.values()) m.dispose();
+  }
+
+  private joinNewMember(req: JoinRequest): Promise<JoinResult> {
+    const member = new Member(`${req.clientId || 'member'}-${randomUUID()}`, req);
+    this.members.set(member.memberId, member);
+    const pending = this.awaitJoin(member);
+    if (this.state !== 'PreparingRebalance') this.prepareRebalance(`member ${member.memberId} joined`);
+    else if (this.initialDelayDeadline !== null) this.extendInitialDelay();
+    return pending;
+  }
+
+  private awaitJoin(member: Member): Promise<JoinResult> {
+    const pending = new Promise<JoinResult>((resolve) => member.awaitJoin(resolve));
+    if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
+    return pending;
+  }
+
+  private prepareRebalance(reason: string): void {
+    this.events.rebalanceStarted(this.id, reason);
+    if (this.state === 'CompletingRebalance') {
+      for (const m of this.members.values()) m.completeSync({ error: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY });
+    }
+    const initial = this.state === 'Empty';
+    this.state = 'PreparingRebalance';
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    if (initial && this.initialRebalanceDelayMs > 0) {
+      this.initialDelayDeadline = Date.now() + this.maxRebalanceTimeout();
+      this.joinTimer = setTimeout(() => this.completeJoin(), this.initialRebalanceDelayMs);
+      return;
+    }
+    this.initialDelayDeadline = null;
+    this.joinTimer = setTimeout(() => this.completeJoin(), this.maxRebalanceTimeout());
+    this.tryCompleteJoin();
+  }
+
+  /** Like Kafka's initial delayed join: each newcomer extends the wait, within the rebalance timeout. */
+  private extendInitialDelay(): void {
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    const left = Math.max(0, (this.initialDelayDeadline ?? 0) - Date.now());
+    this.joinTimer = setTimeout(() => this.completeJoin(), Math.min(this.initialRebalanceDelayMs, left));
+  }
+
+  private tryCompleteJoin(): void {
+    if (this.state !== 'PreparingRebalance' || this.initialDelayDeadline !== null) return;
+    for (const m of this.members.values()) if (!m.isAwaitingJoin) return;
+    this.completeJoin();
+  }
+
+  private completeJoin(): void {
+    if (this.state !== 'PreparingRebalance') return;
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    this.joinTimer = null;
+    this.initialDelayDeadline = null;
+    for (const m of [...this.members.values()]) if (!m.isAwaitingJoin) this.drop(m, 'did not rejoin within the rebalance timeout');
+    this.generation++;
+    if (this.members.size === 0) {
+      this.state = 'Empty';
+      this.protocolName = this.leaderId = this.protocolType = null;
+      return;
+    }
+    this.protocolName = this.selectProtocol();
+    if (!this.leaderId || !this.members.has(this.leaderId)) this.leaderId = this.members.keys().next().value ?? null;
+    this.state = 'CompletingRebalance';
+    this.events.rebalanceCompleted(this.id, this.generation, this.members.size);
+    for (const m of this.members.values()) {
+      m.completeJoin(this.joinResult(m));
+      this.touch(m);
+    }
+  }
+
+  private joinResult(member: Member): JoinResult {
+    const isLeader = member.memberId === this.leaderId;
+    return {
+      error: ErrorCode.NONE,
+      generation: this.generation,
+      protocolName: this.protocolName ?? '',
+      leaderId: this.leaderId ?? '',
+      memberId: member.memberId,
+      members: isLeader
+        ? [...this.members.values()].map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            metadata: m.metadataFor(this.protocolName ?? ''),
+          }))
+        : [],
+    };
+  }
+
+  private touch(member: Member): void {
+    member.resetSession(() => this.remove(member, `session timeout (${member.sessionTimeoutMs} ms) expired`));
+  }
+
+  private remove(member: Member, reason: string): void {
+    this.drop(member, reason);
+    if (this.state === 'Stable' || this.state === 'CompletingRebalance') this.prepareRebalance(reason);
+    else if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
+  }
+
+  private drop(member: Member, reason: string): void {
+    member.completeJoin({ ...failedJoin(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId) });
+    member.completeSync({ error: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY });
+    member.dispose();
+    this.members.delete(member.memberId);
+    this.events.memberRemoved(this.id, member.memberId, reason);
+  }
+
+  private maxRebalanceTimeout(): number {
+    let max = 0;
+    for (const m of this.members.values()) max = Math.max(max, m.rebalanceTimeoutMs);
+    return max;
+  }
+
+  private acceptsProtocols(protocolType: string, protocols: readonly GroupProtocol[]): boolean {
+    if (protocols.length === 0) return false;
+    if (this.members.size === 0) {
+      this.protocolType = protocolType;
+      return true;
+    }
+    if (protocolType !== this.protocolType) return false;
+    return protocols.some((p) => [...this.members.values()].every((m) => m.supports(p.name)));
+  }
+
+  /** Every member votes for its most preferred protocol among those all members support. */
+  private selectProtocol(): string {
+    const all = [...this.members.values()];
+    const candidates = all[0].protocols.map((p) => p.name).filter((name) => all.every((m) => m.supports(name)));
+    const votes = new Map<string, number>();
+    for (const m of all) {
+      const choice = m.protocols.find((p) => candidates.includes(p.name))?.name;
+      if (choice) votes.set(choice, (votes.get(choice) ?? 0) + 1);
+    }
+    let best = candidates[0];
+    for (const c of candidates) if ((votes.get(c) ?? 0) > (votes.get(best) ?? 0)) best = c;
+    return best;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+const failedJoin = (error: ErrorCodeValue, memberId: string): JoinResult => ({
+  error,
+  generation: -1,
+  protocolName: '',
+  leaderId: '',
+  memberId,
+  members: [],
+});
+
+const failJoin = (error: ErrorCodeValue, memberId: string): Promise<JoinResult> => Promise.resolve(failedJoin(error, memberId));
+
+const sameProtocols = (a: readonly GroupProtocol[], b: readonly GroupProtocol[]): boolean =>
+  a.length === b.length && a.every((p, i) => p.name === b[i].name && p.metadata.equals(b[i].metadata));

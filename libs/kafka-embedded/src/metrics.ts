@@ -1,0 +1,38 @@
+export interface BrokerMetrics {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** requests handled, by API name (e.g. `Produce`, `Fetch`) */
+  readonly requestsByApi: Readonly<Record<string, number>>;
+  /** completed group rebalances (a new generation with members) */
+  readonly rebalances: number;
+  readonly connectionsOpen: number;
+  readonly connectionsTotal: number;
+  readonly connectionErrors: number;
+}
+
+/** Mutable counters behind `EmbeddedBroker.metrics()`. */
+export class MetricsRegistry {
+  bytesIn = 0;
+  bytesOut = 0;
+  rebalances = 0;
+  connectionsOpen = 0;
+  connectionsTotal = 0;
+  connectionErrors = 0;
+  private readonly requests = new Map<string, number>();
+
+  countRequest(api: string): void {
+    this.requests.set(api, (this.requests.get(api) ?? 0) + 1);
+  }
+
+  snapshot(): BrokerMetrics {
+    return {
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      requestsByApi: Object.fromEntries(this.requests),
+      rebalances: this.rebalances,
+      connectionsOpen: this.connectionsOpen,
+      connectionsTotal: this.connectionsTotal,
+      connectionErrors: this.connectionErrors,
+    };
+  }
+}

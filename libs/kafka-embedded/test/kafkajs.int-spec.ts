@@ -1,0 +1,245 @@
+import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { eventually, fastConsumer, kafkaFor, kafkajsFrame, RawClient, startTestBroker } from './support';
+
+type Started = Awaited<ReturnType<typeof startTestBroker>>;
+
+describe('the embedded broker, used by kafkajs', () => {
+  let env: Started;
+  let kafka: Kafka;
+  const consumers: Consumer[] = [];
+
+  beforeAll(async () => {
+    env = await startTestBroker({ defaultPartitions: 3 });
+    kafka = kafkaFor(env.broker);
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.disconnect()));
+  });
+  afterAll(() => env.stop());
+
+  const consume = async (groupId: string, topic: string, onMessage: (m: EachMessagePayload) => void, extra = {}) => {
+    const consumer = kafka.consumer({ groupId, ...fastConsumer, ...extra });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async (m) => onMessage(m) });
+    return consumer;
+  };
+
+  it('delivers keyed messages with headers to the partitions they were sent to', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'orders',
+      messages: [
+        { key: 'a', value: 'first', partition: 0, headers: { trace: 't-1', dup: ['x', 'y'] } },
+        { key: 'b', value: 'second', partition: 1, headers: { trace: 't-2' } },
+        { key: 'c', value: 'third', partition: 2 },
+        { key: 'a', value: 'fourth', partition: 0, headers: { trace: 't-4' } },
+      ],
+    });
+    await producer.disconnect();
+
+    const seen: { partition: number; offset: string; key: string; value: string; headers: Record<string, unknown> }[] = [];
+    await consume('orders-reader', 'orders', ({ partition, message }) =>
+      seen.push({
+        partition,
+        offset: message.offset,
+        key: String(message.key),
+        value: String(message.value),
+        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)])),
+      }),
+    );
+    await eventually(() => seen.length === 4);
+
+    const byValue = Object.fromEntries(seen.map((s) => [s.value, s]));
+    expect(byValue.first).toMatchObject({ partition: 0, offset: '0', key: 'a', headers: { trace: 't-1', dup: ['x', 'y'] } });
+    expect(byValue.second).toMatchObject({ partition: 1, offset: '0', key: 'b', headers: { trace: 't-2' } });
+    expect(byValue.third).toMatchObject({ partition: 2, offset: '0', key: 'c', headers: {} });
+    expect(byValue.fourth).toMatchObject({ partition: 0, offset: '1', key: 'a', headers: { trace: 't-4' } });
+  });
+
+  it('sends every message with the same key to the same partition', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = await producer.send({
+      topic: 'keyed',
+      messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 3}`, value: `v${i}` })),
+    });
+    await producer.disconnect();
+    expect(sent.reduce((n, p) => n + Number(p.baseOffset !== '-1'), 0)).toBeGreaterThan(0);
+
+    const partitionsByKey = new Map<string, Set<number>>();
+    let count = 0;
+    await consume('keyed-reader', 'keyed', ({ partition, message }) => {
+      const key = String(message.key);
+      partitionsByKey.set(key, (partitionsByKey.get(key) ?? new Set()).add(partition));
+      count++;
+    });
+    await eventually(() => count === 30);
+    expect([...partitionsByKey.values()].map((s) => s.size)).toEqual([1, 1, 1]);
+  });
+
+  it('resumes a group after its last committed offset', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'resume', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'resume', messages: [1, 2, 3].map((i) => ({ value: `m${i}` })) });
+
+    const first: string[] = [];
+    const c1 = await consume('resumers', 'resume', ({ message }) => first.push(String(message.value)));
+    await eventually(() => first.length === 3);
+    await eventually(async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: 'resumers', topics: ['resume'] });
+      return offsets.partitions[0].offset === '3';
+    });
+    await c1.disconnect();
+
+    await producer.send({ topic: 'resume', messages: [4, 5].map((i) => ({ value: `m${i}` })) });
+    const second: string[] = [];
+    await consume('resumers', 'resume', ({ message }) => second.push(String(message.value)));
+    await eventually(() => second.length === 2);
+    expect(first).toEqual(['m1', 'm2', 'm3']);
+    expect(second).toEqual(['m4', 'm5']);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('commits offsets explicitly and reports them to the admin', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'manual', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'manual', messages: [{ value: 'a' }, { value: 'b' }] });
+    const consumer = kafka.consumer({ groupId: 'manual-committer', ...fastConsumer });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'manual', fromBeginning: true });
+    let seen = 0;
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        seen++;
+        if (String(message.value) === 'a') await consumer.commitOffsets([{ topic, partition, offset: '1' }]);
+      },
+    });
+    await eventually(() => seen === 2);
+    const [offsets] = await admin.fetchOffsets({ groupId: 'manual-committer', topics: ['manual'] });
+    expect(offsets.partitions).toEqual([{ partition: 0, offset: '1', metadata: null }]);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('moves a running consumer to the offset it seeks to', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'seekable', messages: Array.from({ length: 6 }, (_, i) => ({ value: `s${i}`, partition: 0 })) });
+    const values: string[] = [];
+    const consumer = await consume('seekers', 'seekable', ({ partition, message }) => {
+      if (partition === 0) values.push(String(message.value));
+    });
+    await eventually(() => values.length === 6);
+    consumer.seek({ topic: 'seekable', partition: 0, offset: '3' });
+    await eventually(() => values.length === 9);
+    expect(values).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's3', 's4', 's5']);
+    await producer.disconnect();
+  });
+
+  it('finds records by timestamp', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'timed', messages: [{ value: 'old', timestamp: '1000' }] });
+    await producer.send({ topic: 'timed', messages: [{ value: 'mid', timestamp: '2000' }, { value: 'new', timestamp: '3000' }] });
+    expect(await admin.fetchTopicOffsetsByTimestamp('timed', 1500)).toEqual([{ partition: 0, offset: '1' }]);
+    expect(await admin.fetchTopicOffsetsByTimestamp('timed', 2500)).toEqual([{ partition: 0, offset: '2' }]);
+    expect(await admin.fetchTopicOffsets('timed')).toEqual([{ partition: 0, offset: '3', high: '3', low: '0' }]);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('creates topics through the admin and describes them in metadata', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    expect(await admin.createTopics({ topics: [{ topic: 'admin-made', numPartitions: 5 }, { topic: 'admin-default' }] })).toBe(true);
+    expect(await admin.createTopics({ topics: [{ topic: 'admin-made', numPartitions: 5 }] })).toBe(false);
+    await expect(admin.createTopics({ topics: [{ topic: 'replicated', replicationFactor: 3 }] })).rejects.toMatchObject({
+      errors: [expect.objectContaining({ topic: 'replicated', type: 'INVALID_REPLICATION_FACTOR' })],
+    });
+
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['admin-made', 'admin-default'] });
+    expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual({ 'admin-made': 5, 'admin-default': 3 });
+    expect(topics.find((t) => t.name === 'admin-made')!.partitions[0]).toMatchObject({ leader: 1, replicas: [1], isr: [1] });
+    expect(await admin.listTopics()).toEqual(expect.arrayContaining(['admin-made', 'admin-default']));
+    const cluster = await admin.describeCluster();
+    expect(cluster).toMatchObject({ controller: 1, brokers: [{ nodeId: 1, host: env.broker.host, port: env.broker.port }] });
+
+    await admin.deleteTopics({ topics: ['admin-default'] });
+    expect(await admin.listTopics()).not.toContain('admin-default');
+    await admin.disconnect();
+  });
+
+  it('describes and lists a running group', async () => {
+    let got = 0;
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'described', messages: [{ value: 'x' }] });
+    await consume('describers', 'described', () => got++);
+    await eventually(() => got === 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups(['describers']);
+    expect(groups[0]).toMatchObject({ groupId: 'describers', state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
+    expect(groups[0].members).toHaveLength(1);
+    const listed = await admin.listGroups();
+    expect(listed.groups).toEqual(expect.arrayContaining([{ groupId: 'describers', protocolType: 'consumer' }]));
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('stores messages sent with acks=0 without answering them', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'fire-and-forget', acks: 0, messages: [{ value: 'f1', partition: 0 }, { value: 'f2', partition: 0 }] });
+    await producer.send({ topic: 'fire-and-forget', acks: 1, messages: [{ value: 'f3', partition: 0 }] });
+    await producer.disconnect();
+    const values: string[] = [];
+    await consume('fire-readers', 'fire-and-forget', ({ message }) => values.push(String(message.value)));
+    await eventually(() => values.length === 3);
+    expect(values).toEqual(['f1', 'f2', 'f3']);
+  });
+
+  it('holds a fetch until a produce lands, then answers it at once', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'long-poll', numPartitions: 1 }] });
+    await admin.disconnect();
+    const raw = await RawClient.connect(env.broker);
+    // A ten-minute max wait: only the produce below can end this fetch within the test's timeout.
+    const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const fetchResponse = require('kafkajs/src/protocol/requests/fetch/v11/response'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const pending = raw.request(
+      await kafkajsFrame(1, fetchV11({ replicaId: -1, maxWaitTime: 600_000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'long-poll', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] })),
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'long-poll', messages: [{ value: 'wake up' }] });
+    const response = await fetchResponse.decode((await pending).subarray(4));
+    expect(response.responses[0].partitions[0].messages.map((m: { value: Buffer }) => String(m.value))).toEqual(['wake up']);
+    await producer.disconnect();
+    raw.close();
+  });
+
+  it('counts bytes and requests by API', () => {
+    const m = env.broker.metrics();
+    expect(m.bytesIn).toBeGreaterThan(0);
+    expect(m.bytesOut).toBeGreaterThan(0);
+    expect(m.requestsByApi).toMatchObject({ ApiVersions: expect.any(Number), Produce: expect.any(Number), Fetch: expect.any(Number) });
+    expect(m.rebalances).toBeGreaterThan(0);
+  });
+});
