@@ -1,5 +1,5 @@
 import { envelopeSchema } from '@homeline/contracts';
-import { startTestPostgres, type TestPostgres } from '@homeline/testing';
+import { startTestPostgres, type TestPostgres } from './support/infrastructure';
 import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -78,6 +78,22 @@ describe('appending to a stream and reading it back', () => {
     });
     expect((await readStream(db.manager, 'call-5')).events).toHaveLength(1);
     expect(await db.query(`SELECT events FROM call_count`)).toEqual([{ events: 1 }]);
+  });
+
+  it('refuses to append behind an event of a newer transaction, which the relay would publish first', async () => {
+    const older = db.createQueryRunner();
+    await older.startTransaction();
+    try {
+      await older.query(`SELECT pg_current_xact_id()`); // as if it had written something first
+      await appendToStream(db.manager, 'call-7', [incremented(1)], { expectedVersion: 0, source }); // a newer transaction
+      const behind = appendToStream(older.manager, 'call-7', [incremented(2)], { expectedVersion: 1, source });
+      await expect(behind).rejects.toMatchObject({ code: 'STREAM_VERSION_CONFLICT', reason: 'transaction-order' });
+    } finally {
+      await older.rollbackTransaction();
+      await older.release();
+    }
+    const fresh = await appendToStream(db.manager, 'call-7', [incremented(2)], { expectedVersion: 1, source });
+    expect(fresh.nextExpectedVersion).toBe(2);
   });
 
   it('stores the traceparent of the active trace, and none outside a trace', async () => {

@@ -2,6 +2,7 @@ import { dlqTopic } from '@homeline/contracts';
 import type { Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ZodType } from 'zod';
+import { consoleLogger, type StoreLogger } from '../logger';
 import { recordInInbox } from './inbox';
 import { parseMessage, toDeadLetter } from './incoming-message';
 
@@ -27,6 +28,7 @@ export interface InboxConsumerOptions<T extends { readonly id: string }> {
   readonly consumerName?: string;
   readonly fromBeginning?: boolean;
   readonly consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
+  readonly logger?: StoreLogger;
 }
 
 interface Valid<T> { readonly message: KafkaMessage; readonly event: T }
@@ -131,5 +133,11 @@ export class InboxConsumer<T extends { readonly id: string }> {
       .sort((a, b) => (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1))
       .map((r) => toDeadLetter(r.message, source, r.reason));
     await this.dlqProducer.send({ topic: dlqTopic(source.topic), messages, acks: -1 });
+    for (const r of rejected) {
+      (this.options.logger ?? consoleLogger).warn(
+        { consumer: this.name, ...source, offset: r.message.offset, reason: r.reason },
+        'message dead-lettered',
+      );
+    }
   }
 }

@@ -10,7 +10,7 @@ export class EventStoreSchema1764000000000 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`
       CREATE TABLE es_events (
-        position        bigserial PRIMARY KEY,
+        position        bigserial NOT NULL,
         transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
         stream_id       text NOT NULL,
         stream_version  integer NOT NULL CHECK (stream_version > 0),
@@ -23,9 +23,12 @@ export class EventStoreSchema1764000000000 implements MigrationInterface {
         account_id      text,
         data            jsonb NOT NULL,
         traceparent     text,
-        CONSTRAINT es_events_stream_version_uq UNIQUE (stream_id, stream_version),
+        -- Optimistic concurrency: a second writer of the same version fails on this key.
+        CONSTRAINT es_events_stream_version_uq PRIMARY KEY (stream_id, stream_version),
         CONSTRAINT es_events_event_id_uq UNIQUE (event_id)
       )`);
+    // The relay's and projections' read order; position is unique by its sequence, so it needs
+    // no index of its own (one index fewer per appended event).
     await runner.query(`CREATE INDEX es_events_transaction_position_idx ON es_events (transaction_id, position)`);
     await runner.query(`
       CREATE TABLE es_relay_checkpoints (

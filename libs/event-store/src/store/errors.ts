@@ -1,4 +1,8 @@
-/** The stream's version differs from the one the caller expected. */
+/**
+ * The append lost a race: the stream is not at the expected version (`reason: 'version'`), or
+ * its last event was written by a transaction newer than this one (`'transaction-order'`, see
+ * appendToStream). Either way: roll back, reload, decide again.
+ */
 export class StreamVersionConflict extends Error {
   readonly code = 'STREAM_VERSION_CONFLICT' as const;
 
@@ -6,10 +10,13 @@ export class StreamVersionConflict extends Error {
     readonly streamId: string,
     readonly expectedVersion: number | 'any',
     readonly actualVersion: number | undefined,
+    readonly reason: 'version' | 'transaction-order' = 'version',
   ) {
     super(
-      `stream ${streamId}: expected version ${expectedVersion}` +
-        (actualVersion === undefined ? ', another writer appended first' : `, found ${actualVersion}`),
+      reason === 'transaction-order'
+        ? `stream ${streamId}: its last event was appended by a newer transaction; append before other writes`
+        : `stream ${streamId}: expected version ${expectedVersion}` +
+            (actualVersion === undefined ? ', another writer appended first' : `, found ${actualVersion}`),
     );
     this.name = 'StreamVersionConflict';
   }

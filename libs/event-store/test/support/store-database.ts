@@ -1,4 +1,4 @@
-import type { TestPostgres } from '@homeline/testing';
+import type { TestPostgres } from './infrastructure';
 import { DataSource } from 'typeorm';
 import { eventStoreMigrations } from '../../src';
 

@@ -1,0 +1,76 @@
+import { startTestPostgres, type TestPostgres } from './support/infrastructure';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { appendToStream, initialCheckpoint, readCommittedAfter } from '../src';
+import { openStoreDatabase } from './support/store-database';
+
+const source = 'routing' as const;
+const event = (n: number) => ({ type: 'Noted', data: { n } });
+
+describe('reading committed events in commit-safe order', () => {
+  let pg: TestPostgres;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    db = await openStoreDatabase(pg);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await pg?.stop();
+  });
+
+  const begin = async (): Promise<QueryRunner> => {
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    return runner;
+  };
+
+  it('does not read past an event whose transaction took an earlier position and commits later', async () => {
+    const late = await begin();
+    const early = await begin();
+    try {
+      const a = await appendToStream(late.manager, 'stream-a', [event(1)], { expectedVersion: 0, source });
+      const b = await appendToStream(early.manager, 'stream-b', [event(2)], { expectedVersion: 0, source });
+      expect(b.lastPosition).toBeGreaterThan(a.lastPosition);
+      await early.commitTransaction();
+
+      // B is committed, but A (lower position) is still running: a reader must not move past A.
+      const whileARuns = await readCommittedAfter(db.manager, initialCheckpoint, 100);
+      expect(whileARuns.events).toEqual([]);
+      expect(whileARuns.checkpoint).toEqual(initialCheckpoint);
+
+      await late.commitTransaction();
+      const afterA = await readCommittedAfter(db.manager, initialCheckpoint, 100);
+      expect(afterA.events.map((e) => e.data.n)).toEqual([1, 2]);
+
+      const more = await readCommittedAfter(db.manager, afterA.checkpoint, 100);
+      expect(more.events).toEqual([]);
+    } finally {
+      await late.release();
+      await early.release();
+    }
+  });
+
+  it('never returns an event of a rolled-back transaction, and pages in batches', async () => {
+    const aborted = await begin();
+    await appendToStream(aborted.manager, 'stream-c', [event(3)], { expectedVersion: 0, source });
+    await aborted.rollbackTransaction();
+    await aborted.release();
+    await appendToStream(db.manager, 'stream-d', [event(4), event(5), event(6)], { expectedVersion: 0, source });
+
+    const all = await readCommittedAfter(db.manager, initialCheckpoint, 100);
+    expect(all.events.filter((e) => e.streamId === 'stream-c')).toEqual([]);
+    expect(all.events.filter((e) => e.streamId === 'stream-d').map((e) => e.data.n)).toEqual([4, 5, 6]);
+
+    let checkpoint = initialCheckpoint;
+    const seen: unknown[] = [];
+    for (;;) {
+      const page = await readCommittedAfter(db.manager, checkpoint, 2);
+      if (page.events.length === 0) break;
+      seen.push(...page.events.map((e) => e.data.n));
+      checkpoint = page.checkpoint;
+    }
+    expect(seen).toEqual(all.events.map((e) => e.data.n));
+  });
+});
