@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import type { PlatformConfig } from './config/env';
 import { ConfigError, loadConfig } from './config/load-config';
+import { checkKafkaAuth } from './messaging/kafka-connection';
 import { HttpMetrics } from './metrics/metrics';
 import { setupTracing, traceRequests } from './observability/tracing';
 import { serveOpenApi } from './openapi';
@@ -29,6 +30,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Builds a service's application from an environment, without listening (tests listen on port 0). */
 export async function createServiceApp<C extends PlatformConfig>(service: ServiceDefinition<C>, env: Env): Promise<ServiceApp<C>> {
   const config = loadConfig(service.configSchema, env);
+  checkKafkaAuth(config);
   setupTracing(service.name, config.OTEL_TRACES_EXPORTER);
   const app = await NestFactory.create<NestExpressApplication>(service.appModule(config), { bufferLogs: true });
   app.disable('x-powered-by');

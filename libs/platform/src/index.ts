@@ -12,3 +12,5 @@ export { CreateIdempotencyKeys1764000000000 } from './idempotency/create-idempot
 export { HttpMetrics } from './metrics/metrics';
 export { setupTracing, activeTraceIds, type TracesExporter } from './observability/tracing';
 export { ApiZodBody } from './openapi';
+export { OutboxRelayHost } from './messaging/outbox-relay.host';
+export { BackgroundStart } from './messaging/background-start';

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, DynamicModule, Logger, Module } from '@nestj
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
 import { IdempotencyStore } from './idempotency/idempotency-store';
 import { createRegistry, HttpMetrics, MetricsController } from './metrics/metrics';
+import { kafkaClient } from './messaging/kafka-client';
 import { loggerParams } from './observability/logging';
 import { PLATFORM_OPTIONS, PlatformOptions, SERVICE_CONFIG } from './platform.options';
 
@@ -50,10 +51,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
         KafkaHealthIndicator,
         IdempotencyStore,
       ],
-      exports: [SERVICE_CONFIG, Registry, HttpMetrics, Kafka, IdempotencyStore],
+      exports: [PLATFORM_OPTIONS, SERVICE_CONFIG, Registry, HttpMetrics, Kafka, IdempotencyStore],
     };
   }
 }
-
-const kafkaClient = ({ service, config }: PlatformOptions): Kafka =>
-  new Kafka({ clientId: `homeline-${service}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.WARN });

@@ -4,3 +4,4 @@ export { freePort } from './free-port';
 export { eventually } from './eventually';
 export { startTestKafka } from './kafka';
 export type { TestKafka } from './kafka';
+export { deciderSpecification, type Decider as SpecifiedDecider } from './decider-specification';

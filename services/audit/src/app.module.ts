@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, ServiceDefinition } from '@homeline/platform';
+import { eventStoreMigrations } from '@homeline/event-store';
+import { AuditLog1764000000000 } from './audit-log/audit-log.migration';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuditConfig, auditConfigSchema } from './config';
 
 @Module({})
@@ -12,9 +15,9 @@ export class AppModule {
           service: 'audit',
           config,
           tokens: { integration: config.INTEGRATION_TOKEN, compliance: config.COMPLIANCE_TOKEN },
-          migrations: [],
+          migrations: [...eventStoreMigrations, AuditLog1764000000000],
         }),
-        // The audit feature modules go here.
+        AuditLogModule,
       ],
     };
   }

@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, ServiceDefinition } from '@homeline/platform';
+import { eventStoreMigrations } from '@homeline/event-store';
 import { CallsConfig, callsConfigSchema } from './config';
+import { CallDeadlines1764000000200 } from './edges/call-deadlines.migration';
+import { CallsModule } from './edges/calls.module';
 
 @Module({})
 export class AppModule {
@@ -11,9 +14,10 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'calls',
           config,
-          migrations: [],
+          migrations: [...eventStoreMigrations, CallDeadlines1764000000200],
+          problemStatus: { call_not_found: 404, call_already_exists: 409 },
         }),
-        // The calls feature modules go here.
+        CallsModule,
       ],
     };
   }

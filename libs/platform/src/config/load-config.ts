@@ -21,7 +21,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S>
 }
 
 function describe(issue: z.core.$ZodIssue, env: Env): string {
-  const name = issue.path.join('.') || '(environment)';
-  const missing = issue.path.length === 1 && env[String(issue.path[0])] === undefined;
+  // Name the variable itself, even when the issue is inside its parsed value (a list item).
+  const name = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+  const missing = issue.path.length === 1 && env[name] === undefined;
   return `${name}: ${missing && issue.code === 'invalid_type' ? 'is required' : issue.message}`;
 }

@@ -1,6 +1,7 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { CreateIdempotencyKeys1764000000000 } from '../idempotency/create-idempotency-keys.migration';
 import type { PlatformOptions } from '../platform.options';
+import { TypeOrmLogs } from './typeorm-logs';
 
 /**
  * The service's own database. The schema is the history of its migrations, run at start;
@@ -17,7 +18,9 @@ export function databaseOptions(options: PlatformOptions): TypeOrmModuleOptions 
     synchronize: false,
     entities: asArray(options.entities),
     autoLoadEntities: true,
-    logging: ['error', 'migration'],
+    logger: new TypeOrmLogs(),
+    logging: ['error', 'warn', 'migration'],
+    maxQueryExecutionTime: 1_000,
     extra: { max: 10, connectionTimeoutMillis: 5_000 },
     // Fail within seconds when the database is absent, rather than after Nest's default 27 s.
     retryAttempts: 3,

@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Kafka, logLevel } from 'kafkajs';
 import { SERVICE_CONFIG } from '../platform.options';
 import type { PlatformConfig } from '../config/env';
+import { kafkaConnection } from '../messaging/kafka-connection';
 
 const PROBE_TIMEOUT_MS = 2_500;
 
@@ -18,7 +19,7 @@ export class KafkaHealthIndicator {
   ) {
     this.kafka = new Kafka({
       clientId: 'homeline-health',
-      brokers: config.KAFKA_BROKERS,
+      ...kafkaConnection(config),
       connectionTimeout: 1_000,
       requestTimeout: 2_000,
       retry: { retries: 0 },

@@ -3,7 +3,7 @@ import type { CallCommand } from './call.commands';
 import type { CallEvent } from './call.events';
 import { decide } from './call.decide';
 import { at, callId, connected, requested, ringing, routed, routing, t0, voice } from './call.fixtures';
-import { deciderSpecification } from './decider-spec';
+import { deciderSpecification } from '@homeline/testing';
 
 const given = deciderSpecification<CallCommand, CallEvent, CallState>({
   decide: (c, s) => decide(c, s),

@@ -3,7 +3,7 @@ import { evolveHousehold, initialHouseholdState, type HouseholdState } from './h
 import type { HouseholdCommand } from './household.commands';
 import { decideHousehold } from './household.decide';
 import type { HouseholdEvent } from './household.events';
-import { deciderSpecification } from './decider-spec';
+import { deciderSpecification } from '@homeline/testing';
 
 const given = deciderSpecification<HouseholdCommand, HouseholdEvent, HouseholdState>({
   decide: decideHousehold,

@@ -1,7 +1,7 @@
 import type { CarrierLegEvent, CarrierLegState } from './carrier-leg';
 import { evolveLeg, initialLegState } from './carrier-leg';
 import { callbackKey, decideLeg, type CarrierLegCommand, type RecordCarrierStatus } from './carrier-leg.decide';
-import { deciderSpecification } from './decider-spec';
+import { deciderSpecification } from '@homeline/testing';
 
 const given = deciderSpecification<CarrierLegCommand, CarrierLegEvent, CarrierLegState>({
   decide: decideLeg,

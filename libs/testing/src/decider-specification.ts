@@ -1,6 +1,6 @@
 /**
  * given(events).when(command).then(events): a decider specification, as Emmett writes them.
- * Test support kept beside the deciders it checks; it uses only jest's global `expect`.
+ * Shared by every service's domain specs; it uses only jest's global `expect` (no I/O).
  */
 export interface Decider<Command, Event, State> {
   readonly decide: (command: Command, state: State) => Event[];

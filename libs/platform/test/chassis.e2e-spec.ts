@@ -1,0 +1,169 @@
+import type { INestApplication } from '@nestjs/common';
+import { EmbeddedBroker, startBroker } from '@homeline/kafka-embedded';
+import { startTestPostgres, TestPostgres } from '@homeline/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, createServiceApp } from '../src';
+import { probeService } from './probe.module';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const integrationToken = 'integration-token-for-tests';
+const complianceToken = 'compliance-token-for-tests';
+
+type Json = { [key: string]: unknown };
+const json = async <T = Json>(response: Response): Promise<T> => (await response.json()) as T;
+
+describe('a service on the chassis', () => {
+  let postgres: TestPostgres;
+  let broker: EmbeddedBroker;
+  let brokerDir: string;
+  let app: INestApplication;
+  let base: string;
+
+  const get = (path: string, token?: string) =>
+    fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${integrationToken}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+    brokerDir = await mkdtemp(join(tmpdir(), 'homeline-chassis-kafka-'));
+    broker = await startBroker({ dataDir: brokerDir, port: 0, initialRebalanceDelayMs: 0, logger: quiet });
+    const env = {
+      DATABASE_URL: await postgres.createDatabase(),
+      KAFKA_BROKERS: broker.address,
+      INTEGRATION_TOKEN: integrationToken,
+      COMPLIANCE_TOKEN: complianceToken,
+      LOG_LEVEL: 'silent',
+    };
+    ({ app } = await createServiceApp(probeService, env));
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await broker?.stop();
+    await postgres?.stop();
+    await rm(brokerDir, { recursive: true, force: true });
+  });
+
+  it('is live without a token', async () => {
+    const response = await get('/health/live');
+    expect(response.status).toBe(200);
+    expect(await json(response)).toMatchObject({ status: 'ok' });
+  });
+
+  it('is ready when its database and Kafka answer', async () => {
+    const response = await get('/health/ready');
+    expect(response.status).toBe(200);
+    expect(await json(response)).toMatchObject({
+      status: 'ok',
+      details: { database: { status: 'up' }, kafka: { status: 'up' } },
+    });
+  });
+
+  it('refuses a request without a bearer token with a problem document', async () => {
+    const response = await get('/v1/probe');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await json(response)).toMatchObject({ status: 401, code: 'unauthorized', type: 'urn:homeline:problem:unauthorized' });
+  });
+
+  it('serves a request with the integration token', async () => {
+    const response = await get('/v1/probe', integrationToken);
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ hello: 'integration' });
+  });
+
+  it('keeps compliance routes for the compliance token', async () => {
+    expect((await get('/v1/probe/audit', integrationToken)).status).toBe(401);
+    expect((await get('/v1/probe/audit', complianceToken)).status).toBe(200);
+  });
+
+  it('turns a domain error into problem details with its stable code', async () => {
+    const response = await get('/v1/probe/refusal', integrationToken);
+    expect(response.status).toBe(403);
+    expect(await json(response)).toEqual({
+      type: 'urn:homeline:problem:speaker_not_verified',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'The voice did not match a member of the household.',
+      code: 'speaker_not_verified',
+    });
+  });
+
+  it('answers 400 invalid_request listing what is wrong with a body', async () => {
+    const response = await post('/v1/probe/calls', { target: '' });
+    expect(response.status).toBe(400);
+    const problem = await json<{ issues: { path: string }[] }>(response);
+    expect(problem).toMatchObject({ code: 'invalid_request' });
+    expect(problem.issues.map((issue) => issue.path)).toEqual(['deviceId', 'target']);
+  });
+
+  it('replays the response of a request repeated with the same Idempotency-Key', async () => {
+    const body = { deviceId: 'kitchen', target: 'Mom' };
+    const first = await post('/v1/probe/calls', body, { 'idempotency-key': 'k-1' });
+    const again = await post('/v1/probe/calls', { target: 'Mom', deviceId: 'kitchen' }, { 'idempotency-key': 'k-1' });
+    const other = await post('/v1/probe/calls', body, { 'idempotency-key': 'k-2' });
+    expect([first.status, again.status, other.status]).toEqual([202, 202, 202]);
+    const [a, b, c] = await Promise.all([first, again, other].map((r) => json<{ callId: string }>(r)));
+    expect(b.callId).toBe(a.callId);
+    expect(c.callId).not.toBe(a.callId);
+  });
+
+  it('runs two concurrent requests with one Idempotency-Key once', async () => {
+    const body = { deviceId: 'hall', target: 'Mom' };
+    const responses = await Promise.all([1, 2, 3].map(() => post('/v1/probe/calls', body, { 'idempotency-key': 'k-race' })));
+    const callIds = new Set(await Promise.all(responses.map(async (r) => (await json<{ callId: string }>(r)).callId)));
+    expect(callIds.size).toBe(1);
+  });
+
+  it('refuses an Idempotency-Key reused for a different request', async () => {
+    await post('/v1/probe/calls', { deviceId: 'kitchen', target: 'Mom' }, { 'idempotency-key': 'k-3' });
+    const response = await post('/v1/probe/calls', { deviceId: 'kitchen', target: 'Dad' }, { 'idempotency-key': 'k-3' });
+    expect(response.status).toBe(422);
+    expect(await json(response)).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+
+  it('exposes Prometheus metrics without a token, request durations by route among them', async () => {
+    await get('/v1/probe', integrationToken);
+    const response = await get('/metrics');
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('process_cpu_user_seconds_total{service="calls"}');
+    expect(text).toMatch(/http_request_duration_seconds_count\{service="calls",method="GET",route="\/v1\/probe",status_code="200"\} \d+/);
+  });
+
+  it('is not ready once Kafka stops answering, and says the database is still up', async () => {
+    await broker.stop();
+    const response = await get('/health/ready');
+    expect(response.status).toBe(503);
+    expect(await json(response)).toMatchObject({
+      status: 'error',
+      details: { database: { status: 'up' }, kafka: { status: 'down' } },
+    });
+  });
+
+  it('serves its OpenAPI document at /docs', async () => {
+    expect((await get('/docs')).status).toBe(200);
+    const document = await json<{ info: { title: string }; paths: Json }>(await get('/docs-json'));
+    expect(document.info.title).toBe('Homeline calls');
+    expect(Object.keys(document.paths)).toContain('/v1/probe/calls');
+  });
+});
+
+describe('a service started with a bad environment', () => {
+  it('fails before starting, naming each bad variable', async () => {
+    const started = createServiceApp(probeService, { HTTP_PORT: 'http', INTEGRATION_TOKEN: integrationToken });
+    await expect(started).rejects.toThrow(ConfigError);
+    await expect(started).rejects.toThrow(/HTTP_PORT: expected a number[\s\S]*DATABASE_URL: is required[\s\S]*COMPLIANCE_TOKEN: is required/);
+  });
+});

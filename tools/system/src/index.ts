@@ -1,0 +1,4 @@
+export * from './homeline-client';
+export * from './household';
+export * from './local-system';
+export * from './running-system';
