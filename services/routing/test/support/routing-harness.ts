@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Topics, type Envelope } from '@homeline/contracts';
-import { startBroker } from '@homeline/kafka-embedded';
 import { createServiceApp } from '@homeline/platform';
-import { eventually, freePort, startTestPostgres } from '@homeline/testing';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { eventually, freePort, startTestKafka, startTestPostgres } from '@homeline/testing';
+import type { Consumer, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { routingService } from '../../src/app.module';
 import { topicOf } from './envelopes';
@@ -35,14 +31,12 @@ export class RoutingHarness {
 
   static async start(options: RoutingHarnessOptions = {}): Promise<RoutingHarness> {
     const pg = await startTestPostgres();
-    const dataDir = await mkdtemp(join(tmpdir(), 'routing-broker-'));
-    const quiet = { info: () => {}, warn: () => {}, error: (msg: string) => console.error(msg) };
-    const broker = await startBroker({ dataDir, port: 0, initialRebalanceDelayMs: 0, fsync: 'never', logger: quiet });
+    const kafka = await startTestKafka();
     const port = await freePort();
     const { app } = await createServiceApp(routingService, {
       HTTP_PORT: String(port),
       DATABASE_URL: await pg.createDatabase(),
-      KAFKA_BROKERS: broker.address,
+      KAFKA_BROKERS: kafka.brokers.join(','),
       INTEGRATION_TOKEN: 'integration-token-for-tests',
       CARRIER_WEBHOOK_SECRET: webhookSecret,
       CARRIER_SIM_DEFAULT_BEHAVIOUR: options.defaultBehaviour ?? 'answer',
@@ -52,14 +46,13 @@ export class RoutingHarness {
       LOG_LEVEL: 'warn',
     });
     await app.listen(port, '127.0.0.1');
-    const kafka = new Kafka({ clientId: 'routing-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
+    const client = kafka.client('routing-test');
+    const producer = client.producer();
     await producer.connect();
-    const collector = kafka.consumer({ groupId: 'routing-test-collector' });
+    const collector = client.consumer({ groupId: 'routing-test-collector', maxWaitTimeInMs: 500 });
     const harness = new RoutingHarness(app, `http://127.0.0.1:${port}`, producer, collector, async () => {
       await app.close();
-      await broker.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await kafka.stop();
       await pg.stop();
     });
     await collector.connect();
