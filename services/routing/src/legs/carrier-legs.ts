@@ -27,14 +27,26 @@ export const findLegOfCall = async (manager: EntityManager, callId: string): Pro
 export const recordCarrierCallId = (manager: EntityManager, legId: string, carrierCallId: string): Promise<unknown> =>
   manager.query(`UPDATE carrier_legs SET carrier_call_id = $2 WHERE leg_id = $1 AND carrier_call_id IS NULL`, [legId, carrierCallId]);
 
-/** Records a carrier callback; false when this (carrier call, status, sequence) was applied before. */
-export const recordCallback = async (
-  manager: EntityManager,
-  callback: { readonly carrierCallId: string; readonly status: string; readonly sequence: number },
-): Promise<boolean> => {
+/** Whether this (carrier call, status, sequence) was applied before. */
+export const callbackSeen = async (manager: EntityManager, callback: CallbackKey): Promise<boolean> => {
   const rows: unknown[] = await manager.query(
-    `INSERT INTO carrier_callbacks (carrier_call_id, status, sequence) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
+    `SELECT 1 FROM carrier_callbacks WHERE carrier_call_id = $1 AND status = $2 AND sequence = $3`,
     [callback.carrierCallId, callback.status, callback.sequence],
   );
-  return rows.length === 1;
+  return rows.length > 0;
 };
+
+/**
+ * Records a callback as applied. A concurrent copy that got here first makes the insert fail on
+ * the primary key, which rolls the whole step back; the retry then sees the copy as seen.
+ */
+export const recordCallback = (manager: EntityManager, callback: CallbackKey): Promise<unknown> =>
+  manager.query(`INSERT INTO carrier_callbacks (carrier_call_id, status, sequence) VALUES ($1, $2, $3)`, [
+    callback.carrierCallId, callback.status, callback.sequence,
+  ]);
+
+export interface CallbackKey {
+  readonly carrierCallId: string;
+  readonly status: string;
+  readonly sequence: number;
+}

@@ -1,5 +1,5 @@
 import { appendToStream, isStreamVersionConflict, readStream } from '@homeline/event-store';
-import type { DataSource, EntityManager } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { legStateOf, routeStreamId } from '../decision/route-stream';
 import { decideLeg, type CarrierLegCommand, type CarrierLegEvent } from '../domain';
 import type { LegRecord } from './carrier-legs';
@@ -19,13 +19,19 @@ export const decideOnLeg = async (manager: EntityManager, leg: LegRecord, comman
   return events;
 };
 
-/** Runs `work` in a transaction, again on a fresh read when another writer appended to the stream first. */
+const isDuplicateKey = (error: unknown): boolean =>
+  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
+
+/**
+ * Runs `work` in a transaction, again on a fresh read when another writer appended to the
+ * stream first or inserted the same key (a concurrent copy of the same callback).
+ */
 export const withStreamRetry = async <T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 5): Promise<T> => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);
     } catch (error) {
-      if (!isStreamVersionConflict(error) || attempt >= attempts) throw error;
+      if (!(isStreamVersionConflict(error) || isDuplicateKey(error)) || attempt >= attempts) throw error;
     }
   }
 };
