@@ -1,10 +1,10 @@
 import type { CallRouting, Envelope } from '@homeline/contracts';
-import { appendToStream, readStream } from '@homeline/event-store';
+import { appendToStream } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { planRoute } from '../domain';
-import { findAccount, findContacts, findDeviceLocation, findMembers } from '../directory/directory.reads';
+import { planRoute, type RoutingContext } from '../domain';
+import { findHousehold, type Household } from '../directory/directory.reads';
 import { queueLegPlacement } from '../legs/carrier-requests';
-import { routeStreamId } from './route-stream';
+import { routeStreamId, streamExists } from './route-stream';
 
 /**
  * Handles CallRouting inside the inbox transaction: reads the projection, lets the domain plan
@@ -18,17 +18,9 @@ export const routeCall = async (
 ): Promise<void> => {
   const request = event.data;
   const streamId = routeStreamId(request.callId);
-  if ((await readStream(manager, streamId)).currentVersion > 0) return; // one decision per call, even if CallRouting is sent again
-  const account = await findAccount(manager, request.accountId);
-  const members = account ? await findMembers(manager, account.accountId) : [];
-  const speaker = request.verified ? members.find((m) => m.memberId === request.memberId) : undefined;
-  const events = planRoute(request, {
-    account: account ? { ...account, ownerMemberIds: members.filter((m) => m.role === 'owner').map((m) => m.memberId) } : null,
-    member: speaker ? { memberId: speaker.memberId, grants: speaker.grants } : null,
-    deviceLocation: await findDeviceLocation(manager, request.deviceId),
-    contacts: account ? await findContacts(manager, account.accountId) : [],
-    legId: newLegId(),
-  });
+  if (await streamExists(manager, streamId)) return; // one decision per call, even if CallRouting is sent again
+  const household = await findHousehold(manager, request.accountId, request.deviceId);
+  const events = planRoute(request, routingContext(request, household, newLegId()));
   await appendToStream(manager, streamId, events, {
     expectedVersion: 'no-stream',
     source: 'routing',
@@ -42,4 +34,21 @@ export const routeCall = async (
     const dispatchable = emergency ? { address, location } : undefined;
     await queueLegPlacement(manager, request.accountId, { legId, callId, e164, emergency, location: dispatchable });
   }
+};
+
+const routingContext = (request: CallRouting, household: Household | undefined, legId: string): RoutingContext => {
+  if (!household) return { account: null, member: null, deviceLocation: null, contacts: [], legId };
+  const speaker = request.verified ? household.members.find((m) => m.memberId === request.memberId) : undefined;
+  return {
+    account: {
+      accountId: household.accountId,
+      msisdn: household.msisdn,
+      address: household.address,
+      ownerMemberIds: household.members.filter((m) => m.role === 'owner').map((m) => m.memberId),
+    },
+    member: speaker ? { memberId: speaker.memberId, grants: speaker.grants } : null,
+    deviceLocation: household.deviceLocation,
+    contacts: household.contacts,
+    legId,
+  };
 };

@@ -1,48 +1,39 @@
 import type { Address, CallGrant, DeviceLocation, MemberRole } from '@homeline/contracts';
-import type { Contact } from '../domain';
 import type { EntityManager } from 'typeorm';
+import type { Contact } from '../domain';
 
 /** What routing knows about a household, read from its projection of identity's registry. */
-export interface DirectoryAccount {
+export interface Household {
   readonly accountId: string;
   readonly msisdn: string;
   readonly country: string;
   readonly address: Address;
+  readonly members: readonly HouseholdMember[];
+  /** All of the account's contacts; the domain decides which of them a speaker may reach. */
+  readonly contacts: readonly Contact[];
+  /** Where the calling device stands (null when unknown or not this account's device). */
+  readonly deviceLocation: DeviceLocation | null;
 }
 
-export interface DirectoryMember {
+export interface HouseholdMember {
   readonly memberId: string;
-  readonly accountId: string;
   readonly role: MemberRole;
   readonly grants: readonly CallGrant[];
 }
 
-export const findAccount = async (manager: EntityManager, accountId: string): Promise<DirectoryAccount | undefined> => {
-  const rows: { account_id: string; msisdn: string; country: string; address: Address }[] = await manager.query(
-    `SELECT account_id, msisdn, country, address FROM accounts WHERE account_id = $1`,
-    [accountId],
-  );
-  return rows[0] && { accountId: rows[0].account_id, msisdn: rows[0].msisdn, country: rows[0].country, address: rows[0].address };
-};
+// One round trip for everything a routing decision reads.
+const householdSql = `
+SELECT a.account_id AS "accountId", a.msisdn, a.country, a.address,
+  coalesce((SELECT json_agg(json_build_object('memberId', m.member_id, 'role', m.role, 'grants', m.grants) ORDER BY m.member_id)
+            FROM members m WHERE m.account_id = a.account_id), '[]') AS members,
+  coalesce((SELECT json_agg(json_build_object('contactId', c.contact_id, 'memberId', c.member_id, 'name', c.name,
+                                              'aliases', c.aliases, 'e164', c.e164) ORDER BY c.contact_id)
+            FROM contacts c WHERE c.account_id = a.account_id), '[]') AS contacts,
+  (SELECT d.location FROM devices d WHERE d.device_id = $2 AND d.account_id = a.account_id) AS "deviceLocation"
+FROM accounts a WHERE a.account_id = $1`;
 
-export const findMembers = async (manager: EntityManager, accountId: string): Promise<DirectoryMember[]> => {
-  const rows: { member_id: string; account_id: string; role: MemberRole; grants: CallGrant[] }[] = await manager.query(
-    `SELECT member_id, account_id, role, grants FROM members WHERE account_id = $1 ORDER BY member_id`,
-    [accountId],
-  );
-  return rows.map((r) => ({ memberId: r.member_id, accountId: r.account_id, role: r.role, grants: r.grants }));
-};
-
-export const findDeviceLocation = async (manager: EntityManager, deviceId: string): Promise<DeviceLocation | null> => {
-  const rows: { location: DeviceLocation | null }[] = await manager.query(`SELECT location FROM devices WHERE device_id = $1`, [deviceId]);
-  return rows[0]?.location ?? null;
-};
-
-/** All of the account's contacts; the domain decides which of them a speaker may reach. */
-export const findContacts = async (manager: EntityManager, accountId: string): Promise<Contact[]> => {
-  const rows: { contact_id: string; member_id: string | null; name: string; aliases: string[]; e164: string }[] = await manager.query(
-    `SELECT contact_id, member_id, name, aliases, e164 FROM contacts WHERE account_id = $1 ORDER BY contact_id`,
-    [accountId],
-  );
-  return rows.map((r) => ({ contactId: r.contact_id, memberId: r.member_id, name: r.name, aliases: r.aliases, e164: r.e164 }));
+/** The caller's household as routing's projection holds it; undefined when the account is unknown. */
+export const findHousehold = async (manager: EntityManager, accountId: string, deviceId: string): Promise<Household | undefined> => {
+  const rows: Household[] = await manager.query(householdSql, [accountId, deviceId]);
+  return rows[0];
 };

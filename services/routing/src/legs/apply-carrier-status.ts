@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { CarrierStatusCallback } from '../carrier/carrier.port';
-import { callbackSeen, findLeg, recordCallback, recordCarrierCallId } from './carrier-legs';
+import { findLegOfCallback, recordCallback } from './carrier-legs';
 import { decideOnLeg, withStreamRetry } from './leg-stream';
 
 export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown_leg';
@@ -13,12 +13,11 @@ export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown_leg';
  */
 export const applyCarrierStatus = (dataSource: DataSource, callback: CarrierStatusCallback): Promise<CallbackOutcome> =>
   withStreamRetry(dataSource, async (manager) => {
-    const leg = await findLeg(manager, callback.legId);
-    if (!leg || (leg.carrierCallId !== null && leg.carrierCallId !== callback.carrierCallId)) return 'unknown_leg';
-    if (await callbackSeen(manager, callback)) return 'duplicate';
+    const found = await findLegOfCallback(manager, callback);
+    if (!found || (found.leg.carrierCallId !== null && found.leg.carrierCallId !== callback.carrierCallId)) return 'unknown_leg';
+    if (found.seen) return 'duplicate';
     const { carrierCallId, legId, status, sequence, sipCode, q850, occurredAt } = callback;
-    await decideOnLeg(manager, leg, { type: 'RecordCarrierStatus', legId, carrierCallId, status, sequence, sipCode, q850, now: occurredAt });
+    await decideOnLeg(manager, found.leg, { type: 'RecordCarrierStatus', legId, carrierCallId, status, sequence, sipCode, q850, now: occurredAt });
     await recordCallback(manager, callback);
-    await recordCarrierCallId(manager, leg.legId, carrierCallId);
     return 'applied';
   });

@@ -23,30 +23,39 @@ export const findLegOfCall = async (manager: EntityManager, callId: string): Pro
   return rows[0] && toLeg(rows[0]);
 };
 
-/** The first callback or the dispatcher, whichever commits first, tells us the carrier's id. */
+/** The dispatcher, once the carrier accepted the leg; a callback may have told us first. */
 export const recordCarrierCallId = (manager: EntityManager, legId: string, carrierCallId: string): Promise<unknown> =>
   manager.query(`UPDATE carrier_legs SET carrier_call_id = $2 WHERE leg_id = $1 AND carrier_call_id IS NULL`, [legId, carrierCallId]);
 
-/** Whether this (carrier call, status, sequence) was applied before. */
-export const callbackSeen = async (manager: EntityManager, callback: CallbackKey): Promise<boolean> => {
-  const rows: unknown[] = await manager.query(
-    `SELECT 1 FROM carrier_callbacks WHERE carrier_call_id = $1 AND status = $2 AND sequence = $3`,
-    [callback.carrierCallId, callback.status, callback.sequence],
-  );
-  return rows.length > 0;
-};
-
-/**
- * Records a callback as applied. A concurrent copy that got here first makes the insert fail on
- * the primary key, which rolls the whole step back; the retry then sees the copy as seen.
- */
-export const recordCallback = (manager: EntityManager, callback: CallbackKey): Promise<unknown> =>
-  manager.query(`INSERT INTO carrier_callbacks (carrier_call_id, status, sequence) VALUES ($1, $2, $3)`, [
-    callback.carrierCallId, callback.status, callback.sequence,
-  ]);
-
 export interface CallbackKey {
+  readonly legId: string;
   readonly carrierCallId: string;
   readonly status: string;
   readonly sequence: number;
 }
+
+/** The leg a callback is about, and whether this (carrier call, status, sequence) was applied before. */
+export const findLegOfCallback = async (
+  manager: EntityManager,
+  callback: CallbackKey,
+): Promise<{ readonly leg: LegRecord; readonly seen: boolean } | undefined> => {
+  const rows: (LegRow & { seen: boolean })[] = await manager.query(
+    `SELECT l.leg_id, l.call_id, l.account_id, l.carrier_call_id,
+            EXISTS (SELECT 1 FROM carrier_callbacks c WHERE c.carrier_call_id = $2 AND c.status = $3 AND c.sequence = $4) AS seen
+     FROM carrier_legs l WHERE l.leg_id = $1`,
+    [callback.legId, callback.carrierCallId, callback.status, callback.sequence],
+  );
+  return rows[0] && { leg: toLeg(rows[0]), seen: rows[0].seen };
+};
+
+/**
+ * Records a callback as applied, and the carrier's id for the leg if the dispatcher has not yet.
+ * A concurrent copy that got here first makes the insert fail on the primary key, which rolls
+ * the whole step back; the retry then finds the copy seen.
+ */
+export const recordCallback = (manager: EntityManager, callback: CallbackKey): Promise<unknown> =>
+  manager.query(
+    `WITH seen AS (INSERT INTO carrier_callbacks (carrier_call_id, status, sequence) VALUES ($2, $3, $4))
+     UPDATE carrier_legs SET carrier_call_id = $2 WHERE leg_id = $1 AND carrier_call_id IS NULL`,
+    [callback.legId, callback.carrierCallId, callback.status, callback.sequence],
+  );

@@ -8,17 +8,21 @@ export type CarrierRequest =
   | { readonly requestId: string; readonly legId: string; readonly attempts: number; readonly action: 'place'; readonly payload: CarrierLegOrder }
   | { readonly requestId: string; readonly legId: string; readonly attempts: number; readonly action: 'hang_up'; readonly payload: Record<string, never> };
 
-/** Records a new leg and queues its placement, in the transaction that decided it. */
+/** Records a new leg and queues its placement, in the transaction that decided it (one round trip). */
 export const queueLegPlacement = async (manager: EntityManager, accountId: string, order: CarrierLegOrder): Promise<void> => {
-  await manager.query(`INSERT INTO carrier_legs (leg_id, call_id, account_id) VALUES ($1, $2, $3)`, [order.legId, order.callId, accountId]);
-  await queue(manager, order.legId, 'place', order);
+  await manager.query(
+    `WITH leg AS (INSERT INTO carrier_legs (leg_id, call_id, account_id) VALUES ($1, $2, $3) RETURNING leg_id)
+     INSERT INTO carrier_requests (leg_id, action, payload) SELECT leg_id, 'place', $4 FROM leg
+     RETURNING pg_notify($5, '')`,
+    [order.legId, order.callId, accountId, JSON.stringify(order), carrierRequestsChannel],
+  );
 };
 
-export const queueHangUp = (manager: EntityManager, legId: string): Promise<void> => queue(manager, legId, 'hang_up', {});
-
-const queue = async (manager: EntityManager, legId: string, action: CarrierRequest['action'], payload: object): Promise<void> => {
-  await manager.query(`INSERT INTO carrier_requests (leg_id, action, payload) VALUES ($1, $2, $3)`, [legId, action, JSON.stringify(payload)]);
-  await manager.query(`SELECT pg_notify($1, '')`, [carrierRequestsChannel]);
+/** Queues a hang-up; it runs after any placement still queued for the leg. */
+export const queueHangUp = async (manager: EntityManager, legId: string): Promise<void> => {
+  await manager.query(`INSERT INTO carrier_requests (leg_id, action, payload) VALUES ($1, 'hang_up', '{}') RETURNING pg_notify($2, '')`, [
+    legId, carrierRequestsChannel,
+  ]);
 };
 
 /**

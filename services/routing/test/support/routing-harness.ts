@@ -10,6 +10,7 @@ import { topicOf } from './envelopes';
 export interface RoutingHarnessOptions {
   readonly behaviours?: Record<string, 'answer' | 'busy' | 'no_answer' | 'fail' | 'ring'>;
   readonly defaultBehaviour?: 'answer' | 'busy' | 'no_answer' | 'fail' | 'ring';
+  readonly stepMs?: number;
 }
 
 export const webhookSecret = 'carrier-webhook-secret-for-tests';
@@ -41,7 +42,7 @@ export class RoutingHarness {
       CARRIER_WEBHOOK_SECRET: webhookSecret,
       CARRIER_SIM_DEFAULT_BEHAVIOUR: options.defaultBehaviour ?? 'answer',
       CARRIER_SIM_BEHAVIOURS: JSON.stringify(options.behaviours ?? {}),
-      CARRIER_SIM_STEP_MS: '5',
+      CARRIER_SIM_STEP_MS: String(options.stepMs ?? 5),
       CARRIER_DISPATCH_POLL_MS: '500',
       LOG_LEVEL: 'warn',
     });
