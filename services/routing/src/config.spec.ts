@@ -17,7 +17,7 @@ const problemsOf = (load: () => unknown): readonly string[] => {
 };
 
 describe('the routing configuration', () => {
-  it('defaults to a simulator that answers, posting to this service\'s own webhook', () => {
+  it("defaults to a simulator that answers, posting to this service's own webhook", () => {
     const config = loadConfig(routingConfigSchema, base);
     expect(config.CARRIER_SIM_DEFAULT_BEHAVIOUR).toBe('answer');
     expect(config.CARRIER_SIM_BEHAVIOURS).toEqual({});
@@ -25,14 +25,21 @@ describe('the routing configuration', () => {
   });
 
   it('reads per-number behaviours from JSON', () => {
-    const config = loadConfig(routingConfigSchema, { ...base, CARRIER_SIM_BEHAVIOURS: '{"+15550100486":"busy","911":"answer"}' });
+    const config = loadConfig(routingConfigSchema, {
+      ...base,
+      CARRIER_SIM_BEHAVIOURS: '{"+15550100486":"busy","911":"answer"}',
+    });
     expect(config.CARRIER_SIM_BEHAVIOURS).toEqual({ '+15550100486': 'busy', '911': 'answer' });
   });
 
   it('names each bad variable: a missing secret, a behaviour map that is not JSON, an unknown behaviour', () => {
     const { CARRIER_WEBHOOK_SECRET: _secret, ...withoutSecret } = base;
     const load = () =>
-      loadConfig(routingConfigSchema, { ...withoutSecret, CARRIER_SIM_BEHAVIOURS: '{busy}', CARRIER_SIM_DEFAULT_BEHAVIOUR: 'hang' });
+      loadConfig(routingConfigSchema, {
+        ...withoutSecret,
+        CARRIER_SIM_BEHAVIOURS: '{busy}',
+        CARRIER_SIM_DEFAULT_BEHAVIOUR: 'hang',
+      });
     expect(load).toThrow(ConfigError);
     const problems = problemsOf(load);
     expect(problems).toEqual(

@@ -22,7 +22,14 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
   afterAll(() => routing?.stop());
 
   const dial = async (target: string) => {
-    const event = callRouting({ accountId: home.accountId, deviceId: kitchen, target, verified: true, memberId: owner, speakerRejection: null });
+    const event = callRouting({
+      accountId: home.accountId,
+      deviceId: kitchen,
+      target,
+      verified: true,
+      memberId: owner,
+      speakerRejection: null,
+    });
     await routing.publish(event);
     return event.data.callId;
   };
@@ -35,15 +42,31 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
 
   it('reports a destination that rings out as no_answer', async () => {
     const callId = await dial(unansweredNumber);
-    const events = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegFailed']);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegFailed',
+    ]);
     expect(events[3].data).toMatchObject({ reason: 'no_answer', sipCode: 480, q850: 19 });
   });
 
   it('hangs the carrier leg up when the caller ends a connected call', async () => {
     const callId = await dial('+12125550100');
-    await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered']);
+    await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+    ]);
     await routing.publish(callEnded(home.accountId, callId));
-    const events = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered', 'CarrierLegEnded']);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
     expect(events[4].data).toMatchObject({ releasedBy: 'local' });
   });
 
@@ -51,50 +74,134 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     const callId = await dial(ringingNumber);
     await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
     await routing.publish(callFailed(home.accountId, callId));
-    const events = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegEnded']);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegEnded',
+    ]);
     expect(events[3].data).toMatchObject({ duration: 0, releasedBy: 'local' });
   });
 
   it('applies a callback delivered twice once, and a late one never revives a finished leg', async () => {
     const callId = await dial(ringingNumber);
-    const [, requested, ringing] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const [, requested, ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+    ]);
     const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
     expect((requested.data as { legId: string }).legId).toBe(legId);
     const occurredAt = new Date().toISOString();
-    const noAnswer = { carrierCallId, legId, status: 'no_answer', sequence: 3, sipCode: 480, q850: 19, occurredAt } as const;
+    const noAnswer = {
+      carrierCallId,
+      legId,
+      status: 'no_answer',
+      sequence: 3,
+      sipCode: 480,
+      q850: 19,
+      occurredAt,
+    } as const;
     const lateAnswer = { carrierCallId, legId, status: 'answered', sequence: 2, sipCode: 200, occurredAt } as const;
 
-    const atOnce = await Promise.all([postCarrierStatus(routing.baseUrl, noAnswer), postCarrierStatus(routing.baseUrl, noAnswer)]);
+    const atOnce = await Promise.all([
+      postCarrierStatus(routing.baseUrl, noAnswer),
+      postCarrierStatus(routing.baseUrl, noAnswer),
+    ]);
     expect(atOnce.map((r) => r.status)).toEqual([204, 204]);
     expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
     expect((await postCarrierStatus(routing.baseUrl, noAnswer)).status).toBe(204);
     expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
 
     // The late and repeated callbacks add nothing to the leg's stream.
-    await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegFailed']);
-    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [`route-${callId}`]);
+    await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegFailed',
+    ]);
+    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
+      `route-${callId}`,
+    ]);
     expect(row.n).toBe(4);
-    expect(routing.typesOf(callId)).toEqual(['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegFailed']);
+    expect(routing.typesOf(callId)).toEqual([
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegFailed',
+    ]);
   });
 
   it('keeps an answered leg answered when its ringing callback arrives after the answer', async () => {
     const callId = await dial(ringingNumber);
-    const [, , ringing] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const [, , ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+    ]);
     const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
     const at = new Date().toISOString();
-    expect((await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status: 'answered', sequence: 3, occurredAt: at })).status).toBe(204);
-    expect((await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status: 'ringing', sequence: 2, occurredAt: at })).status).toBe(204);
-    expect((await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status: 'completed', sequence: 4, sipCode: 200, q850: 16, occurredAt: at })).status).toBe(204);
-    const events = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered', 'CarrierLegEnded']);
+    expect(
+      (
+        await postCarrierStatus(routing.baseUrl, {
+          carrierCallId,
+          legId,
+          status: 'answered',
+          sequence: 3,
+          occurredAt: at,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await postCarrierStatus(routing.baseUrl, {
+          carrierCallId,
+          legId,
+          status: 'ringing',
+          sequence: 2,
+          occurredAt: at,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await postCarrierStatus(routing.baseUrl, {
+          carrierCallId,
+          legId,
+          status: 'completed',
+          sequence: 4,
+          sipCode: 200,
+          q850: 16,
+          occurredAt: at,
+        })
+      ).status,
+    ).toBe(204);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
     expect(events[4].data).toMatchObject({ releasedBy: 'remote' });
     expect(routing.typesOf(callId)).toHaveLength(5);
   });
 
   it('refuses a callback with a bad signature as 401 problem details, and applies nothing', async () => {
     const callId = await dial(ringingNumber);
-    const [, , ringing] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const [, , ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+    ]);
     const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
-    const forged = { carrierCallId, legId, status: 'answered', sequence: 2, occurredAt: new Date().toISOString() } as const;
+    const forged = {
+      carrierCallId,
+      legId,
+      status: 'answered',
+      sequence: 2,
+      occurredAt: new Date().toISOString(),
+    } as const;
 
     const response = await postCarrierStatus(routing.baseUrl, forged, 'not-the-carrier-secret');
     expect(response.status).toBe(401);
@@ -102,16 +209,24 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     expect(await response.json()).toMatchObject({ status: 401, code: 'invalid_carrier_signature' });
 
     const unsigned = await fetch(`${routing.baseUrl}/v1/carrier/status`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(forged),
     });
     expect(unsigned.status).toBe(401);
-    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [`route-${callId}`]);
+    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
+      `route-${callId}`,
+    ]);
     expect(row.n).toBe(3);
   });
 
   it('answers 404 problem details for a leg it never requested', async () => {
     const response = await postCarrierStatus(routing.baseUrl, {
-      carrierCallId: 'sim-unknown', legId: 'leg-unknown', status: 'ringing', sequence: 1, occurredAt: new Date().toISOString(),
+      carrierCallId: 'sim-unknown',
+      legId: 'leg-unknown',
+      status: 'ringing',
+      sequence: 1,
+      occurredAt: new Date().toISOString(),
     });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'unknown_carrier_leg' });

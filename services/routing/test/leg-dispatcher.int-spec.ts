@@ -25,7 +25,11 @@ describe('the carrier dispatcher', () => {
 
   beforeAll(async () => {
     pg = await startTestPostgres();
-    dataSource = new DataSource({ type: 'postgres', url: await pg.createDatabase(), migrations: [...eventStoreMigrations, RoutingSchema1764100000000] });
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: await pg.createDatabase(),
+      migrations: [...eventStoreMigrations, RoutingSchema1764100000000],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
   });
@@ -34,7 +38,12 @@ describe('the carrier dispatcher', () => {
     await pg?.stop();
   });
 
-  const order = (legId: string): CarrierLegOrder => ({ legId, callId: `call-${legId}`, e164: '+12125550100', emergency: false });
+  const order = (legId: string): CarrierLegOrder => ({
+    legId,
+    callId: `call-${legId}`,
+    e164: '+12125550100',
+    emergency: false,
+  });
 
   it('places a leg queued before a crash when it starts again', async () => {
     // The decision committed, then the process died before calling the carrier.
@@ -43,7 +52,9 @@ describe('the carrier dispatcher', () => {
     const dispatcher = new LegDispatcher(dataSource, carrier, { pollMs: 10_000 });
     await dispatcher.start();
     try {
-      await eventually(async () => expect((await findLeg(dataSource.manager, 'leg-crash'))?.carrierCallId).toBe('cc-leg-crash'));
+      await eventually(async () =>
+        expect((await findLeg(dataSource.manager, 'leg-crash'))?.carrierCallId).toBe('cc-leg-crash'),
+      );
       expect(carrier.placed.map((o) => o.legId)).toEqual(['leg-crash']);
     } finally {
       await dispatcher.stop();
@@ -56,7 +67,9 @@ describe('the carrier dispatcher', () => {
     await dispatcher.start();
     try {
       await dataSource.transaction((manager) => queueLegPlacement(manager, 'acc-1', order('leg-retry')));
-      await eventually(async () => expect((await findLeg(dataSource.manager, 'leg-retry'))?.carrierCallId).toBe('cc-leg-retry'));
+      await eventually(async () =>
+        expect((await findLeg(dataSource.manager, 'leg-retry'))?.carrierCallId).toBe('cc-leg-retry'),
+      );
       expect(carrier.placed.map((o) => o.legId)).toEqual(['leg-retry']);
       const [queued] = await dataSource.query(`SELECT count(*)::int AS n FROM carrier_requests`);
       expect(queued.n).toBe(0);

@@ -21,9 +21,15 @@ export interface CarrierSimulatorOptions {
 type Step = Pick<CarrierStatusCallback, 'status' | 'sipCode' | 'q850'>;
 
 const scripts: Record<CarrierBehaviour, Step[]> = {
-  answer: [{ status: 'ringing', sipCode: 180 }, { status: 'answered', sipCode: 200 }],
+  answer: [
+    { status: 'ringing', sipCode: 180 },
+    { status: 'answered', sipCode: 200 },
+  ],
   busy: [{ status: 'busy', sipCode: 486, q850: 17 }],
-  no_answer: [{ status: 'ringing', sipCode: 180 }, { status: 'no_answer', sipCode: 480, q850: 19 }],
+  no_answer: [
+    { status: 'ringing', sipCode: 180 },
+    { status: 'no_answer', sipCode: 480, q850: 19 },
+  ],
   fail: [{ status: 'failed', sipCode: 503, q850: 41 }],
   ring: [{ status: 'ringing', sipCode: 180 }],
 };
@@ -48,7 +54,8 @@ export class CarrierSimulator implements CarrierPort {
   }
 
   async hangUp(carrierCallId: string): Promise<void> {
-    if (this.legs.has(carrierCallId)) this.later(0, () => this.report(carrierCallId, { status: 'completed', sipCode: 200, q850: 16 }));
+    if (this.legs.has(carrierCallId))
+      this.later(0, () => this.report(carrierCallId, { status: 'completed', sipCode: 200, q850: 16 }));
   }
 
   /** Steps go out one after another, each after the previous callback was answered, as a carrier sends them. */
@@ -82,7 +89,13 @@ export class CarrierSimulator implements CarrierPort {
       this.legs.delete(carrierCallId);
       this.placed.delete(leg.legId);
     }
-    const callback: CarrierStatusCallback = { carrierCallId, legId: leg.legId, sequence: leg.sequence, occurredAt: new Date().toISOString(), ...step };
+    const callback: CarrierStatusCallback = {
+      carrierCallId,
+      legId: leg.legId,
+      sequence: leg.sequence,
+      occurredAt: new Date().toISOString(),
+      ...step,
+    };
     await this.deliver(callback, 3);
   }
 
@@ -91,7 +104,10 @@ export class CarrierSimulator implements CarrierPort {
     try {
       const response = await fetch(this.options.webhookUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [carrierSignatureHeader]: signCarrierPayload(this.options.secret, body, Math.floor(Date.now() / 1000)) },
+        headers: {
+          'content-type': 'application/json',
+          [carrierSignatureHeader]: signCarrierPayload(this.options.secret, body, Math.floor(Date.now() / 1000)),
+        },
         body,
       });
       if (response.status >= 500) throw new Error(`webhook answered ${response.status}`);

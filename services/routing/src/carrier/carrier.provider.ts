@@ -16,7 +16,8 @@ export const carrierProvider: Provider = {
       behaviours: config.CARRIER_SIM_BEHAVIOURS,
       defaultBehaviour: config.CARRIER_SIM_DEFAULT_BEHAVIOUR,
       stepMs: config.CARRIER_SIM_STEP_MS,
-      onDeliveryError: (error, callback) => logger.warn(`status ${callback.status} for leg ${callback.legId} undelivered: ${String(error)}`),
+      onDeliveryError: (error, callback) =>
+        logger.warn(`status ${callback.status} for leg ${callback.legId} undelivered: ${String(error)}`),
     });
   },
 };

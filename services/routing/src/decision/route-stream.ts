@@ -5,7 +5,11 @@ import { evolveLeg, initialLegState, type CarrierLegEvent, type CarrierLegState 
 export const routeStreamId = (callId: string): string => `route-${callId}`;
 
 const legEventTypes: ReadonlySet<string> = new Set<CarrierLegEvent['type']>([
-  'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered', 'CarrierLegFailed', 'CarrierLegEnded',
+  'CarrierLegRequested',
+  'CarrierLegRinging',
+  'CarrierLegAnswered',
+  'CarrierLegFailed',
+  'CarrierLegEnded',
 ]);
 
 /** The carrier leg's state, folded from the leg events among the stream's (the decision events say nothing about it). */
@@ -13,6 +17,9 @@ export const legStateOf = (events: readonly { readonly type: string; readonly da
   (events.filter((e) => legEventTypes.has(e.type)) as unknown as CarrierLegEvent[]).reduce(evolveLeg, initialLegState);
 
 export const streamExists = async (manager: EntityManager, streamId: string): Promise<boolean> => {
-  const [row]: { exists: boolean }[] = await manager.query(`SELECT EXISTS (SELECT 1 FROM es_events WHERE stream_id = $1) AS exists`, [streamId]);
+  const [row]: { exists: boolean }[] = await manager.query(
+    `SELECT EXISTS (SELECT 1 FROM es_events WHERE stream_id = $1) AS exists`,
+    [streamId],
+  );
   return row.exists;
 };

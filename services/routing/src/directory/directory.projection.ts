@@ -3,7 +3,12 @@ import type { EntityManager } from 'typeorm';
 
 /** The identity events routing keeps a projection of. */
 export const directoryEventTypes = [
-  'AccountOpened', 'MemberAdded', 'MemberPermissionsChanged', 'DeviceLinked', 'DeviceUnlinked', 'ContactAdded',
+  'AccountOpened',
+  'MemberAdded',
+  'MemberPermissionsChanged',
+  'DeviceLinked',
+  'DeviceUnlinked',
+  'ContactAdded',
 ] as const;
 
 /**
@@ -46,7 +51,10 @@ export const projectIdentityEvent = async (manager: EntityManager, event: Integr
       return;
     }
     case 'DeviceUnlinked':
-      await manager.query(`DELETE FROM devices WHERE device_id = $1 AND account_id = $2`, [event.data.deviceId, event.data.accountId]);
+      await manager.query(`DELETE FROM devices WHERE device_id = $1 AND account_id = $2`, [
+        event.data.deviceId,
+        event.data.accountId,
+      ]);
       return;
     case 'ContactAdded': {
       const { accountId, contactId, memberId, name, aliases, e164 } = event.data;

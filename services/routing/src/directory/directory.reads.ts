@@ -33,7 +33,11 @@ SELECT a.account_id AS "accountId", a.msisdn, a.country, a.address,
 FROM accounts a WHERE a.account_id = $1`;
 
 /** The caller's household as routing's projection holds it; undefined when the account is unknown. */
-export const findHousehold = async (manager: EntityManager, accountId: string, deviceId: string): Promise<Household | undefined> => {
+export const findHousehold = async (
+  manager: EntityManager,
+  accountId: string,
+  deviceId: string,
+): Promise<Household | undefined> => {
   const rows: Household[] = await manager.query(householdSql, [accountId, deviceId]);
   return rows[0];
 };

@@ -14,10 +14,20 @@ export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown_leg';
 export const applyCarrierStatus = (dataSource: DataSource, callback: CarrierStatusCallback): Promise<CallbackOutcome> =>
   withStreamRetry(dataSource, async (manager) => {
     const found = await findLegOfCallback(manager, callback);
-    if (!found || (found.leg.carrierCallId !== null && found.leg.carrierCallId !== callback.carrierCallId)) return 'unknown_leg';
+    if (!found || (found.leg.carrierCallId !== null && found.leg.carrierCallId !== callback.carrierCallId))
+      return 'unknown_leg';
     if (found.seen) return 'duplicate';
     const { carrierCallId, legId, status, sequence, sipCode, q850, occurredAt } = callback;
-    await decideOnLeg(manager, found.leg, { type: 'RecordCarrierStatus', legId, carrierCallId, status, sequence, sipCode, q850, now: occurredAt });
+    await decideOnLeg(manager, found.leg, {
+      type: 'RecordCarrierStatus',
+      legId,
+      carrierCallId,
+      status,
+      sequence,
+      sipCode,
+      q850,
+      now: occurredAt,
+    });
     await recordCallback(manager, callback);
     return 'applied';
   });

@@ -11,7 +11,12 @@ export interface LegRecord {
 type LegRow = { leg_id: string; call_id: string; account_id: string; carrier_call_id: string | null };
 
 const selectLeg = `SELECT leg_id, call_id, account_id, carrier_call_id FROM carrier_legs`;
-const toLeg = (r: LegRow): LegRecord => ({ legId: r.leg_id, callId: r.call_id, accountId: r.account_id, carrierCallId: r.carrier_call_id });
+const toLeg = (r: LegRow): LegRecord => ({
+  legId: r.leg_id,
+  callId: r.call_id,
+  accountId: r.account_id,
+  carrierCallId: r.carrier_call_id,
+});
 
 export const findLeg = async (manager: EntityManager, legId: string): Promise<LegRecord | undefined> => {
   const rows: LegRow[] = await manager.query(`${selectLeg} WHERE leg_id = $1`, [legId]);
@@ -25,7 +30,10 @@ export const findLegOfCall = async (manager: EntityManager, callId: string): Pro
 
 /** The dispatcher, once the carrier accepted the leg; a callback may have told us first. */
 export const recordCarrierCallId = (manager: EntityManager, legId: string, carrierCallId: string): Promise<unknown> =>
-  manager.query(`UPDATE carrier_legs SET carrier_call_id = $2 WHERE leg_id = $1 AND carrier_call_id IS NULL`, [legId, carrierCallId]);
+  manager.query(`UPDATE carrier_legs SET carrier_call_id = $2 WHERE leg_id = $1 AND carrier_call_id IS NULL`, [
+    legId,
+    carrierCallId,
+  ]);
 
 export interface CallbackKey {
   readonly legId: string;

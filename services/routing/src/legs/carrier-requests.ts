@@ -5,11 +5,27 @@ import type { EntityManager } from 'typeorm';
 export const carrierRequestsChannel = 'routing_carrier_requests';
 
 export type CarrierRequest =
-  | { readonly requestId: string; readonly legId: string; readonly attempts: number; readonly action: 'place'; readonly payload: CarrierLegOrder }
-  | { readonly requestId: string; readonly legId: string; readonly attempts: number; readonly action: 'hang_up'; readonly payload: Record<string, never> };
+  | {
+      readonly requestId: string;
+      readonly legId: string;
+      readonly attempts: number;
+      readonly action: 'place';
+      readonly payload: CarrierLegOrder;
+    }
+  | {
+      readonly requestId: string;
+      readonly legId: string;
+      readonly attempts: number;
+      readonly action: 'hang_up';
+      readonly payload: Record<string, never>;
+    };
 
 /** Records a new leg and queues its placement, in the transaction that decided it (one round trip). */
-export const queueLegPlacement = async (manager: EntityManager, accountId: string, order: CarrierLegOrder): Promise<void> => {
+export const queueLegPlacement = async (
+  manager: EntityManager,
+  accountId: string,
+  order: CarrierLegOrder,
+): Promise<void> => {
   await manager.query(
     `WITH leg AS (INSERT INTO carrier_legs (leg_id, call_id, account_id) VALUES ($1, $2, $3) RETURNING leg_id)
      INSERT INTO carrier_requests (leg_id, action, payload) SELECT leg_id, 'place', $4 FROM leg
@@ -20,9 +36,10 @@ export const queueLegPlacement = async (manager: EntityManager, accountId: strin
 
 /** Queues a hang-up; it runs after any placement still queued for the leg. */
 export const queueHangUp = async (manager: EntityManager, legId: string): Promise<void> => {
-  await manager.query(`INSERT INTO carrier_requests (leg_id, action, payload) VALUES ($1, 'hang_up', '{}') RETURNING pg_notify($2, '')`, [
-    legId, carrierRequestsChannel,
-  ]);
+  await manager.query(
+    `INSERT INTO carrier_requests (leg_id, action, payload) VALUES ($1, 'hang_up', '{}') RETURNING pg_notify($2, '')`,
+    [legId, carrierRequestsChannel],
+  );
 };
 
 /**
@@ -30,14 +47,21 @@ export const queueHangUp = async (manager: EntityManager, legId: string): Promis
  * are skipped. A leg's requests come in order (a hang-up never overtakes its placement).
  */
 export const takeDueRequests = async (manager: EntityManager, limit: number): Promise<CarrierRequest[]> => {
-  const rows: { request_id: string; leg_id: string; action: 'place' | 'hang_up'; payload: never; attempts: number }[] = await manager.query(
-    `SELECT r.request_id::text, r.leg_id, r.action, r.payload, r.attempts FROM carrier_requests r
+  const rows: { request_id: string; leg_id: string; action: 'place' | 'hang_up'; payload: never; attempts: number }[] =
+    await manager.query(
+      `SELECT r.request_id::text, r.leg_id, r.action, r.payload, r.attempts FROM carrier_requests r
      WHERE r.available_at <= now()
        AND NOT EXISTS (SELECT 1 FROM carrier_requests e WHERE e.leg_id = r.leg_id AND e.request_id < r.request_id)
      ORDER BY r.request_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
-  );
-  return rows.map((r) => ({ requestId: r.request_id, legId: r.leg_id, attempts: r.attempts, action: r.action, payload: r.payload }));
+      [limit],
+    );
+  return rows.map((r) => ({
+    requestId: r.request_id,
+    legId: r.leg_id,
+    attempts: r.attempts,
+    action: r.action,
+    payload: r.payload,
+  }));
 };
 
 export const completeRequest = (manager: EntityManager, requestId: string): Promise<unknown> =>

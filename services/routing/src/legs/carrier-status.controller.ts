@@ -21,14 +21,23 @@ export class CarrierStatusController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Carrier leg status callback',
-    description: 'Signed by the carrier: `X-Carrier-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.rawBody">`. No bearer token.',
+    description:
+      'Signed by the carrier: `X-Carrier-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.rawBody">`. No bearer token.',
     security: [],
   })
   @ApiHeader({ name: carrierSignatureHeader, required: true })
   @ApiZodBody(carrierStatusSchema)
-  async status(@Req() request: RawBodyRequest<Request>, @Headers(carrierSignatureHeader) signature?: string): Promise<void> {
+  async status(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers(carrierSignatureHeader) signature?: string,
+  ): Promise<void> {
     const rawBody = request.rawBody?.toString('utf8') ?? '';
-    const check = verifyCarrierSignature(this.config.CARRIER_WEBHOOK_SECRET, signature, rawBody, Math.floor(Date.now() / 1000));
+    const check = verifyCarrierSignature(
+      this.config.CARRIER_WEBHOOK_SECRET,
+      signature,
+      rawBody,
+      Math.floor(Date.now() / 1000),
+    );
     if (!check.ok) throw new InvalidCarrierSignature(check.reason);
     const callback = parseRequest(carrierStatusSchema, request.body);
     const outcome = await applyCarrierStatus(this.dataSource, callback);

@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CarrierPort } from '../carrier/carrier.port';
 import { findLeg, recordCarrierCallId } from './carrier-legs';
-import { carrierRequestsChannel, completeRequest, retryRequestLater, takeDueRequests, type CarrierRequest } from './carrier-requests';
+import {
+  carrierRequestsChannel,
+  completeRequest,
+  retryRequestLater,
+  takeDueRequests,
+  type CarrierRequest,
+} from './carrier-requests';
 import { PgWakeup } from './pg-wakeup';
 
 export interface LegDispatcherOptions {
@@ -80,7 +86,9 @@ export class LegDispatcher {
       await completeRequest(manager, request.requestId);
     } catch (error) {
       if (request.attempts + 1 < (this.options.maxAttempts ?? 8)) {
-        this.logger.warn(`carrier ${request.action} for leg ${request.legId} failed (attempt ${request.attempts + 1}): ${String(error)}`);
+        this.logger.warn(
+          `carrier ${request.action} for leg ${request.legId} failed (attempt ${request.attempts + 1}): ${String(error)}`,
+        );
         await retryRequestLater(manager, request.requestId, backoffMs(request.attempts));
         return;
       }

@@ -5,7 +5,11 @@ import { decideLeg, type CarrierLegCommand, type CarrierLegEvent } from '../doma
 import type { LegRecord } from './carrier-legs';
 
 /** Folds the call's route stream, decides the leg command, appends what happened; returns it. */
-export const decideOnLeg = async (manager: EntityManager, leg: LegRecord, command: CarrierLegCommand): Promise<readonly CarrierLegEvent[]> => {
+export const decideOnLeg = async (
+  manager: EntityManager,
+  leg: LegRecord,
+  command: CarrierLegCommand,
+): Promise<readonly CarrierLegEvent[]> => {
   const streamId = routeStreamId(leg.callId);
   const stream = await readStream(manager, streamId);
   const events = decideLeg(command, legStateOf(stream.events));
@@ -26,7 +30,11 @@ const isDuplicateKey = (error: unknown): boolean =>
  * Runs `work` in a transaction, again on a fresh read when another writer appended to the
  * stream first or inserted the same key (a concurrent copy of the same callback).
  */
-export const withStreamRetry = async <T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 5): Promise<T> => {
+export const withStreamRetry = async <T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+  attempts = 5,
+): Promise<T> => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);

@@ -20,7 +20,10 @@ export class PgWakeup {
   ) {}
 
   async start(): Promise<void> {
-    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
+    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [
+      PoolClient,
+      (error?: Error) => void,
+    ];
     this.client = client;
     this.release = release;
     client.on('notification', this.onNotification);

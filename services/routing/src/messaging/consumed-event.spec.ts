@@ -2,15 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { consumedEventSchema } from './consumed-event';
 
 const envelope = (type: string, data: Record<string, unknown>) => ({
-  id: randomUUID(), type, source: 'calls', streamId: 'call-1', streamVersion: 1, occurredAt: '2026-11-24T18:00:00Z',
-  correlationId: 'call-1', causationId: null, accountId: 'acc-1', data,
+  id: randomUUID(),
+  type,
+  source: 'calls',
+  streamId: 'call-1',
+  streamVersion: 1,
+  occurredAt: '2026-11-24T18:00:00Z',
+  correlationId: 'call-1',
+  causationId: null,
+  accountId: 'acc-1',
+  data,
 });
 
 describe('what a routing consumer accepts', () => {
   const schema = consumedEventSchema(['CallEnded'] as const);
 
   it('passes an event it handles, validated against its contract', () => {
-    const event = envelope('CallEnded', { callId: 'call-1', duration: 4, cause: 'hung_up', endedAt: '2026-11-24T18:00:04Z' });
+    const event = envelope('CallEnded', {
+      callId: 'call-1',
+      duration: 4,
+      cause: 'hung_up',
+      endedAt: '2026-11-24T18:00:04Z',
+    });
     expect(schema.parse(event)).toMatchObject({ type: 'CallEnded', data: { duration: 4 } });
   });
 

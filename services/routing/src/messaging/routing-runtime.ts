@@ -26,7 +26,13 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     const topics = { identity: config.TOPIC_IDENTITY, calls: config.TOPIC_CALLS };
     this.consumers = [identityConsumer(kafka, dataSource, topics), callsConsumer(kafka, dataSource, topics)];
-    this.relay = new OutboxRelay({ dataSource, kafka, name: 'routing', topicFor: () => config.TOPIC_ROUTING, pollIntervalMs: 1000 });
+    this.relay = new OutboxRelay({
+      dataSource,
+      kafka,
+      name: 'routing',
+      topicFor: () => config.TOPIC_ROUTING,
+      pollIntervalMs: 1000,
+    });
     this.dispatcher = new LegDispatcher(dataSource, carrier, { pollMs: config.CARRIER_DISPATCH_POLL_MS });
   }
 

@@ -74,7 +74,15 @@ export class RoutingSchema1764100000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['carrier_callbacks', 'carrier_requests', 'carrier_legs', 'contacts', 'devices', 'members', 'accounts']) {
+    for (const table of [
+      'carrier_callbacks',
+      'carrier_requests',
+      'carrier_legs',
+      'contacts',
+      'devices',
+      'members',
+      'accounts',
+    ]) {
       await runner.query(`DROP TABLE ${table}`);
     }
   }

@@ -11,7 +11,10 @@ export const postCarrierStatus = async (
   const body = JSON.stringify(callback);
   return fetch(`${baseUrl}/v1/carrier/status`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [carrierSignatureHeader]: signCarrierPayload(secret, body, Math.floor(Date.now() / 1000)) },
+    headers: {
+      'content-type': 'application/json',
+      [carrierSignatureHeader]: signCarrierPayload(secret, body, Math.floor(Date.now() / 1000)),
+    },
     body,
   });
 };

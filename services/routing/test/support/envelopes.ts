@@ -5,7 +5,12 @@ import { Topics, type Envelope, type EventData, type EventType, type ServiceName
 export const envelope = <T extends EventType>(
   type: T,
   data: EventData<T>,
-  context: { readonly source: ServiceName; readonly streamId: string; readonly accountId: string | null; readonly correlationId?: string },
+  context: {
+    readonly source: ServiceName;
+    readonly streamId: string;
+    readonly accountId: string | null;
+    readonly correlationId?: string;
+  },
   streamVersion = 1,
 ): Envelope<T, EventData<T>> => ({
   id: randomUUID(),

@@ -58,7 +58,9 @@ export class RoutingHarness {
     });
     await collector.connect();
     await collector.subscribe({ topic: Topics.routing, fromBeginning: true });
-    await collector.run({ eachMessage: async ({ message }) => void harness.published.push(JSON.parse(message.value!.toString())) });
+    await collector.run({
+      eachMessage: async ({ message }) => void harness.published.push(JSON.parse(message.value!.toString())),
+    });
     return harness;
   }
 
@@ -69,7 +71,10 @@ export class RoutingHarness {
   /** Publishes events as their owning service's relay would: key = stream id, on its topic. */
   async publish(...events: Envelope[]): Promise<void> {
     for (const event of events) {
-      await this.producer.send({ topic: topicOf(event), messages: [{ key: event.streamId, value: JSON.stringify(event), headers: { 'event-type': event.type } }] });
+      await this.producer.send({
+        topic: topicOf(event),
+        messages: [{ key: event.streamId, value: JSON.stringify(event), headers: { 'event-type': event.type } }],
+      });
     }
   }
 
@@ -91,7 +96,10 @@ export class RoutingHarness {
   }
 
   /** Waits until routing's projection holds the household's members, devices and contacts (setup, not an assertion). */
-  async untilProjected(accountId: string, counts: { readonly members: number; readonly devices: number; readonly contacts: number }): Promise<void> {
+  async untilProjected(
+    accountId: string,
+    counts: { readonly members: number; readonly devices: number; readonly contacts: number },
+  ): Promise<void> {
     await eventually(async () => {
       const [row] = await this.dataSource.query(
         `SELECT (SELECT count(*) FROM members WHERE account_id = $1)::int AS members,
