@@ -81,6 +81,21 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
       'CarrierLegEnded',
     ]);
     expect(events[3].data).toMatchObject({ duration: 0, releasedBy: 'local' });
+
+    // The far end picks up after the call timed out: the leg stays ended.
+    const { legId, carrierCallId } = events[2].data as { legId: string; carrierCallId: string };
+    const lateAnswer = {
+      carrierCallId,
+      legId,
+      status: 'answered',
+      sequence: 2,
+      occurredAt: new Date().toISOString(),
+    } as const;
+    expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
+    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
+      `route-${callId}`,
+    ]);
+    expect(row.n).toBe(4);
   });
 
   it('applies a callback delivered twice once, and a late one never revives a finished leg', async () => {

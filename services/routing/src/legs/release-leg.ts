@@ -1,4 +1,4 @@
-import type { CallEnded, CallFailed, Envelope } from '@homeline/contracts';
+import type { IntegrationEvent } from '@homeline/contracts';
 import { readStream } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import { legStateOf, routeStreamId } from '../decision/route-stream';
@@ -14,13 +14,13 @@ import { decideOnLeg } from './leg-stream';
  */
 export const releaseLegOfCall = async (
   manager: EntityManager,
-  event: Envelope<'CallEnded', CallEnded> | Envelope<'CallFailed', CallFailed>,
+  event: IntegrationEvent<'CallEnded' | 'CallFailed'>,
   now: Date,
 ): Promise<void> => {
   const leg = await findLegOfCall(manager, event.data.callId);
   if (!leg) return;
   const stream = await readStream(manager, routeStreamId(leg.callId));
-  const release = legReleaseFor(event as never, legStateOf(stream.events), now.toISOString());
+  const release = legReleaseFor(event, legStateOf(stream.events), now.toISOString());
   if (!release) return;
   await decideOnLeg(manager, leg, release);
   // Waits if the dispatcher is placing it right now; then the row is gone and we hang up instead.
