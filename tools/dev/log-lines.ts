@@ -8,12 +8,18 @@ export interface LinePrinter {
   (line: string): void;
 }
 
+// Nest's module-by-module and route-by-route start-up lines: useful in JSON, noise on a terminal.
+const startupChatter = /"context":"(InstanceLoader|RoutesResolver|RouterExplorer)"/;
+
 /** Prints each line as `[name]  ...`; JSON log lines are shortened for people unless raw is asked. */
 export function prefixedPrinter(name: string, index: number, options: { raw: boolean; width: number }): LinePrinter {
   const tty = process.stdout.isTTY;
   const label = `[${name}]`.padEnd(options.width + 2);
   const prefix = tty ? `${colours[index % colours.length]}${label}${reset}` : label;
-  return (line) => process.stdout.write(`${prefix} ${options.raw ? line : humanise(line)}\n`);
+  return (line) => {
+    if (options.raw) return process.stdout.write(`${prefix} ${line}\n`);
+    if (!startupChatter.test(line)) process.stdout.write(`${prefix} ${humanise(line)}\n`);
+  };
 }
 
 export function pipeLines(stream: Readable, print: LinePrinter): void {

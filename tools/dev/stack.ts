@@ -29,6 +29,10 @@ export const stackPaths = (root: string, data = join(root, '.data')): StackPaths
   credentials: join(data, 'credentials.json'),
 });
 
+/** `HTTP_PORT_CALLS` etc. move a service off its dev port (tests run beside a developer's stack). */
+export const httpPort = (env: NodeJS.ProcessEnv, service: { name: ServiceName; port: number }): number =>
+  Number(env[`HTTP_PORT_${service.name.toUpperCase()}`] ?? service.port);
+
 /** `DATABASE_URL_CALLS` etc.: a service pointed at a real server instead of the embedded one. */
 export const databaseUrlOverride = (env: NodeJS.ProcessEnv, service: ServiceName): string | undefined =>
   env[`DATABASE_URL_${service.toUpperCase()}`];

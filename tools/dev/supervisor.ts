@@ -4,7 +4,7 @@ import { startEmbeddedBroker } from './kafka';
 import { startEmbeddedPostgres } from './postgres';
 import { prefixedPrinter } from './log-lines';
 import { spawnService, ServiceProcess, waitUntilReady } from './service-process';
-import { databaseUrlOverride, serviceEnv, SERVICES, stackPaths } from './stack';
+import { databaseUrlOverride, httpPort, serviceEnv, SERVICES, stackPaths } from './stack';
 
 // Run by tools/start.ts in its own process group; see there.
 const env = process.env;
@@ -25,7 +25,7 @@ async function start(): Promise<void> {
   const secrets = await loadOrCreateServerSecrets(paths.serverSecrets);
   const databaseUrls = await databases(secrets);
   const kafkaBrokers = env.KAFKA_BROKERS ?? (await broker());
-  SERVICES.forEach((service, index) => {
+  SERVICES.map((s) => ({ ...s, port: httpPort(env, s) })).forEach((service, index) => {
     const wiring = { databaseUrl: databaseUrls[service.name], kafkaBrokers, credentials, secrets };
     const print = prefixedPrinter(service.name, index, { raw: env.LOG_FORMAT === 'json', width: 8 });
     const child = spawnService(root, { ...service, env: serviceEnv(env, service, wiring) }, print);
@@ -80,7 +80,7 @@ function stop(code: number, reason: string): Promise<void> {
 function banner(kafkaBrokers: string): void {
   const lines = [
     'Homeline is running.',
-    ...SERVICES.map((s) => `  ${s.name.padEnd(9)} http://localhost:${s.port}   (API docs: http://localhost:${s.port}/docs)`),
+    ...services.map((s) => `  ${s.name.padEnd(9)} http://localhost:${s.port}   (API docs: http://localhost:${s.port}/docs)`),
     `  Kafka     ${kafkaBrokers}`,
     `  Credentials (bearer tokens, carrier webhook secret): ${paths.credentials}`,
     'Ctrl-C stops everything.',

@@ -1,6 +1,5 @@
 // npm run bench:eventstore — appends through this store and through Emmett's PostgreSQL event
 // store, same workload, same embedded server, same run; prints events/s and the ratio.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startTestPostgres } from '@homeline/testing';
 import { cpuMeter } from './cpu-meter';
 import { emmettStore, homelineStore, type StoreUnderTest } from './stores';

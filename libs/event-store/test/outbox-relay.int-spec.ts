@@ -100,6 +100,22 @@ describe('the outbox relay', () => {
       }
     }));
 
+  it('is woken by the append’s notification, not only by its poll', () =>
+    withStore(async (db) => {
+      const topic = 'relay.notified';
+      const relay = new OutboxRelay({ dataSource: db, kafka: kafka.client(), topicFor: () => topic, pollIntervalMs: 600_000 });
+      const observer = await observe(kafka.client(), [topic]);
+      await relay.start();
+      try {
+        await eventually(async () => expect(await relay.publishBatch()).toBe('idle')); // the start-up drain is over
+        await db.transaction((manager) => appendToStream(manager, 'call-n', [noted(1)], { expectedVersion: 0, source }));
+        await eventually(() => expect(observer.seen.map((o) => o.message.key?.toString())).toEqual(['call-n']));
+      } finally {
+        await relay.stop();
+        await observer.stop();
+      }
+    }));
+
   it('publishes every event exactly once when several relays run', () =>
     withStore(async (db) => {
       const topic = 'relay.several';

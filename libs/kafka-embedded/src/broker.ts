@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { BrokerContext } from './apis/context';
 import { GroupCoordinator } from './groups/coordinator';
 import { consoleLogger } from './logger';
 import { BrokerMetrics, MetricsRegistry } from './metrics';
 import { KafkaServer } from './network/server';
-import { BrokerOptions, MAX_FRAME_BYTES, resolveOptions, RETENTION_CHECK_MS, SEGMENT_BYTES } from './options';
+import { BrokerOptions, MAX_FRAME_BYTES, ResolvedOptions, resolveOptions, RETENTION_CHECK_MS, SEGMENT_BYTES } from './options';
+import { lockDataDir } from './storage/dir-lock';
 import { OffsetStore } from './storage/offset-store';
 import { ProducerIdAllocator } from './storage/producer-ids';
 import { Syncer } from './storage/syncer';
@@ -21,18 +23,59 @@ export interface EmbeddedBroker {
   metrics(): BrokerMetrics;
 }
 
+interface Storage {
+  readonly syncer: Syncer;
+  readonly topics: TopicStore;
+  readonly offsets: OffsetStore;
+  readonly producerIds: ProducerIdAllocator;
+  close(): Promise<void>;
+}
+
 /** Opens (or recovers) the data directory and starts listening. */
 export async function startBroker(options: BrokerOptions): Promise<EmbeddedBroker> {
   const o = resolveOptions(options, consoleLogger);
-  const { logger } = o;
   fs.mkdirSync(o.dataDir, { recursive: true });
+  const unlock = lockDataDir(o.dataDir);
+  let storage: Storage | undefined;
+  try {
+    storage = openStorage(o);
+    const stopping = new AbortController();
+    const ctx = createContext(o, storage, stopping.signal);
+    const server = new KafkaServer(ctx, MAX_FRAME_BYTES);
+    const port = await server.listen(o.port, o.host);
+    (ctx as { advertisedPort: number }).advertisedPort = port;
+    return running(o, ctx, server, storage, { abort: () => stopping.abort(), unlock });
+  } catch (err) {
+    await storage?.close();
+    unlock();
+    throw err;
+  }
+}
+
+function openStorage(o: ResolvedOptions): Storage {
+  const { logger } = o;
   const syncer = new Syncer(o.fsync, (err) => logger.error('fsync failed', { error: err.message }));
-  const warn = (msg: string) => logger.warn(msg);
-  const topics = new TopicStore(o.dataDir, { segmentBytes: SEGMENT_BYTES, retentionBytes: o.retentionBytes, retentionMs: o.retentionMs }, syncer, warn);
+  const config = { segmentBytes: SEGMENT_BYTES, retentionBytes: o.retentionBytes, retentionMs: o.retentionMs };
+  const topics = new TopicStore(o.dataDir, config, syncer, (msg) => logger.warn(msg));
   const offsets = new OffsetStore(o.dataDir, syncer);
   const highestProducerId = Math.max(-1, ...topics.all().flatMap((t) => t.partitions.map((p) => p.producers.highestProducerId())));
+  return {
+    syncer,
+    topics,
+    offsets,
+    producerIds: new ProducerIdAllocator(o.dataDir, highestProducerId),
+    async close() {
+      await syncer.close();
+      topics.close();
+      offsets.close();
+    },
+  };
+}
+
+function createContext(o: ResolvedOptions, storage: Storage, stopping: AbortSignal): BrokerContext {
+  const { logger } = o;
   const metrics = new MetricsRegistry();
-  const stopping = new AbortController();
+  setMaxListeners(0, stopping); // one listener per parked Fetch
   const groups = new GroupCoordinator(o.initialRebalanceDelayMs, {
     rebalanceStarted: (group, reason) => logger.info('group rebalancing', { group, reason }),
     rebalanceCompleted: (group, generation, members) => {
@@ -41,55 +84,51 @@ export async function startBroker(options: BrokerOptions): Promise<EmbeddedBroke
     },
     memberRemoved: (group, memberId, reason) => logger.info('group member removed', { group, memberId, reason }),
   });
-
-  const ctx: BrokerContext = {
+  return {
     nodeId: o.nodeId,
     advertisedHost: o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host,
     advertisedPort: o.port,
     clusterId: readClusterId(o.dataDir),
     defaultPartitions: o.defaultPartitions,
     autoCreateTopics: o.autoCreateTopics,
-    topics,
-    offsets,
+    topics: storage.topics,
+    offsets: storage.offsets,
     groups,
-    producerIds: new ProducerIdAllocator(o.dataDir, highestProducerId),
-    syncer,
+    producerIds: storage.producerIds,
+    syncer: storage.syncer,
     metrics,
     logger,
-    stopping: stopping,
+    stopping,
   };
-  const server = new KafkaServer(ctx, MAX_FRAME_BYTES);
-  let port: number;
-  try {
-    port = await server.listen(o.port, o.host);
-  } catch (err) {
-    topics.close();
-    offsets.close();
-    await syncer.close();
-    throw err;
-  }
-  (ctx as { advertisedPort: number }).advertisedPort = port;
-  const retention = setInterval(() => topics.applyRetention(Date.now()), RETENTION_CHECK_MS);
-  retention.unref();
-  topics.applyRetention(Date.now());
-  logger.info('kafka-embedded broker started', { address: `${ctx.advertisedHost}:${port}`, dataDir: o.dataDir, fsync: o.fsync });
+}
 
+interface Lifecycle {
+  /** wakes every parked request */
+  abort(): void;
+  unlock(): void;
+}
+
+function running(o: ResolvedOptions, ctx: BrokerContext, server: KafkaServer, storage: Storage, life: Lifecycle): EmbeddedBroker {
+  const address = `${ctx.advertisedHost}:${ctx.advertisedPort}`;
+  const retention = setInterval(() => storage.topics.applyRetention(Date.now()), RETENTION_CHECK_MS);
+  retention.unref();
+  storage.topics.applyRetention(Date.now());
+  ctx.logger.info('kafka-embedded broker started', { address, dataDir: o.dataDir, fsync: o.fsync });
   let stopped: Promise<void> | null = null;
   return {
     host: ctx.advertisedHost,
-    port,
-    address: `${ctx.advertisedHost}:${port}`,
-    metrics: () => metrics.snapshot(),
+    port: ctx.advertisedPort,
+    address,
+    metrics: () => ctx.metrics.snapshot(),
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(retention);
-        stopping.abort();
-        groups.shutdown();
+        life.abort();
+        ctx.groups.shutdown();
         await server.close();
-        await syncer.close();
-        topics.close();
-        offsets.close();
-        logger.info('kafka-embedded broker stopped', { address: `${ctx.advertisedHost}:${port}` });
+        await storage.close();
+        life.unlock();
+        ctx.logger.info('kafka-embedded broker stopped', { address });
       })()),
   };
 }

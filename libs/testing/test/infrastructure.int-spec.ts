@@ -25,12 +25,15 @@ describe('the test PostgreSQL', () => {
     }
   });
 
-  it('shares one server between callers in a test file', async () => {
+  it('shares one server between callers, and drops only the caller’s databases when it stops', async () => {
     const [one, two] = await Promise.all([startTestPostgres(), startTestPostgres()]);
     try {
       expect(one.serverUrl).toBe(two.serverUrl);
+      const gone = await one.createDatabase('dropped_on_stop');
       await one.stop();
       expect(await query(await two.createDatabase('still_up'), `SELECT 1 AS up`)).toEqual([{ up: 1 }]);
+      expect(await query(two.serverUrl, `SELECT count(*)::int AS n FROM pg_database WHERE datname = 'dropped_on_stop'`)).toEqual([{ n: 0 }]);
+      expect(gone).toMatch(/dropped_on_stop$/);
     } finally {
       await two.stop();
     }

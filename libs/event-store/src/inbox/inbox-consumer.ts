@@ -31,6 +31,7 @@ export interface InboxConsumerOptions<T extends { readonly id: string }> {
   readonly logger?: StoreLogger;
 }
 
+interface BatchSource { readonly topic: string; readonly partition: number; heartbeat(): Promise<void> }
 interface Valid<T> { readonly message: KafkaMessage; readonly event: T }
 interface Rejected { readonly message: KafkaMessage; readonly reason: string }
 
@@ -82,7 +83,7 @@ export class InboxConsumer<T extends { readonly id: string }> {
       if (parsed.ok) valid.push({ message, event: parsed.event });
       else rejected.push({ message, reason: parsed.reason });
     }
-    rejected.push(...(await this.applyAll(valid, source)));
+    rejected.push(...(await this.applyAll(valid, { ...source, heartbeat })));
     if (rejected.length) await this.deadLetter(rejected, source);
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
@@ -91,7 +92,7 @@ export class InboxConsumer<T extends { readonly id: string }> {
   }
 
   /** Applies the batch in one transaction; if a handler throws, isolates it message by message. */
-  private async applyAll(valid: readonly Valid<T>[], source: { topic: string; partition: number }): Promise<Rejected[]> {
+  private async applyAll(valid: readonly Valid<T>[], source: BatchSource): Promise<Rejected[]> {
     if (valid.length === 0) return [];
     try {
       await this.options.dataSource.transaction((manager) => this.apply(manager, valid, source));
@@ -111,20 +112,17 @@ export class InboxConsumer<T extends { readonly id: string }> {
     return failed;
   }
 
-  private async apply(
-    manager: EntityManager,
-    items: readonly Valid<T>[],
-    source: { topic: string; partition: number },
-  ): Promise<void> {
+  private async apply(manager: EntityManager, items: readonly Valid<T>[], source: BatchSource): Promise<void> {
     const fresh = await recordInInbox(manager, this.name, items.map((i) => i.event.id));
     for (const { message, event } of items) {
       if (!fresh.delete(event.id)) continue; // already processed, or a duplicate within this batch
-      const context = { ...source, offset: message.offset, headers: (message.headers ?? {}) as IHeaders };
+      const context = { topic: source.topic, partition: source.partition, offset: message.offset, headers: (message.headers ?? {}) as IHeaders };
       try {
         await this.options.handle(event, manager, context);
       } catch (error) {
         throw new HandlerFailed(error);
       }
+      await source.heartbeat(); // a long batch must not cost the group membership
     }
   }
 

@@ -1,4 +1,3 @@
 // The one place this lib's tests reach the test infrastructure. The workspace's module-boundary
 // rule does not yet let type:infra tests depend on type:testing (see the branch's report).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 export { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';

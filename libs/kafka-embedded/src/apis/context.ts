@@ -24,8 +24,8 @@ export interface BrokerContext {
   readonly syncer: Syncer;
   readonly metrics: MetricsRegistry;
   readonly logger: BrokerLogger;
-  /** resolves when the broker is stopping: long polls return at once */
-  readonly stopping: { readonly signal: AbortSignal };
+  /** aborted when the broker stops: parked fetches return at once */
+  readonly stopping: AbortSignal;
 }
 
 export interface RequestContext {

@@ -80,11 +80,11 @@ function waitForData(ctx: BrokerContext, req: FetchRequest): Promise<void> {
     const done = () => {
       clearTimeout(timer);
       for (const u of unsubscribe) u();
-      ctx.stopping.signal.removeEventListener('abort', done);
+      ctx.stopping.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, req.maxWaitMs);
-    ctx.stopping.signal.addEventListener('abort', done);
+    ctx.stopping.addEventListener('abort', done);
     const recheck = () => {
       if (available(ctx, req) >= req.minBytes) done();
     };

@@ -1,4 +1,4 @@
-import { ErrorCodeValue } from '../protocol/errors';
+import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
 
 export interface GroupProtocol {
   readonly name: string;
@@ -76,7 +76,7 @@ export class Member {
   /** A member waiting in JoinGroup is not timed out: the rebalance timeout governs it. */
   awaitJoin(resolve: (r: JoinResult) => void): void {
     this.stopSession();
-    this.joinWaiter?.({ error: 27 as ErrorCodeValue, generation: -1, protocolName: '', leaderId: '', memberId: this.memberId, members: [] });
+    this.joinWaiter?.({ error: ErrorCode.REBALANCE_IN_PROGRESS, generation: -1, protocolName: '', leaderId: '', memberId: this.memberId, members: [] });
     this.joinWaiter = resolve;
   }
 
@@ -87,7 +87,7 @@ export class Member {
   }
 
   awaitSync(resolve: (r: SyncResult) => void): void {
-    this.syncWaiter?.({ error: 27 as ErrorCodeValue, assignment: Buffer.alloc(0) });
+    this.syncWaiter?.({ error: ErrorCode.REBALANCE_IN_PROGRESS, assignment: Buffer.alloc(0) });
     this.syncWaiter = resolve;
   }
 

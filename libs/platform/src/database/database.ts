@@ -1,11 +1,12 @@
-import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { TypeOrmDataSourceFactory, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { CreateIdempotencyKeys1764000000000 } from '../idempotency/create-idempotency-keys.migration';
 import type { PlatformOptions } from '../platform.options';
 import { TypeOrmLogs } from './typeorm-logs';
 
 /**
- * The service's own database. The schema is the history of its migrations, run at start;
- * `synchronize` is never on.
+ * The service's own database. The schema is the history of its migrations, run at start
+ * (see openDatabase); `synchronize` is never on.
  */
 export function databaseOptions(options: PlatformOptions): TypeOrmModuleOptions {
   return {
@@ -13,8 +14,8 @@ export function databaseOptions(options: PlatformOptions): TypeOrmModuleOptions 
     url: options.config.DATABASE_URL,
     applicationName: `homeline-${options.service}`,
     migrations: [CreateIdempotencyKeys1764000000000, ...asArray(options.migrations)],
-    migrationsRun: true,
-    migrationsTransactionMode: 'all',
+    // openDatabase runs them, under a lock; TypeORM's own migrationsRun would let replicas race.
+    migrationsRun: false,
     synchronize: false,
     entities: asArray(options.entities),
     autoLoadEntities: true,
@@ -26,6 +27,33 @@ export function databaseOptions(options: PlatformOptions): TypeOrmModuleOptions 
     retryAttempts: 3,
     retryDelay: 1_000,
   };
+}
+
+/**
+ * Connects, then applies pending migrations in one transaction while holding an advisory lock:
+ * replicas starting together take turns, and the later ones find nothing left to do.
+ */
+export const openDatabase: TypeOrmDataSourceFactory = async (options?: DataSourceOptions) => {
+  const dataSource = await new DataSource(options!).initialize();
+  try {
+    await migrateUnderLock(dataSource);
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+};
+
+async function migrateUnderLock(dataSource: DataSource): Promise<void> {
+  const session = dataSource.createQueryRunner();
+  await session.connect();
+  try {
+    await session.query(`SELECT pg_advisory_lock(hashtext('homeline.migrations'))`);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await session.query(`SELECT pg_advisory_unlock(hashtext('homeline.migrations'))`).catch(() => undefined);
+    await session.release();
+  }
 }
 
 function asArray<T>(list: T[] | Record<string, T> | undefined): T[] {

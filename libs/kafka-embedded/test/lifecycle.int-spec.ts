@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { startBroker } from '../src';
+import { eventually, fastConsumer, kafkaFor, recordingLogger, startTestBroker, tempDir } from './support';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+describe('starting and stopping the broker', () => {
+  it('refuses a second broker on a data directory in use', async () => {
+    const env = await startTestBroker();
+    await expect(startBroker({ dataDir: env.dataDir, port: 0, logger: recordingLogger() })).rejects.toThrow(/already used/);
+    await env.stop();
+  });
+
+  it('stops while clients are connected and a fetch is parked, then reopens the same directory', async () => {
+    const dataDir = tempDir();
+    const first = await startTestBroker({ dataDir });
+    const kafka = kafkaFor(first.broker, { retry: { retries: 0 } });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'kept', messages: [{ value: 'before stop' }] });
+    const consumer = kafka.consumer({ groupId: 'parked', ...fastConsumer, maxWaitTimeInMs: 60_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'kept', fromBeginning: true });
+    let seen = 0;
+    await consumer.run({ eachMessage: async () => void seen++ });
+    await eventually(() => seen === 1);
+    await first.broker.stop();
+    await Promise.allSettled([producer.disconnect(), consumer.disconnect()]);
+
+    const second = await startTestBroker({ dataDir });
+    const admin = kafkaFor(second.broker).admin();
+    await admin.connect();
+    expect(await admin.fetchTopicOffsets('kept')).toContainEqual({ partition: expect.any(Number), offset: '1', high: '1', low: '0' });
+    await admin.disconnect();
+    await second.stop();
+  });
+
+  it('runs from the command line and stops cleanly on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'libs/kafka-embedded/src/cli.ts'), '--port', '0', '--data-dir', dataDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const address = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const m = /listening on (\S+)/.exec(line);
+        if (m) resolve(m[1]);
+      }),
+    );
+    const admin = kafkaFor({ address }).admin();
+    await admin.connect();
+    expect(await admin.createTopics({ topics: [{ topic: 'cli-made' }] })).toBe(true);
+    await admin.disconnect();
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});
