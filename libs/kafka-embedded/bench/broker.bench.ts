@@ -18,6 +18,7 @@ const MESSAGE_BYTES = 1024;
 const BATCH = 1000; // messages per producer.send
 const IN_FLIGHT = 4; // concurrent sends
 const RATE = 1000; // messages per second in the latency run
+const WARMUP_SECONDS = 2;
 /** producer counts to measure in turn, e.g. "1,2" (each producer is a worker thread) */
 const PRODUCERS = (process.env.BENCH_PRODUCERS ?? '1,2').split(',').map(Number);
 
@@ -98,7 +99,8 @@ async function latency(kafka: Kafka, topic: string): Promise<void> {
   await consumer.subscribe({ topic, fromBeginning: false });
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
-  const total = RATE * LATENCY_SECONDS;
+  const warmup = RATE * WARMUP_SECONDS; // sent at the same rate, not measured (JIT, first metadata)
+  const total = warmup + RATE * LATENCY_SECONDS;
   let joined!: () => void;
   const ready = new Promise<void>((r) => (joined = r));
   consumer.on(consumer.events.GROUP_JOIN, () => joined());
@@ -107,8 +109,8 @@ async function latency(kafka: Kafka, topic: string): Promise<void> {
       eachMessage: async ({ message }) => {
         const id = Number(message.key);
         const t = sentAt.get(id);
-        if (t !== undefined) latencies.push(performance.now() - t);
-        if (latencies.length >= total) resolve();
+        if (t !== undefined && id >= warmup) latencies.push(performance.now() - t);
+        if (latencies.length >= total - warmup) resolve();
       },
     });
   });
@@ -135,7 +137,7 @@ async function latency(kafka: Kafka, topic: string): Promise<void> {
   await Promise.race([allReceived, new Promise((r) => setTimeout(r, 15_000))]);
   latencies.sort((a, b) => a - b);
   console.log(
-    `latency at ${RATE} msg/s for ${LATENCY_SECONDS} s (${latencies.length}/${total} received): ` +
+    `latency at ${RATE} msg/s for ${LATENCY_SECONDS} s after ${WARMUP_SECONDS} s warm-up (${latencies.length}/${total - warmup} received): ` +
       `p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, max ${latencies[latencies.length - 1].toFixed(2)} ms`,
   );
   await producer.disconnect();
@@ -151,7 +153,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }, 300_000);
   try {
-    console.log(`kafka-embedded bench: broker ${address} (fsync=${FSYNC}), ${os.cpus().length} cores, node ${process.version}`);
+    const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    console.log(`kafka-embedded bench: broker ${address} (fsync=${FSYNC}), ${os.cpus().length} cores, node ${process.version}, load average ${load()}`);
     const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
     if (process.env.BENCH_SKIP_THROUGHPUT !== '1') {
       let stored = 0;
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
       await consumeThroughput(kafka, 'bench-throughput', stored);
     }
     await latency(kafka, 'bench-latency');
+    console.log(`load average at the end: ${load()} (other processes on the machine skew these figures)`);
   } finally {
     clearTimeout(guard);
     child.kill('SIGTERM');

@@ -104,4 +104,18 @@ describe('the committed offsets file', () => {
     reopened.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('forgets the offsets of a deleted topic for good', () => {
+    const dir = tempDir();
+    const syncer = new Syncer('never', () => undefined);
+    const store = new OffsetStore(dir, syncer);
+    store.commit('g', [{ topic: 'gone', partition: 0, offset: 5, metadata: null }, { topic: 'kept', partition: 0, offset: 6, metadata: null }]);
+    store.forgetTopic('gone');
+    store.close();
+    const reopened = new OffsetStore(dir, syncer);
+    expect(reopened.get('g', 'gone', 0)).toBeUndefined();
+    expect(reopened.get('g', 'kept', 0)).toEqual({ offset: 6, metadata: null });
+    reopened.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

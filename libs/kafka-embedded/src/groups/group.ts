@@ -33,7 +33,7 @@ export class Group {
 
   join(req: JoinRequest): Promise<JoinResult> {
     if (req.sessionTimeoutMs <= 0 || req.sessionTimeoutMs > 1_800_000) return failJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
-    if (!this.acceptsProtocols(req.protocolType, req.protocols)) return failJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
+    if (!this.acceptsProtocols(req)) return failJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
     if (req.memberId === '') return this.joinNewMember(req);
     const member = this.members.get(req.memberId);
     if (!member) return failJoin(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
@@ -208,14 +208,16 @@ export class Group {
     return max;
   }
 
-  private acceptsProtocols(protocolType: string, protocols: readonly GroupProtocol[]): boolean {
+  /** A joiner must share the protocol type and at least one protocol with every other member. */
+  private acceptsProtocols({ memberId, protocolType, protocols }: JoinRequest): boolean {
     if (protocols.length === 0) return false;
-    if (this.members.size === 0) {
+    const others = [...this.members.values()].filter((m) => m.memberId !== memberId);
+    if (others.length === 0) {
       this.protocolType = protocolType;
       return true;
     }
     if (protocolType !== this.protocolType) return false;
-    return protocols.some((p) => [...this.members.values()].every((m) => m.supports(p.name)));
+    return protocols.some((p) => others.every((m) => m.supports(p.name)));
   }
 
   /** Every member votes for its most preferred protocol among those all members support. */

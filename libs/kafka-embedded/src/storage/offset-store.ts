@@ -57,8 +57,14 @@ export class OffsetStore {
     this.syncer.markDirty(this.fd);
   }
 
-  /** Drops a deleted topic's offsets from memory; the next compaction drops them from disk. */
+  /** Drops a deleted topic's offsets; a tombstone line keeps them dropped across a restart. */
   forgetTopic(topic: string): void {
+    this.drop(topic);
+    fs.writeSync(this.fd, JSON.stringify({ deletedTopic: topic }) + '\n');
+    this.syncer.markDirty(this.fd);
+  }
+
+  private drop(topic: string): void {
     for (const byTopic of this.offsets.values()) byTopic.delete(topic);
   }
 
@@ -79,7 +85,9 @@ export class OffsetStore {
     for (const raw of text.split('\n')) {
       if (!raw) continue;
       try {
-        this.set(JSON.parse(raw) as OffsetLine);
+        const line = JSON.parse(raw) as OffsetLine | { deletedTopic: string };
+        if ('deletedTopic' in line) this.drop(line.deletedTopic);
+        else this.set(line);
       } catch {
         // a line torn by a crash mid-write: everything before it is intact
       }
