@@ -246,4 +246,11 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'unknown_carrier_leg' });
   });
+
+  it('counts decisions, callbacks and carrier requests on /metrics', async () => {
+    const metrics = await (await fetch(`${routing.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/routing_decisions_total\{outcome="resolved",detail="domestic",service="routing"\} [1-9]/);
+    expect(metrics).toMatch(/routing_carrier_callbacks_total\{outcome="duplicate",service="routing"\} [1-9]/);
+    expect(metrics).toMatch(/routing_carrier_requests_total\{action="place",result="done",service="routing"\} [1-9]/);
+  });
 });

@@ -1,7 +1,7 @@
 import type { CallRouting, Envelope } from '@homeline/contracts';
 import { appendToStream } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { planRoute, type RoutingContext } from '../domain';
+import { planRoute, type RouteEvent, type RoutingContext } from '../domain';
 import { findHousehold, type Household } from '../directory/directory.reads';
 import { queueLegPlacement } from '../legs/carrier-requests';
 import { routeStreamId, streamExists } from './route-stream';
@@ -15,10 +15,10 @@ export const routeCall = async (
   manager: EntityManager,
   event: Envelope<'CallRouting', CallRouting>,
   newLegId: () => string,
-): Promise<void> => {
+): Promise<readonly RouteEvent[]> => {
   const request = event.data;
   const streamId = routeStreamId(request.callId);
-  if (await streamExists(manager, streamId)) return; // one decision per call, even if CallRouting is sent again
+  if (await streamExists(manager, streamId)) return []; // one decision per call, even if CallRouting is sent again
   const household = await findHousehold(manager, request.accountId, request.deviceId);
   const events = planRoute(request, routingContext(request, household, newLegId()));
   await appendToStream(manager, streamId, events, {
@@ -34,6 +34,7 @@ export const routeCall = async (
     const dispatchable = emergency ? { address, location } : undefined;
     await queueLegPlacement(manager, request.accountId, { legId, callId, e164, emergency, location: dispatchable });
   }
+  return events;
 };
 
 const routingContext = (request: CallRouting, household: Household | undefined, legId: string): RoutingContext => {

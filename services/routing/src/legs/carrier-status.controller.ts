@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { carrierSignatureHeader, verifyCarrierSignature } from '../carrier/carrier-signature';
 import type { RoutingConfig } from '../config';
+import { RoutingMetrics } from '../messaging/routing-metrics';
 import { applyCarrierStatus } from './apply-carrier-status';
 import { carrierStatusSchema, InvalidCarrierSignature, UnknownCarrierLeg } from './carrier-status.schema';
 
@@ -15,6 +16,7 @@ export class CarrierStatusController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: RoutingConfig,
+    private readonly metrics: RoutingMetrics,
   ) {}
 
   @Post('status')
@@ -41,6 +43,7 @@ export class CarrierStatusController {
     if (!check.ok) throw new InvalidCarrierSignature(check.reason);
     const callback = parseRequest(carrierStatusSchema, request.body);
     const outcome = await applyCarrierStatus(this.dataSource, callback);
+    this.metrics.callbacks.inc({ outcome });
     if (outcome === 'unknown_leg') throw new UnknownCarrierLeg(callback.legId);
     // 'duplicate' answers 204 too: the carrier must stop retrying a callback we already hold.
   }

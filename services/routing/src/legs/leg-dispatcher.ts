@@ -16,6 +16,8 @@ export interface LegDispatcherOptions {
   readonly batchSize?: number;
   /** Attempts before a placement is given up (the call's own deadline then fails it). */
   readonly maxAttempts?: number;
+  /** Told of each request's outcome (metrics). */
+  readonly onOutcome?: (action: CarrierRequest['action'], result: 'done' | 'retried' | 'given_up') => void;
 }
 
 const backoffMs = (attempts: number): number => Math.min(30_000, 250 * 2 ** attempts);
@@ -84,17 +86,20 @@ export class LegDispatcher {
         if (leg?.carrierCallId) await this.carrier.hangUp(leg.carrierCallId);
       }
       await completeRequest(manager, request.requestId);
+      this.options.onOutcome?.(request.action, 'done');
     } catch (error) {
       if (request.attempts + 1 < (this.options.maxAttempts ?? 8)) {
         this.logger.warn(
           `carrier ${request.action} for leg ${request.legId} failed (attempt ${request.attempts + 1}): ${String(error)}`,
         );
         await retryRequestLater(manager, request.requestId, backoffMs(request.attempts));
+        this.options.onOutcome?.(request.action, 'retried');
         return;
       }
       // Given up: the call's own deadline fails it, and that releases the leg (CarrierLegEnded, local).
       this.logger.error(`carrier ${request.action} for leg ${request.legId} given up: ${String(error)}`);
       await completeRequest(manager, request.requestId);
+      this.options.onOutcome?.(request.action, 'given_up');
     }
   }
 }

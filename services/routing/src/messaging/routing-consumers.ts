@@ -6,6 +6,7 @@ import { routeCall } from '../decision/route-call';
 import { directoryEventTypes, projectIdentityEvent } from '../directory/directory.projection';
 import { releaseLegOfCall } from '../legs/release-leg';
 import { consumedEventSchema } from './consumed-event';
+import type { RoutingMetrics } from './routing-metrics';
 
 // A fetch waits at most this long for new messages; shutdown waits for the fetch in flight.
 const consumerConfig = { maxWaitTimeInMs: 500 };
@@ -30,7 +31,7 @@ export const identityConsumer = (kafka: Kafka, dataSource: DataSource, topics: R
   });
 
 /** calls' CallRouting -> a routing decision; CallEnded / CallFailed -> release the carrier leg. */
-export const callsConsumer = (kafka: Kafka, dataSource: DataSource, topics: RoutingTopics) =>
+export const callsConsumer = (kafka: Kafka, dataSource: DataSource, topics: RoutingTopics, metrics: RoutingMetrics) =>
   new InboxConsumer({
     kafka,
     dataSource,
@@ -41,7 +42,7 @@ export const callsConsumer = (kafka: Kafka, dataSource: DataSource, topics: Rout
     handle: async (event, manager) => {
       switch (event.type) {
         case 'CallRouting':
-          return routeCall(manager, event, randomUUID);
+          return void metrics.decided(await routeCall(manager, event, randomUUID));
         case 'CallEnded':
         case 'CallFailed':
           return releaseLegOfCall(manager, event, new Date());

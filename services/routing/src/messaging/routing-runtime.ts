@@ -7,6 +7,7 @@ import { CARRIER_PORT, type CarrierPort } from '../carrier/carrier.port';
 import type { RoutingConfig } from '../config';
 import { LegDispatcher } from '../legs/leg-dispatcher';
 import { callsConsumer, identityConsumer } from './routing-consumers';
+import { RoutingMetrics } from './routing-metrics';
 
 /**
  * Routing's background work: the two inbox consumers, the outbox relay to homeline.routing.v1
@@ -23,9 +24,10 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     kafka: Kafka,
     @Inject(SERVICE_CONFIG) config: RoutingConfig,
     @Inject(CARRIER_PORT) private readonly carrier: CarrierPort & { stop?: () => void },
+    metrics: RoutingMetrics,
   ) {
     const topics = { identity: config.TOPIC_IDENTITY, calls: config.TOPIC_CALLS };
-    this.consumers = [identityConsumer(kafka, dataSource, topics), callsConsumer(kafka, dataSource, topics)];
+    this.consumers = [identityConsumer(kafka, dataSource, topics), callsConsumer(kafka, dataSource, topics, metrics)];
     this.relay = new OutboxRelay({
       dataSource,
       kafka,
@@ -33,7 +35,10 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
       topicFor: () => config.TOPIC_ROUTING,
       pollIntervalMs: 1000,
     });
-    this.dispatcher = new LegDispatcher(dataSource, carrier, { pollMs: config.CARRIER_DISPATCH_POLL_MS });
+    this.dispatcher = new LegDispatcher(dataSource, carrier, {
+      pollMs: config.CARRIER_DISPATCH_POLL_MS,
+      onOutcome: (action, result) => metrics.carrierRequests.inc({ action, result }),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
