@@ -22,5 +22,8 @@ module.exports = (projectDir) => {
     moduleFileExtensions: ['ts', 'js', 'json'],
     testTimeout: level.timeout,
     setupFiles: [path.join(__dirname, 'tools', 'jest.setup.js')],
+    // A Kafka client or server socket left half-closed by a library must not hang CI after every
+    // test has passed; leaks are hunted with --detectOpenHandles, not by waiting.
+    forceExit: level !== levels.unit,
   };
 };

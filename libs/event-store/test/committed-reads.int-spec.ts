@@ -39,6 +39,7 @@ describe('reading committed events in commit-safe order', () => {
       const whileARuns = await readCommittedAfter(db.manager, initialCheckpoint, 100);
       expect(whileARuns.events).toEqual([]);
       expect(whileARuns.checkpoint).toEqual(initialCheckpoint);
+      expect(whileARuns.heldBack).toBe(true); // B waits behind A: look again soon
 
       await late.commitTransaction();
       const afterA = await readCommittedAfter(db.manager, initialCheckpoint, 100);
@@ -46,6 +47,7 @@ describe('reading committed events in commit-safe order', () => {
 
       const more = await readCommittedAfter(db.manager, afterA.checkpoint, 100);
       expect(more.events).toEqual([]);
+      expect(more.heldBack).toBe(false); // nothing more to wait for
     } finally {
       await late.release();
       await early.release();
@@ -72,5 +74,24 @@ describe('reading committed events in commit-safe order', () => {
       checkpoint = page.checkpoint;
     }
     expect(seen).toEqual(all.events.map((e) => e.data.n));
+  });
+
+  it('pages in numeric order across a digit boundary, so no checkpoint skips an event', async () => {
+    // One transaction whose positions run across 99 -> 100: as text, '100' sorts before '99'.
+    const events = Array.from({ length: 120 }, (_, n) => event(100 + n));
+    await appendToStream(db.manager, 'stream-e', events, { expectedVersion: 0, source });
+    const all = await readCommittedAfter(db.manager, initialCheckpoint, 1000);
+    const positions = all.events.map((e) => e.position);
+    expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+
+    let checkpoint = initialCheckpoint;
+    const paged: bigint[] = [];
+    for (;;) {
+      const page = await readCommittedAfter(db.manager, checkpoint, 7);
+      if (page.events.length === 0) break;
+      paged.push(...page.events.map((e) => e.position));
+      checkpoint = page.checkpoint;
+    }
+    expect(paged).toEqual(positions);
   });
 });

@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, ServiceDefinition } from '@homeline/platform';
+import { eventStoreMigrations } from '@homeline/event-store';
+import { OutboxRelayHost, PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { IdentityConfig, identityConfigSchema } from './config';
+import { registryProblemStatus } from './registry/registry.errors';
+import { HouseholdRegistry1764000000100 } from './registry/registry.migration';
+import { RegistryModule } from './registry/registry.module';
+import { VerificationModule } from './verification/verification.module';
 
 @Module({})
 export class AppModule {
@@ -11,10 +16,14 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'identity',
           config,
-          migrations: [],
+          migrations: [...eventStoreMigrations, HouseholdRegistry1764000000100],
+          problemStatus: registryProblemStatus,
         }),
-        // The identity feature modules go here.
+        RegistryModule,
+        VerificationModule,
       ],
+      // Publishes what identity appends (registry events, speaker decisions) to TOPIC_IDENTITY.
+      providers: [OutboxRelayHost],
     };
   }
 }

@@ -1,7 +1,56 @@
 import { platformEnv } from '@homeline/platform';
 import { z } from 'zod';
+import type { SpeakerVerificationConfig } from './domain/speaker-thresholds';
+import { defaultSpeakerVerificationConfig as defaults } from './domain/speaker-thresholds';
+
+const unitInterval = (fallback: number) =>
+  z.coerce.number({ error: 'expected a number' }).min(-1, 'expected a number in [-1, 1]').max(1, 'expected a number in [-1, 1]').default(fallback);
+const seconds = (fallback: number) => z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(fallback);
+
+/** Base64 of exactly 32 random bytes: the AES-256-GCM key that seals voiceprints at rest. */
+const voiceprintKey = z
+  .string({ error: 'expected base64 of 32 bytes (e.g. `openssl rand -base64 32`)' })
+  .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    message: 'expected base64 of 32 bytes (e.g. `openssl rand -base64 32`)',
+  });
 
 /** Everything the identity service reads from its environment, validated once at start. */
-export const identityConfigSchema = platformEnv({ httpPort: 3002 });
+export const identityConfigSchema = platformEnv({ httpPort: 3002 })
+  .extend({
+    VOICEPRINT_KEY: voiceprintKey,
+    /** Length of the embeddings enrolment accepts (the speaker model's output size). */
+    VOICEPRINT_DIMENSIONS: z.coerce.number({ error: 'expected a number' }).int().min(16).max(4096).default(192),
+    /** Thresholds for an ordinary call. */
+    SPEAKER_SCORE_THRESHOLD: unitInterval(defaults.standard.score),
+    SPEAKER_MARGIN: unitInterval(defaults.standard.margin),
+    SPEAKER_LIVENESS_THRESHOLD: unitInterval(defaults.standard.liveness),
+    /** Thresholds for risky actions (premium and international destinations); must be at least as strict. */
+    SPEAKER_HIGH_SCORE_THRESHOLD: unitInterval(defaults.high.score),
+    SPEAKER_HIGH_MARGIN: unitInterval(defaults.high.margin),
+    SPEAKER_HIGH_LIVENESS_THRESHOLD: unitInterval(defaults.high.liveness),
+    ASSERTION_MAX_AGE_SECONDS: seconds(defaults.maxAgeSeconds),
+    ASSERTION_FUTURE_SKEW_SECONDS: seconds(defaults.futureSkewSeconds),
+    VERIFICATION_CONSUMER_GROUP: z.string().min(1).default('homeline-identity'),
+  })
+  .superRefine((config, context) => {
+    const pairs = [
+      ['SPEAKER_HIGH_SCORE_THRESHOLD', 'SPEAKER_SCORE_THRESHOLD'],
+      ['SPEAKER_HIGH_MARGIN', 'SPEAKER_MARGIN'],
+      ['SPEAKER_HIGH_LIVENESS_THRESHOLD', 'SPEAKER_LIVENESS_THRESHOLD'],
+    ] as const;
+    for (const [high, standard] of pairs) {
+      if (config[high] < config[standard]) {
+        context.addIssue({ code: 'custom', path: [high], message: `must be at least ${standard} (${config[standard]})` });
+      }
+    }
+  });
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;
+
+/** The verification thresholds as the domain reads them. */
+export const speakerVerificationConfig = (config: IdentityConfig): SpeakerVerificationConfig => ({
+  standard: { score: config.SPEAKER_SCORE_THRESHOLD, margin: config.SPEAKER_MARGIN, liveness: config.SPEAKER_LIVENESS_THRESHOLD },
+  high: { score: config.SPEAKER_HIGH_SCORE_THRESHOLD, margin: config.SPEAKER_HIGH_MARGIN, liveness: config.SPEAKER_HIGH_LIVENESS_THRESHOLD },
+  maxAgeSeconds: config.ASSERTION_MAX_AGE_SECONDS,
+  futureSkewSeconds: config.ASSERTION_FUTURE_SKEW_SECONDS,
+});

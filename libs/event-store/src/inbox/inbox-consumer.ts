@@ -1,5 +1,5 @@
 import { dlqTopic } from '@homeline/contracts';
-import type { Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ZodType } from 'zod';
 import { consoleLogger, type StoreLogger } from '../logger';
@@ -58,7 +58,7 @@ export class InboxConsumer<T extends { readonly id: string }> {
   constructor(private readonly options: InboxConsumerOptions<T>) {
     this.name = options.consumerName ?? options.groupId;
     this.consumer = options.kafka.consumer({ ...options.consumerConfig, groupId: options.groupId });
-    this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async start(): Promise<void> {

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { consoleLogger, type StoreLogger } from '../logger';
 import { readCommittedAfter } from '../store/read';
@@ -25,7 +25,7 @@ export interface OutboxRelayOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type BatchOutcome = 'published-full' | 'published' | 'idle' | 'locked-elsewhere';
+type BatchOutcome = 'published-full' | 'published' | 'held-back' | 'idle' | 'locked-elsewhere';
 
 /**
  * Publishes committed events to Kafka in store order, after their transaction commits.
@@ -50,7 +50,8 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     await ensureRelayCheckpoint(this.options.dataSource.manager, this.name);
-    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // The default partitioner is Java-compatible murmur2: the same key lands on the same partition as with any Kafka client.
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     await this.signal.start();
     this.running = true;
@@ -73,7 +74,7 @@ export class OutboxRelay {
       const checkpoint = await lockRelayCheckpoint(manager, this.name);
       if (!checkpoint) return 'locked-elsewhere';
       const batch = await readCommittedAfter(manager, checkpoint, this.batchSize);
-      if (batch.events.length === 0) return 'idle';
+      if (batch.events.length === 0) return batch.heldBack ? 'held-back' : 'idle';
       const topicFor = this.options.topicFor ?? topicBySource;
       await producer.sendBatch({
         topicMessages: groupByTopic(batch.events, topicFor),
@@ -87,6 +88,7 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let heldBackFor = 0;
     while (this.running) {
       let outcome: BatchOutcome;
       try {
@@ -96,7 +98,11 @@ export class OutboxRelay {
         await sleep(this.pollIntervalMs); // back off instead of spinning on every notification
         outcome = 'idle';
       }
-      if (outcome !== 'published-full' && this.running) await this.signal.next();
+      // Events committed behind an older, still-running transaction: look again within milliseconds
+      // (backing off to 50 ms), instead of waiting for a notification that may never come.
+      heldBackFor = outcome === 'held-back' ? heldBackFor + 1 : 0;
+      if (outcome === 'held-back') await sleep(Math.min(50, 2 ** heldBackFor));
+      else if (outcome !== 'published-full' && this.running) await this.signal.next();
     }
   }
 }

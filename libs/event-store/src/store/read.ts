@@ -34,6 +34,12 @@ export interface CommittedBatch {
   readonly events: readonly RecordedEvent[];
   /** Checkpoint after the last event of the batch (unchanged when the batch is empty). */
   readonly checkpoint: Checkpoint;
+  /**
+   * True when the batch is empty only because committed events wait behind an older transaction
+   * still running (anywhere on the server): a reader should look again shortly, as no
+   * notification of this database may announce that transaction's end.
+   */
+  readonly heldBack: boolean;
 }
 
 /**
@@ -51,14 +57,21 @@ export const readCommittedAfter = async (
     `SELECT ${eventColumns} FROM es_events
      WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY transaction_id, position
+     ORDER BY es_events.transaction_id, es_events.position -- the columns, not the text aliases above
      LIMIT $3`,
     [after.transactionId, after.position.toString(), limit],
   );
-  if (rows.length === 0) return { events: [], checkpoint: after };
+  if (rows.length === 0) {
+    const [{ waiting }]: { waiting: boolean }[] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM es_events WHERE (transaction_id, position) > ($1::xid8, $2::bigint)) AS waiting`,
+      [after.transactionId, after.position.toString()],
+    );
+    return { events: [], checkpoint: after, heldBack: waiting };
+  }
   const last = rows[rows.length - 1];
   return {
     events: rows.map(toRecordedEvent),
     checkpoint: { transactionId: last.transaction_id, position: BigInt(last.position) },
+    heldBack: false,
   };
 };

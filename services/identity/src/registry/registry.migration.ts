@@ -21,7 +21,9 @@ export class HouseholdRegistry1764000000100 implements MigrationInterface {
         account_id  uuid NOT NULL REFERENCES accounts,
         name        text NOT NULL,
         role        text NOT NULL CHECK (role IN ('owner', 'adult', 'child', 'guest')),
-        permissions jsonb NOT NULL DEFAULT '{}',
+        overrides   jsonb NOT NULL DEFAULT '{"grant": [], "revoke": []}',
+        -- effective call grants: the role's defaults with the member's overrides applied
+        grants      text[] NOT NULL,
         created_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await runner.query(`CREATE INDEX members_account_idx ON members (account_id)`);

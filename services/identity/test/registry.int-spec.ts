@@ -1,0 +1,217 @@
+import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
+import { startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+
+const account = (msisdn = '+15551230001') => ({
+  msisdn,
+  displayName: 'The Riveras',
+  timezone: 'America/New_York',
+  address: { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' },
+});
+
+describe('the household registry over HTTP', () => {
+  let pg: TestPostgres;
+  let kafka: TestKafka;
+  let identity: IdentityUnderTest;
+  let lines = 0;
+  const nextLine = () => `+1555123${String(1000 + ++lines).padStart(4, '0')}`;
+
+  beforeAll(async () => {
+    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
+    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
+  });
+  afterAll(async () => {
+    await identity?.close();
+    await kafka?.stop();
+    await pg?.stop();
+  });
+
+  const openAccount = async () => {
+    const { status, body } = await identity.call('POST', '/v1/accounts', account(nextLine()));
+    expect(status).toBe(201);
+    return body.accountId as string;
+  };
+
+  it('registers a household and shows it back, without any voice embedding', async () => {
+    const maria = simulatedSpeaker('maria');
+    const kitchen = simulatedDevice('kitchen-speaker-1');
+    const accountId = await openAccount();
+    const owner = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
+    const child = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Leo', role: 'child' });
+    expect([owner.status, child.status]).toEqual([201, 201]);
+    const memberId = owner.body.memberId;
+
+    const enrolled = await identity.call('POST', `/v1/accounts/${accountId}/members/${memberId}/voiceprints`, { embedding: maria.voiceprint });
+    expect(enrolled).toMatchObject({ status: 201, body: { memberId, dimensions: 192 } });
+    const linked = await identity.call('POST', `/v1/accounts/${accountId}/devices`, {
+      deviceId: kitchen.deviceId, name: 'Kitchen', publicKey: kitchen.publicKey, location: { room: 'kitchen', floor: '1' },
+    });
+    expect(linked).toEqual({ status: 201, body: { deviceId: kitchen.deviceId } });
+    const mom = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Mom', aliases: ['Mother'], number: '(217) 555-0142', memberId });
+    const doctor = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Doctor', number: '+44 20 7946 0018' });
+    expect(mom).toMatchObject({ status: 201, body: { e164: '+12175550142' } });
+    expect(doctor).toMatchObject({ status: 201, body: { e164: '+442079460018' } });
+
+    const household = await identity.call('GET', `/v1/accounts/${accountId}`);
+    expect(household.status).toBe(200);
+    expect(household.body).toMatchObject({
+      accountId, displayName: 'The Riveras', timezone: 'America/New_York', address: { country: 'US' },
+      members: [
+        { memberId, name: 'Maria', role: 'owner', voiceprints: 1, grants: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'] },
+        { name: 'Leo', role: 'child', voiceprints: 0, grants: ['emergency', 'contacts'] },
+      ],
+      devices: [{ deviceId: kitchen.deviceId, name: 'Kitchen', publicKey: kitchen.publicKey, location: { room: 'kitchen', floor: '1' } }],
+      contacts: [
+        { name: 'Mom', aliases: ['Mother'], e164: '+12175550142', memberId },
+        { name: 'Doctor', aliases: [], e164: '+442079460018', memberId: null },
+      ],
+    });
+    expect(JSON.stringify(household.body)).not.toContain(String(maria.voiceprint[0]));
+  });
+
+  it('records each change as an event on the account stream, the voiceprint by its size only', async () => {
+    const accountId = await openAccount();
+    const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Ana', role: 'adult' });
+    const print = simulatedSpeaker('ana').voiceprint;
+    await identity.call('POST', `/v1/accounts/${accountId}/members/${body.memberId}/voiceprints`, { embedding: print });
+
+    const events: { type: string; data: Record<string, unknown> }[] = await identity.db.query(
+      `SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`account-${accountId}`],
+    );
+    expect(events.map((e) => e.type)).toEqual(['AccountOpened', 'MemberAdded', 'VoiceprintEnrolled']);
+    expect(events[2].data).toEqual({ accountId, memberId: body.memberId, dimensions: 192 });
+    const [stored] = await identity.db.query(`SELECT sealed FROM voiceprints WHERE member_id = $1`, [body.memberId]);
+    const plain = Buffer.from(new Float64Array(print).buffer);
+    expect(stored.sealed.length).toBeGreaterThan(plain.length);
+    expect(stored.sealed.includes(plain.subarray(0, 8))).toBe(false);
+  });
+
+  it('changes a member\'s permissions: a role, and grants and revocations on top of it', async () => {
+    const accountId = await openAccount();
+    await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
+    const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Sam', role: 'adult' });
+    const path = `/v1/accounts/${accountId}/members/${body.memberId}`;
+
+    const changed = await identity.call('PATCH', path, { grant: ['international'], revoke: ['domestic', 'emergency'] });
+    expect(changed).toEqual({
+      status: 200,
+      body: {
+        memberId: body.memberId, role: 'adult', overrides: { grant: ['international'], revoke: ['domestic', 'emergency'] },
+        grants: ['emergency', 'contacts', 'short_code', 'international'],
+      },
+    });
+    const demoted = await identity.call('PATCH', path, { role: 'guest', grant: [], revoke: [] });
+    expect(demoted.body.grants).toEqual(['emergency']);
+    const household = await identity.call('GET', `/v1/accounts/${accountId}`);
+    expect(household.body.members[1]).toMatchObject({ name: 'Sam', role: 'guest', grants: ['emergency'], overrides: { grant: [], revoke: [] } });
+  });
+
+  it('keeps an owner: the last one cannot be demoted', async () => {
+    const accountId = await openAccount();
+    const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
+    const demoted = await identity.call('PATCH', `/v1/accounts/${accountId}/members/${body.memberId}`, { role: 'adult' });
+    expect(demoted).toMatchObject({ status: 409, body: { code: 'last_owner' } });
+  });
+
+  it('moves a device to another household only after it is unlinked', async () => {
+    const device = simulatedDevice('hallway-speaker');
+    const first = await openAccount();
+    const second = await openAccount();
+    const link = (accountId: string) =>
+      identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: device.deviceId, name: 'Hallway', publicKey: device.publicKey });
+
+    expect((await link(first)).status).toBe(201);
+    expect(await link(first)).toMatchObject({ status: 409, body: { code: 'device_already_linked' } });
+    expect(await link(second)).toMatchObject({ status: 409, body: { code: 'device_already_linked' } });
+    expect((await identity.call('DELETE', `/v1/accounts/${first}/devices/${device.deviceId}`)).status).toBe(204);
+    expect((await link(second)).status).toBe(201);
+
+    expect((await identity.call('GET', `/v1/accounts/${first}`)).body.devices).toEqual([]);
+    expect((await identity.call('GET', `/v1/accounts/${second}`)).body.devices).toMatchObject([{ deviceId: device.deviceId }]);
+    expect(await identity.call('DELETE', `/v1/accounts/${first}/devices/${device.deviceId}`)).toMatchObject({ status: 404, body: { code: 'device_not_found' } });
+  });
+
+  it('keeps every change made to a household at the same time', async () => {
+    const accountId = await openAccount();
+    const names = ['Ana', 'Ben', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
+    // Half of them with an Idempotency-Key, whose claim is the transaction's first write.
+    const added = await Promise.all(names.map((name, i) =>
+      identity.call('POST', `/v1/accounts/${accountId}/members`, { name, role: 'adult' }, i % 2 ? { 'idempotency-key': `add-${name}-${accountId}` } : {})));
+    expect(added.map((r) => r.status)).toEqual(names.map(() => 201));
+    const household = await identity.call('GET', `/v1/accounts/${accountId}`);
+    expect(household.body.members.map((m: { name: string }) => m.name).sort()).toEqual(names);
+    const versions = await identity.db.query(`SELECT stream_version FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`account-${accountId}`]);
+    expect(versions.map((v: { stream_version: number }) => v.stream_version)).toEqual([1, ...names.map((_, i) => i + 2)]);
+  });
+
+  it('links a device raced by two households to exactly one of them', async () => {
+    const device = simulatedDevice('contested-speaker');
+    const [first, second] = await Promise.all([openAccount(), openAccount()]);
+    const results = await Promise.all([first, second].map((accountId) =>
+      identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: device.deviceId, name: 'Den', publicKey: device.publicKey })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(results.find((r) => r.status === 409)?.body.code).toBe('device_already_linked');
+  });
+
+  it('replays a request sent again with the same Idempotency-Key and refuses the key for another body', async () => {
+    const key = { 'idempotency-key': `open-${nextLine()}` };
+    const body = account(nextLine());
+    const first = await identity.call('POST', '/v1/accounts', body, key);
+    const again = await identity.call('POST', '/v1/accounts', body, key);
+    expect(first.status).toBe(201);
+    expect(again).toEqual(first);
+    const other = await identity.call('POST', '/v1/accounts', account(nextLine()), key);
+    expect(other).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+  });
+
+  describe('refusals, as problem details with a stable code', () => {
+    it('answers 401 without the bearer token or with a wrong one', async () => {
+      const none = await fetch(`${identity.baseUrl}/v1/accounts`, { method: 'POST' });
+      expect(none.status).toBe(401);
+      expect(response(await none.json())).toMatchObject({ status: 401 });
+      const wrong = await identity.call('GET', `/v1/accounts/${await openAccount()}`, undefined, { authorization: 'Bearer not-the-token' });
+      expect(wrong.status).toBe(401);
+    });
+
+    it('names every invalid field of a request body', async () => {
+      const { status, body } = await identity.call('POST', '/v1/accounts', { ...account(), timezone: 'Mars/Olympus', address: { city: 'x' } });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ type: 'urn:homeline:problem:invalid_request', code: 'invalid_request', status: 400 });
+      expect(body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['timezone', 'address.line1', 'address.country']));
+    });
+
+    it('refuses a line or contact number that cannot be a phone number, and a line already registered', async () => {
+      expect(await identity.call('POST', '/v1/accounts', account('+1 555'))).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
+      const line = nextLine();
+      expect((await identity.call('POST', '/v1/accounts', account(line))).status).toBe(201);
+      expect(await identity.call('POST', '/v1/accounts', account(line))).toMatchObject({ status: 409, body: { code: 'msisdn_already_registered' } });
+      const accountId = await openAccount();
+      const contact = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Nobody', number: '12' });
+      expect(contact).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
+    });
+
+    it('refuses unknown accounts and members', async () => {
+      const missing = '00000000-0000-4000-8000-000000000000';
+      expect(await identity.call('GET', `/v1/accounts/${missing}`)).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
+      expect(await identity.call('GET', '/v1/accounts/not-a-uuid')).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
+      const addToMissing = await identity.call('POST', `/v1/accounts/${missing}/members`, { name: 'X', role: 'adult' });
+      expect(addToMissing).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
+      const accountId = await openAccount();
+      const enrol = await identity.call('POST', `/v1/accounts/${accountId}/members/${missing}/voiceprints`, { embedding: simulatedSpeaker('x').voiceprint });
+      expect(enrol).toMatchObject({ status: 404, body: { code: 'member_not_found' } });
+      const contact = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Mom', number: '+12175550142', memberId: missing });
+      expect(contact).toMatchObject({ status: 404, body: { code: 'member_not_found' } });
+    });
+
+    it('refuses a public key that is not an Ed25519 key and an embedding of the wrong size', async () => {
+      const accountId = await openAccount();
+      const device = await identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: 'd-1', name: 'Den', publicKey: Buffer.alloc(16).toString('base64') });
+      expect(device).toMatchObject({ status: 422, body: { code: 'invalid_public_key' } });
+      const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Ana', role: 'adult' });
+      const short = await identity.call('POST', `/v1/accounts/${accountId}/members/${body.memberId}/voiceprints`, { embedding: [0.1, 0.2] });
+      expect(short).toMatchObject({ status: 400, body: { code: 'invalid_request', issues: [{ path: 'embedding' }] } });
+    });
+  });
+});
+
+const response = (body: unknown) => body as Record<string, unknown>;
