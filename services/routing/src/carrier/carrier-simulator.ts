@@ -21,29 +21,51 @@ export interface CarrierSimulatorOptions {
 type Step = Pick<CarrierStatusCallback, 'status' | 'sipCode' | 'q850'>;
 
 const scripts: Record<CarrierBehaviour, Step[]> = {
-  answer: [{ status: 'ringing', sipCode: 180 }, { status: 'answered', sipCode: 200 }],
+  answer: [
+    { status: 'ringing', sipCode: 180 },
+    { status: 'answered', sipCode: 200 },
+  ],
   busy: [{ status: 'busy', sipCode: 486, q850: 17 }],
-  no_answer: [{ status: 'ringing', sipCode: 180 }, { status: 'no_answer', sipCode: 480, q850: 19 }],
+  no_answer: [
+    { status: 'ringing', sipCode: 180 },
+    { status: 'no_answer', sipCode: 480, q850: 19 },
+  ],
   fail: [{ status: 'failed', sipCode: 503, q850: 41 }],
   ring: [{ status: 'ringing', sipCode: 180 }],
 };
 
 export class CarrierSimulator implements CarrierPort {
   private readonly legs = new Map<string, { legId: string; sequence: number; answeredAt?: number }>();
+  /** legId -> carrierCallId: placing the same leg twice (a retry after a crash) is one leg, as with a real carrier's idempotency key. */
+  private readonly placed = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: CarrierSimulatorOptions) {}
 
   async placeLeg(order: CarrierLegOrder): Promise<{ carrierCallId: string }> {
+    const known = this.placed.get(order.legId);
+    if (known) return { carrierCallId: known };
     const carrierCallId = `sim-${randomUUID()}`;
+    this.placed.set(order.legId, carrierCallId);
     this.legs.set(carrierCallId, { legId: order.legId, sequence: 0 });
     const behaviour = this.options.behaviours[order.e164] ?? this.options.defaultBehaviour;
-    scripts[behaviour].forEach((step, i) => this.later((i + 1) * this.options.stepMs, () => this.report(carrierCallId, step)));
+    this.play(carrierCallId, scripts[behaviour]);
     return { carrierCallId };
   }
 
   async hangUp(carrierCallId: string): Promise<void> {
-    if (this.legs.has(carrierCallId)) this.later(0, () => this.report(carrierCallId, { status: 'completed', sipCode: 200, q850: 16 }));
+    if (this.legs.has(carrierCallId))
+      this.later(0, () => this.report(carrierCallId, { status: 'completed', sipCode: 200, q850: 16 }));
+  }
+
+  /** Steps go out one after another, each after the previous callback was answered, as a carrier sends them. */
+  private play(carrierCallId: string, steps: readonly Step[]): void {
+    const [step, ...rest] = steps;
+    if (!step) return;
+    this.later(this.options.stepMs, async () => {
+      await this.report(carrierCallId, step);
+      this.play(carrierCallId, rest);
+    });
   }
 
   stop(): void {
@@ -63,8 +85,17 @@ export class CarrierSimulator implements CarrierPort {
     const leg = this.legs.get(carrierCallId);
     if (!leg) return;
     leg.sequence += 1;
-    if (step.status !== 'ringing' && step.status !== 'answered') this.legs.delete(carrierCallId);
-    const callback: CarrierStatusCallback = { carrierCallId, legId: leg.legId, sequence: leg.sequence, occurredAt: new Date().toISOString(), ...step };
+    if (step.status !== 'ringing' && step.status !== 'answered') {
+      this.legs.delete(carrierCallId);
+      this.placed.delete(leg.legId);
+    }
+    const callback: CarrierStatusCallback = {
+      carrierCallId,
+      legId: leg.legId,
+      sequence: leg.sequence,
+      occurredAt: new Date().toISOString(),
+      ...step,
+    };
     await this.deliver(callback, 3);
   }
 
@@ -73,7 +104,10 @@ export class CarrierSimulator implements CarrierPort {
     try {
       const response = await fetch(this.options.webhookUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [carrierSignatureHeader]: signCarrierPayload(this.options.secret, body, Math.floor(Date.now() / 1000)) },
+        headers: {
+          'content-type': 'application/json',
+          [carrierSignatureHeader]: signCarrierPayload(this.options.secret, body, Math.floor(Date.now() / 1000)),
+        },
         body,
       });
       if (response.status >= 500) throw new Error(`webhook answered ${response.status}`);

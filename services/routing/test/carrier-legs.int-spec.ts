@@ -1,0 +1,256 @@
+import { HouseholdEvents, callEnded, callFailed, callRouting } from './support/household';
+import { postCarrierStatus } from './support/carrier-callbacks';
+import { RoutingHarness } from './support/routing-harness';
+
+const busyNumber = '+12125550486';
+const unansweredNumber = '+12125550480';
+const ringingNumber = '+12125550180';
+
+describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/status)', () => {
+  let routing: RoutingHarness;
+  const home = new HouseholdEvents();
+  const owner = home.member('owner', 'Homer');
+  const kitchen = home.device();
+
+  beforeAll(async () => {
+    routing = await RoutingHarness.start({
+      behaviours: { [busyNumber]: 'busy', [unansweredNumber]: 'no_answer', [ringingNumber]: 'ring' },
+    });
+    await routing.publish(...home.events);
+    await routing.untilProjected(home.accountId, home.counts());
+  });
+  afterAll(() => routing?.stop());
+
+  const dial = async (target: string) => {
+    const event = callRouting({
+      accountId: home.accountId,
+      deviceId: kitchen,
+      target,
+      verified: true,
+      memberId: owner,
+      speakerRejection: null,
+    });
+    await routing.publish(event);
+    return event.data.callId;
+  };
+
+  it('reports a busy destination as a failed leg with its SIP and Q.850 codes', async () => {
+    const callId = await dial(busyNumber);
+    const events = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegFailed']);
+    expect(events[2].data).toMatchObject({ reason: 'busy', sipCode: 486, q850: 17 });
+  });
+
+  it('reports a destination that rings out as no_answer', async () => {
+    const callId = await dial(unansweredNumber);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegFailed',
+    ]);
+    expect(events[3].data).toMatchObject({ reason: 'no_answer', sipCode: 480, q850: 19 });
+  });
+
+  it('hangs the carrier leg up when the caller ends a connected call', async () => {
+    const callId = await dial('+12125550100');
+    await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+    ]);
+    await routing.publish(callEnded(home.accountId, callId));
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
+    expect(events[4].data).toMatchObject({ releasedBy: 'local' });
+  });
+
+  it('releases a leg that is still ringing when the call fails on its deadline', async () => {
+    const callId = await dial(ringingNumber);
+    await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    await routing.publish(callFailed(home.accountId, callId));
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegEnded',
+    ]);
+    expect(events[3].data).toMatchObject({ duration: 0, releasedBy: 'local' });
+
+    // The far end picks up after the call timed out: the leg stays ended.
+    const { legId, carrierCallId } = events[2].data as { legId: string; carrierCallId: string };
+    const lateAnswer = {
+      carrierCallId,
+      legId,
+      status: 'answered',
+      sequence: 2,
+      occurredAt: new Date().toISOString(),
+    } as const;
+    expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
+    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
+      `route-${callId}`,
+    ]);
+    expect(row.n).toBe(4);
+  });
+
+  it('applies a callback delivered twice once, and a late one never revives a finished leg', async () => {
+    const callId = await dial(ringingNumber);
+    const [, requested, ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+    ]);
+    const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
+    expect((requested.data as { legId: string }).legId).toBe(legId);
+    const occurredAt = new Date().toISOString();
+    const noAnswer = {
+      carrierCallId,
+      legId,
+      status: 'no_answer',
+      sequence: 3,
+      sipCode: 480,
+      q850: 19,
+      occurredAt,
+    } as const;
+    const lateAnswer = { carrierCallId, legId, status: 'answered', sequence: 2, sipCode: 200, occurredAt } as const;
+
+    const atOnce = await Promise.all([
+      postCarrierStatus(routing.baseUrl, noAnswer),
+      postCarrierStatus(routing.baseUrl, noAnswer),
+    ]);
+    expect(atOnce.map((r) => r.status)).toEqual([204, 204]);
+    expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
+    expect((await postCarrierStatus(routing.baseUrl, noAnswer)).status).toBe(204);
+    expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
+
+    // The late and repeated callbacks add nothing to the leg's stream.
+    await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegFailed',
+    ]);
+    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
+      `route-${callId}`,
+    ]);
+    expect(row.n).toBe(4);
+    expect(routing.typesOf(callId)).toEqual([
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegFailed',
+    ]);
+  });
+
+  it('keeps an answered leg answered when its ringing callback arrives after the answer', async () => {
+    const callId = await dial(ringingNumber);
+    const [, , ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+    ]);
+    const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
+    const at = new Date().toISOString();
+    expect(
+      (
+        await postCarrierStatus(routing.baseUrl, {
+          carrierCallId,
+          legId,
+          status: 'answered',
+          sequence: 3,
+          occurredAt: at,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await postCarrierStatus(routing.baseUrl, {
+          carrierCallId,
+          legId,
+          status: 'ringing',
+          sequence: 2,
+          occurredAt: at,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await postCarrierStatus(routing.baseUrl, {
+          carrierCallId,
+          legId,
+          status: 'completed',
+          sequence: 4,
+          sipCode: 200,
+          q850: 16,
+          occurredAt: at,
+        })
+      ).status,
+    ).toBe(204);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
+    expect(events[4].data).toMatchObject({ releasedBy: 'remote' });
+    expect(routing.typesOf(callId)).toHaveLength(5);
+  });
+
+  it('refuses a callback with a bad signature as 401 problem details, and applies nothing', async () => {
+    const callId = await dial(ringingNumber);
+    const [, , ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+    ]);
+    const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
+    const forged = {
+      carrierCallId,
+      legId,
+      status: 'answered',
+      sequence: 2,
+      occurredAt: new Date().toISOString(),
+    } as const;
+
+    const response = await postCarrierStatus(routing.baseUrl, forged, 'not-the-carrier-secret');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ status: 401, code: 'invalid_carrier_signature' });
+
+    const unsigned = await fetch(`${routing.baseUrl}/v1/carrier/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(forged),
+    });
+    expect(unsigned.status).toBe(401);
+    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
+      `route-${callId}`,
+    ]);
+    expect(row.n).toBe(3);
+  });
+
+  it('answers 404 problem details for a leg it never requested', async () => {
+    const response = await postCarrierStatus(routing.baseUrl, {
+      carrierCallId: 'sim-unknown',
+      legId: 'leg-unknown',
+      status: 'ringing',
+      sequence: 1,
+      occurredAt: new Date().toISOString(),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'unknown_carrier_leg' });
+  });
+
+  it('counts decisions, callbacks and carrier requests on /metrics', async () => {
+    const metrics = await (await fetch(`${routing.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/routing_decisions_total\{outcome="resolved",detail="domestic",service="routing"\} [1-9]/);
+    expect(metrics).toMatch(/routing_carrier_callbacks_total\{outcome="duplicate",service="routing"\} [1-9]/);
+    expect(metrics).toMatch(/routing_carrier_requests_total\{action="place",result="done",service="routing"\} [1-9]/);
+  });
+});

@@ -1,0 +1,204 @@
+import { eventually } from '@homeline/testing';
+import { envelope } from './support/envelopes';
+import { HouseholdEvents, callEnded, callRouting } from './support/household';
+import { RoutingHarness } from './support/routing-harness';
+
+describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.v1)', () => {
+  let routing: RoutingHarness;
+  const home = new HouseholdEvents();
+  const owner = home.member('owner', 'Homer');
+  const adult = home.member('adult', 'Marge');
+  const child = home.member('child', 'Bart');
+  const guest = home.member('guest', 'Milhouse');
+  const kitchen = home.device({ room: 'Kitchen', floor: '1' });
+  home.contact('Mom', '+12125550101', owner);
+  home.contact('Mom', '+12125550202', adult);
+  home.contact('Grandpa', '+12125550303', null, ['Abe']);
+  home.contact('Abe', '+12125550404', owner);
+
+  beforeAll(async () => {
+    routing = await RoutingHarness.start();
+    await routing.publish(...home.events);
+    await routing.untilProjected(home.accountId, home.counts());
+  });
+  afterAll(() => routing?.stop());
+
+  const place = async (fields: Partial<Parameters<typeof callRouting>[0]>) => {
+    const event = callRouting({
+      accountId: home.accountId,
+      deviceId: kitchen,
+      target: 'Mom',
+      verified: true,
+      memberId: owner,
+      speakerRejection: null,
+      ...fields,
+    });
+    await routing.publish(event);
+    return event.data.callId;
+  };
+
+  it('routes "Mom" to each member\'s own Mom', async () => {
+    const homersCall = await place({ memberId: owner });
+    const margesCall = await place({ memberId: adult });
+    const [homers] = await routing.waitFor(homersCall, ['DestinationResolved', 'CarrierLegRequested']);
+    const [marges] = await routing.waitFor(margesCall, ['DestinationResolved', 'CarrierLegRequested']);
+    expect(homers.data).toMatchObject({
+      class: 'domestic',
+      e164: '+12125550101',
+      viaContact: { name: 'Mom', household: false },
+    });
+    expect(marges.data).toMatchObject({
+      class: 'domestic',
+      e164: '+12125550202',
+      viaContact: { name: 'Mom', household: false },
+    });
+    expect(homers.streamId).toBe(`route-${homersCall}`);
+  });
+
+  it("refuses a name that matches two of the member's contacts, with a reason", async () => {
+    const callId = await place({ target: 'abe' });
+    const [rejected] = await routing.waitFor(callId, ['DestinationRejected']);
+    expect(rejected.data).toEqual({ callId, reason: 'ambiguous_contact' });
+  });
+
+  it('refuses a guest an ordinary number', async () => {
+    const callId = await place({ memberId: guest, target: '+1 212 555 0199' });
+    const [rejected] = await routing.waitFor(callId, ['DestinationRejected']);
+    expect(rejected.data).toMatchObject({ reason: 'not_permitted' });
+  });
+
+  it('lets a child call a household contact but not a number outside the contacts', async () => {
+    const grandpa = await place({ memberId: child, target: 'Grandpa' });
+    const stranger = await place({ memberId: child, target: '+1 212 555 0199' });
+    await routing.waitFor(grandpa, ['DestinationResolved', 'CarrierLegRequested']);
+    const [rejected] = await routing.waitFor(stranger, ['DestinationRejected']);
+    expect(rejected.data).toMatchObject({ reason: 'not_permitted', class: 'domestic' });
+  });
+
+  it('refuses an unrecognised speaker with the reason identity gave', async () => {
+    const callId = await place({ verified: false, memberId: null, speakerRejection: 'replayed_assertion' });
+    const [rejected] = await routing.waitFor(callId, ['DestinationRejected']);
+    expect(rejected.data).toEqual({ callId, reason: 'replayed_assertion' });
+  });
+
+  it('routes 911 from an unrecognised speaker with the registered address and the room, and tells the owner', async () => {
+    const callId = await place({
+      target: '911',
+      verified: false,
+      memberId: null,
+      speakerRejection: 'speaker_not_verified',
+    });
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'EmergencyOwnerNotified',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+    ]);
+    expect(events[1].data).toMatchObject({ e164: '911', callerId: home.msisdn });
+    expect(events[0].data).toMatchObject({ class: 'emergency', e164: '911' });
+    expect(events[1].data).toMatchObject({
+      emergency: true,
+      address: home.address,
+      location: { room: 'Kitchen', floor: '1' },
+    });
+    expect(events[2].data).toMatchObject({
+      ownerMemberId: owner,
+      address: home.address,
+      location: { room: 'Kitchen', floor: '1' },
+    });
+    expect(events[2].accountId).toBe(home.accountId);
+  });
+
+  it("follows a member's changed permissions: a child granted domestic numbers may then dial one", async () => {
+    const grants = ['emergency', 'contacts', 'domestic'] as const;
+    await routing.publish(
+      envelope(
+        'MemberPermissionsChanged',
+        {
+          accountId: home.accountId,
+          memberId: child,
+          role: 'child',
+          overrides: { grant: ['domestic'], revoke: [] },
+          grants: [...grants],
+        },
+        { source: 'identity', streamId: `account-${home.accountId}`, accountId: home.accountId },
+        99,
+      ),
+    );
+    await eventually(async () => {
+      const [row] = await routing.dataSource.query(`SELECT grants FROM members WHERE member_id = $1`, [child]);
+      expect(row.grants).toEqual(grants);
+    });
+    const callId = await place({ memberId: child, target: '+1 212 555 0199' });
+    const [resolved] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested']);
+    expect(resolved.data).toMatchObject({ class: 'domestic', viaContact: null });
+  });
+
+  it('keeps one contact when identity delivers the same ContactAdded twice', async () => {
+    const uncle = envelope(
+      'ContactAdded',
+      {
+        accountId: home.accountId,
+        contactId: 'con-herb',
+        name: 'Uncle Herb',
+        aliases: [],
+        e164: '+12125550505',
+        memberId: null,
+      },
+      {
+        source: 'identity',
+        streamId: `account-${home.accountId}`,
+        accountId: home.accountId,
+      },
+      100,
+    );
+    await routing.publish(uncle, uncle);
+    await routing.untilProjected(home.accountId, { ...home.counts(), contacts: home.counts().contacts + 1 });
+    const callId = await place({ target: 'uncle herb' });
+    const [resolved] = await routing.waitFor(callId, ['DestinationResolved']);
+    expect(resolved.data).toMatchObject({
+      e164: '+12125550505',
+      viaContact: { contactId: 'con-herb', household: true },
+    });
+  });
+
+  it('decides once when the same CallRouting arrives twice', async () => {
+    const event = callRouting({
+      accountId: home.accountId,
+      deviceId: kitchen,
+      target: 'Mom',
+      verified: true,
+      memberId: owner,
+      speakerRejection: null,
+    });
+    await routing.publish(event, event);
+    const { callId } = event.data;
+    await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+    ]);
+    // A later event on the same key is handled after both copies: once it shows, the copies are done.
+    await routing.publish(callEnded(home.accountId, callId));
+    await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
+    expect(routing.typesOf(callId)).toEqual([
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
+    const legs = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [
+      callId,
+    ]);
+    expect(legs[0].n).toBe(1);
+  });
+});

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { CallGrant, CallRouting, Envelope, EventData, EventType, MemberRole } from '@homeline/contracts';
+import { envelope } from './envelopes';
+
+const grantsByRole: Record<MemberRole, CallGrant[]> = {
+  owner: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'],
+  adult: ['emergency', 'contacts', 'short_code', 'domestic'],
+  child: ['emergency', 'contacts'],
+  guest: ['emergency'],
+};
+
+/** Builds a household's registry events the way identity publishes them (stream account-<id>). */
+export class HouseholdEvents {
+  readonly accountId = `acc-${randomUUID()}`;
+  readonly events: Envelope[] = [];
+  readonly address = {
+    line1: '742 Evergreen Terrace',
+    city: 'Springfield',
+    region: 'OR',
+    postalCode: '97403',
+    country: 'US',
+  };
+
+  constructor(readonly msisdn = '+15551230001') {
+    this.add('AccountOpened', {
+      accountId: this.accountId,
+      msisdn,
+      displayName: 'The Simpsons',
+      timezone: 'America/Los_Angeles',
+      address: this.address,
+    });
+  }
+
+  member(role: MemberRole, name: string = role): string {
+    const memberId = `mem-${randomUUID()}`;
+    this.add('MemberAdded', { accountId: this.accountId, memberId, name, role, grants: grantsByRole[role] });
+    return memberId;
+  }
+
+  device(location: { room: string; floor?: string } | null = { room: 'Kitchen', floor: '1' }): string {
+    const deviceId = `dev-${randomUUID()}`;
+    this.add('DeviceLinked', { accountId: this.accountId, deviceId, name: 'Speaker', publicKey: 'AAAA', location });
+    return deviceId;
+  }
+
+  contact(name: string, e164: string, memberId: string | null, aliases: string[] = []): string {
+    const contactId = `con-${randomUUID()}`;
+    this.add('ContactAdded', { accountId: this.accountId, contactId, name, aliases, e164, memberId });
+    return contactId;
+  }
+
+  /** How many members, devices and contacts these events register. */
+  counts(): { members: number; devices: number; contacts: number } {
+    const count = (type: string) => this.events.filter((e) => e.type === type).length;
+    return {
+      members: count('MemberAdded'),
+      devices: count('DeviceLinked') - count('DeviceUnlinked'),
+      contacts: count('ContactAdded'),
+    };
+  }
+
+  private add<T extends EventType>(type: T, data: EventData<T>): void {
+    this.events.push(
+      envelope(
+        type,
+        data,
+        { source: 'identity', streamId: `account-${this.accountId}`, accountId: this.accountId },
+        this.events.length + 1,
+      ),
+    );
+  }
+}
+
+/** The CallRouting calls publishes once identity has answered. */
+export const callRouting = (
+  fields: Omit<CallRouting, 'callId' | 'deadline' | 'assurance'> & {
+    callId?: string;
+    assurance?: CallRouting['assurance'];
+  },
+): Envelope<'CallRouting', CallRouting> => {
+  const callId = fields.callId ?? `call-${randomUUID()}`;
+  const assurance = fields.assurance ?? (fields.verified ? 'standard' : null);
+  const data: CallRouting = { ...fields, assurance, callId, deadline: new Date(Date.now() + 60_000).toISOString() };
+  return envelope(
+    'CallRouting',
+    data,
+    { source: 'calls', streamId: `call-${callId}`, accountId: fields.accountId, correlationId: callId },
+    3,
+  );
+};
+
+export const callEnded = (accountId: string, callId: string): Envelope =>
+  envelope(
+    'CallEnded',
+    { callId, duration: 3, cause: 'hung_up', endedAt: new Date().toISOString() },
+    {
+      source: 'calls',
+      streamId: `call-${callId}`,
+      accountId,
+      correlationId: callId,
+    },
+    9,
+  );
+
+export const callFailed = (accountId: string, callId: string): Envelope =>
+  envelope(
+    'CallFailed',
+    { callId, reason: 'timeout', stage: 'answer', failedAt: new Date().toISOString() },
+    {
+      source: 'calls',
+      streamId: `call-${callId}`,
+      accountId,
+      correlationId: callId,
+    },
+    9,
+  );
