@@ -27,7 +27,7 @@ export interface BrokerOptions {
   fsync?: FsyncPolicy;
   /** per-partition size above which the oldest segments are deleted; default unlimited */
   retentionBytes?: number;
-  /** age (by the batches' max timestamp) after which segments are deleted; default 7 days like Kafka, -1 = forever */
+  /** age (by the newest record timestamp) after which sealed segments are deleted; default 7 days like Kafka, -1 = forever */
   retentionMs?: number;
   logger?: BrokerLogger;
 }

@@ -1,4 +1,4 @@
-import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { CompressionTypes, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { eventually, fastConsumer, kafkaFor, kafkajsFrame, RawClient, startTestBroker } from './support';
 
 type Started = Awaited<ReturnType<typeof startTestBroker>>;
@@ -200,6 +200,17 @@ describe('the embedded broker, used by kafkajs', () => {
     expect(listed.groups).toEqual(expect.arrayContaining([{ groupId: 'describers', protocolType: 'consumer' }]));
     await producer.disconnect();
     await admin.disconnect();
+  });
+
+  it('stores gzip-compressed batches as sent and serves them back', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'zipped', compression: CompressionTypes.GZIP, messages: ['z1', 'z2', 'z3'].map((value) => ({ value, partition: 0 })) });
+    await producer.disconnect();
+    const values: string[] = [];
+    await consume('unzippers', 'zipped', ({ message }) => values.push(`${message.offset}:${message.value}`));
+    await eventually(() => values.length === 3);
+    expect(values).toEqual(['0:z1', '1:z2', '2:z3']);
   });
 
   it('stores messages sent with acks=0 without answering them', async () => {

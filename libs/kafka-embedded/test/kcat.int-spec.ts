@@ -86,6 +86,17 @@ describe('the embedded broker, used by kcat (librdkafka)', () => {
     expect(read.stdout.trim().split('\n')).toEqual(['2:m2', '3:m3']);
   });
 
+  it('answers kcat\'s offsets-by-timestamp query', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'kcat-times', messages: [1000, 2000, 3000].map((t) => ({ value: `at-${t}`, timestamp: String(t), partition: 0 })) });
+    await producer.disconnect();
+    const query = await kcat(['-b', env.broker.address, '-Q', '-t', 'kcat-times:0:1500', '-t', 'kcat-times:1:1500']);
+    expect(query.code).toBe(0);
+    expect(query.stdout).toMatch(/kcat-times \[0\] offset 1\b/);
+    expect(query.stdout).toMatch(/kcat-times \[1\] offset -1\b/);
+  });
+
   it('runs a kcat -G group member that consumes everything and commits its offsets', async () => {
     const producer = kafka.producer();
     await producer.connect();
@@ -101,6 +112,16 @@ describe('the embedded broker, used by kcat (librdkafka)', () => {
     const [committed] = await admin.fetchOffsets({ groupId: 'kcat-members', topics: ['kcat-group'] });
     await admin.disconnect();
     expect(committed.partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset)).toEqual(['2', '1']);
+  });
+
+  it('round-trips zstd, lz4 and snappy batches from kcat with CRC checks on', async () => {
+    for (const codec of ['zstd', 'lz4', 'snappy']) {
+      const produced = await kcat(['-b', env.broker.address, '-P', '-t', `kcat-${codec}`, '-p', '0', '-z', codec], 'c1\nc2\nc3\n');
+      expect(produced.code).toBe(0);
+      const read = await kcat(['-b', env.broker.address, '-C', '-t', `kcat-${codec}`, '-p', '0', '-e', '-X', 'check.crcs=true', '-f', '%o:%s\\n']);
+      expect(read.stderr).not.toMatch(/crc|corrupt/i);
+      expect(read.stdout.trim().split('\n')).toEqual(['0:c1', '1:c2', '2:c3']);
+    }
   });
 
   it('accepts librdkafka\'s idempotent producer', async () => {

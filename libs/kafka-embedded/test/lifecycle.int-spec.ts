@@ -38,6 +38,19 @@ describe('starting and stopping the broker', () => {
     await second.stop();
   });
 
+  it('refuses unknown topics when auto-creation is off, until they are created', async () => {
+    const env = await startTestBroker({ autoCreateTopics: false });
+    const kafka = kafkaFor(env.broker, { retry: { retries: 1, initialRetryTime: 10 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    await expect(admin.fetchTopicMetadata({ topics: ['not-yet'] })).rejects.toThrow(/does not host this topic-partition/);
+    await admin.createTopics({ topics: [{ topic: 'not-yet', numPartitions: 2 }] });
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['not-yet'] });
+    expect(topics[0].partitions).toHaveLength(2);
+    await admin.disconnect();
+    await env.stop();
+  });
+
   it('runs from the command line and stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
     const child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'libs/kafka-embedded/src/cli.ts'), '--port', '0', '--data-dir', dataDir], {

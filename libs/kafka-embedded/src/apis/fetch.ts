@@ -121,7 +121,8 @@ function respond(ctx: BrokerContext, req: FetchRequest, v: number): Writer {
         }
       }
       const hw = log ? log.nextOffset : -1;
-      w.int32(p.partition).int16(error).int64(hw).int64(hw).int64(log ? log.logStartOffset : -1);
+      w.int32(p.partition).int16(error).int64(hw).int64(hw); // high watermark = last stable offset: no transactions
+      if (v >= 5) w.int64(log ? log.logStartOffset : -1);
       w.array([], () => undefined); // aborted_transactions
       if (v >= 11) w.int32(-1); // preferred_read_replica
       w.bufferList(buffers);

@@ -122,11 +122,14 @@ export class PartitionLog {
     return null;
   }
 
-  /** Deletes whole old segments beyond the size or age limits; the active one is rolled first if expired. */
+  /**
+   * Deletes whole sealed segments beyond the size or age limits (age by the newest record
+   * timestamp, as Kafka does). The active segment is never deleted for age: producers may
+   * stamp records with old event times, and a small dev topic should not vanish for it.
+   */
   applyRetention(now: number): void {
     const { retentionBytes, retentionMs } = this.config;
     const expired = (s: Segment) => retentionMs >= 0 && s.entries.length > 0 && s.lastTimestamp < now - retentionMs;
-    if (expired(this.active)) this.roll();
     let total = this.sizeBytes;
     while (this.segments.length > 1) {
       const oldest = this.segments[0];
