@@ -29,3 +29,4 @@ export { ProjectionRunner } from './projections/projection-runner';
 export type { ProjectionRunnerOptions } from './projections/projection-runner';
 export { readProjectionCheckpoint } from './projections/projection-checkpoint';
 export type { StoreLogger } from './logger';
+export { AppendSignal } from './wakeup/append-signal';

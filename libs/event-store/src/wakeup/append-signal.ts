@@ -4,8 +4,9 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { appendedChannel } from '../schema/tables';
 
 /**
- * Wakes a reader when events are committed (LISTEN on the append channel) and, as a safety net
- * for lost notifications or a dropped listener, every `pollIntervalMs`.
+ * Wakes a reader when events are committed (LISTEN on the append channel, or another channel a
+ * service notifies at commit, e.g. a work queue) and, as a safety net for lost notifications or
+ * a dropped listener, every `pollIntervalMs`.
  */
 export class AppendSignal {
   private client: PoolClient | undefined;
@@ -17,6 +18,7 @@ export class AppendSignal {
   constructor(
     private readonly dataSource: DataSource,
     private readonly pollIntervalMs: number,
+    private readonly channel: string = appendedChannel,
   ) {}
 
   async start(): Promise<void> {
@@ -29,7 +31,7 @@ export class AppendSignal {
     client.on('notification', this.onNotification);
     // A dropped listener degrades to polling; the reader keeps working.
     client.on('error', this.onListenerError);
-    await client.query(`LISTEN ${appendedChannel}`);
+    await client.query(`LISTEN ${this.channel}`);
   }
 
   /** Resolves at the next notification or poll tick (at once if one arrived since the last call). */
@@ -61,7 +63,7 @@ export class AppendSignal {
     if (!client) return;
     client.off('notification', this.onNotification);
     try {
-      await client.query(`UNLISTEN ${appendedChannel}`);
+      await client.query(`UNLISTEN ${this.channel}`);
       this.release?.();
     } catch (error) {
       this.release?.(error as Error);
@@ -71,7 +73,7 @@ export class AppendSignal {
   }
 
   private readonly onNotification = (message: Notification): void => {
-    if (message.channel === appendedChannel) this.wake();
+    if (message.channel === this.channel) this.wake();
   };
 
   private readonly onListenerError = (): void => {

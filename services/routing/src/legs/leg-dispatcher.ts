@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AppendSignal } from '@homeline/event-store';
 import type { CarrierPort } from '../carrier/carrier.port';
 import { findLeg, recordCarrierCallId } from './carrier-legs';
 import {
@@ -9,7 +10,6 @@ import {
   takeDueRequests,
   type CarrierRequest,
 } from './carrier-requests';
-import { PgWakeup } from './pg-wakeup';
 
 export interface LegDispatcherOptions {
   readonly pollMs: number;
@@ -30,7 +30,7 @@ const backoffMs = (attempts: number): number => Math.min(30_000, 250 * 2 ** atte
  */
 export class LegDispatcher {
   private readonly logger = new Logger(LegDispatcher.name);
-  private readonly wakeup: PgWakeup;
+  private readonly wakeup: AppendSignal;
   private running = false;
   private loop: Promise<void> | undefined;
 
@@ -39,7 +39,7 @@ export class LegDispatcher {
     private readonly carrier: CarrierPort,
     private readonly options: LegDispatcherOptions,
   ) {
-    this.wakeup = new PgWakeup(dataSource, carrierRequestsChannel, options.pollMs);
+    this.wakeup = new AppendSignal(dataSource, options.pollMs, carrierRequestsChannel);
   }
 
   async start(): Promise<void> {
