@@ -28,6 +28,12 @@ export interface InboxConsumerOptions<T extends { readonly id: string }> {
   readonly consumerName?: string;
   readonly fromBeginning?: boolean;
   readonly consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
+  /**
+   * Partitions whose batches are applied at the same time, each in its own transaction (default 3).
+   * Order within a partition is kept; the time a batch spends on database round trips is what
+   * limits a consumer, not CPU, so partitions should not wait for each other.
+   */
+  readonly partitionsConsumedConcurrently?: number;
   readonly logger?: StoreLogger;
 }
 
@@ -65,7 +71,11 @@ export class InboxConsumer<T extends { readonly id: string }> {
     await this.dlqProducer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
   }
 
   async stop(): Promise<void> {

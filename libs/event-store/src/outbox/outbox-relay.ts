@@ -99,9 +99,9 @@ export class OutboxRelay {
         outcome = 'idle';
       }
       // Events committed behind an older, still-running transaction: look again within milliseconds
-      // (backing off to 50 ms), instead of waiting for a notification that may never come.
+      // (backing off to 5 ms), instead of waiting for a notification that may never come.
       heldBackFor = outcome === 'held-back' ? heldBackFor + 1 : 0;
-      if (outcome === 'held-back') await sleep(Math.min(50, 2 ** heldBackFor));
+      if (outcome === 'held-back') await sleep(Math.min(5, heldBackFor));
       else if (outcome !== 'published-full' && this.running) await this.signal.next();
     }
   }

@@ -6,8 +6,8 @@ import { expireDeadline } from '../domain';
 import { callTimeouts, type CallsConfig } from '../config';
 
 /**
- * Expires the waiting step of calls whose deadline has passed. Several instances may run: each
- * claims due rows with SKIP LOCKED, and the Call decider ignores an expiry that no longer applies
+ * Expires the waiting step of calls whose deadline has passed. Several instances may run: they
+ * serialise on each call's lock, and the Call decider ignores an expiry that no longer applies
  * (the call moved on, or already ended), so a late or repeated tick changes nothing.
  */
 @Injectable()
@@ -31,21 +31,31 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     await this.running;
   }
 
-  /** One sweep: each due call in its own transaction, so one bad call cannot hold back the rest. */
+  /**
+   * One sweep: each due call in its own transaction, so one bad call cannot hold back the rest.
+   * The call's own lock is taken before its deadline row is touched, in the same order as every
+   * other writer of calls, so a sweep and a consumer racing on one call wait rather than deadlock;
+   * several schedulers may pick the same call, and the Call decider ignores an expiry that no
+   * longer applies.
+   */
   async expireDue(): Promise<void> {
-    for (let swept = 0; swept < 500; swept++) {
-      const expired = await this.dataSource.transaction(async (manager) => {
-        // The database's clock decides what is due, and the same instant is the command's `now`.
-        const due: { call_id: string; now: Date }[] = await manager.query(
-          `SELECT call_id, now() AS now FROM call_deadlines WHERE due_at <= now() ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        );
-        if (due.length === 0) return false;
-        const [{ call_id: callId, now }] = due;
-        const { newEvents } = await updateCall(manager, callId, () => [expireDeadline(callId, now.toISOString())], callTimeouts(this.config));
-        if (newEvents.length === 0) await manager.query('DELETE FROM call_deadlines WHERE call_id = $1 AND due_at <= now()', [callId]);
-        return true;
-      });
-      if (!expired) return;
+    const due: { call_id: string }[] = await this.dataSource.query(
+      `SELECT call_id FROM call_deadlines WHERE due_at <= now() ORDER BY due_at LIMIT 500`,
+    );
+    for (const { call_id: callId } of due) {
+      await this.expire(callId).catch((error) =>
+        this.logger.error(`could not expire call ${callId}: ${error instanceof Error ? error.message : error}`),
+      );
     }
+  }
+
+  private expire(callId: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      // The database's clock decides what is due, and the same instant is the command's `now`.
+      const [{ now }]: { now: Date }[] = await manager.query('SELECT now() AS now');
+      const expiry = expireDeadline(callId, now.toISOString());
+      const { newEvents } = await updateCall(manager, callId, () => [expiry], callTimeouts(this.config));
+      if (newEvents.length === 0) await manager.query('DELETE FROM call_deadlines WHERE call_id = $1 AND due_at <= $2', [callId, now]);
+    });
   }
 }
