@@ -25,6 +25,8 @@ export interface RunningSystem {
   readonly credentials: Credentials;
   /** Where each service's log goes, for a failing test to point at. */
   readonly logDir: string;
+  /** The embedded broker's address, for a test or probe that reads the topics itself. */
+  readonly kafkaBrokers: string;
   /** POSTs a carrier status callback to routing, signed as the carrier signs (or with another secret). */
   postCarrierStatus(callback: Record<string, unknown>, secret?: string): Promise<Response>;
   stopService(service: Service): Promise<void>;
@@ -104,6 +106,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     endpoints,
     credentials,
     logDir: dir,
+    kafkaBrokers: broker.address,
     postCarrierStatus: (callback, secret = credentials.carrierWebhookSecret) => {
       const body = JSON.stringify(callback);
       const t = Math.floor(Date.now() / 1000);
