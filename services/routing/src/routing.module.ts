@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OutboxRelayHost } from '@homeline/platform';
 import { carrierProvider } from './carrier/carrier.provider';
 import { CarrierStatusController } from './legs/carrier-status.controller';
 import { RoutingMetrics } from './messaging/routing-metrics';
@@ -12,6 +13,7 @@ import { Registry } from 'prom-client';
     carrierProvider,
     { provide: RoutingMetrics, inject: [Registry], useFactory: (registry: Registry) => new RoutingMetrics(registry) },
     RoutingRuntime,
+    OutboxRelayHost,
   ],
 })
 export class RoutingModule {}

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { OutboxRelay, type InboxConsumer } from '@homeline/event-store';
-import { SERVICE_CONFIG } from '@homeline/platform';
+import { BackgroundStart, SERVICE_CONFIG } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CARRIER_PORT, type CarrierPort } from '../carrier/carrier.port';
@@ -10,13 +9,14 @@ import { callsConsumer, identityConsumer } from './routing-consumers';
 import { RoutingMetrics } from './routing-metrics';
 
 /**
- * Routing's background work: the two inbox consumers, the outbox relay to homeline.routing.v1
- * and the carrier dispatcher. Started once the app is up; stopped before the database closes.
+ * Routing's background work: the two inbox consumers and the carrier dispatcher (the outbox relay
+ * to homeline.routing.v1 is the platform's OutboxRelayHost). The consumers start in the background
+ * like every service's, so routing comes up (live, not ready) while Kafka is away; the dispatcher
+ * needs only the database. Stopped before the database closes.
  */
 @Injectable()
 export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly consumers: Pick<InboxConsumer<{ id: string }>, 'start' | 'stop'>[];
-  private readonly relay: OutboxRelay;
+  private readonly consumers: BackgroundStart[];
   private readonly dispatcher: LegDispatcher;
 
   constructor(
@@ -27,14 +27,9 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     metrics: RoutingMetrics,
   ) {
     const topics = { identity: config.TOPIC_IDENTITY, calls: config.TOPIC_CALLS };
-    this.consumers = [identityConsumer(kafka, dataSource, topics), callsConsumer(kafka, dataSource, topics, metrics)];
-    this.relay = new OutboxRelay({
-      dataSource,
-      kafka,
-      name: 'routing',
-      topicFor: () => config.TOPIC_ROUTING,
-      pollIntervalMs: 1000,
-    });
+    this.consumers = [identityConsumer(kafka, dataSource, topics), callsConsumer(kafka, dataSource, topics, metrics)].map(
+      (consumer) => new BackgroundStart(RoutingRuntime.name, () => consumer.start(), () => consumer.stop()),
+    );
     this.dispatcher = new LegDispatcher(dataSource, carrier, {
       pollMs: config.CARRIER_DISPATCH_POLL_MS,
       onOutcome: (action, result) => metrics.carrierRequests.inc({ action, result }),
@@ -42,15 +37,13 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.relay.start();
     await this.dispatcher.start();
-    await Promise.all(this.consumers.map((c) => c.start()));
+    this.consumers.forEach((consumer) => consumer.begin());
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.all(this.consumers.map((consumer) => consumer.end()));
     await this.dispatcher.stop();
     this.carrier.stop?.();
-    await this.relay.stop();
   }
 }
