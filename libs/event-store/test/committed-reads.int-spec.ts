@@ -1,26 +1,15 @@
-import { startTestPostgres, type TestPostgres } from './support/infrastructure';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
 import { appendToStream, initialCheckpoint, readCommittedAfter } from '../src';
-import { openStoreDatabase } from './support/store-database';
+import { useStoreDatabase } from './support/store-database';
 
 const source = 'routing' as const;
 const event = (n: number) => ({ type: 'Noted', data: { n } });
 
 describe('reading committed events in commit-safe order', () => {
-  let pg: TestPostgres;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    pg = await startTestPostgres();
-    db = await openStoreDatabase(pg);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await pg?.stop();
-  });
+  const store = useStoreDatabase();
 
   const begin = async (): Promise<QueryRunner> => {
-    const runner = db.createQueryRunner();
+    const runner = store.db.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
     return runner;
@@ -36,16 +25,16 @@ describe('reading committed events in commit-safe order', () => {
       await early.commitTransaction();
 
       // B is committed, but A (lower position) is still running: a reader must not move past A.
-      const whileARuns = await readCommittedAfter(db.manager, initialCheckpoint, 100);
+      const whileARuns = await readCommittedAfter(store.db.manager, initialCheckpoint, 100);
       expect(whileARuns.events).toEqual([]);
       expect(whileARuns.checkpoint).toEqual(initialCheckpoint);
       expect(whileARuns.heldBack).toBe(true); // B waits behind A: look again soon
 
       await late.commitTransaction();
-      const afterA = await readCommittedAfter(db.manager, initialCheckpoint, 100);
+      const afterA = await readCommittedAfter(store.db.manager, initialCheckpoint, 100);
       expect(afterA.events.map((e) => e.data.n)).toEqual([1, 2]);
 
-      const more = await readCommittedAfter(db.manager, afterA.checkpoint, 100);
+      const more = await readCommittedAfter(store.db.manager, afterA.checkpoint, 100);
       expect(more.events).toEqual([]);
       expect(more.heldBack).toBe(false); // nothing more to wait for
     } finally {
@@ -59,16 +48,16 @@ describe('reading committed events in commit-safe order', () => {
     await appendToStream(aborted.manager, 'stream-c', [event(3)], { expectedVersion: 0, source });
     await aborted.rollbackTransaction();
     await aborted.release();
-    await appendToStream(db.manager, 'stream-d', [event(4), event(5), event(6)], { expectedVersion: 0, source });
+    await appendToStream(store.db.manager, 'stream-d', [event(4), event(5), event(6)], { expectedVersion: 0, source });
 
-    const all = await readCommittedAfter(db.manager, initialCheckpoint, 100);
+    const all = await readCommittedAfter(store.db.manager, initialCheckpoint, 100);
     expect(all.events.filter((e) => e.streamId === 'stream-c')).toEqual([]);
     expect(all.events.filter((e) => e.streamId === 'stream-d').map((e) => e.data.n)).toEqual([4, 5, 6]);
 
     let checkpoint = initialCheckpoint;
     const seen: unknown[] = [];
     for (;;) {
-      const page = await readCommittedAfter(db.manager, checkpoint, 2);
+      const page = await readCommittedAfter(store.db.manager, checkpoint, 2);
       if (page.events.length === 0) break;
       seen.push(...page.events.map((e) => e.data.n));
       checkpoint = page.checkpoint;
@@ -79,15 +68,15 @@ describe('reading committed events in commit-safe order', () => {
   it('pages in numeric order across a digit boundary, so no checkpoint skips an event', async () => {
     // One transaction whose positions run across 99 -> 100: as text, '100' sorts before '99'.
     const events = Array.from({ length: 120 }, (_, n) => event(100 + n));
-    await appendToStream(db.manager, 'stream-e', events, { expectedVersion: 0, source });
-    const all = await readCommittedAfter(db.manager, initialCheckpoint, 1000);
+    await appendToStream(store.db.manager, 'stream-e', events, { expectedVersion: 0, source });
+    const all = await readCommittedAfter(store.db.manager, initialCheckpoint, 1000);
     const positions = all.events.map((e) => e.position);
     expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
 
     let checkpoint = initialCheckpoint;
     const paged: bigint[] = [];
     for (;;) {
-      const page = await readCommittedAfter(db.manager, checkpoint, 7);
+      const page = await readCommittedAfter(store.db.manager, checkpoint, 7);
       if (page.events.length === 0) break;
       paged.push(...page.events.map((e) => e.position));
       checkpoint = page.checkpoint;
