@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** What integrations need to call the dev stack (ARCHITECTURE.md section 6). */
+/** What integrations need to call the dev stack (docs/architecture.md section 6). */
 export interface DevCredentials {
   readonly integrationToken: string;
   readonly complianceToken: string;

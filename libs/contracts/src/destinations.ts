@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** What routing makes of a dial target (ARCHITECTURE.md section 2). */
+/** What routing makes of a dial target (docs/architecture.md section 2). */
 export const destinationClasses = ['emergency', 'short_code', 'premium', 'international', 'domestic'] as const;
 export const destinationClassSchema = z.enum(destinationClasses);
 export type DestinationClass = z.infer<typeof destinationClassSchema>;

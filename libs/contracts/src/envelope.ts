@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The envelope every integration event travels in (ARCHITECTURE.md section 3). */
+/** The envelope every integration event travels in (docs/architecture.md section 3). */
 export const envelopeSchema = z.object({
   id: z.uuid(),
   type: z.string().min(1),

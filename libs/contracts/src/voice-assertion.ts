@@ -6,7 +6,7 @@ export const VOICE_ASSERTION_TAG = 'homeline-voice-v1';
 export const voicePurposeSchema = z.enum(['place-call', 'answer-call']);
 export type VoicePurpose = z.infer<typeof voicePurposeSchema>;
 
-/** A voice assertion as a device sends it with a place or answer request (ARCHITECTURE.md section 6). */
+/** A voice assertion as a device sends it with a place or answer request (docs/architecture.md section 6). */
 export const voiceAssertionSchema = z.object({
   deviceId: z.string().min(1),
   purpose: voicePurposeSchema,

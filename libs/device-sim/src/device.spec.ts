@@ -43,7 +43,7 @@ describe('a simulated device', () => {
     expect(verifies(assertion, kitchen.publicKey)).toBe(true);
   });
 
-  it('signs the exact JSON array ARCHITECTURE.md names, tag first', () => {
+  it('signs the exact JSON array docs/architecture.md names, tag first', () => {
     const { signature: _signature, ...unsigned } = kitchen.assert({ ...request, nonce: 'nonce-0001', liveness: 0.9 });
     expect(JSON.parse(voiceAssertionSigningPayload(unsigned))).toEqual([
       'homeline-voice-v1',

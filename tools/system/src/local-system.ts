@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HomelineClient, type Credentials, type Endpoints } from './homeline-client';
 
-/** The endpoints of a local `npm start` (dev ports of ARCHITECTURE.md section 2). */
+/** The endpoints of a local `npm start` (dev ports of docs/architecture.md section 2). */
 export const localEndpoints: Endpoints = {
   calls: 'http://127.0.0.1:3001',
   identity: 'http://127.0.0.1:3002',

@@ -66,7 +66,7 @@ const isFresh = (issuedAt: string, now: string, config: SpeakerVerificationConfi
   return ageMs <= config.maxAgeSeconds * 1000 && ageMs >= -config.futureSkewSeconds * 1000;
 };
 
-/** The device-trust checks (ARCHITECTURE.md section 1, "something the home has"). */
+/** The device-trust checks (docs/architecture.md section 1, "something the home has"). */
 const deviceTrustFailure = (
   a: VoiceAssertion,
   device: LinkedDevice,
@@ -84,7 +84,7 @@ const deviceTrustFailure = (
 const marginOf = (ranked: readonly VoiceMatch[]): number => (ranked.length > 1 ? ranked[0].score - ranked[1].score : 1);
 
 /**
- * Decides who is speaking (ARCHITECTURE.md section 6): the assertion must be signed by the
+ * Decides who is speaking (docs/architecture.md section 6): the assertion must be signed by the
  * linked device's key, bound to this purpose and subject, fresh, never seen, live enough, and
  * its embedding must match one enrolled member clearly better than any other. A `standard`
  * action that also meets the high thresholds is verified with `high` assurance.

@@ -1,7 +1,7 @@
 import { addressSchema, callGrantSchema, deviceLocationSchema, memberRoleSchema } from '@homeline/contracts';
 import { z } from 'zod';
 
-/** Request bodies of the registry routes (ARCHITECTURE.md section 6); numbers and keys are checked by the domain. */
+/** Request bodies of the registry routes (docs/architecture.md section 6); numbers and keys are checked by the domain. */
 
 const text = z.string().trim().min(1).max(200);
 const grants = z.array(callGrantSchema).max(10);
