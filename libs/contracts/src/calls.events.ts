@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { endCauseSchema, failureReasonSchema, rejectionReasonSchema, speakerRejectionReasonSchema } from './reasons';
+import { answerRefusalReasonSchema, endCauseSchema, failureReasonSchema, rejectionReasonSchema, speakerRejectionReasonSchema } from './reasons';
 import { assuranceSchema, destinationClassSchema } from './destinations';
 import { voiceAssertionSchema } from './voice-assertion';
 
@@ -56,9 +56,13 @@ export type CallRinging = z.infer<typeof callRingingSchema>;
 export const callConnectedSchema = z.object({
   callId,
   memberId: z.string().min(1).nullable(),
+  /** The device that placed (outbound) or answered (inbound) the call. */
   deviceId: z.string().min(1),
+  /** The far end: the destination, or the caller of an inbound call. */
   e164: z.string().min(1),
   connectedAt: isoTime,
+  /** Absent on outbound calls of older events. */
+  direction: z.enum(['outbound', 'inbound']).optional(),
 });
 export type CallConnected = z.infer<typeof callConnectedSchema>;
 
@@ -86,6 +90,49 @@ export const callFailedSchema = z.object({
 });
 export type CallFailed = z.infer<typeof callFailedSchema>;
 
+/**
+ * An inbound call opened from routing's InboundCallOffered: the listed devices ring until one
+ * verified answer wins or the ring deadline passes (docs/architecture.md section 6.1).
+ */
+export const callOfferedSchema = z.object({
+  callId,
+  accountId: z.string().min(1),
+  from: z.string().min(1),
+  callerName: z.string().nullable(),
+  fromContact: z.boolean(),
+  sensitive: z.boolean(),
+  devices: z.array(z.string().min(1)),
+  offeredAt: isoTime,
+  /** When the call fails with `no_answer`. */
+  deadline: isoTime,
+});
+export type CallOffered = z.infer<typeof callOfferedSchema>;
+
+/** A device asks to answer; identity verifies the voice and who may answer (AnswerAuthorized / AnswerRefused). */
+export const answerRequestedSchema = z.object({
+  callId,
+  /** One answer attempt; identity's decision names it. */
+  answerId: z.string().min(1),
+  accountId: z.string().min(1),
+  deviceId: z.string().min(1),
+  voice: voiceAssertionSchema,
+  requestedAt: isoTime,
+  from: z.string().min(1),
+  fromContact: z.boolean(),
+  sensitive: z.boolean(),
+});
+export type AnswerRequested = z.infer<typeof answerRequestedSchema>;
+
+/** A device's answer was not taken; the others keep ringing. */
+export const callAnswerRefusedSchema = z.object({
+  callId,
+  answerId: z.string().min(1),
+  deviceId: z.string().min(1),
+  reason: answerRefusalReasonSchema,
+  refusedAt: isoTime,
+});
+export type CallAnswerRefused = z.infer<typeof callAnswerRefusedSchema>;
+
 export const callsEventSchemas = {
   CallRequested: callRequestedSchema,
   CallRouting: callRoutingSchema,
@@ -95,4 +142,7 @@ export const callsEventSchemas = {
   CallEnded: callEndedSchema,
   CallRejected: callRejectedSchema,
   CallFailed: callFailedSchema,
+  CallOffered: callOfferedSchema,
+  AnswerRequested: answerRequestedSchema,
+  CallAnswerRefused: callAnswerRefusedSchema,
 } as const;

@@ -9,8 +9,16 @@ describe("reading a member's published grants", () => {
     expect(permitsCall(['domestic'], 'domestic', false, 'standard')).toEqual({ allowed: true });
   });
 
-  it('allows any number reached through a contact when contacts are granted', () => {
+  it('allows an ordinary number reached through a contact when contacts are granted', () => {
     expect(permitsCall(['contacts'], 'domestic', true, 'standard')).toEqual({ allowed: true });
+    expect(permitsCall(['contacts'], 'short_code', true, 'standard')).toEqual({ allowed: true });
+  });
+
+  it('lets no contact stand in for the premium or international grant', () => {
+    for (const destination of ['premium', 'international'] as const) {
+      expect(permitsCall(['contacts', 'domestic'], destination, true, 'high')).toEqual({ allowed: false, reason: 'not_permitted' });
+      expect(permitsCall(['contacts', destination], destination, true, 'high')).toEqual({ allowed: true });
+    }
   });
 
   it('refuses a dialled number outside the grants as not permitted', () => {
@@ -26,5 +34,9 @@ describe("reading a member's published grants", () => {
       reason: 'insufficient_assurance',
     });
     expect(permitsCall(['international'], 'international', false, 'high')).toEqual({ allowed: true });
+  });
+
+  it('places no call on the grant to answer sensitive calls alone', () => {
+    expect(permitsCall(['answer_sensitive'], 'domestic', true, 'high')).toEqual({ allowed: false, reason: 'not_permitted' });
   });
 });

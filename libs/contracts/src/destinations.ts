@@ -8,15 +8,24 @@ export type DestinationClass = z.infer<typeof destinationClassSchema>;
 /**
  * What a member may call, as identity publishes it (role defaults with the member's overrides
  * already applied). `contacts` lets a member call numbers in their own or the household's
- * contacts whatever their class; the others name a destination class.
+ * contacts of an ordinary class (contactGrantClasses); the others name a destination class, except
+ * `answer_sensitive`: answering a sensitive inbound call (docs/architecture.md section 6.1), which no
+ * destination needs.
  */
-export const callGrants = ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'] as const;
+export const callGrants = ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international', 'answer_sensitive'] as const;
 export const callGrantSchema = z.enum(callGrants);
 export type CallGrant = z.infer<typeof callGrantSchema>;
 
 /** How strongly the speaker was recognised: `high` means the stricter, risky-action threshold was met too. */
 export const assuranceSchema = z.enum(['standard', 'high']);
 export type Assurance = z.infer<typeof assuranceSchema>;
+
+/**
+ * The classes `contacts` reaches. A premium or international number needs its own grant whatever
+ * the contact list says: otherwise saving such a number as a contact would hand its class to
+ * everyone who may call contacts — a child, an adult without the grant (issue 11, finding 2).
+ */
+export const contactGrantClasses: readonly DestinationClass[] = ['domestic', 'short_code'];
 
 /** Destination classes that need `high` assurance even when granted. */
 export const riskyDestinationClasses: readonly DestinationClass[] = ['premium', 'international'];
@@ -36,7 +45,9 @@ export const permitsCall = (
   assurance: Assurance,
 ): CallPermission => {
   if (destination === 'emergency') return { allowed: true };
-  const granted = grants.includes(destination) || (viaContact && grants.includes('contacts'));
+  const granted =
+    grants.includes(destination) ||
+    (viaContact && grants.includes('contacts') && contactGrantClasses.includes(destination));
   if (!granted) return { allowed: false, reason: 'not_permitted' };
   if (riskyDestinationClasses.includes(destination) && assurance !== 'high') {
     return { allowed: false, reason: 'insufficient_assurance' };

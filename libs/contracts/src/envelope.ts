@@ -29,6 +29,10 @@ export const Headers = {
   dlqSourceTopic: 'dlq-source-topic',
   dlqSourcePartition: 'dlq-source-partition',
   dlqSourceOffset: 'dlq-source-offset',
+  /** The consumer group that refused the message (a topic's DLQ may collect several groups' refusals). */
+  dlqConsumerGroup: 'dlq-consumer-group',
+  /** A stable code for why (`invalid_event`, `unknown_event_type`, `header_mismatch`, …); `dlq-reason` says it in words. */
+  dlqReasonCode: 'dlq-reason-code',
 } as const;
 
 /** Default topic per publishing service; names are configurable at the edges. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assuranceSchema, callGrantSchema } from './destinations';
-import { speakerRejectionReasonSchema } from './reasons';
+import { answerRefusalReasonSchema, speakerRejectionReasonSchema } from './reasons';
 
 /**
  * Events identity publishes on `homeline.identity.v1`. The registry events (streamId =
@@ -91,6 +91,8 @@ export const contactAddedSchema = z.object({
   e164,
   /** The member whose contact this is; null for a household contact. */
   memberId: id.nullable(),
+  /** A bank's verification line or a one-time-password sender: only members with answer_sensitive may answer its calls. Absent in older events: false. */
+  sensitive: z.boolean().optional(),
 });
 export type ContactAdded = z.infer<typeof contactAddedSchema>;
 
@@ -122,6 +124,122 @@ export const speakerRejectedSchema = z.object({
 });
 export type SpeakerRejected = z.infer<typeof speakerRejectedSchema>;
 
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm, 00:00 to 23:59');
+export const weekdaySchema = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+export type Weekday = z.infer<typeof weekdaySchema>;
+
+/** A quiet-hours window in the account's local time; `end` before `start` crosses midnight; days: the days it starts on (all when absent). */
+export const quietWindowSchema = z.object({
+  days: z.array(weekdaySchema).min(1).max(7).optional(),
+  start: localTime,
+  end: localTime,
+});
+export type QuietWindow = z.infer<typeof quietWindowSchema>;
+
+/** Away Mode turned on (until a time, or until turned off) or off: nothing rings. */
+export const awayModeChangedSchema = z.object({ accountId: id, enabled: z.boolean(), until: z.iso.datetime({ offset: true }).nullable() });
+export type AwayModeChanged = z.infer<typeof awayModeChangedSchema>;
+
+/** The account's quiet-hours windows, all of them ([] clears). */
+export const quietHoursChangedSchema = z.object({ accountId: id, windows: z.array(quietWindowSchema).max(14) });
+export type QuietHoursChanged = z.infer<typeof quietHoursChangedSchema>;
+
+/** identity verified an answer and the member may take this call: it wins if it is the first (calls decides). */
+export const answerAuthorizedSchema = z.object({
+  callId: id,
+  answerId: id,
+  accountId: id,
+  deviceId: id,
+  memberId: id,
+  score: z.number(),
+  threshold: z.number(),
+  margin: z.number(),
+  liveness: z.number(),
+  assurance: assuranceSchema,
+});
+export type AnswerAuthorized = z.infer<typeof answerAuthorizedSchema>;
+
+/** identity refused an answer: that device is marked refused, the others keep ringing. */
+export const answerRefusedSchema = z.object({
+  callId: id,
+  answerId: id,
+  accountId: id.nullable(),
+  deviceId: id,
+  memberId: id.nullable(),
+  reason: answerRefusalReasonSchema,
+  score: z.number().optional(),
+  liveness: z.number().optional(),
+});
+export type AnswerRefused = z.infer<typeof answerRefusedSchema>;
+
+/**
+ * Step-up approval (docs/architecture.md section 6.2). Once an account has an approver, these
+ * actions are held until an owner approves them on that phone; until then nothing of them is
+ * announced: a held device is in no DeviceLinked, a held grant in no MemberPermissionsChanged.
+ */
+export const approverRegisteredSchema = z.object({
+  accountId: id,
+  /** The owner whose phone it is. */
+  memberId: id,
+  approverId: id,
+  /** Ed25519, base64 of the raw 32 bytes: it signs the owner's decisions. */
+  publicKey: z.string().min(1),
+});
+export type ApproverRegistered = z.infer<typeof approverRegisteredSchema>;
+
+/** What a change of a member gives that needs an owner's approval: the owner role, or one of these grants. */
+export const approvalRaiseSchema = z.enum(['owner', 'premium', 'international', 'answer_sensitive']);
+export type ApprovalRaise = z.infer<typeof approvalRaiseSchema>;
+
+/** A held action, as the request asked for it: applied exactly so once approved. */
+export const approvalActionSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('link_device'),
+    deviceId: id,
+    name: z.string(),
+    publicKey: z.string().min(1),
+    location: deviceLocationSchema.nullable(),
+  }),
+  z.object({
+    type: z.literal('change_member'),
+    memberId: id,
+    role: memberRoleSchema.optional(),
+    grant: z.array(callGrantSchema).optional(),
+    revoke: z.array(callGrantSchema).optional(),
+    raises: z.array(approvalRaiseSchema).min(1),
+  }),
+  z.object({ type: z.literal('add_member'), memberId: id, name: z.string().min(1), role: memberRoleSchema }),
+  z.object({ type: z.literal('register_approver'), memberId: id, approverId: id, publicKey: z.string().min(1) }),
+]);
+export type ApprovalAction = z.infer<typeof approvalActionSchema>;
+
+/** An action held for an owner's approval; the carrier's push service asks the owner's phone. */
+export const approvalRequestedSchema = z.object({
+  approvalId: id,
+  accountId: id,
+  action: approvalActionSchema,
+  requestedAt: z.iso.datetime({ offset: true }),
+  /** Unanswered by then, it expires (ApprovalExpired) and the action is not taken. */
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type ApprovalRequested = z.infer<typeof approvalRequestedSchema>;
+
+/** An owner answered on their approver phone (signature verified); an approval is followed in the same append by the action's own event. */
+export const approvalDecidedSchema = z.object({
+  approvalId: id,
+  accountId: id,
+  approverId: id,
+  /** The owner whose approver signed. */
+  memberId: id,
+  decision: z.enum(['approve', 'deny']),
+  signedAt: z.iso.datetime({ offset: true }),
+});
+export type ApprovalDecided = z.infer<typeof approvalDecidedSchema>;
+
+/** Nobody answered within APPROVAL_TTL_SECONDS: the action is not taken. */
+export const approvalExpiredSchema = z.object({ approvalId: id, accountId: id });
+export type ApprovalExpired = z.infer<typeof approvalExpiredSchema>;
+
 export const identityEventSchemas = {
   AccountOpened: accountOpenedSchema,
   MemberAdded: memberAddedSchema,
@@ -132,4 +250,12 @@ export const identityEventSchemas = {
   ContactAdded: contactAddedSchema,
   SpeakerVerified: speakerVerifiedSchema,
   SpeakerRejected: speakerRejectedSchema,
+  AwayModeChanged: awayModeChangedSchema,
+  QuietHoursChanged: quietHoursChangedSchema,
+  AnswerAuthorized: answerAuthorizedSchema,
+  AnswerRefused: answerRefusedSchema,
+  ApproverRegistered: approverRegisteredSchema,
+  ApprovalRequested: approvalRequestedSchema,
+  ApprovalDecided: approvalDecidedSchema,
+  ApprovalExpired: approvalExpiredSchema,
 } as const;

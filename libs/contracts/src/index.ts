@@ -7,3 +7,7 @@ export * from './identity.events';
 export * from './routing.events';
 export * from './upcasting';
 export * from './registry';
+export * from './dial-plan';
+export * from './device-signature';
+export * from './approval-decision';
+export * from './decider';

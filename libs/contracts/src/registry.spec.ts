@@ -52,3 +52,24 @@ describe('parsing an integration event', () => {
     expect(eventSource.CarrierLegAnswered).toBe('routing');
   });
 });
+
+describe('a held action (ApprovalRequested)', () => {
+  const requested = (action: Record<string, unknown>) => ({
+    ...envelope('ApprovalRequested', {
+      approvalId: 'ap-1', accountId: 'acc-1', action, requestedAt: '2026-11-24T18:00:00.000Z', expiresAt: '2026-11-24T18:10:00.000Z',
+    }),
+    source: 'identity',
+    streamId: 'account-acc-1',
+  });
+
+  it('carries the action as the request asked for it, for the push service and for applying it once approved', () => {
+    const event = parseEvent(requested({ type: 'link_device', deviceId: 'den', name: 'Den', publicKey: 'AAAA', location: null }));
+    expect(event).toMatchObject({ type: 'ApprovalRequested', source: 'identity', data: { action: { type: 'link_device', deviceId: 'den' } } });
+    expect(eventSource.ApprovalDecided).toBe('identity');
+  });
+
+  it('refuses an action it does not know, and a member change that raises nothing', () => {
+    expect(safeParseEvent(requested({ type: 'wire_money', amount: 1 })).ok).toBe(false);
+    expect(safeParseEvent(requested({ type: 'change_member', memberId: 'm-1', grant: ['domestic'], raises: [] })).ok).toBe(false);
+  });
+});

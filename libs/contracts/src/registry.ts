@@ -25,6 +25,20 @@ export const eventSource: Readonly<Record<EventType, ServiceName>> = {
 
 export const isEventType = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
 
+/** A type this system knows: a current one, or an older one an upcaster still reads. */
+export const isKnownEventType = (type: string): boolean =>
+  isEventType(type) || registeredUpcasters.some((u) => u.from === type);
+
+/** The type an event of `type` is read as, after upcasting (`CallEnded` -> `CallEnded.v2`). */
+export const latestEventType = (type: string, upcasters: readonly Upcaster[] = registeredUpcasters): string => {
+  for (let steps = 0; steps <= upcasters.length; steps++) {
+    const next = upcasters.find((u) => u.from === type);
+    if (!next) return type;
+    type = next.to;
+  }
+  throw new Error(`upcaster loop at ${type}`);
+};
+
 export type ParseResult<E> = { readonly ok: true; readonly event: E } | { readonly ok: false; readonly reason: string };
 
 /** Thrown by `parseEvent`; `code` is stable, `reason` says what was wrong (for the DLQ header). */
@@ -42,6 +56,7 @@ const describe = (error: z.ZodError): string =>
 export const createEventParser = <S extends Record<string, z.ZodType<Record<string, unknown>>>>(
   schemas: S,
   upcasters: readonly Upcaster[],
+  sources?: Readonly<Record<string, ServiceName>>,
 ) => {
   type Parsed = { [K in keyof S & string]: Envelope<K, z.infer<S[K]>> }[keyof S & string];
   const safeParse = (raw: unknown): ParseResult<Parsed> => {
@@ -50,6 +65,9 @@ export const createEventParser = <S extends Record<string, z.ZodType<Record<stri
     const latest = upcast(envelope.data, upcasters);
     const schema = Object.hasOwn(schemas, latest.type) ? schemas[latest.type] : undefined;
     if (!schema) return { ok: false, reason: `unknown event type ${latest.type}` };
+    // Only the owning service publishes a type: a CallRouting "from identity" is forged or broken.
+    const owner = sources?.[latest.type];
+    if (owner && owner !== latest.source) return { ok: false, reason: `${latest.type} is published by ${owner}, not ${latest.source}` };
     const data = schema.safeParse(latest.data);
     if (!data.success) return { ok: false, reason: `${latest.type}: ${describe(data.error)}` };
     return { ok: true, event: { ...latest, data: data.data } as Parsed };
@@ -62,7 +80,7 @@ export const createEventParser = <S extends Record<string, z.ZodType<Record<stri
   return { parse, safeParse };
 };
 
-const parser = createEventParser(eventSchemas, registeredUpcasters);
+const parser = createEventParser(eventSchemas, registeredUpcasters, eventSource);
 
 /** Validates envelope, upcasts to the newest version, validates data; throws InvalidEventError. */
 export const parseEvent = (raw: unknown): IntegrationEvent => parser.parse(raw) as IntegrationEvent;

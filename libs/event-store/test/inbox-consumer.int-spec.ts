@@ -1,11 +1,12 @@
-import { dlqTopic, envelopeSchema, Headers, type Envelope } from '@homeline/contracts';
+import { dlqTopic, Headers, type Envelope } from '@homeline/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { InboxConsumer } from '../src';
-import { countingConsumer, effects, effectsTable } from './support/effects';
+import { appendToStream, CommandHandler, PoisonMessage, readStream, StreamVersionConflict, type UnitOfWork } from '../src';
+import { tally } from './support/tally';
+import { countingConsumer, effects, effectsTable, envelopeConsumer, recordEffect } from './support/effects';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from './support/infrastructure';
-import { consumedBy, fastStop, header, observe, silent } from './support/kafka-observer';
+import { consumedBy, header, observe } from './support/kafka-observer';
 import { openStoreDatabase } from './support/store-database';
 
 const envelope = (streamId: string, data: Record<string, unknown> = {}): Envelope => ({
@@ -84,30 +85,36 @@ describe('a consumer with an inbox', () => {
       expect(header(garbled, Headers.dlqSourcePartition)).toBe('0');
       expect(header(garbled, Headers.dlqSourceOffset)).toBe('1');
       expect(String(broken.value)).toBe(JSON.stringify(withoutId));
-      expect(header(broken, Headers.dlqReason)).toMatch(/^schema: .*id/);
+      expect(header(broken, Headers.dlqReason)).toMatch(/^envelope: .*id/);
+      expect(header(broken, Headers.dlqReasonCode)).toBe('invalid_event');
+      expect(header(broken, Headers.dlqConsumerGroup)).toBe('dlq');
     } finally {
       await consumer.stop();
       await dlq.stop();
     }
   });
 
-  it('dead-letters an event whose handler throws, keeps the rest of the batch, and does not crash', async () => {
-    const topic = 'inbox.handler-fails';
+  it('dead-letters an event its handler declares poison, keeps the rest of the batch, and does not crash', async () => {
+    const topic = 'inbox.handler-poison';
     const good = [envelope('call-ok-1'), envelope('call-poison', { poison: true }), envelope('call-ok-2')];
     await producer.send({ topic, messages: good.map((e) => ({ ...asMessage(e), partition: 0 })) });
     const dlq = await observe(kafka.client(), [dlqTopic(topic)]);
-    const consumer = new InboxConsumer<Envelope>({
-      kafka: kafka.client(), dataSource: db, groupId: 'handler-fails', topics: [topic], schema: envelopeSchema, consumerConfig: fastStop, logger: silent,
-      handle: async (event, manager) => {
-        await manager.query(`INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2)`, [event.id, event.streamId]);
-        if (event.data.poison) throw new Error('cannot handle this one');
+    const consumer = envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId: 'handler-poison', topics: [topic],
+      handleBatch: async (events, tx) => {
+        for (const { event } of events) {
+          await recordEffect(tx, event);
+          if (event.data.poison) throw new PoisonMessage('unroutable', event.id, 'cannot handle this one');
+        }
       },
     });
     await consumer.start();
     try {
       await eventually(() => expect(dlq.seen).toHaveLength(1));
-      expect(header(dlq.seen[0].message, Headers.dlqReason)).toBe('handler failed: cannot handle this one');
-      await eventually(async () => expect(await consumedBy(kafka.client(), 'handler-fails', topic)).toBe(3));
+      expect(header(dlq.seen[0].message, Headers.dlqReason)).toBe('unroutable: cannot handle this one');
+      expect(header(dlq.seen[0].message, Headers.dlqReasonCode)).toBe('poison');
+      expect(header(dlq.seen[0].message, Headers.dlqConsumerGroup)).toBe('handler-poison');
+      await eventually(async () => expect(await consumedBy(kafka.client(), 'handler-poison', topic)).toBe(3));
       const streams = (await effects(db)).map((e) => e.stream_id);
       expect(streams).toEqual(expect.arrayContaining(['call-ok-1', 'call-ok-2']));
       expect(streams).not.toContain('call-poison'); // its partial effect was rolled back
@@ -117,6 +124,166 @@ describe('a consumer with an inbox', () => {
     } finally {
       await consumer.stop();
       await dlq.stop();
+    }
+  });
+
+  it.each([
+    ['a lost race on a stream version', () => new StreamVersionConflict('call-x', 3, 4)],
+    ['an unexpected error', () => new Error('connection reset by a flaky proxy')],
+  ])('retries a batch that fails with %s until it succeeds, and never dead-letters it', async (_what, failure) => {
+    const topic = `inbox.retry-${Math.random().toString(36).slice(2, 8)}`;
+    const event = envelope('call-retried');
+    const marker = envelope('call-marker');
+    await producer.send({ topic, messages: [{ ...asMessage(event), partition: 0 }] });
+    let failuresLeft = 3;
+    const consumer = envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId: topic, topics: [topic],
+      handleBatch: async (events, tx) => {
+        for (const { event: e } of events) {
+          await recordEffect(tx, e);
+          if (e.id === event.id && failuresLeft-- > 0) throw failure();
+        }
+      },
+    });
+    await consumer.start();
+    try {
+      await eventually(async () => expect((await effects(db)).find((e) => e.event_id === event.id)?.times).toBe(1));
+      expect(failuresLeft).toBeLessThan(0); // it did fail three times first
+      // Proof the DLQ was not used: a marker dead-lettered after it is the DLQ's first message.
+      await producer.send({ topic, messages: [{ key: 'call-marker', value: '', partition: 0 }, { ...asMessage(marker), partition: 0 }] });
+      const dlq = await observe(kafka.client(), [dlqTopic(topic)]);
+      try {
+        await eventually(() => expect(dlq.seen).toHaveLength(1));
+        expect(dlq.seen[0].message.key?.toString()).toBe('call-marker');
+        expect(header(dlq.seen[0].message, Headers.dlqReasonCode)).toBe('empty_message');
+      } finally {
+        await dlq.stop();
+      }
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('dead-letters a message whose header lies about its type, and one of a type nobody knows', async () => {
+    const topic = 'inbox.lies';
+    const lying = envelope('call-lying');
+    const known = (type: string) => ['Noted', 'CallRequested', 'CallEnded'].includes(type);
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'call-lying', value: JSON.stringify(lying), headers: { [Headers.eventType]: 'CallEnded' }, partition: 0 },
+        { key: 'call-alien', value: JSON.stringify({ ...envelope('call-alien'), type: 'CallTeleported' }), partition: 0 },
+      ],
+    });
+    const dlq = await observe(kafka.client(), [dlqTopic(topic)]);
+    const consumer = envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId: 'lies', topics: [topic], isKnownType: known,
+      handleBatch: async (events, tx) => {
+        for (const { event } of events) await recordEffect(tx, event);
+      },
+    });
+    await consumer.start();
+    try {
+      await eventually(() => expect(dlq.seen).toHaveLength(2));
+      const codes = dlq.seen.map((d) => [d.message.key?.toString(), header(d.message, Headers.dlqReasonCode)]).sort();
+      expect(codes).toEqual([['call-alien', 'unknown_event_type'], ['call-lying', 'header_mismatch']]);
+      expect((await effects(db)).map((e) => e.event_id)).not.toContain(lying.id);
+    } finally {
+      await consumer.stop();
+      await dlq.stop();
+    }
+  });
+
+  it('skips the types it does not handle without an inbox row', async () => {
+    const topic = 'inbox.skips';
+    const ignored = { ...envelope('call-ignored'), type: 'Ignored' };
+    const handled = envelope('call-handled');
+    await producer.send({ topic, messages: [ignored, handled].map((e) => ({ ...asMessage(e), partition: 0 })) });
+    const consumer = envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId: 'skips', topics: [topic],
+      handleBatch: async (events, tx) => {
+        for (const { event } of events) await recordEffect(tx, event);
+      },
+    });
+    await consumer.start();
+    try {
+      await eventually(async () => expect(await consumedBy(kafka.client(), 'skips', topic)).toBe(2));
+      const inbox: { event_id: string }[] = await db.query(`SELECT event_id FROM es_inbox WHERE consumer = 'skips'`);
+      expect(inbox.map((r) => r.event_id)).toEqual([handled.id]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
+
+describe('a consumer whose batches are units of work (one statement each)', () => {
+  let pg: TestPostgres;
+  let kafka: TestKafka;
+  let db: DataSource;
+  let producer: Producer;
+  const tallies = new CommandHandler({ decider: tally, source: 'calls' });
+
+  beforeAll(async () => {
+    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
+    db = await openStoreDatabase(pg);
+    await effectsTable(db);
+    producer = kafka.client().producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await db?.destroy();
+    await kafka?.stop();
+    await pg?.stop();
+  });
+
+  /** Each event increments the tally of its stream and records its effect, in the one statement. */
+  const unitConsumer = (groupId: string, topic: string, beforeCommit: (uow: UnitOfWork) => Promise<void> = async () => undefined) =>
+    envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId, topics: [topic], handleBatch: undefined,
+      handleAsUnit: async (events, uow) => {
+        await tallies.stage(uow, events.map(({ event }) => ({ streamId: `tally-${event.streamId}`, commands: [{ type: 'Increment', by: 1, limit: 100 }] })));
+        for (const { event } of events) uow.also({ sql: `INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2) ON CONFLICT (event_id) DO UPDATE SET times = effects.times + 1`, params: [event.id, event.streamId] });
+        await beforeCommit(uow);
+      },
+    });
+
+  it('has one effect, events and companions together, when the same event is delivered twice', async () => {
+    const topic = 'unit.twice';
+    const event = envelope('u-twice');
+    const marker = envelope('u-marker');
+    await producer.send({ topic, messages: [event, event, marker].map((e) => ({ ...asMessage(e), partition: 0 })) });
+    const consumer = unitConsumer('unit-twice', topic);
+    await consumer.start();
+    try {
+      await eventually(async () => expect((await effects(db)).map((e) => e.event_id)).toContain(marker.id));
+      await producer.send({ topic, messages: [{ ...asMessage(event), partition: 0 }, { ...asMessage(envelope('u-marker')), partition: 0 }] });
+      await eventually(async () => expect(await consumedBy(kafka.client(), 'unit-twice', topic)).toBe(5));
+      expect((await effects(db)).find((e) => e.event_id === event.id)?.times).toBe(1);
+      expect((await readStream(db.manager, 'tally-u-twice')).events.map((e) => e.type)).toEqual(['Incremented']);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('writes nothing of a unit that lost a race, and runs it again on a fresh read', async () => {
+    const topic = 'unit.race';
+    const event = envelope('u-race');
+    await producer.send({ topic, messages: [{ ...asMessage(event), partition: 0 }] });
+    let raced = false;
+    const consumer = unitConsumer('unit-race', topic, async () => {
+      if (raced) return;
+      raced = true; // another writer appends to the same stream after this unit read it
+      await appendToStream(db.manager, 'tally-u-race', [{ type: 'Incremented', data: { by: 10 } }], { expectedVersion: 'any', source: 'calls' });
+    });
+    await consumer.start();
+    try {
+      await eventually(async () => expect((await effects(db)).find((e) => e.event_id === event.id)?.times).toBe(1));
+      expect(raced).toBe(true);
+      const stream = await readStream(db.manager, 'tally-u-race');
+      expect(stream.events.map((e) => e.data)).toEqual([{ by: 10 }, { by: 1 }]); // the unit's first attempt left nothing
+    } finally {
+      await consumer.stop();
     }
   });
 });

@@ -67,6 +67,7 @@ describe('the outbox relay', () => {
   it('publishes an event whose transaction took an earlier position but committed later', () =>
     withStore(async (db) => {
       const topic = 'relay.late-commit';
+      await kafka.createTopics([topic]); // a consumer cannot subscribe to a topic Kafka has not created yet
       const relay = new OutboxRelay({ dataSource: db, kafka: kafka.client(), topicFor: () => topic, pollIntervalMs: 200 });
       await relay.start();
       const begin = async (): Promise<QueryRunner> => {
@@ -90,13 +91,37 @@ describe('the outbox relay', () => {
         await a.commitTransaction();
 
         await eventually(async () => expect((await effects(db)).map((e) => e.stream_id).sort()).toEqual(['stream-a', 'stream-b']));
-        const checkpoint = await readRelayCheckpoint(db.manager, 'default');
-        expect(checkpoint?.position).toBe(later.lastPosition);
+        // The checkpoint is recorded by the statement that reads the next batch (one round trip per pass).
+        await eventually(async () => expect((await readRelayCheckpoint(db.manager, 'default'))?.position).toBe(later.lastPosition));
       } finally {
         await a.release();
         await b.release();
         await consumer.stop();
         await relay.stop();
+      }
+    }));
+
+  it('is not held back by a transaction open in another database of the same server', () =>
+    withStore(async (db) => {
+      const topic = 'relay.other-database';
+      const other = await openStoreDatabase(pg); // another service's database on the same server
+      const open = other.createQueryRunner();
+      await open.startTransaction();
+      const relay = new OutboxRelay({ dataSource: db, kafka: kafka.client(), topicFor: () => topic, pollIntervalMs: 200 });
+      const observer = await observe(kafka.client(), [topic]);
+      try {
+        // The other database's transaction has an id, older than the append below, and stays open.
+        await appendToStream(open.manager, 'elsewhere-1', [noted(0)], { expectedVersion: 0, source });
+        await relay.start();
+        await appendToStream(db.manager, 'here-1', [noted(1)], { expectedVersion: 0, source });
+        await eventually(() => expect(observer.seen.map((o) => o.message.key?.toString())).toEqual(['here-1']));
+        expect(open.isTransactionActive).toBe(true);
+      } finally {
+        await open.rollbackTransaction();
+        await open.release();
+        await relay.stop();
+        await observer.stop();
+        await other.destroy();
       }
     }));
 

@@ -1,16 +1,14 @@
-// npm run bench:broker — throughput and latency of the embedded broker with kafkajs.
-// The broker runs as its own process (as `npm run broker` would); clients run here.
-// Env: BENCH_MESSAGES (default 200000), BENCH_FSYNC (always|interval|never, default interval),
-//      BENCH_LATENCY_SECONDS (default 10), BENCH_PRODUCERS (default "1,2": one run per count).
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
+// npm run bench:broker — the same kafkajs workload (throughput and latency) against the embedded
+// broker and against Apache Kafka, then the ratio of each figure. Each broker runs as its own
+// process (`npm run broker`, `npm run broker:apache`); clients run here.
+// Env: BENCH_MESSAGES (default 200000), BENCH_FSYNC (embedded: always|interval|never, default interval),
+//      BENCH_LATENCY_SECONDS (default 10), BENCH_PRODUCERS (default "1,2": one run per count),
+//      BENCH_BROKERS (default "embedded,apache").
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
-
-const ROOT = path.resolve(__dirname, '../../..');
+import { apache, BenchBroker, embedded } from './brokers';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const FSYNC = process.env.BENCH_FSYNC ?? 'interval';
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
@@ -22,22 +20,6 @@ const WARMUP_SECONDS = 2;
 /** producer counts to measure in turn, e.g. "1,2" (each producer is a worker thread) */
 const PRODUCERS = (process.env.BENCH_PRODUCERS ?? '1,2').split(',').map(Number);
 
-async function startBroker(dataDir: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'libs/kafka-embedded/src/cli.ts'), '--port', '0', '--data-dir', dataDir, '--fsync', FSYNC, '--initial-rebalance-delay-ms', '0', '--partitions', '3'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  const address = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { child, address };
-}
-
 const rate = (count: number, ms: number) => {
   const perSec = (count * 1000) / ms;
   return `${Math.round(perSec).toLocaleString('en-US')} msg/s, ${((perSec * MESSAGE_BYTES) / 1024 / 1024).toFixed(1)} MiB/s`;
@@ -46,7 +28,7 @@ const rate = (count: number, ms: number) => {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /** Producers run in worker threads; each sends its share of MESSAGES and they start together. */
-async function produceThroughput(address: string, topic: string, producers: number): Promise<number> {
+async function produceThroughput(address: string, topic: string, producers: number): Promise<{ stored: number; perSecond: number }> {
   const batches = Math.ceil(MESSAGES / BATCH / producers);
   const workers = Array.from(
     { length: producers },
@@ -68,10 +50,10 @@ async function produceThroughput(address: string, topic: string, producers: numb
     `produce: ${count.toLocaleString('en-US')} x ${MESSAGE_BYTES} B in ${ms.toFixed(0)} ms — ${rate(count, ms)} ` +
       `(kafkajs, ${producers} producer${producers > 1 ? 's' : ''}, acks=all, ${BATCH} messages/send, ${IN_FLIGHT} sends in flight each)`,
   );
-  return count + producers;
+  return { stored: count + producers, perSecond: (count * 1000) / ms };
 }
 
-async function consumeThroughput(kafka: Kafka, topic: string, expected: number): Promise<void> {
+async function consumeThroughput(kafka: Kafka, topic: string, expected: number): Promise<number> {
   const consumer = kafka.consumer({ groupId: `bench-consume-${Date.now()}`, maxWaitTimeInMs: 100, maxBytes: 50 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -91,9 +73,10 @@ async function consumeThroughput(kafka: Kafka, topic: string, expected: number):
   const ms = end - first;
   console.log(`consume: ${count.toLocaleString('en-US')} messages in ${ms.toFixed(0)} ms (first to last fetch) — ${rate(count, ms)}`);
   await consumer.disconnect();
+  return (count * 1000) / ms;
 }
 
-async function latency(kafka: Kafka, topic: string): Promise<void> {
+async function latency(kafka: Kafka, topic: string): Promise<{ p50: number; p99: number }> {
   const consumer = kafka.consumer({ groupId: 'bench-latency', maxWaitTimeInMs: 5000 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: false });
@@ -142,32 +125,72 @@ async function latency(kafka: Kafka, topic: string): Promise<void> {
   );
   await producer.disconnect();
   await consumer.disconnect();
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+type Figures = Record<string, number>;
+
+/** One broker's run: every figure by name (msg/s, or ms for latencies). */
+async function measure(broker: BenchBroker): Promise<Figures> {
+  const kafka = new Kafka({ clientId: 'bench', brokers: [broker.address], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  // Created up front: a topic auto-created by the first produce refuses writes for a moment on Kafka.
+  await admin.createTopics({ topics: ['bench-throughput', 'bench-latency'].map((topic) => ({ topic, numPartitions: 3 })) });
+  await admin.disconnect();
+  const figures: Figures = {};
+  if (process.env.BENCH_SKIP_THROUGHPUT !== '1') {
+    let stored = 0;
+    for (const producers of PRODUCERS) {
+      const run = await produceThroughput(broker.address, 'bench-throughput', producers);
+      stored += run.stored;
+      figures[`produce msg/s, ${producers} producer${producers > 1 ? 's' : ''}`] = run.perSecond;
+    }
+    figures['consume msg/s'] = await consumeThroughput(kafka, 'bench-throughput', stored);
+  }
+  const { p50, p99 } = await latency(kafka, 'bench-latency');
+  figures['latency p50 ms'] = p50;
+  figures['latency p99 ms'] = p99;
+  return figures;
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-embedded-bench-'));
-  const { child, address } = await startBroker(dataDir);
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const wanted = (process.env.BENCH_BROKERS ?? 'embedded,apache').split(',');
+  const results = new Map<string, Figures>();
   const guard = setTimeout(() => {
     console.error('benchmark took too long, stopping');
-    child.kill('SIGKILL');
     process.exit(1);
-  }, 300_000);
-  try {
-    const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    console.log(`kafka-embedded bench: broker ${address} (fsync=${FSYNC}), ${os.cpus().length} cores, node ${process.version}, load average ${load()}`);
-    const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
-    if (process.env.BENCH_SKIP_THROUGHPUT !== '1') {
-      let stored = 0;
-      for (const producers of PRODUCERS) stored += await produceThroughput(address, 'bench-throughput', producers);
-      await consumeThroughput(kafka, 'bench-throughput', stored);
+  }, 900_000);
+  console.log(`bench:broker: ${os.cpus().length} cores, node ${process.version}, load average ${load()}; ${MESSAGES.toLocaleString('en-US')} messages of ${MESSAGE_BYTES} B`);
+  for (const name of wanted) {
+    let broker: BenchBroker;
+    try {
+      broker = name === 'apache' ? await apache() : await embedded(FSYNC);
+    } catch (err) {
+      console.log(`\n${name}: not measured — ${(err as Error).message.split('\n')[0]}`);
+      continue;
     }
-    await latency(kafka, 'bench-latency');
-    console.log(`load average at the end: ${load()} (other processes on the machine skew these figures)`);
-  } finally {
-    clearTimeout(guard);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    console.log(`\n${broker.name} at ${broker.address}${name === 'embedded' ? ` (fsync=${FSYNC})` : ''}`);
+    try {
+      results.set(broker.name, await measure(broker));
+    } finally {
+      await broker.stop();
+    }
+  }
+  clearTimeout(guard);
+  printRatios(results);
+  console.log(`load average at the end: ${load()} (other processes on the machine skew these figures)`);
+}
+
+/** embedded ÷ Apache for each figure: above 1 means the embedded broker is faster (or, for latency, slower). */
+function printRatios(results: Map<string, Figures>): void {
+  const [ours, theirs] = [results.get('embedded'), results.get('apache-kafka')];
+  if (!ours || !theirs) return;
+  console.log('\nembedded ÷ Apache Kafka (throughput: above 1 = embedded faster; latency: above 1 = embedded slower)');
+  for (const [figure, value] of Object.entries(ours)) {
+    const other = theirs[figure];
+    if (other) console.log(`  ${figure.padEnd(28)} ${value.toFixed(figure.includes('ms') ? 2 : 0).padStart(10)} vs ${other.toFixed(figure.includes('ms') ? 2 : 0).padStart(10)}   ×${(value / other).toPrecision(3)}`);
   }
 }
 

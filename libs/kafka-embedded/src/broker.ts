@@ -8,6 +8,8 @@ import { consoleLogger } from './logger';
 import { BrokerMetrics, MetricsRegistry } from './metrics';
 import { KafkaServer } from './network/server';
 import { BrokerOptions, MAX_FRAME_BYTES, ResolvedOptions, resolveOptions, RETENTION_CHECK_MS, SEGMENT_BYTES } from './options';
+import { Authorizer } from './security/acl';
+import { scramCredential } from './security/scram';
 import { lockDataDir } from './storage/dir-lock';
 import { OffsetStore } from './storage/offset-store';
 import { ProducerIdAllocator } from './storage/producer-ids';
@@ -35,7 +37,7 @@ interface Storage {
 export async function startBroker(options: BrokerOptions): Promise<EmbeddedBroker> {
   const o = resolveOptions(options, consoleLogger);
   fs.mkdirSync(o.dataDir, { recursive: true });
-  const unlock = lockDataDir(o.dataDir);
+  const unlock = await lockDataDir(o.dataDir);
   let storage: Storage | undefined;
   try {
     storage = openStorage(o);
@@ -47,7 +49,7 @@ export async function startBroker(options: BrokerOptions): Promise<EmbeddedBroke
     return running(o, ctx, server, storage, { abort: () => stopping.abort(), unlock });
   } catch (err) {
     await storage?.close();
-    unlock();
+    await unlock();
     throw err;
   }
 }
@@ -76,7 +78,12 @@ function createContext(o: ResolvedOptions, storage: Storage, stopping: AbortSign
   const { logger } = o;
   const metrics = new MetricsRegistry();
   setMaxListeners(0, stopping); // one listener per parked Fetch
-  const groups = new GroupCoordinator(o.initialRebalanceDelayMs, {
+  const settings = {
+    initialRebalanceDelayMs: o.initialRebalanceDelayMs,
+    minSessionTimeoutMs: o.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: o.groupMaxSessionTimeoutMs,
+  };
+  const groups = new GroupCoordinator(settings, {
     rebalanceStarted: (group, reason) => logger.info('group rebalancing', { group, reason }),
     rebalanceCompleted: (group, generation, members) => {
       metrics.rebalances++;
@@ -99,13 +106,14 @@ function createContext(o: ResolvedOptions, storage: Storage, stopping: AbortSign
     metrics,
     logger,
     stopping,
+    security: securityOf(o, metrics),
   };
 }
 
 interface Lifecycle {
   /** wakes every parked request */
   abort(): void;
-  unlock(): void;
+  unlock(): Promise<void>;
 }
 
 function running(o: ResolvedOptions, ctx: BrokerContext, server: KafkaServer, storage: Storage, life: Lifecycle): EmbeddedBroker {
@@ -127,10 +135,24 @@ function running(o: ResolvedOptions, ctx: BrokerContext, server: KafkaServer, st
         ctx.groups.shutdown();
         await server.close();
         await storage.close();
-        life.unlock();
+        await life.unlock();
         ctx.logger.info('kafka-embedded broker stopped', { address });
       })()),
   };
+}
+
+/** SCRAM credentials derived once at start (the passwords are not kept), and the authorizer. */
+function securityOf(o: ResolvedOptions, metrics: MetricsRegistry): BrokerContext['security'] {
+  if (!o.security) return null;
+  const { users, acls, superUsers } = o.security;
+  const credentials = new Map(Object.entries(users).map(([name, password]) => [name, scramCredential(password)]));
+  const authorizer = acls
+    ? new Authorizer(acls, new Set(superUsers ?? []), (denial) => {
+        metrics.countDenial(denial);
+        o.logger.warn('authorization denied', { ...denial });
+      })
+    : null;
+  return { credentials, authorizer };
 }
 
 /** A stable cluster id per data directory, as Kafka keeps in meta.properties. */

@@ -1,3 +1,5 @@
+import { Denial } from './security/acl';
+
 export interface BrokerMetrics {
   readonly bytesIn: number;
   readonly bytesOut: number;
@@ -8,6 +10,9 @@ export interface BrokerMetrics {
   readonly connectionsOpen: number;
   readonly connectionsTotal: number;
   readonly connectionErrors: number;
+  /** requests refused by the ACLs, and the distinct (principal, operation, resource) refused, first 100 */
+  readonly authorizationDenials: number;
+  readonly denied: readonly Denial[];
 }
 
 /** Mutable counters behind `EmbeddedBroker.metrics()`. */
@@ -18,10 +23,18 @@ export class MetricsRegistry {
   connectionsOpen = 0;
   connectionsTotal = 0;
   connectionErrors = 0;
+  private readonly denials = new Map<string, Denial>();
+  private denialCount = 0;
   private readonly requests = new Map<string, number>();
 
   countRequest(api: string): void {
     this.requests.set(api, (this.requests.get(api) ?? 0) + 1);
+  }
+
+  countDenial(denial: Denial): void {
+    this.denialCount++;
+    const key = JSON.stringify(denial);
+    if (this.denials.size < 100 && !this.denials.has(key)) this.denials.set(key, denial);
   }
 
   snapshot(): BrokerMetrics {
@@ -33,6 +46,8 @@ export class MetricsRegistry {
       connectionsOpen: this.connectionsOpen,
       connectionsTotal: this.connectionsTotal,
       connectionErrors: this.connectionErrors,
+      authorizationDenials: this.denialCount,
+      denied: [...this.denials.values()],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { BrokerLogger } from './logger';
+import { AclBinding } from './security/acl';
 import { FsyncPolicy } from './storage/syncer';
 
 export interface BrokerOptions {
@@ -16,6 +17,9 @@ export interface BrokerOptions {
   autoCreateTopics?: boolean;
   /** wait before completing the first rebalance of an empty group; default 3000 like Kafka, tests pass 0 */
   initialRebalanceDelayMs?: number;
+  /** Kafka's group.min.session.timeout.ms (6000) and group.max.session.timeout.ms (1800000): joins outside get INVALID_SESSION_TIMEOUT */
+  groupMinSessionTimeoutMs?: number;
+  groupMaxSessionTimeoutMs?: number;
   /**
    * When writes reach the disk. Every acknowledged write is in the OS page cache before its
    * ack, so killing the broker process (even kill -9) never loses it under any policy.
@@ -30,6 +34,19 @@ export interface BrokerOptions {
   /** age (by the newest record timestamp) after which sealed segments are deleted; default 7 days like Kafka, -1 = forever */
   retentionMs?: number;
   logger?: BrokerLogger;
+  /**
+   * SASL/SCRAM-SHA-512, and ACLs, like a Kafka SASL_PLAINTEXT listener with the
+   * StandardAuthorizer: clients must authenticate as one of `users` (name -> password); with
+   * `acls`, a request is refused (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED) unless a binding
+   * allows it or its user is a super user. Unset: a PLAINTEXT listener where anyone may do anything.
+   */
+  security?: BrokerSecurity;
+}
+
+export interface BrokerSecurity {
+  readonly users: Readonly<Record<string, string>>;
+  readonly acls?: readonly AclBinding[];
+  readonly superUsers?: readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -40,10 +57,13 @@ export interface ResolvedOptions {
   readonly defaultPartitions: number;
   readonly autoCreateTopics: boolean;
   readonly initialRebalanceDelayMs: number;
+  readonly groupMinSessionTimeoutMs: number;
+  readonly groupMaxSessionTimeoutMs: number;
   readonly fsync: FsyncPolicy;
   readonly retentionBytes: number;
   readonly retentionMs: number;
   readonly logger: BrokerLogger;
+  readonly security: BrokerSecurity | null;
 }
 
 export const SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -61,10 +81,13 @@ export function resolveOptions(o: BrokerOptions, fallbackLogger: BrokerLogger): 
     defaultPartitions: o.defaultPartitions ?? 3,
     autoCreateTopics: o.autoCreateTopics ?? true,
     initialRebalanceDelayMs: o.initialRebalanceDelayMs ?? 3000,
+    groupMinSessionTimeoutMs: o.groupMinSessionTimeoutMs ?? 6000,
+    groupMaxSessionTimeoutMs: o.groupMaxSessionTimeoutMs ?? 1_800_000,
     fsync: o.fsync ?? 'interval',
     retentionBytes: o.retentionBytes ?? -1,
     retentionMs: o.retentionMs ?? SEVEN_DAYS_MS,
     logger: o.logger ?? fallbackLogger,
+    security: o.security ?? null,
   };
   if (!['always', 'interval', 'never'].includes(resolved.fsync)) throw new Error(`kafka-embedded: unknown fsync policy '${resolved.fsync}'`);
   if (!Number.isInteger(resolved.defaultPartitions) || resolved.defaultPartitions < 1) {

@@ -1,21 +1,27 @@
 import { CompressionTypes, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { eventually, fastConsumer, kafkaFor, kafkajsFrame, RawClient, startTestBroker } from './support';
+import { BrokerTarget, eventually, fastConsumer, kafkaFor, kafkajsFrame, RawClient, startTarget, targetName } from './support';
 
-type Started = Awaited<ReturnType<typeof startTestBroker>>;
-
-describe('the embedded broker, used by kafkajs', () => {
-  let env: Started;
+describe(`kafkajs against the ${targetName()} broker`, () => {
+  let target: BrokerTarget;
   let kafka: Kafka;
   const consumers: Consumer[] = [];
+  const n = (name: string) => target.unique(name);
 
   beforeAll(async () => {
-    env = await startTestBroker({ defaultPartitions: 3 });
-    kafka = kafkaFor(env.broker);
+    target = await startTarget({ defaultPartitions: 3 });
+    kafka = kafkaFor(target);
+    // Created up front, as the services' topics are: on Kafka a topic auto-created by a produce
+    // may answer NOT_LEADER_OR_FOLLOWER for a moment, and the producer's retry then writes twice.
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics = ['orders', 'keyed', 'seekable', 'described', 'zipped', 'fire-and-forget'];
+    await admin.createTopics({ topics: topics.map((t) => ({ topic: n(t), numPartitions: 3 })) });
+    await admin.disconnect();
   });
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((c) => c.disconnect()));
   });
-  afterAll(() => env.stop());
+  afterAll(() => target.stop());
 
   const consume = async (groupId: string, topic: string, onMessage: (m: EachMessagePayload) => void, extra = {}) => {
     const consumer = kafka.consumer({ groupId, ...fastConsumer, ...extra });
@@ -30,7 +36,7 @@ describe('the embedded broker, used by kafkajs', () => {
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
-      topic: 'orders',
+      topic: n('orders'),
       messages: [
         { key: 'a', value: 'first', partition: 0, headers: { trace: 't-1', dup: ['x', 'y'] } },
         { key: 'b', value: 'second', partition: 1, headers: { trace: 't-2' } },
@@ -41,7 +47,7 @@ describe('the embedded broker, used by kafkajs', () => {
     await producer.disconnect();
 
     const seen: { partition: number; offset: string; key: string; value: string; headers: Record<string, unknown> }[] = [];
-    await consume('orders-reader', 'orders', ({ partition, message }) =>
+    await consume(n('orders-reader'), n('orders'), ({ partition, message }) =>
       seen.push({
         partition,
         offset: message.offset,
@@ -63,7 +69,7 @@ describe('the embedded broker, used by kafkajs', () => {
     const producer = kafka.producer();
     await producer.connect();
     const sent = await producer.send({
-      topic: 'keyed',
+      topic: n('keyed'),
       messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 3}`, value: `v${i}` })),
     });
     await producer.disconnect();
@@ -71,7 +77,7 @@ describe('the embedded broker, used by kafkajs', () => {
 
     const partitionsByKey = new Map<string, Set<number>>();
     let count = 0;
-    await consume('keyed-reader', 'keyed', ({ partition, message }) => {
+    await consume(n('keyed-reader'), n('keyed'), ({ partition, message }) => {
       const key = String(message.key);
       partitionsByKey.set(key, (partitionsByKey.get(key) ?? new Set()).add(partition));
       count++;
@@ -83,23 +89,23 @@ describe('the embedded broker, used by kafkajs', () => {
   it('resumes a group after its last committed offset', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'resume', numPartitions: 1 }] });
+    await admin.createTopics({ topics: [{ topic: n('resume'), numPartitions: 1 }] });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'resume', messages: [1, 2, 3].map((i) => ({ value: `m${i}` })) });
+    await producer.send({ topic: n('resume'), messages: [1, 2, 3].map((i) => ({ value: `m${i}` })) });
 
     const first: string[] = [];
-    const c1 = await consume('resumers', 'resume', ({ message }) => first.push(String(message.value)));
+    const c1 = await consume(n('resumers'), n('resume'), ({ message }) => first.push(String(message.value)));
     await eventually(() => first.length === 3);
     await eventually(async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId: 'resumers', topics: ['resume'] });
+      const [offsets] = await admin.fetchOffsets({ groupId: n('resumers'), topics: [n('resume')] });
       return offsets.partitions[0].offset === '3';
     });
     await c1.disconnect();
 
-    await producer.send({ topic: 'resume', messages: [4, 5].map((i) => ({ value: `m${i}` })) });
+    await producer.send({ topic: n('resume'), messages: [4, 5].map((i) => ({ value: `m${i}` })) });
     const second: string[] = [];
-    await consume('resumers', 'resume', ({ message }) => second.push(String(message.value)));
+    await consume(n('resumers'), n('resume'), ({ message }) => second.push(String(message.value)));
     await eventually(() => second.length === 2);
     expect(first).toEqual(['m1', 'm2', 'm3']);
     expect(second).toEqual(['m4', 'm5']);
@@ -110,14 +116,14 @@ describe('the embedded broker, used by kafkajs', () => {
   it('commits offsets explicitly and reports them to the admin', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'manual', numPartitions: 1 }] });
+    await admin.createTopics({ topics: [{ topic: n('manual'), numPartitions: 1 }] });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'manual', messages: [{ value: 'a' }, { value: 'b' }] });
-    const consumer = kafka.consumer({ groupId: 'manual-committer', ...fastConsumer });
+    await producer.send({ topic: n('manual'), messages: [{ value: 'a' }, { value: 'b' }] });
+    const consumer = kafka.consumer({ groupId: n('manual-committer'), ...fastConsumer });
     consumers.push(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topic: 'manual', fromBeginning: true });
+    await consumer.subscribe({ topic: n('manual'), fromBeginning: true });
     let seen = 0;
     await consumer.run({
       autoCommit: false,
@@ -127,7 +133,7 @@ describe('the embedded broker, used by kafkajs', () => {
       },
     });
     await eventually(() => seen === 2);
-    const [offsets] = await admin.fetchOffsets({ groupId: 'manual-committer', topics: ['manual'] });
+    const [offsets] = await admin.fetchOffsets({ groupId: n('manual-committer'), topics: [n('manual')] });
     expect(offsets.partitions).toEqual([{ partition: 0, offset: '1', metadata: null }]);
     await producer.disconnect();
     await admin.disconnect();
@@ -136,13 +142,13 @@ describe('the embedded broker, used by kafkajs', () => {
   it('moves a running consumer to the offset it seeks to', async () => {
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'seekable', messages: Array.from({ length: 6 }, (_, i) => ({ value: `s${i}`, partition: 0 })) });
+    await producer.send({ topic: n('seekable'), messages: Array.from({ length: 6 }, (_, i) => ({ value: `s${i}`, partition: 0 })) });
     const values: string[] = [];
-    const consumer = await consume('seekers', 'seekable', ({ partition, message }) => {
+    const consumer = await consume(n('seekers'), n('seekable'), ({ partition, message }) => {
       if (partition === 0) values.push(String(message.value));
     });
     await eventually(() => values.length === 6);
-    consumer.seek({ topic: 'seekable', partition: 0, offset: '3' });
+    consumer.seek({ topic: n('seekable'), partition: 0, offset: '3' });
     await eventually(() => values.length === 9);
     expect(values).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's3', 's4', 's5']);
     await producer.disconnect();
@@ -151,14 +157,14 @@ describe('the embedded broker, used by kafkajs', () => {
   it('finds records by timestamp', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] });
+    await admin.createTopics({ topics: [{ topic: n('timed'), numPartitions: 1 }] });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'timed', messages: [{ value: 'old', timestamp: '1000' }] });
-    await producer.send({ topic: 'timed', messages: [{ value: 'mid', timestamp: '2000' }, { value: 'new', timestamp: '3000' }] });
-    expect(await admin.fetchTopicOffsetsByTimestamp('timed', 1500)).toEqual([{ partition: 0, offset: '1' }]);
-    expect(await admin.fetchTopicOffsetsByTimestamp('timed', 2500)).toEqual([{ partition: 0, offset: '2' }]);
-    expect(await admin.fetchTopicOffsets('timed')).toEqual([{ partition: 0, offset: '3', high: '3', low: '0' }]);
+    await producer.send({ topic: n('timed'), messages: [{ value: 'old', timestamp: '1000' }] });
+    await producer.send({ topic: n('timed'), messages: [{ value: 'mid', timestamp: '2000' }, { value: 'new', timestamp: '3000' }] });
+    expect(await admin.fetchTopicOffsetsByTimestamp(n('timed'), 1500)).toEqual([{ partition: 0, offset: '1' }]);
+    expect(await admin.fetchTopicOffsetsByTimestamp(n('timed'), 2500)).toEqual([{ partition: 0, offset: '2' }]);
+    expect(await admin.fetchTopicOffsets(n('timed'))).toEqual([{ partition: 0, offset: '3', high: '3', low: '0' }]);
     await producer.disconnect();
     await admin.disconnect();
   });
@@ -166,21 +172,21 @@ describe('the embedded broker, used by kafkajs', () => {
   it('creates topics through the admin and describes them in metadata', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    expect(await admin.createTopics({ topics: [{ topic: 'admin-made', numPartitions: 5 }, { topic: 'admin-default' }] })).toBe(true);
-    expect(await admin.createTopics({ topics: [{ topic: 'admin-made', numPartitions: 5 }] })).toBe(false);
-    await expect(admin.createTopics({ topics: [{ topic: 'replicated', replicationFactor: 3 }] })).rejects.toMatchObject({
-      errors: [expect.objectContaining({ topic: 'replicated', type: 'INVALID_REPLICATION_FACTOR' })],
+    expect(await admin.createTopics({ topics: [{ topic: n('admin-made'), numPartitions: 5 }, { topic: n('admin-default') }] })).toBe(true);
+    expect(await admin.createTopics({ topics: [{ topic: n('admin-made'), numPartitions: 5 }] })).toBe(false);
+    await expect(admin.createTopics({ topics: [{ topic: n('replicated'), replicationFactor: 3 }] })).rejects.toMatchObject({
+      errors: [expect.objectContaining({ topic: n('replicated'), type: 'INVALID_REPLICATION_FACTOR' })],
     });
 
-    const { topics } = await admin.fetchTopicMetadata({ topics: ['admin-made', 'admin-default'] });
-    expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual({ 'admin-made': 5, 'admin-default': 3 });
-    expect(topics.find((t) => t.name === 'admin-made')!.partitions[0]).toMatchObject({ leader: 1, replicas: [1], isr: [1] });
-    expect(await admin.listTopics()).toEqual(expect.arrayContaining(['admin-made', 'admin-default']));
+    const { topics } = await admin.fetchTopicMetadata({ topics: [n('admin-made'), n('admin-default')] });
+    expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual({ [n('admin-made')]: 5, [n('admin-default')]: 3 });
+    expect(topics.find((t) => t.name === n('admin-made'))!.partitions[0]).toMatchObject({ leader: 1, replicas: [1], isr: [1] });
+    expect(await admin.listTopics()).toEqual(expect.arrayContaining([n('admin-made'), n('admin-default')]));
     const cluster = await admin.describeCluster();
-    expect(cluster).toMatchObject({ controller: 1, brokers: [{ nodeId: 1, host: env.broker.host, port: env.broker.port }] });
+    expect(cluster).toMatchObject({ controller: 1, brokers: [{ nodeId: 1, host: target.host, port: target.port }] });
 
-    await admin.deleteTopics({ topics: ['admin-default'] });
-    expect(await admin.listTopics()).not.toContain('admin-default');
+    await admin.deleteTopics({ topics: [n('admin-default')] });
+    expect(await admin.listTopics()).not.toContain(n('admin-default'));
     await admin.disconnect();
   });
 
@@ -188,16 +194,16 @@ describe('the embedded broker, used by kafkajs', () => {
     let got = 0;
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'described', messages: [{ value: 'x' }] });
-    await consume('describers', 'described', () => got++);
+    await producer.send({ topic: n('described'), messages: [{ value: 'x' }] });
+    await consume(n('describers'), n('described'), () => got++);
     await eventually(() => got === 1);
     const admin = kafka.admin();
     await admin.connect();
-    const { groups } = await admin.describeGroups(['describers']);
-    expect(groups[0]).toMatchObject({ groupId: 'describers', state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
+    const { groups } = await admin.describeGroups([n('describers')]);
+    expect(groups[0]).toMatchObject({ groupId: n('describers'), state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
     expect(groups[0].members).toHaveLength(1);
     const listed = await admin.listGroups();
-    expect(listed.groups).toEqual(expect.arrayContaining([{ groupId: 'describers', protocolType: 'consumer' }]));
+    expect(listed.groups).toEqual(expect.arrayContaining([{ groupId: n('describers'), protocolType: 'consumer' }]));
     await producer.disconnect();
     await admin.disconnect();
   });
@@ -205,10 +211,10 @@ describe('the embedded broker, used by kafkajs', () => {
   it('stores gzip-compressed batches as sent and serves them back', async () => {
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'zipped', compression: CompressionTypes.GZIP, messages: ['z1', 'z2', 'z3'].map((value) => ({ value, partition: 0 })) });
+    await producer.send({ topic: n('zipped'), compression: CompressionTypes.GZIP, messages: ['z1', 'z2', 'z3'].map((value) => ({ value, partition: 0 })) });
     await producer.disconnect();
     const values: string[] = [];
-    await consume('unzippers', 'zipped', ({ message }) => values.push(`${message.offset}:${message.value}`));
+    await consume(n('unzippers'), n('zipped'), ({ message }) => values.push(`${message.offset}:${message.value}`));
     await eventually(() => values.length === 3);
     expect(values).toEqual(['0:z1', '1:z2', '2:z3']);
   });
@@ -216,11 +222,11 @@ describe('the embedded broker, used by kafkajs', () => {
   it('stores messages sent with acks=0 without answering them', async () => {
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'fire-and-forget', acks: 0, messages: [{ value: 'f1', partition: 0 }, { value: 'f2', partition: 0 }] });
-    await producer.send({ topic: 'fire-and-forget', acks: 1, messages: [{ value: 'f3', partition: 0 }] });
+    await producer.send({ topic: n('fire-and-forget'), acks: 0, messages: [{ value: 'f1', partition: 0 }, { value: 'f2', partition: 0 }] });
+    await producer.send({ topic: n('fire-and-forget'), acks: 1, messages: [{ value: 'f3', partition: 0 }] });
     await producer.disconnect();
     const values: string[] = [];
-    await consume('fire-readers', 'fire-and-forget', ({ message }) => values.push(String(message.value)));
+    await consume(n('fire-readers'), n('fire-and-forget'), ({ message }) => values.push(String(message.value)));
     await eventually(() => values.length === 3);
     expect(values).toEqual(['f1', 'f2', 'f3']);
   });
@@ -228,29 +234,21 @@ describe('the embedded broker, used by kafkajs', () => {
   it('holds a fetch until a produce lands, then answers it at once', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'long-poll', numPartitions: 1 }] });
+    await admin.createTopics({ topics: [{ topic: n('long-poll'), numPartitions: 1 }] });
     await admin.disconnect();
-    const raw = await RawClient.connect(env.broker);
+    const raw = await RawClient.connect(target);
     // A ten-minute max wait: only the produce below can end this fetch within the test's timeout.
     const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request'); // eslint-disable-line @typescript-eslint/no-require-imports
     const fetchResponse = require('kafkajs/src/protocol/requests/fetch/v11/response'); // eslint-disable-line @typescript-eslint/no-require-imports
     const pending = raw.request(
-      await kafkajsFrame(1, fetchV11({ replicaId: -1, maxWaitTime: 600_000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'long-poll', partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] })),
+      await kafkajsFrame(1, fetchV11({ replicaId: -1, maxWaitTime: 600_000, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: n('long-poll'), partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] })),
     );
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'long-poll', messages: [{ value: 'wake up' }] });
+    await producer.send({ topic: n('long-poll'), messages: [{ value: 'wake up' }] });
     const response = await fetchResponse.decode((await pending).subarray(4));
     expect(response.responses[0].partitions[0].messages.map((m: { value: Buffer }) => String(m.value))).toEqual(['wake up']);
     await producer.disconnect();
     raw.close();
-  });
-
-  it('counts bytes and requests by API', () => {
-    const m = env.broker.metrics();
-    expect(m.bytesIn).toBeGreaterThan(0);
-    expect(m.bytesOut).toBeGreaterThan(0);
-    expect(m.requestsByApi).toMatchObject({ ApiVersions: expect.any(Number), Produce: expect.any(Number), Fetch: expect.any(Number) });
-    expect(m.rebalances).toBeGreaterThan(0);
   });
 });

@@ -1,16 +1,47 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBroker } from '../src';
-import { kafkaFor, kafkajsFrame, RawClient, recordingLogger, startTestBroker, tempDir } from './support';
+import { eventually, fastConsumer, kafkaFor, kafkajsFrame, RawClient, recordingLogger, startTestBroker, tempDir } from './support';
 
 const ROOT = path.resolve(__dirname, '../../..');
+const status = (pid: number) => fs.readFileSync(`/proc/${pid}/status`, 'utf8');
 
 describe('starting and stopping the broker', () => {
   it('refuses a second broker on a data directory in use', async () => {
     const env = await startTestBroker();
     await expect(startBroker({ dataDir: env.dataDir, port: 0, logger: recordingLogger() })).rejects.toThrow(/already used/);
     await env.stop();
+  });
+
+  it('reopens a directory at once after its broker is killed with SIGKILL, even before that process is reaped', async () => {
+    const dataDir = tempDir();
+    // sh starts the broker in the background, prints its pid, then becomes `sleep`, which never
+    // reaps it: after kill -9 the broker lingers as a zombie whose pid still looks alive.
+    const cli = `${JSON.stringify(process.execPath)} -r ${JSON.stringify(path.join(ROOT, 'tools/register.js'))} ${JSON.stringify(path.join(ROOT, 'libs/kafka-embedded/src/cli.ts'))}`;
+    const shell = spawn('sh', ['-c', `${cli} --port 0 --data-dir ${JSON.stringify(dataDir)} & echo "pid $!"; exec sleep 120`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const lines = createInterface({ input: shell.stdout! });
+      const brokerPid = await new Promise<number>((resolve) => {
+        let pid = 0;
+        lines.on('line', (line) => {
+          if (line.startsWith('pid ')) pid = Number(line.slice(4));
+          if (pid && /listening on/.test(line)) resolve(pid);
+        });
+      });
+      await expect(startBroker({ dataDir, port: 0, logger: recordingLogger() })).rejects.toThrow(/used by another broker/);
+
+      process.kill(brokerPid, 'SIGKILL');
+      // Dead: a zombie whose threads have all exited (the main thread turns Z before the others are gone).
+      await eventually(() => /^State:\s+Z/m.test(status(brokerPid)) && /^Threads:\s+1$/m.test(status(brokerPid)));
+      expect(() => process.kill(brokerPid, 0)).not.toThrow(); // the pid still answers: a pid file would say "in use"
+
+      const second = await startTestBroker({ dataDir });
+      await second.stop();
+    } finally {
+      shell.kill('SIGKILL');
+    }
   });
 
   it('stops while a client is connected with a fetch parked, then reopens the same directory', async () => {
@@ -70,5 +101,27 @@ describe('starting and stopping the broker', () => {
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
+  });
+
+  it('counts bytes, requests by API and rebalances', async () => {
+    const env = await startTestBroker();
+    const kafka = kafkaFor(env.broker);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'counted', messages: [{ value: 'x' }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'counters', ...fastConsumer });
+    let got = 0;
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'counted', fromBeginning: true });
+    await consumer.run({ eachMessage: async () => void got++ });
+    await eventually(() => got === 1);
+    await consumer.disconnect();
+    const m = env.broker.metrics();
+    expect(m.bytesIn).toBeGreaterThan(0);
+    expect(m.bytesOut).toBeGreaterThan(0);
+    expect(m.requestsByApi).toMatchObject({ ApiVersions: expect.any(Number), Produce: expect.any(Number), Fetch: expect.any(Number) });
+    expect(m.rebalances).toBeGreaterThan(0);
+    await env.stop();
   });
 });

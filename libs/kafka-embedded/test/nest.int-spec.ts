@@ -2,7 +2,7 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientKafka, EventPattern, MessagePattern, MicroserviceOptions, Payload, Transport } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
-import { eventually, fastConsumer, startTestBroker } from './support';
+import { BrokerTarget, eventually, fastConsumer, kafkaFor, startTarget, targetName } from './support';
 
 const received: { user: string }[] = [];
 
@@ -22,24 +22,30 @@ class MathController {
 @Module({ controllers: [MathController] })
 class MathModule {}
 
-describe('@nestjs/microservices over the embedded broker', () => {
-  let env: Awaited<ReturnType<typeof startTestBroker>>;
+describe(`@nestjs/microservices over the ${targetName()} broker`, () => {
+  let target: BrokerTarget;
   let server: INestMicroservice;
   let client: ClientKafka;
 
   beforeAll(async () => {
-    env = await startTestBroker();
-    const kafka = { client: { brokers: [env.broker.address], clientId: 'math' }, consumer: { groupId: 'math', ...fastConsumer } };
+    target = await startTarget();
+    // Nest creates no topics and subscribes at once: on Kafka an auto-created topic is not there
+    // yet when the subscription asks for it, so they exist first (as the services' do).
+    const admin = kafkaFor(target).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: ['math.sum', 'math.sum.reply', 'user.created'].map((topic) => ({ topic, numPartitions: 3 })) });
+    await admin.disconnect();
+    const kafka = { client: { brokers: [target.address], clientId: 'math' }, consumer: { groupId: target.unique('math'), ...fastConsumer } };
     server = await NestFactory.createMicroservice<MicroserviceOptions>(MathModule, { transport: Transport.KAFKA, options: kafka, logger: false });
     await server.listen();
-    client = new ClientKafka({ client: { brokers: [env.broker.address], clientId: 'gateway' }, consumer: { groupId: 'gateway', ...fastConsumer } });
+    client = new ClientKafka({ client: { brokers: [target.address], clientId: 'gateway' }, consumer: { groupId: target.unique('gateway'), ...fastConsumer } });
     client.subscribeToResponseOf('math.sum');
     await client.connect();
   });
   afterAll(async () => {
     await client?.close();
     await server?.close();
-    await env.stop();
+    await target.stop();
   });
 
   it('answers a request-reply message through ServerKafka and ClientKafka', async () => {
@@ -51,11 +57,5 @@ describe('@nestjs/microservices over the embedded broker', () => {
     await firstValueFrom(client.emit('user.created', { user: 'ada' }));
     await eventually(() => received.length === 1);
     expect(received).toEqual([{ user: 'ada' }]);
-  });
-
-  it('created the topics Nest relies on by auto-creation', () => {
-    expect(env.logger.lines.filter((l) => l.msg === 'auto-creating topic').map((l) => (l.o as { topic: string }).topic)).toEqual(
-      expect.arrayContaining(['math.sum', 'math.sum.reply', 'user.created']),
-    );
   });
 });

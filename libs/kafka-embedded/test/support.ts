@@ -39,13 +39,72 @@ export async function startTestBroker(options: Partial<BrokerOptions> = {}) {
   };
 }
 
-export const kafkaFor = (broker: Pick<EmbeddedBroker, 'address'>, config: Partial<KafkaConfig> = {}) =>
-  new Kafka({ clientId: 'test', brokers: [broker.address], logLevel: logLevel.NOTHING, ...config });
+/**
+ * Where the client-facing tests run: a fresh embedded broker, or the Kafka named by
+ * KAFKA_BROKERS (CI's second phase points it at Apache Kafka). The same assertions run on
+ * both, so any behaviour in which this broker differs from Kafka fails a test.
+ */
+export interface BrokerTarget {
+  /** 'embedded', or KAFKA_BROKER_NAME (e.g. 'apache-kafka') for the external one */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly address: string;
+  /** A topic or group name of this run only: an external broker keeps them between runs. */
+  unique(name: string): string;
+  stop(): Promise<void>;
+}
 
-/** Fast group settings: short sessions and heartbeats, short long-polls so disconnects are quick. */
+const external = () => process.env.KAFKA_BROKERS?.split(',')[0]?.trim() || undefined;
+
+/** The target's name, known before it starts (for describe titles). */
+export const targetName = (): string => (external() ? (process.env.KAFKA_BROKER_NAME ?? 'external-kafka') : 'embedded');
+
+let runs = 0;
+export async function startTarget(options: Partial<BrokerOptions> = {}): Promise<BrokerTarget> {
+  const run = `${process.pid.toString(36)}${(++runs).toString(36)}${Date.now().toString(36).slice(-4)}`;
+  const unique = (name: string) => `${name}-${run}`;
+  const address = external();
+  if (address) {
+    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    await awaitCoordinators(address);
+    return { name: targetName(), host, port, address, unique, stop: async () => undefined };
+  }
+  const env = await startTestBroker(options);
+  return { name: 'embedded', host: env.broker.host, port: env.broker.port, address: env.broker.address, unique, stop: () => env.stop() };
+}
+
+// KAFKAJS_LOG=file: every kafkajs client of the tests logs there at debug level, to read why a test failed.
+const debugLog = process.env.KAFKAJS_LOG
+  ? { logLevel: logLevel.DEBUG, logCreator: () => (e: { level: number; log: object }) => fs.appendFileSync(process.env.KAFKAJS_LOG!, `${JSON.stringify({ level: e.level, ...e.log })}\n`) }
+  : { logLevel: logLevel.NOTHING };
+
+/**
+ * A cold Kafka answers COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS until its
+ * __consumer_offsets and __transaction_state topics are loaded, which can outlast a test's
+ * patience; the embedded broker is ready at once. So an external target is warmed up first.
+ */
+async function awaitCoordinators(address: string): Promise<void> {
+  const kafka = new Kafka({ clientId: 'warm-up', brokers: [address], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 2000 } });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.describeGroups(['conformance-coordinator-probe']);
+  await admin.disconnect();
+}
+
+export const kafkaFor = (broker: Pick<EmbeddedBroker, 'address'>, config: Partial<KafkaConfig> = {}) =>
+  new Kafka({ clientId: 'test', brokers: [broker.address], ...debugLog, ...config });
+
+/**
+ * Fast group settings: Kafka's shortest session (group.min.session.timeout.ms, 6 s), quick
+ * heartbeats, short long-polls so disconnects are quick.
+ */
 export const fastConsumer = {
-  sessionTimeout: 3000,
-  rebalanceTimeout: 6000,
+  sessionTimeout: 6000,
+  rebalanceTimeout: 10_000,
   heartbeatInterval: 100,
   maxWaitTimeInMs: 100,
 };
@@ -89,7 +148,7 @@ export class RawClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(broker: EmbeddedBroker): Promise<RawClient> {
+  static connect(broker: Pick<EmbeddedBroker, 'host' | 'port'>): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(broker.port, broker.host, () => resolve(new RawClient(socket)));
       socket.once('error', reject);

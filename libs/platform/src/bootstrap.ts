@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { Logger as NestLogger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceName } from '@homeline/contracts';
@@ -8,7 +8,10 @@ import type { PlatformConfig } from './config/env';
 import { ConfigError, loadConfig } from './config/load-config';
 import { checkKafkaAuth } from './messaging/kafka-connection';
 import { HttpMetrics } from './metrics/metrics';
-import { setupTracing, traceRequests } from './observability/tracing';
+import { answerClientErrors } from './http/client-errors';
+import { HttpDrain } from './http/http-drain';
+import { requestBody } from './http/request-body';
+import { setupTracing } from './observability/tracing';
 import { serveOpenApi } from './openapi';
 
 export interface ServiceDefinition<C extends PlatformConfig> {
@@ -23,7 +26,12 @@ export interface ServiceDefinition<C extends PlatformConfig> {
 export interface ServiceApp<C extends PlatformConfig> {
   readonly app: INestApplication;
   readonly config: C;
+  /** HTTP first (new requests refused with 503, those in flight finished), then the modules. */
+  stop(signal?: string): Promise<void>;
 }
+
+/** How long requests in flight may take to finish once a service stops, before they are cut. */
+const HTTP_DRAIN_MS = 10_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -31,26 +39,44 @@ type Env = Readonly<Record<string, string | undefined>>;
 export async function createServiceApp<C extends PlatformConfig>(service: ServiceDefinition<C>, env: Env): Promise<ServiceApp<C>> {
   const config = loadConfig(service.configSchema, env);
   checkKafkaAuth(config);
-  setupTracing(service.name, config.OTEL_TRACES_EXPORTER);
-  const app = await NestFactory.create<NestExpressApplication>(service.appModule(config), { bufferLogs: true });
+  const traceRequests = setupTracing(service.name, config);
+  // The platform reads bodies itself (JSON only, with its checks): Nest adds no parser of its own.
+  const app = await NestFactory.create<NestExpressApplication>(service.appModule(config), { bufferLogs: true, bodyParser: false });
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
-  app.use(traceRequests);
+  answerClientErrors(app.getHttpServer());
+  const http = new HttpDrain();
+  app.use(http.middleware);
+  if (traceRequests) app.use(traceRequests);
   app.use(app.get(HttpMetrics).middleware);
-  app.enableShutdownHooks();
+  app.use(...requestBody());
   serveOpenApi(app, service.name);
   await service.onCreate?.(app, config);
-  return { app, config };
+  const stop = async (signal?: string) => {
+    new NestLogger('Platform').log(`${signal ?? 'stop'}: refusing new requests, finishing ${http.requestsInFlight} in flight`);
+    await http.drain(app.getHttpServer(), HTTP_DRAIN_MS);
+    await app.close();
+  };
+  return { app, config, stop };
 }
 
 /**
  * A service's main: validate the environment (exit 1 naming each bad variable), start, listen
- * on HTTP_PORT. SIGTERM closes the app: HTTP stops accepting, in-flight requests finish,
- * modules shut down (consumers commit, the database pool closes).
+ * on HTTP_PORT; with MIGRATIONS=only, apply the migrations and exit. SIGTERM or SIGINT stops it:
+ * HTTP stops taking requests at once, in-flight requests finish, then modules shut down (consumers
+ * commit, the database pool closes, buffered spans are sent). Run by `npm start` with an IPC
+ * channel, it stops the same way when that channel closes (the supervisor is gone).
  */
 export async function runService<C extends PlatformConfig>(service: ServiceDefinition<C>, env: Env): Promise<void> {
   try {
-    const { app, config } = await createServiceApp(service, env);
+    const { app, config, stop } = await createServiceApp(service, env);
+    if (config.MIGRATIONS === 'only') {
+      // The init container: creating the app opened the database and applied the migrations.
+      await app.close();
+      console.log(`${service.name}: migrations applied`);
+      return;
+    }
+    stopOnSignals(stop);
     await app.startAllMicroservices();
     await app.listen(config.HTTP_PORT);
   } catch (error) {
@@ -58,4 +84,27 @@ export async function runService<C extends PlatformConfig>(service: ServiceDefin
     console.error(message);
     process.exit(1);
   }
+}
+
+function stopOnSignals(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal).then(
+      // Exit as the signal would have: whoever sent it sees the process ended by it.
+      () => {
+        process.removeListener('SIGTERM', onSignal);
+        process.removeListener('SIGINT', onSignal);
+        process.kill(process.pid, signal);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  if (process.send) process.once('disconnect', () => onSignal('SIGTERM'));
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
-import { ConfigError, createServiceApp } from '../src';
+import { ConfigError, IdempotencyStore, createServiceApp } from '../src';
 import { probeService } from './probe.module';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -132,6 +132,22 @@ describe('a service on the chassis', () => {
     const response = await post('/v1/probe/calls', { deviceId: 'kitchen', target: 'Dad' }, { 'idempotency-key': 'k-3' });
     expect(response.status).toBe(422);
     expect(await json(response)).toMatchObject({ code: 'idempotency_key_reused' });
+  });
+
+  it('forgets Idempotency-Keys older than their time to live, a batch at a time, and keeps the others', async () => {
+    const body = { deviceId: 'porch', target: 'Mom' };
+    for (const key of ['k-old-1', 'k-old-2', 'k-new']) await post('/v1/probe/calls', body, { 'idempotency-key': key });
+    const db = app.get(DataSource);
+    await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '2 days' WHERE key LIKE 'k-old-%'`);
+    const store = app.get(IdempotencyStore);
+    expect(await store.expire(86_400, 1)).toBe(1);
+    expect(await store.expire(86_400, 1)).toBe(1);
+    expect(await store.expire(86_400, 1)).toBe(0);
+    const left: { key: string }[] = await db.query(`SELECT key FROM idempotency_keys WHERE key LIKE 'k-old-%' OR key = 'k-new'`);
+    expect(left.map((row) => row.key)).toEqual(['k-new']);
+    // A forgotten key runs its request again, even another one.
+    expect((await post('/v1/probe/calls', { ...body, target: 'Dad' }, { 'idempotency-key': 'k-old-1' })).status).toBe(202);
+    expect((await post('/v1/probe/calls', { ...body, target: 'Dad' }, { 'idempotency-key': 'k-new' })).status).toBe(422);
   });
 
   it('exposes Prometheus metrics without a token, request durations by route among them', async () => {

@@ -1,10 +1,8 @@
-import { EmbeddedBroker, startBroker } from '@homeline/kafka-embedded';
-import { freePort, startTestPostgres, TestPostgres } from '@homeline/testing';
+import { freePort, startTestKafka, startTestPostgres, TestKafka, TestPostgres } from '@homeline/testing';
+import { formatSignerKey } from '@homeline/tlog';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..', '..');
 
@@ -16,25 +14,25 @@ const root = resolve(__dirname, '..', '..', '..');
 const services = [
   { name: 'identity', env: { VOICEPRINT_KEY: randomBytes(32).toString('base64') } },
   { name: 'calls', env: {} },
-  { name: 'routing', env: { CARRIER_WEBHOOK_SECRET: 'carrier-secret-for-tests' } },
-  { name: 'audit', env: { COMPLIANCE_TOKEN: 'compliance-token-for-tests' } },
+  // Ready without reaching the carrier: routing calls its API only when it has a leg to place.
+  { name: 'routing', env: { CARRIER_WEBHOOK_SECRET: 'carrier-secret-for-tests', CARRIER_API_URL: 'http://127.0.0.1:9', CARRIER_API_SECRET: randomBytes(24).toString('base64url') } },
+  {
+    name: 'audit',
+    env: { COMPLIANCE_TOKEN: 'compliance-token-for-tests', AUDIT_SIGNING_KEY: formatSignerKey('homeline.test/audit', randomBytes(32)), AUDIT_KEK: randomBytes(32).toString('base64') },
+  },
 ];
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let postgres: TestPostgres;
-let broker: EmbeddedBroker;
-let brokerDir: string;
+let kafka: TestKafka;
 
 beforeAll(async () => {
   postgres = await startTestPostgres();
-  brokerDir = await mkdtemp(join(tmpdir(), 'homeline-shells-kafka-'));
-  broker = await startBroker({ dataDir: brokerDir, port: 0, initialRebalanceDelayMs: 0, logger: quiet });
+  kafka = await startTestKafka();
 });
 
 afterAll(async () => {
-  await broker?.stop();
+  await kafka?.stop();
   await postgres?.stop();
-  await rm(brokerDir, { recursive: true, force: true });
 });
 
 describe.each(services)('the $name service process', ({ name, env: serviceEnv }) => {
@@ -44,7 +42,7 @@ describe.each(services)('the $name service process', ({ name, env: serviceEnv })
     environment = {
       PATH: process.env.PATH,
       DATABASE_URL: await postgres.createDatabase(),
-      KAFKA_BROKERS: broker.address,
+      KAFKA_BROKERS: kafka.brokers.join(','),
       INTEGRATION_TOKEN: 'integration-token-for-tests',
       LOG_LEVEL: 'warn',
       ...serviceEnv,

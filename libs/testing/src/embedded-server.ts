@@ -37,10 +37,11 @@ const registered = async (): Promise<string | undefined> => {
 
 const launch = async (): Promise<string> => {
   const dir = await mkdtemp(join(tmpdir(), 'homeline-pg-'));
-  await chmod(dir, 0o755); // the server runs as user postgres when we are root
+  await chmod(dir, 0o755); // the server runs as user postgres when we are root (see postgres-placement.ts)
   const port = await freePort();
-  const script = join(__dirname, 'embedded-postgres-server.mjs');
-  const child = spawn(process.execPath, [script, dir, String(port), user, password, JSON.stringify(embeddedServerSettings), registryFile], {
+  const script = join(__dirname, 'embedded-postgres-server.ts');
+  const register = join(__dirname, '..', '..', '..', 'tools', 'register.js');
+  const child = spawn(process.execPath, ['-r', register, script, dir, String(port), user, password, JSON.stringify(embeddedServerSettings), registryFile], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, ServiceDefinition } from '@homeline/platform';
-import { eventStoreMigrations } from '@homeline/event-store';
-import { AuditLog1764000000000 } from './audit-log/audit-log.migration';
-import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuditConfig, auditConfigSchema } from './config';
+import { AuditModule } from './edges/audit.module';
+import { AuditTransparencyLog1765000000000 } from './edges/sql/audit-log.migration';
+import { AuditLog1764000000000 } from './edges/sql/audit-log-v0.migration';
 
 @Module({})
 export class AppModule {
@@ -15,9 +15,10 @@ export class AppModule {
           service: 'audit',
           config,
           tokens: { integration: config.INTEGRATION_TOKEN, compliance: config.COMPLIANCE_TOKEN },
-          migrations: [...eventStoreMigrations, AuditLog1764000000000],
+          problemStatus: { no_checkpoint: 503 },
+          migrations: [AuditLog1764000000000, AuditTransparencyLog1765000000000],
         }),
-        AuditLogModule,
+        AuditModule,
       ],
     };
   }

@@ -1,10 +1,45 @@
 import { env, platformEnv } from '@homeline/platform';
+import { parseSignerKey } from '@homeline/tlog';
 import { z } from 'zod';
+
+const signingKey = z.string({ error: 'expected a signer key PRIVATE+KEY+<name>+<hex id>+<base64>' }).transform((text, ctx) => {
+  try {
+    return parseSignerKey(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const keyEncryptionKey = z.string({ error: 'expected 32 bytes, base64' }).transform((text, ctx) => {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== text) {
+    ctx.addIssue({ code: 'custom', message: 'expected 32 bytes, base64' });
+    return z.NEVER;
+  }
+  return key;
+});
 
 /** Everything the audit service reads from its environment, validated once at start. */
 export const auditConfigSchema = platformEnv({ httpPort: 3004 }).extend({
-    /** Bearer token of the compliance team's queries (GET /v1/audit/...). */
-    COMPLIANCE_TOKEN: env.secret(),
+  /** Bearer token of the compliance team's queries (GET /v1/audit/...). */
+  COMPLIANCE_TOKEN: env.secret(),
+  /** Ed25519 checkpoint signing key, in the signed-note signer format; its key name is the log's origin unless AUDIT_ORIGIN says otherwise. */
+  AUDIT_SIGNING_KEY: signingKey,
+  /** Key-encryption key (32 bytes, base64) wrapping every account's data key. */
+  AUDIT_KEK: keyEncryptionKey,
+  /** The checkpoint origin line; defaults to the signing key's name. */
+  AUDIT_ORIGIN: z.string().regex(/^[^\s+]+$/, 'expected a schema-less URL without spaces or "+", e.g. homeline.example/audit').optional(),
+  /** Safety-net poll for leaves staged by a replica that died before integrating them. */
+  AUDIT_INTEGRATE_POLL_MS: env.milliseconds(250),
+  /** How long the integrator gathers entries after a wake-up before it integrates (a checkpoint per batch). */
+  AUDIT_INTEGRATE_DELAY_MS: z.coerce.number().int().min(0).max(500).default(100),
+  /** Most leaves sequenced per transaction. */
+  AUDIT_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(5000),
+  /** Period of the self-check (0: only on request). */
+  AUDIT_SELF_CHECK_INTERVAL_MS: env.milliseconds(600_000),
 });
 
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
+
+export const originOf = (config: AuditConfig): string => config.AUDIT_ORIGIN ?? config.AUDIT_SIGNING_KEY.name;

@@ -1,115 +1,174 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Topics, type Envelope } from '@homeline/contracts';
-import { startBroker, type EmbeddedBroker } from '@homeline/kafka-embedded';
-import { createServiceApp, type ServiceApp } from '@homeline/platform';
-import { eventually, startTestPostgres, type TestPostgres } from '@homeline/testing';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Topics } from '@homeline/contracts';
+import { eventually } from '@homeline/testing';
+import { hashLeaf, verifyConsistency, verifyInclusion } from '@homeline/tlog';
 import { DataSource } from 'typeorm';
-import { auditService } from '../src/app.module';
-import type { AuditConfig } from '../src/config';
+import type { AuditStore } from '../src/application/ports';
+import { accountOpened, callEvent, startAuditHarness, type AuditHarness } from './audit-harness';
 
-const complianceToken = 'compliance-token-for-tests';
+interface Page { entries: Array<{ index: number; type: string; eventId: string; deviceId: string | null; envelope: { data: Record<string, unknown> } }>; nextCursor: string | null }
+interface Proof { index: number; treeSize: number; leafHash: string; hashes: string[] }
+
+const b64 = (s: string) => Buffer.from(s, 'base64');
 
 describe('the audit log', () => {
-  let postgres: TestPostgres;
-  let broker: EmbeddedBroker;
-  let dir: string;
-  let audit: ServiceApp<AuditConfig>;
-  let base: string;
-  let producer: Producer;
+  let h: AuditHarness;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'audit-int-'));
-    postgres = await startTestPostgres();
-    broker = await startBroker({ dataDir: dir, port: 0, initialRebalanceDelayMs: 0 });
-    audit = await createServiceApp(auditService, {
-      DATABASE_URL: await postgres.createDatabase(),
-      KAFKA_BROKERS: broker.address,
-      INTEGRATION_TOKEN: 'integration-token-for-tests',
-      COMPLIANCE_TOKEN: complianceToken,
-      LOG_LEVEL: 'warn',
-    });
-    await audit.app.listen(0, '127.0.0.1');
-    base = await audit.app.getUrl();
-    producer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
+    h = await startAuditHarness();
   });
+  afterAll(() => h?.stop());
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await audit?.app.close();
-    await broker?.stop();
-    await postgres?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const entries = (query: Record<string, string>) => h.json<Page>(`/v1/audit/entries?${new URLSearchParams(query)}`);
+  const db = () => h.replicas[0].app.app.get(DataSource);
 
-  const entries = async (query: Record<string, string>, token = complianceToken) =>
-    fetch(`${base}/v1/audit/entries?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } });
-
-  const callEvent = (callId: string, type: string, data: Record<string, unknown> = {}): Envelope => ({
-    id: randomUUID(), type, source: 'calls', streamId: `call-${callId}`, streamVersion: 1, occurredAt: new Date().toISOString(),
-    correlationId: callId, causationId: null, accountId: 'acc-1', data: { callId, ...data },
-  });
-
-  const publish = (topic: string, ...values: Array<Envelope | string>) =>
-    producer.send({ topic, messages: values.map((v) => ({ key: 'k', value: typeof v === 'string' ? v : JSON.stringify(v) })) });
-
-  it('records an event delivered twice only once, queryable by call id', async () => {
+  it('records an event delivered twice as one entry, with its index, and proves its inclusion in the signed checkpoint', async () => {
     const callId = randomUUID();
-    const event = callEvent(callId, 'CallRequested', { deviceId: 'dev-1' });
-    await publish(Topics.calls, event, event);
-    await publish(Topics.calls, callEvent(callId, 'CallRejected', { reason: 'not_permitted' }));
-    const body = await eventually(async () => {
-      const page = (await (await entries({ callId })).json()) as { entries: Array<{ type: string; eventId: string; deviceId: string | null }> };
-      expect(page.entries.map((e) => e.type)).toEqual(['CallRequested', 'CallRejected']);
-      return page;
+    const event = callEvent(callId, 'CallRequested', { deviceId: 'dev-1', target: 'Mom' });
+    await h.publish(Topics.calls, event, event);
+    await h.publish(Topics.calls, callEvent(callId, 'CallRejected', { reason: 'not_permitted' }));
+    const page = await eventually(async () => {
+      const p = await entries({ callId });
+      expect(p.entries.map((e) => e.type)).toEqual(['CallRequested', 'CallRejected']);
+      return p;
     });
-    expect(body.entries[0]).toMatchObject({ eventId: event.id, deviceId: 'dev-1' });
+    expect(page.entries[0]).toMatchObject({ eventId: event.id, deviceId: 'dev-1', envelope: { data: { target: 'Mom' } } });
+    const checkpoint = await eventually(async () => {
+      const c = await h.checkpoint();
+      expect(c.size).toBeGreaterThan(page.entries[1].index);
+      return c;
+    });
+    for (const entry of page.entries) {
+      const proof = await h.json<Proof>(`/v1/audit/entries/${entry.index}/proof?treeSize=${checkpoint.size}`);
+      expect(() => verifyInclusion(entry.index, checkpoint.size, b64(proof.leafHash), proof.hashes.map(b64), checkpoint.rootHash)).not.toThrow();
+      const [row] = await db().query(`SELECT leaf FROM audit_log_entries WHERE index = $1`, [entry.index]);
+      expect(hashLeaf(row.leaf).equals(b64(proof.leafHash))).toBe(true);
+    }
   });
 
-  it('dead-letters a malformed message with its reason and records the messages after it', async () => {
+  it('keeps numbers, names and addresses out of the leaves, and shows them to a compliance query', async () => {
+    const accountId = randomUUID();
+    await h.publish(Topics.identity, accountOpened(accountId, '+15551230042'));
+    const page = await eventually(async () => {
+      const p = await entries({ accountId, type: 'AccountOpened' });
+      expect(p.entries).toHaveLength(1);
+      return p;
+    });
+    expect(page.entries[0].envelope.data).toMatchObject({ msisdn: '+15551230042', displayName: 'The Rivera home', address: { line1: '12 Elm Street' } });
+    const [row] = await db().query(`SELECT convert_from(leaf, 'UTF8') AS text FROM audit_log_entries WHERE index = $1`, [page.entries[0].index]);
+    for (const secret of ['5551230042', 'Rivera', 'Elm Street', 'Springfield', '62701']) expect(row.text).not.toContain(secret);
+    expect(JSON.parse(row.text).event.data.msisdn).toEqual({ $sealed: expect.any(String) });
+  });
+
+  it('serves a consistency proof between two checkpoints that rebuilds both roots', async () => {
+    const first = await h.checkpoint();
     const callId = randomUUID();
-    await publish(Topics.routing, '{"not":"an envelope"', callEvent(callId, 'CallRouted'));
+    await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: 'dev-2' }), callEvent(callId, 'CallRouting'));
+    const second = await eventually(async () => {
+      const c = await h.checkpoint();
+      expect(c.size).toBeGreaterThanOrEqual(first.size + 2);
+      return c;
+    });
+    const proof = await h.json<{ hashes: string[] }>(`/v1/audit/consistency?from=${first.size}&to=${second.size}`);
+    expect(() => verifyConsistency(first.size, second.size, proof.hashes.map(b64), first.rootHash, second.rootHash)).not.toThrow();
+  });
+
+  it('pages by index and never skips an entry whose transaction commits late', async () => {
+    const callId = randomUUID();
+    const api = h.replicas[0].app.app;
+    const { RecordEntries } = await import('../src/application/record-entries');
+    const { AUDIT_STORE } = await import('../src/edges/tokens');
+    const store = api.get<symbol, AuditStore>(AUDIT_STORE);
+    const recorder = api.get(RecordEntries);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // No account on it: staging it takes no row lock the later events need (their link of this call to its account).
+    const late = callEvent(callId, 'CallLate', {}, null);
+    // Staged in a transaction that stays open while later events are recorded, integrated and read.
+    const lateCommit = store.transaction(async (tx) => {
+      await recorder.events(tx, [late]);
+      await held;
+    });
+    await h.publish(Topics.calls, ...['CallRequested', 'CallRouting', 'CallRouted'].map((t) => callEvent(callId, t)));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    const readAll = async () => {
+      for (;;) {
+        const page = await entries({ callId, limit: '2', ...(cursor ? { cursor } : {}) });
+        seen.push(...page.entries.map((e) => e.type));
+        if (page.entries.length) cursor = String(page.entries[page.entries.length - 1].index);
+        if (!page.nextCursor) return;
+      }
+    };
+    try {
+      await eventually(async () => {
+        await readAll();
+        expect(seen).toEqual(['CallRequested', 'CallRouting', 'CallRouted']);
+      });
+    } finally {
+      release();
+      await lateCommit;
+    }
     await eventually(async () => {
-      const page = (await (await entries({ callId })).json()) as { entries: unknown[] };
-      expect(page.entries).toHaveLength(1);
+      await readAll();
+      expect(seen).toEqual(['CallRequested', 'CallRouting', 'CallRouted', 'CallLate']);
     });
-    const consumer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).consumer({ groupId: `dlq-reader-${callId}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${Topics.routing}.dlq`, fromBeginning: true });
-    const reasons: string[] = [];
-    await consumer.run({ eachMessage: async ({ message }) => void reasons.push(String(message.headers?.['dlq-reason'] ?? '')) });
-    await eventually(() => expect(reasons.length).toBeGreaterThan(0));
-    await consumer.disconnect();
-    expect(reasons[0]).toMatch(/json|JSON/);
-  });
-
-  it('pages with a cursor', async () => {
-    const callId = randomUUID();
-    await publish(Topics.calls, ...['CallRequested', 'CallRouting', 'CallRouted'].map((t) => callEvent(callId, t)));
-    await eventually(async () => expect(((await (await entries({ callId })).json()) as { entries: unknown[] }).entries).toHaveLength(3));
-    const first = (await (await entries({ callId, limit: '2' })).json()) as { entries: Array<{ type: string }>; nextCursor: string };
-    const second = (await (await entries({ callId, limit: '2', cursor: first.nextCursor })).json()) as { entries: Array<{ type: string }>; nextCursor: null };
-    expect([...first.entries, ...second.entries].map((e) => e.type)).toEqual(['CallRequested', 'CallRouting', 'CallRouted']);
-    expect(second.nextCursor).toBeNull();
   });
 
   it('is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused', async () => {
-    const db = audit.app.get(DataSource);
-    await expect(db.query(`UPDATE audit_entries SET type = 'Forged'`)).rejects.toThrow(/append-only/);
-    await expect(db.query(`DELETE FROM audit_entries`)).rejects.toThrow(/append-only/);
-    await expect(db.query(`TRUNCATE audit_entries`)).rejects.toThrow(/append-only/);
+    await expect(db().query(`UPDATE audit_checkpoints SET note = 'forged'`)).rejects.toThrow(/append-only|permission denied/);
+    for (const table of ['audit_log_entries', 'audit_checkpoints']) {
+      await expect(db().query(`DELETE FROM ${table}`)).rejects.toThrow(/append-only|permission denied/);
+      await expect(db().query(`TRUNCATE ${table}`)).rejects.toThrow(/append-only|permission denied/);
+    }
+    await expect(db().query(`UPDATE audit_log_entries SET type = 'Forged'`)).rejects.toThrow(/append-only|permission denied/);
   });
 
-  it('answers only the compliance token, with problem details', async () => {
-    const response = await entries({}, 'integration-token-for-tests');
-    expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ status: 401, code: 'unauthorized' });
-    const bad = await entries({ cursor: 'drop table' });
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'invalid_request' });
+  it('dead-letters a malformed message with its reason and the consumer group, and records the messages after it', async () => {
+    const callId = randomUUID();
+    await h.publish(Topics.routing, '{"not":"an envelope"', { ...callEvent(callId, 'CallRouted'), source: 'routing' });
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(1));
+    const consumer = h.kafka.client().consumer({ groupId: `dlq-reader-${callId}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${Topics.routing}.dlq`, fromBeginning: true });
+    const letters: Array<{ reason: string; group: string }> = [];
+    await consumer.run({ eachMessage: async ({ message }) => void letters.push({ reason: String(message.headers?.['dlq-reason'] ?? ''), group: String(message.headers?.['dlq-consumer-group'] ?? '') }) });
+    await eventually(() => expect(letters.length).toBeGreaterThan(0));
+    await consumer.disconnect();
+    expect(letters[0]).toEqual({ reason: expect.stringMatching(/JSON/), group: 'homeline-audit-log' });
+  });
+
+  it('records every compliance query as an entry', async () => {
+    const callId = randomUUID();
+    await entries({ callId });
+    await eventually(async () => {
+      const page = await entries({ type: 'AuditEntriesQueried', limit: '1000' });
+      expect(page.entries.some((e) => (e.envelope.data.filters as Record<string, unknown>).callId === callId)).toBe(true);
+    });
+  });
+
+  it('answers only the compliance token, and bad input with problem details', async () => {
+    const wrong = await h.get('/v1/audit/checkpoint', 'integration-token-for-tests');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ status: 401, code: 'unauthorized' });
+    const size = (await h.checkpoint()).size;
+    const cases: Array<[string, string]> = [
+      ['/v1/audit/entries?cursor=drop%20table', 'invalid_request'],
+      ['/v1/audit/entries?cursor=99999999999999999999', 'invalid_request'],
+      [`/v1/audit/entries/${size}/proof?treeSize=${size}`, 'index_out_of_range'],
+      [`/v1/audit/entries/0/proof?treeSize=${size + 1000}`, 'tree_size_too_large'],
+      ['/v1/audit/entries/0/proof', 'invalid_request'],
+      ['/v1/audit/entries/-1/proof?treeSize=1', 'invalid_request'],
+      [`/v1/audit/consistency?from=${size}&to=1`, 'invalid_range'],
+      ['/v1/audit/consistency?from=0&to=1', 'invalid_range'],
+      [`/v1/audit/export?from=0&to=${size + 1000}`, 'tree_size_too_large'],
+    ];
+    for (const [path, code] of cases) {
+      const response = await h.get(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(await response.json()).toMatchObject({ code });
+    }
+    const badErasure = await h.post('/v1/audit/erasures', { accountId: '' });
+    expect(badErasure.status).toBe(400);
   });
 });

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { eventStoreMigrations } from '@homeline/event-store';
 import { CallsConfig, callsConfigSchema } from './config';
-import { CallDeadlines1764000000200 } from './edges/call-deadlines.migration';
+import { CallsSchema1764000000200 } from './edges/calls-schema.migration';
 import { CallsModule } from './edges/calls.module';
 
 @Module({})
@@ -14,8 +14,8 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'calls',
           config,
-          migrations: [...eventStoreMigrations, CallDeadlines1764000000200],
-          problemStatus: { call_not_found: 404, call_already_exists: 409 },
+          migrations: [...eventStoreMigrations, CallsSchema1764000000200],
+          problemStatus: { call_not_found: 404, call_already_exists: 409, already_answered: 409, call_ended: 409, not_ringing: 409, not_inbound: 409 },
         }),
         CallsModule,
       ],

@@ -8,8 +8,20 @@ export const callsConfigSchema = platformEnv({ httpPort: 3001 }).extend({
   CALL_ROUTING_TIMEOUT_MS: env.milliseconds(5_000),
   CALL_RINGING_TIMEOUT_MS: env.milliseconds(10_000),
   CALL_ANSWER_TIMEOUT_MS: env.milliseconds(45_000),
-  /** How often the deadline scheduler looks for expired steps. */
-  CALL_DEADLINE_POLL_MS: env.milliseconds(200),
+  /** How long an inbound call rings in the home before it fails with `no_answer` (docs/architecture.md section 6.1). */
+  CALL_RING_TIMEOUT_MS: env.milliseconds(30_000),
+  /**
+   * The longest the deadline scheduler sleeps: it wakes at the next deadline this process set, and
+   * at least this often for those other replicas set.
+   */
+  CALL_DEADLINE_POLL_MS: env.milliseconds(1_000),
+  /** How old (or how far in the future) an emergency request's assertion may be for calls to route it without identity. */
+  ASSERTION_MAX_AGE_SECONDS: env.seconds(30),
+  ASSERTION_FUTURE_SKEW_SECONDS: env.seconds(5),
+  /** How long a POST /v1/calls Idempotency-Key is remembered. */
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).default(24),
+  /** How often expired Idempotency-Keys and emergency nonces are forgotten. */
+  EXPIRY_SWEEP_INTERVAL_MS: env.milliseconds(60_000),
 });
 
 export type CallsConfig = z.infer<typeof callsConfigSchema>;
@@ -19,4 +31,5 @@ export const callTimeouts = (config: CallsConfig) => ({
   routingMs: config.CALL_ROUTING_TIMEOUT_MS,
   ringingMs: config.CALL_RINGING_TIMEOUT_MS,
   answerMs: config.CALL_ANSWER_TIMEOUT_MS,
+  ringMs: config.CALL_RING_TIMEOUT_MS,
 });

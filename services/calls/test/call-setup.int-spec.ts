@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Topics, type Envelope } from '@homeline/contracts';
+import { Headers, Topics, type Envelope } from '@homeline/contracts';
 import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
-import { startBroker, type EmbeddedBroker } from '@homeline/kafka-embedded';
 import { createServiceApp, type ServiceApp } from '@homeline/platform';
-import { eventually, startTestPostgres, type TestPostgres } from '@homeline/testing';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import type { Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { callsService } from '../src/app.module';
+import { ExpirySweeper } from '../src/edges/expiry-sweeper';
 import type { CallsConfig } from '../src/config';
 
 const token = 'integration-token-for-tests';
@@ -16,35 +14,37 @@ const token = 'integration-token-for-tests';
 /** The calls service alone, on real PostgreSQL and the broker; identity's and routing's answers are produced by the test. */
 describe('the call-setup process manager', () => {
   let postgres: TestPostgres;
-  let broker: EmbeddedBroker;
-  let dir: string;
+  let kafka: TestKafka;
   let calls: ServiceApp<CallsConfig>;
   let base: string;
   let producer: Producer;
+  let db: Client;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'calls-int-'));
     postgres = await startTestPostgres();
-    broker = await startBroker({ dataDir: dir, port: 0, initialRebalanceDelayMs: 0 });
+    kafka = await startTestKafka();
+    const databaseUrl = await postgres.createDatabase();
+    db = new Client({ connectionString: databaseUrl });
+    await db.connect();
     calls = await createServiceApp(callsService, {
-      DATABASE_URL: await postgres.createDatabase(),
-      KAFKA_BROKERS: broker.address,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: kafka.brokers.join(','),
       INTEGRATION_TOKEN: token,
       LOG_LEVEL: 'warn',
       CALL_VERIFICATION_TIMEOUT_MS: '60000',
     });
     await calls.app.listen(0, '127.0.0.1');
     base = await calls.app.getUrl();
-    producer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).producer();
+    producer = kafka.client().producer();
     await producer.connect();
   });
 
   afterAll(async () => {
     await producer?.disconnect();
+    await db?.end();
     await calls?.app.close();
-    await broker?.stop();
+    await kafka?.stop();
     await postgres?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const http = async (method: string, path: string, body?: unknown) => {
@@ -72,17 +72,64 @@ describe('the call-setup process manager', () => {
   const publish = (envelope: Envelope) =>
     producer.send({ topic: Topics.identity, messages: [{ key: envelope.streamId, value: JSON.stringify(envelope) }] });
 
+  /** Proof that calls' consumer has processed an event (its inbox row commits with the effects). */
+  const processed = (eventId: string) =>
+    eventually(async () => expect((await db.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [eventId])).rowCount).toBe(1));
+
+  /** The dead letter of the event `eventId` on `topic`: its reason code and the consumer group that refused it. */
+  const deadLetterOf = async (eventId: string, topic: string) => {
+    const found: Array<{ code: string; group: string }> = [];
+    const consumer = kafka.client().consumer({ groupId: `dlq-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (!message.value?.toString().includes(eventId)) return;
+        found.push({ code: String(message.headers?.[Headers.dlqReasonCode]), group: String(message.headers?.[Headers.dlqConsumerGroup]) });
+      },
+    });
+    try {
+      return await eventually(() => {
+        expect(found).toHaveLength(1);
+        return found[0];
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+  };
+
+  const registry = (type: string, accountId: string, data: Record<string, unknown>): Envelope => ({
+    id: randomUUID(), type, source: 'identity', streamId: `account-${accountId}`, streamVersion: 1,
+    occurredAt: new Date().toISOString(), correlationId: accountId, causationId: null, accountId, data,
+  });
+
   it('hands a verified call to routing once, though identity\'s answer arrives twice', async () => {
     const { callId, deviceId } = await placeCall();
     const verified = answer('SpeakerVerified', callId, {
       callId, accountId: 'acc-1', deviceId, memberId: 'mem-1', score: 0.93, threshold: 0.75, margin: 0.6, liveness: 0.97, assurance: 'standard', decision: 'accept',
     });
     await publish(verified);
-    await publish(verified);
     await eventually(async () => expect((await http('GET', `/v1/calls/${callId}`)).body).toMatchObject({ status: 'routing', memberId: 'mem-1' }));
-    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a second effect to show, if there were one
+    // The copy travels on the same partition (same key) ahead of a marker: once the marker is processed, so was the copy.
+    const marker = answer('SpeakerRejected', randomUUID(), { callId: randomUUID(), accountId: null, deviceId, reason: 'unlinked_device', decision: 'reject' });
+    await publish(verified);
+    await publish({ ...marker, streamId: verified.streamId });
+    await processed(marker.id);
     const { body } = await http('GET', `/v1/calls/${callId}`);
     expect(body.timeline!.map((e) => e.type)).toEqual(['CallRequested', 'CallRouting']);
+  });
+
+  it('takes no SpeakerVerified from a topic identity does not own: another service writing it there routes nothing', async () => {
+    const { callId, deviceId } = await placeCall();
+    // routing's Kafka user may write homeline.routing.v1: a "SpeakerVerified from identity" there is forged.
+    const forged = answer('SpeakerVerified', callId, {
+      callId, accountId: 'acc-1', deviceId, memberId: 'mem-1', score: 0.93, threshold: 0.75, margin: 0.6, liveness: 0.97, assurance: 'standard', decision: 'accept',
+    });
+    await producer.send({ topic: Topics.routing, messages: [{ key: forged.streamId, value: JSON.stringify(forged) }] });
+    const dead = await deadLetterOf(forged.id, `${Topics.routing}.dlq`);
+    expect(dead).toMatchObject({ code: 'wrong_topic', group: 'homeline-calls' });
+    const { body } = await http('GET', `/v1/calls/${callId}`);
+    expect({ status: body.status, timeline: body.timeline!.map((e) => e.type) }).toEqual({ status: 'verifying', timeline: ['CallRequested'] });
   });
 
   it('rejects the call with identity\'s reason when the device is trusted by no household', async () => {
@@ -94,11 +141,138 @@ describe('the call-setup process manager', () => {
   it('cancels a call the caller hangs up before it connects, and a late answer changes nothing', async () => {
     const { callId, deviceId } = await placeCall();
     expect((await http('POST', `/v1/calls/${callId}/hangup`)).body).toMatchObject({ status: 'ended', reason: 'cancelled' });
-    await publish(answer('SpeakerVerified', callId, {
+    const late = answer('SpeakerVerified', callId, {
       callId, accountId: 'acc-1', deviceId, memberId: 'mem-1', score: 0.93, threshold: 0.75, margin: 0.6, liveness: 0.97, assurance: 'standard', decision: 'accept',
-    }));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    await publish(late);
+    await processed(late.id);
     expect((await http('GET', `/v1/calls/${callId}`)).body).toMatchObject({ status: 'ended', reason: 'cancelled' });
+  });
+
+  it('routes an emergency call from a linked device at once, without waiting for identity, and lets its assertion through once', async () => {
+    const accountId = randomUUID();
+    const device = simulatedDevice(`dev-${randomUUID()}`);
+    const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
+    await publish(registry('AccountOpened', accountId, { accountId, msisdn: '+15550100001', displayName: 'Home', timezone: 'America/Chicago', address }));
+    const linked = registry('DeviceLinked', accountId, { accountId, deviceId: device.deviceId, name: 'Kitchen', publicKey: device.publicKey, location: null });
+    await publish(linked);
+    await processed(linked.id);
+
+    const voice = device.assert({ subject: '911', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
+    const first = await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice });
+    expect(first).toMatchObject({ status: 202, body: { status: 'routing' } });
+    const call = (await http('GET', `/v1/calls/${String(first.body.callId)}`)).body as { timeline: { type: string; data: Record<string, unknown> }[] };
+    expect(call.timeline.map((e) => e.type)).toEqual(['CallRequested', 'CallRouting']);
+    expect(call.timeline[1].data).toMatchObject({ accountId, verified: false, memberId: null });
+
+    // The same signed request again: not on calls' judgement a second time; it waits for identity.
+    expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice })).toMatchObject({ status: 202, body: { status: 'verifying' } });
+    // An ordinary number from the same device waits for identity too.
+    const mom = device.assert({ subject: '+15550100002', embedding: simulatedSpeaker('stranger').utter() });
+    expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '+15550100002', voice: mom })).toMatchObject({ body: { status: 'verifying' } });
+  });
+
+  describe('an inbound call', () => {
+    const routingEvent = (type: string, callId: string, data: Record<string, unknown>): Envelope => ({
+      id: randomUUID(), type, source: 'routing', streamId: `inbound-${callId}`, streamVersion: 1,
+      occurredAt: new Date().toISOString(), correlationId: callId, causationId: null, accountId: 'acc-1', data,
+    });
+    const identityEvent = (type: string, callId: string, data: Record<string, unknown>): Envelope => ({
+      ...routingEvent(type, callId, data), source: 'identity', streamId: `answer-${String(data.answerId)}`,
+    });
+    /** routing's offer of a new call, delivered `copies` times (a redelivery after a lost offset commit). */
+    const offer = async (copies = 1) => {
+      const callId = randomUUID();
+      const offered = routingEvent('InboundCallOffered', callId, {
+        callId, accountId: 'acc-1', carrierCallId: `carrier-${callId}`, from: '+15550100123', to: '+15550100001', sensitive: false,
+        callerName: 'Bank', fromContact: true, devices: ['kitchen', 'bedroom', 'office'], emergencyCallback: false,
+      });
+      const message = { key: offered.streamId, value: JSON.stringify(offered) };
+      await producer.send({ topic: Topics.routing, messages: Array.from({ length: copies }, () => message) });
+      await processed(offered.id);
+      return callId;
+    };
+    const answerWith = (callId: string, deviceId: string) => {
+      const device = simulatedDevice(deviceId);
+      const voice = device.assert({ purpose: 'answer-call', subject: callId, embedding: simulatedSpeaker('alex').utter() });
+      return http('POST', `/v1/calls/${callId}/answer`, { deviceId, voice });
+    };
+
+    it('rings the offered devices and takes an answer to identity', async () => {
+      const callId = await offer();
+      expect((await http('GET', `/v1/calls/${callId}`)).body).toMatchObject({
+        direction: 'inbound', status: 'ringing', from: '+15550100123', callerName: 'Bank', sensitive: false,
+        devices: [{ deviceId: 'kitchen', state: 'ringing' }, { deviceId: 'bedroom', state: 'ringing' }, { deviceId: 'office', state: 'ringing' }],
+      });
+      expect(await answerWith(callId, 'kitchen')).toMatchObject({ status: 202, body: { callId, status: 'ringing' } });
+      const { body } = await http('GET', `/v1/calls/${callId}`);
+      expect(body.timeline!.map((e) => e.type)).toEqual(['CallOffered', 'AnswerRequested']);
+      expect(JSON.stringify(body)).not.toContain('signature'); // the assertion never shows
+    });
+
+    it('connects exactly one of two answers identity allowed in the same batch, and refuses answers after', async () => {
+      const callId = await offer();
+      const allowed = (deviceId: string, memberId: string) =>
+        identityEvent('AnswerAuthorized', callId, {
+          callId, answerId: randomUUID(), accountId: 'acc-1', deviceId, memberId, score: 0.9, threshold: 0.75, margin: 0.5, liveness: 0.97, assurance: 'standard',
+        });
+      const [first, second] = [allowed('bedroom', 'alex'), allowed('kitchen', 'sam')];
+      await producer.send({ topic: Topics.identity, messages: [first, second].map((e) => ({ key: `answer-race-${callId}`, value: JSON.stringify(e) })) });
+      await processed(second.id);
+      const { body } = await http('GET', `/v1/calls/${callId}`);
+      expect(body).toMatchObject({
+        status: 'connected', memberId: 'alex', deviceId: 'bedroom',
+        devices: [{ deviceId: 'kitchen', state: 'refused', reason: 'already_answered' }, { deviceId: 'bedroom', state: 'answered' }, { deviceId: 'office', state: 'cancelled', reason: 'answered_elsewhere' }],
+      });
+      expect(body.timeline!.map((e) => e.type)).toEqual(['CallOffered', 'CallConnected', 'CallAnswerRefused']);
+      expect(await answerWith(callId, 'office')).toMatchObject({ status: 409, body: { code: 'already_answered' } });
+    });
+
+    it('has one effect of each inbound event delivered twice: the offer, a refusal, an authorization, the caller leaving', async () => {
+      const callId = await offer(2);
+      const decision = (type: string, data: Record<string, unknown>) =>
+        identityEvent(type, callId, { callId, answerId: randomUUID(), accountId: 'acc-1', ...data });
+      const refused = decision('AnswerRefused', { deviceId: 'office', memberId: null, reason: 'speaker_not_verified' });
+      const allowed = decision('AnswerAuthorized', { deviceId: 'bedroom', memberId: 'alex', score: 0.9, threshold: 0.75, margin: 0.5, liveness: 0.97, assurance: 'standard' });
+      const left = routingEvent('InboundCallAbandoned', callId, { callId, carrierCallId: `carrier-${callId}` });
+      // Each copy on its original's partition (same key) before the next event: a redelivery after a lost offset commit.
+      for (const event of [refused, allowed, left]) {
+        const topic = event.source === 'identity' ? Topics.identity : Topics.routing;
+        await producer.send({ topic, messages: [event, event].map((e) => ({ key: e.streamId, value: JSON.stringify(e) })) });
+        await processed(event.id);
+      }
+      const timeline = (await http('GET', `/v1/calls/${callId}`)).body.timeline!.map((e) => e.type);
+      expect(timeline).toEqual(['CallOffered', 'CallAnswerRefused', 'CallConnected', 'CallEnded']);
+    });
+
+    it('ends when the caller hangs up while it rings, and refuses an answer after', async () => {
+      const callId = await offer();
+      const abandoned = routingEvent('InboundCallAbandoned', callId, { callId, carrierCallId: `carrier-${callId}` });
+      await producer.send({ topic: Topics.routing, messages: [{ key: abandoned.streamId, value: JSON.stringify(abandoned) }] });
+      await processed(abandoned.id);
+      expect((await http('GET', `/v1/calls/${callId}`)).body).toMatchObject({ status: 'ended', reason: 'caller_hung_up' });
+      expect(await answerWith(callId, 'kitchen')).toMatchObject({ status: 409, body: { code: 'call_ended' } });
+    });
+  });
+
+  it('scopes an Idempotency-Key to the device that sent it, and forgets keys after their time', async () => {
+    const key = `key-${randomUUID()}`;
+    const place = async (deviceId: string) => {
+      const voice = simulatedDevice(deviceId).assert({ subject: 'Mom', embedding: simulatedSpeaker('alex').utter() });
+      const response = await fetch(`${base}/v1/calls`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ deviceId, target: 'Mom', voice }),
+      });
+      return ((await response.json()) as { callId: string }).callId;
+    };
+    const [first, second] = [await place(`dev-${randomUUID()}`), await place(`dev-${randomUUID()}`)];
+    expect(first).not.toBe(second); // the same key from two devices: two calls
+
+    await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+    const swept = await calls.app.get(ExpirySweeper).sweep();
+    expect(swept.idempotencyKeys).toBe(2);
+    expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).rowCount).toBe(0);
   });
 
   it('answers an unknown call and a malformed request with problem details', async () => {

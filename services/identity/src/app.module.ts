@@ -2,10 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { eventStoreMigrations } from '@homeline/event-store';
 import { OutboxRelayHost, PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { IdentityConfig, identityConfigSchema } from './config';
-import { registryProblemStatus } from './registry/registry.errors';
-import { HouseholdRegistry1764000000100 } from './registry/registry.migration';
-import { RegistryModule } from './registry/registry.module';
-import { VerificationModule } from './verification/verification.module';
+import { registryProblemStatus } from './edges/registry.problems';
+import { ExpiryModule } from './edges/expiry.module';
+import { HouseholdPolicies1764000000200 } from './edges/household-policies.migration';
+import { NonceExpiry1764000000300 } from './edges/nonce-expiry.migration';
+import { HouseholdRegistry1764000000100 } from './edges/registry.migration';
+import { RegistryModule } from './edges/registry.module';
+import { StepUpApproval1764000000400 } from './edges/step-up-approval.migration';
+import { VerificationModule } from './edges/verification.module';
 
 @Module({})
 export class AppModule {
@@ -16,13 +20,16 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'identity',
           config,
-          migrations: [...eventStoreMigrations, HouseholdRegistry1764000000100],
+          migrations: [
+            ...eventStoreMigrations, HouseholdRegistry1764000000100, HouseholdPolicies1764000000200, NonceExpiry1764000000300, StepUpApproval1764000000400,
+          ],
           problemStatus: registryProblemStatus,
         }),
         RegistryModule,
         VerificationModule,
+        ExpiryModule,
       ],
-      // Publishes what identity appends (registry events, speaker decisions) to TOPIC_IDENTITY.
+      // Publishes what identity appends (registry events, speaker and answer decisions) to TOPIC_IDENTITY.
       providers: [OutboxRelayHost],
     };
   }

@@ -26,6 +26,17 @@ describe('the identity configuration', () => {
     expect(() => loadConfig(identityConfigSchema, { ...required, VOICEPRINT_KEY: undefined })).toThrow(/VOICEPRINT_KEY: is required/);
   });
 
+  it('keeps nonces an hour, Idempotency-Keys a day and five voiceprints a member unless configured', () => {
+    const config = loadConfig(identityConfigSchema, required);
+    expect(config).toMatchObject({ NONCE_RETENTION_SECONDS: 3600, IDEMPOTENCY_KEY_TTL_HOURS: 24, VOICEPRINTS_PER_MEMBER_MAX: 5 });
+    expect(speakerVerificationConfig(config).rememberNoncesSeconds).toBe(3600 - 60);
+  });
+
+  it('refuses to forget nonces before their assertions stop being fresh', () => {
+    expect(() => loadConfig(identityConfigSchema, { ...required, NONCE_RETENTION_SECONDS: '60' })).toThrow(/NONCE_RETENTION_SECONDS: must be at least/);
+    expect(loadConfig(identityConfigSchema, { ...required, NONCE_RETENTION_SECONDS: '95' }).NONCE_RETENTION_SECONDS).toBe(95);
+  });
+
   it('refuses risky-action thresholds laxer than the ordinary ones', () => {
     expect(() => loadConfig(identityConfigSchema, { ...required, SPEAKER_SCORE_THRESHOLD: '0.9' })).toThrow(/SPEAKER_HIGH_SCORE_THRESHOLD: must be at least/);
   });

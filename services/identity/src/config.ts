@@ -14,6 +14,13 @@ const voiceprintKey = z
     message: 'expected base64 of 32 bytes (e.g. `openssl rand -base64 32`)',
   });
 
+/**
+ * The sweep deletes nonces by PostgreSQL's clock, verification judges by identity's: an assertion
+ * is refused as stale this much before its nonce could be swept, so a clock difference below it
+ * cannot open a window for a replay.
+ */
+export const nonceClockGuardSeconds = 60;
+
 /** Everything the identity service reads from its environment, validated once at start. */
 export const identityConfigSchema = platformEnv({ httpPort: 3002 })
   .extend({
@@ -24,13 +31,29 @@ export const identityConfigSchema = platformEnv({ httpPort: 3002 })
     SPEAKER_SCORE_THRESHOLD: unitInterval(defaults.standard.score),
     SPEAKER_MARGIN: unitInterval(defaults.standard.margin),
     SPEAKER_LIVENESS_THRESHOLD: unitInterval(defaults.standard.liveness),
-    /** Thresholds for risky actions (premium and international destinations); must be at least as strict. */
+    /** Thresholds for risky actions (premium and international destinations, answering a sensitive call); must be at least as strict. */
     SPEAKER_HIGH_SCORE_THRESHOLD: unitInterval(defaults.high.score),
     SPEAKER_HIGH_MARGIN: unitInterval(defaults.high.margin),
     SPEAKER_HIGH_LIVENESS_THRESHOLD: unitInterval(defaults.high.liveness),
     ASSERTION_MAX_AGE_SECONDS: seconds(defaults.maxAgeSeconds),
     ASSERTION_FUTURE_SKEW_SECONDS: seconds(defaults.futureSkewSeconds),
     VERIFICATION_CONSUMER_GROUP: z.string().min(1).default('homeline-identity'),
+    /** Voiceprints one member may have: each is another voice the member answers to. */
+    VOICEPRINTS_PER_MEMBER_MAX: z.coerce.number({ error: 'expected a number' }).int().min(1).max(100).default(5),
+    /**
+     * How long a burnt nonce is kept. An assertion issued longer ago than this is refused as stale
+     * whenever its request reaches identity (its nonce may be forgotten), so this is also the
+     * longest backlog a genuine request survives. At least the assertion window plus a minute.
+     */
+    NONCE_RETENTION_SECONDS: seconds(3600),
+    /** After this an Idempotency-Key is forgotten: the same key then runs its request again. */
+    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).default(24),
+    /** How long an action held for an owner's approval waits for the answer (docs/architecture.md section 6.2). */
+    APPROVAL_TTL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).default(600),
+    /** How old an approver's signed decision may be when it arrives. */
+    APPROVAL_SIGNATURE_MAX_AGE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).default(300),
+    /** How often expired approvals, nonces and Idempotency-Keys are swept. */
+    EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(50).default(5000),
   })
   .superRefine((config, context) => {
     const pairs = [
@@ -43,6 +66,10 @@ export const identityConfigSchema = platformEnv({ httpPort: 3002 })
         context.addIssue({ code: 'custom', path: [high], message: `must be at least ${standard} (${config[standard]})` });
       }
     }
+    const window = config.ASSERTION_MAX_AGE_SECONDS + config.ASSERTION_FUTURE_SKEW_SECONDS + nonceClockGuardSeconds;
+    if (config.NONCE_RETENTION_SECONDS < window) {
+      context.addIssue({ code: 'custom', path: ['NONCE_RETENTION_SECONDS'], message: `must be at least the assertion window plus ${nonceClockGuardSeconds} s (${window})` });
+    }
   });
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;
@@ -53,4 +80,5 @@ export const speakerVerificationConfig = (config: IdentityConfig): SpeakerVerifi
   high: { score: config.SPEAKER_HIGH_SCORE_THRESHOLD, margin: config.SPEAKER_HIGH_MARGIN, liveness: config.SPEAKER_HIGH_LIVENESS_THRESHOLD },
   maxAgeSeconds: config.ASSERTION_MAX_AGE_SECONDS,
   futureSkewSeconds: config.ASSERTION_FUTURE_SKEW_SECONDS,
+  rememberNoncesSeconds: config.NONCE_RETENTION_SECONDS - nonceClockGuardSeconds,
 });

@@ -57,7 +57,7 @@ describe('the household registry over HTTP', () => {
     expect(household.body).toMatchObject({
       accountId, displayName: 'The Riveras', timezone: 'America/New_York', address: { country: 'US' },
       members: [
-        { memberId, name: 'Maria', role: 'owner', voiceprints: 1, grants: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'] },
+        { memberId, name: 'Maria', role: 'owner', voiceprints: 1, grants: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international', 'answer_sensitive'] },
         { name: 'Leo', role: 'child', voiceprints: 0, grants: ['emergency', 'contacts'] },
       ],
       devices: [{ deviceId: kitchen.deviceId, name: 'Kitchen', publicKey: kitchen.publicKey, location: { room: 'kitchen', floor: '1' } }],
@@ -160,7 +160,7 @@ describe('the household registry over HTTP', () => {
     const again = await identity.call('POST', '/v1/accounts', body, key);
     expect(first.status).toBe(201);
     expect(again).toEqual(first);
-    const other = await identity.call('POST', '/v1/accounts', account(nextLine()), key);
+    const other = await identity.call('POST', '/v1/accounts', { ...body, displayName: 'Someone else' }, key);
     expect(other).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
   });
 
@@ -203,13 +203,32 @@ describe('the household registry over HTTP', () => {
       expect(contact).toMatchObject({ status: 404, body: { code: 'member_not_found' } });
     });
 
-    it('refuses a public key that is not an Ed25519 key and an embedding of the wrong size', async () => {
+    it.each(['__proto__', 'constructor', 'prototype'])('answers 404 for a member or device named %s that was never added', async (id) => {
+      const accountId = await openAccount();
+      await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
+      const change = await identity.call('PATCH', `/v1/accounts/${accountId}/members/${id}`, { role: 'adult' });
+      expect(change).toMatchObject({ status: 404, body: { code: 'member_not_found' } });
+      const unlink = await identity.call('DELETE', `/v1/accounts/${accountId}/devices/${id}`);
+      expect(unlink).toMatchObject({ status: 404, body: { code: 'device_not_found' } });
+      const { body } = await identity.call('GET', `/v1/accounts/${accountId}`);
+      expect(body.devices).toEqual([]);
+    });
+
+    it('refuses a public key that is not an Ed25519 key, and an embedding of the wrong size or no sane vector', async () => {
       const accountId = await openAccount();
       const device = await identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: 'd-1', name: 'Den', publicKey: Buffer.alloc(16).toString('base64') });
       expect(device).toMatchObject({ status: 422, body: { code: 'invalid_public_key' } });
+      for (const weak of [Buffer.alloc(32), Buffer.from('01' + '00'.repeat(31), 'hex')]) {
+        const refused = await identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: 'd-2', name: 'Den', publicKey: weak.toString('base64') });
+        expect(refused).toMatchObject({ status: 422, body: { code: 'invalid_public_key' } });
+      }
       const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Ana', role: 'adult' });
       const short = await identity.call('POST', `/v1/accounts/${accountId}/members/${body.memberId}/voiceprints`, { embedding: [0.1, 0.2] });
       expect(short).toMatchObject({ status: 400, body: { code: 'invalid_request', issues: [{ path: 'embedding' }] } });
+      for (const insane of [simulatedSpeaker('x').voiceprint.map(() => 1e308), simulatedSpeaker('x').voiceprint.map(() => 0)]) {
+        const refused = await identity.call('POST', `/v1/accounts/${accountId}/members/${body.memberId}/voiceprints`, { embedding: insane });
+        expect(refused).toMatchObject({ status: 422, body: { code: 'invalid_voiceprint' } });
+      }
     });
   });
 });

@@ -1,10 +1,11 @@
-import { Topics, type VoiceAssertion } from '@homeline/contracts';
+import { Topics } from '@homeline/contracts';
 import {
   forgedAssertion, replayOf, similarSpeaker, simulatedDevice, simulatedSpeaker, staleAssertion,
 } from '@homeline/device-sim';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { callRequested, type CallRequestedEnvelope } from './support/call-requested';
 import { startIdentity, type IdentityUnderTest } from './support/identity-app';
 import { registerHousehold, type Household } from './support/household';
 import { distinctEvents, tapTopic, type TopicTap } from './support/topic-tap';
@@ -14,19 +15,6 @@ const jon = simulatedSpeaker('jon');
 const stranger = simulatedSpeaker('stranger');
 const ana = simulatedSpeaker('ana');
 const anasSister = similarSpeaker(ana, 'anas-sister', 0.95);
-
-/** A CallRequested envelope as the calls service publishes it. */
-const callRequested = (deviceId: string, target: string, voice: VoiceAssertion, callId = randomUUID(), now = new Date()) => {
-  return {
-    id: randomUUID(), type: 'CallRequested', source: 'calls', streamId: `call-${callId}`, streamVersion: 1,
-    occurredAt: now.toISOString(), correlationId: callId, causationId: null, accountId: null,
-    data: {
-      callId, direction: 'outbound', deviceId, target, voice,
-      requestedAt: now.toISOString(), deadline: new Date(now.getTime() + 10_000).toISOString(),
-    },
-  };
-};
-type CallRequestedEnvelope = ReturnType<typeof callRequested>;
 
 describe('speaker verification over Kafka', () => {
   let pg: TestPostgres;
@@ -103,6 +91,8 @@ describe('speaker verification over Kafka', () => {
     ['an impostor\'s voice', 'speaker_not_verified', () => placeCall(home, stranger)],
     ['a low liveness score', 'low_liveness', () => placeCall(home, maria, { liveness: 0.4 })],
     ['two enrolled voices too similar to tell apart', 'ambiguous_speaker', () => placeCall(similar, ana)],
+    ['an embedding of 1e308s, whose score would be NaN', 'speaker_not_verified', () =>
+      callRequested('kitchen-1', 'Mom', home.device.assert({ subject: 'Mom', embedding: maria.voiceprint.map((x) => Math.sign(x) * 1e308) }))],
     ['an assertion made for another target', 'assertion_mismatch', () =>
       callRequested('kitchen-1', '+1 900 555 0100', home.device.assert({ subject: 'Mom', embedding: maria.utter() }))],
   ])('rejects %s as %s', async (_case, reason, request) => {
@@ -153,6 +143,17 @@ describe('speaker verification over Kafka', () => {
     expect(decisionsFor(request.data.callId)).toHaveLength(1);
   });
 
+  it('answers once when two copies of a CallRequested are consumed at once, from two partitions', async () => {
+    const request = placeCall(home, maria);
+    const copies = [0, 1].map((partition) => ({ partition, key: request.streamId, value: JSON.stringify(request), headers: { 'event-type': request.type } }));
+    await producer.send({ topic: Topics.calls, messages: copies });
+    // Later requests on both partitions are answered only after both copies were consumed.
+    const later = [0, 1].map(() => placeCall(home, maria));
+    await producer.send({ topic: Topics.calls, messages: later.map((c, partition) => ({ partition, key: c.streamId, value: JSON.stringify(c) })) });
+    await eventually(() => later.forEach((c) => expect(decisionsFor(c.data.callId)).toHaveLength(1)));
+    expect(decisionsFor(request.data.callId)).toMatchObject([{ type: 'SpeakerVerified', causationId: request.id }]);
+  });
+
   it('ignores the other events of the calls topic and dead-letters a CallRequested that breaks its contract', async () => {
     const dlq = await tapTopic(client, `${Topics.calls}.dlq`);
     const broken = placeCall(home, maria);
@@ -166,6 +167,26 @@ describe('speaker verification over Kafka', () => {
     expect(dlq.messages[0].headers['dlq-reason']).toMatch(/liveness/);
     expect(decisionsFor(broken.data.callId)).toEqual([]);
     expect(decisionsFor(other.data.callId)).toEqual([]);
+    await dlq.stop();
+  });
+
+  it('dead-letters a CallRequested whose ids PostgreSQL could never store, and goes on', async () => {
+    const dlq = await tapTopic(client, `${Topics.calls}.dlq`);
+    const withNul = callRequested('kitchen-1\u0000', 'Mom', home.device.assert({ subject: 'Mom', embedding: maria.utter() }));
+    const hugeNonce = placeCall(home, maria);
+    const signedHuge = home.device.assert({ subject: 'Mom', embedding: maria.utter(), nonce: 'n'.repeat(3000) });
+    const unstorable = [withNul, { ...hugeNonce, data: { ...hugeNonce.data, voice: signedHuge } }];
+    for (const request of unstorable) await send(request, withNul.streamId);
+    const later = placeCall(home, maria);
+    await send(later, withNul.streamId);
+    await eventually(() => expect(decisionsFor(later.data.callId)).toHaveLength(1));
+    await eventually(() => expect(dlq.messages.map((m) => m.value.id)).toEqual(expect.arrayContaining(unstorable.map((r) => r.id))));
+    for (const request of unstorable) {
+      expect(dlq.messages.find((m) => m.value.id === request.id)?.headers).toMatchObject({
+        'dlq-reason-code': 'poison', 'dlq-consumer-group': 'homeline-identity', 'dlq-reason': expect.stringMatching(/^unstorable_text/),
+      });
+      expect(decisionsFor(request.data.callId)).toEqual([]);
+    }
     await dlq.stop();
   });
 

@@ -1,10 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventStoreMigrations } from '@homeline/event-store';
 import { PlatformModule, ServiceDefinition } from '@homeline/platform';
-import { json } from 'express';
 import { RoutingConfig, routingConfigSchema } from './config';
-import { RoutingModule } from './routing.module';
-import { RoutingSchema1764100000000 } from './schema/routing-schema.migration';
+import { routingMigrations } from './edges/migrations';
+import { RoutingModule } from './edges/routing.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +14,10 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'routing',
           config,
-          migrations: [...eventStoreMigrations, RoutingSchema1764100000000],
+          migrations: [...eventStoreMigrations, ...routingMigrations],
+          // A call's routing events span its decision's stream and its legs' streams; keyed by the
+          // call (their correlation id), they reach one partition in the order they were written.
+          messageKey: (event) => event.correlationId,
         }),
         RoutingModule,
       ],
@@ -26,10 +28,6 @@ export class AppModule {
 export const routingService: ServiceDefinition<RoutingConfig> = {
   name: 'routing',
   configSchema: routingConfigSchema,
+  // Carrier signatures cover the exact bytes sent: the platform's body parser keeps them as `request.rawBody`.
   appModule: (config) => AppModule.forRoot(config),
-  onCreate: (app) => {
-    // Carrier signatures cover the exact bytes sent: keep them as `request.rawBody`. Registered
-    // before Nest's own JSON parser, which then sees this one (same name) and does not add another.
-    app.use(json({ verify: (request, _response, buffer) => ((request as { rawBody?: Buffer }).rawBody = buffer) }));
-  },
 };

@@ -92,10 +92,7 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
       occurredAt: new Date().toISOString(),
     } as const;
     expect((await postCarrierStatus(routing.baseUrl, lateAnswer)).status).toBe(204);
-    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
-      `route-${callId}`,
-    ]);
-    expect(row.n).toBe(4);
+    expect(await routing.streamLength(`leg-${legId}`)).toBe(3); // requested, ringing, ended
   });
 
   it('applies a callback delivered twice once, and a late one never revives a finished leg', async () => {
@@ -135,10 +132,7 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
       'CarrierLegRinging',
       'CarrierLegFailed',
     ]);
-    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
-      `route-${callId}`,
-    ]);
-    expect(row.n).toBe(4);
+    expect(await routing.streamLength(`leg-${legId}`)).toBe(3); // requested, ringing, failed
     expect(routing.typesOf(callId)).toEqual([
       'DestinationResolved',
       'CarrierLegRequested',
@@ -155,42 +149,12 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
       'CarrierLegRinging',
     ]);
     const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
-    const at = new Date().toISOString();
-    expect(
-      (
-        await postCarrierStatus(routing.baseUrl, {
-          carrierCallId,
-          legId,
-          status: 'answered',
-          sequence: 3,
-          occurredAt: at,
-        })
-      ).status,
-    ).toBe(204);
-    expect(
-      (
-        await postCarrierStatus(routing.baseUrl, {
-          carrierCallId,
-          legId,
-          status: 'ringing',
-          sequence: 2,
-          occurredAt: at,
-        })
-      ).status,
-    ).toBe(204);
-    expect(
-      (
-        await postCarrierStatus(routing.baseUrl, {
-          carrierCallId,
-          legId,
-          status: 'completed',
-          sequence: 4,
-          sipCode: 200,
-          q850: 16,
-          occurredAt: at,
-        })
-      ).status,
-    ).toBe(204);
+    const occurredAt = new Date().toISOString();
+    const post = async (status: 'answered' | 'ringing' | 'completed', sequence: number) =>
+      (await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status, sequence, occurredAt })).status;
+    expect(await post('answered', 3)).toBe(204);
+    expect(await post('ringing', 2)).toBe(204);
+    expect(await post('completed', 4)).toBe(204);
     const events = await routing.waitFor(callId, [
       'DestinationResolved',
       'CarrierLegRequested',
@@ -200,6 +164,14 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     ]);
     expect(events[4].data).toMatchObject({ releasedBy: 'remote' });
     expect(routing.typesOf(callId)).toHaveLength(5);
+  });
+
+  it('refuses a sequence number beyond what it stores as 400 problem details', async () => {
+    const response = await postCarrierStatus(routing.baseUrl, {
+      carrierCallId: 'carrier-call-beyond', legId: 'leg-beyond', status: 'answered', sequence: 2 ** 31, occurredAt: new Date().toISOString(),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'invalid_request', issues: [{ path: 'sequence' }] });
   });
 
   it('refuses a callback with a bad signature as 401 problem details, and applies nothing', async () => {
@@ -229,10 +201,37 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
       body: JSON.stringify(forged),
     });
     expect(unsigned.status).toBe(401);
-    const [row] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1`, [
-      `route-${callId}`,
+    expect(await routing.streamLength(`leg-${legId}`)).toBe(2); // requested, ringing
+  });
+
+  it('keeps a connected leg connected when an older busy arrives after the answer, and ends it on a newer status', async () => {
+    const callId = await dial(ringingNumber);
+    const [, , ringing] = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
     ]);
-    expect(row.n).toBe(3);
+    const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
+    const at = new Date().toISOString();
+    const post = (status: 'answered' | 'busy' | 'completed', sequence: number) =>
+      postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status, sequence, occurredAt: at });
+
+    expect((await post('answered', 10)).status).toBe(204);
+    // Applied when the response comes: the late, older busy was heard, and changed nothing.
+    expect((await post('busy', 5)).status).toBe(204);
+    expect(await routing.streamLength(`leg-${legId}`)).toBe(3); // requested, ringing, answered
+    expect((await post('busy', 5)).status).toBe(204); // and once more, deduplicated
+
+    expect((await post('completed', 11)).status).toBe(204);
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+      'CarrierLegEnded',
+    ]);
+    expect(events[4].data).toMatchObject({ releasedBy: 'remote' });
+    expect(routing.typesOf(callId)).not.toContain('CarrierLegFailed');
   });
 
   it('answers 404 problem details for a leg it never requested', async () => {
@@ -251,6 +250,7 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     const metrics = await (await fetch(`${routing.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/routing_decisions_total\{outcome="resolved",detail="domestic",service="routing"\} [1-9]/);
     expect(metrics).toMatch(/routing_carrier_callbacks_total\{outcome="duplicate",service="routing"\} [1-9]/);
+    expect(metrics).toMatch(/routing_carrier_callbacks_total\{outcome="ignored",service="routing"\} [1-9]/);
     expect(metrics).toMatch(/routing_carrier_requests_total\{action="place",result="done",service="routing"\} [1-9]/);
   });
 });

@@ -55,6 +55,20 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(homers.streamId).toBe(`route-${homersCall}`);
   });
 
+  it("publishes the decision on the call's route stream, the leg on its own, all keyed by the call", async () => {
+    const callId = await place({});
+    const events = await routing.waitFor(callId, [
+      'DestinationResolved',
+      'CarrierLegRequested',
+      'CarrierLegRinging',
+      'CarrierLegAnswered',
+    ]);
+    const { legId } = events[1].data as { legId: string };
+    expect(events.map((e) => e.streamId)).toEqual([`route-${callId}`, ...Array(3).fill(`leg-${legId}`)]);
+    expect(events.map((e) => e.streamVersion)).toEqual([1, 1, 2, 3]);
+    expect(events.map((e) => routing.keys.get(e.id))).toEqual(Array(4).fill(callId));
+  });
+
   it("refuses a name that matches two of the member's contacts, with a reason", async () => {
     const callId = await place({ target: 'abe' });
     const [rejected] = await routing.waitFor(callId, ['DestinationRejected']);
@@ -81,6 +95,30 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(rejected.data).toEqual({ callId, reason: 'replayed_assertion' });
   });
 
+  it('refuses a device routing does not know on the account, even for 911, and places nothing', async () => {
+    const callId = await place({
+      deviceId: 'dev-never-linked',
+      target: '911',
+      verified: false,
+      memberId: null,
+      speakerRejection: null,
+    });
+    const [rejected] = await routing.waitFor(callId, ['DestinationRejected']);
+    expect(rejected.data).toEqual({ callId, reason: 'unlinked_device' });
+    const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [
+      callId,
+    ]);
+    expect(legs.n).toBe(0);
+  });
+
+  it('routes 911 handed over unverified before identity answered, and refuses "Mom" handed over so', async () => {
+    const emergency = await place({ target: '911', verified: false, memberId: null, speakerRejection: null });
+    const mom = await place({ target: 'Mom', verified: false, memberId: owner, speakerRejection: null });
+    await routing.waitFor(emergency, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']);
+    const [rejected] = await routing.waitFor(mom, ['DestinationRejected']);
+    expect(rejected.data).toEqual({ callId: mom, reason: 'speaker_not_verified' });
+  });
+
   it('routes 911 from an unrecognised speaker with the registered address and the room, and tells the owner', async () => {
     const callId = await place({
       target: '911',
@@ -90,24 +128,24 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     });
     const events = await routing.waitFor(callId, [
       'DestinationResolved',
-      'CarrierLegRequested',
       'EmergencyOwnerNotified',
+      'CarrierLegRequested',
       'CarrierLegRinging',
       'CarrierLegAnswered',
     ]);
-    expect(events[1].data).toMatchObject({ e164: '911', callerId: home.msisdn });
+    expect(events[2].data).toMatchObject({ e164: '911', callerId: home.msisdn });
     expect(events[0].data).toMatchObject({ class: 'emergency', e164: '911' });
-    expect(events[1].data).toMatchObject({
+    expect(events[2].data).toMatchObject({
       emergency: true,
       address: home.address,
       location: { room: 'Kitchen', floor: '1' },
     });
-    expect(events[2].data).toMatchObject({
+    expect(events[1].data).toMatchObject({
       ownerMemberId: owner,
       address: home.address,
       location: { room: 'Kitchen', floor: '1' },
     });
-    expect(events[2].accountId).toBe(home.accountId);
+    expect(events[1].accountId).toBe(home.accountId);
   });
 
   it("follows a member's changed permissions: a child granted domestic numbers may then dial one", async () => {
@@ -133,34 +171,6 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     const callId = await place({ memberId: child, target: '+1 212 555 0199' });
     const [resolved] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested']);
     expect(resolved.data).toMatchObject({ class: 'domestic', viaContact: null });
-  });
-
-  it('keeps one contact when identity delivers the same ContactAdded twice', async () => {
-    const uncle = envelope(
-      'ContactAdded',
-      {
-        accountId: home.accountId,
-        contactId: 'con-herb',
-        name: 'Uncle Herb',
-        aliases: [],
-        e164: '+12125550505',
-        memberId: null,
-      },
-      {
-        source: 'identity',
-        streamId: `account-${home.accountId}`,
-        accountId: home.accountId,
-      },
-      100,
-    );
-    await routing.publish(uncle, uncle);
-    await routing.untilProjected(home.accountId, { ...home.counts(), contacts: home.counts().contacts + 1 });
-    const callId = await place({ target: 'uncle herb' });
-    const [resolved] = await routing.waitFor(callId, ['DestinationResolved']);
-    expect(resolved.data).toMatchObject({
-      e164: '+12125550505',
-      viaContact: { contactId: 'con-herb', household: true },
-    });
   });
 
   it('decides once when the same CallRouting arrives twice', async () => {

@@ -22,6 +22,11 @@ export interface CallView {
   readonly memberId?: string;
   readonly deviceId: string;
   readonly destination?: { class: string; e164: string };
+  /** Inbound calls (docs/architecture.md section 6.1): the caller, their contact name, and every device rung. */
+  readonly from?: string;
+  readonly callerName?: string;
+  readonly sensitive?: boolean;
+  readonly devices?: ReadonlyArray<{ deviceId: string; state: 'ringing' | 'cancelled' | 'answered' | 'refused'; reason?: string }>;
   readonly timeline: ReadonlyArray<{ type: string; at: string; data?: Record<string, unknown> }>;
 }
 
@@ -61,16 +66,48 @@ export class HomelineClient {
     return this.request('identity', 'POST', `/v1/accounts/${accountId}/members/${memberId}/voiceprints`, { embedding });
   }
 
+  /** 201 when linked; 202 { approvalId, status: "pending" } when the account has an approver (section 6.2). */
   linkDevice(accountId: string, body: { deviceId: string; name: string; publicKey: string; location?: { room: string; floor?: string } }) {
-    return this.request('identity', 'POST', `/v1/accounts/${accountId}/devices`, body);
+    return this.request<{ approvalId?: string; status?: string }>('identity', 'POST', `/v1/accounts/${accountId}/devices`, body);
   }
 
-  addContact(accountId: string, body: { name: string; aliases?: string[]; number: string; memberId?: string }) {
+  addContact(accountId: string, body: { name: string; aliases?: string[]; number: string; memberId?: string; sensitive?: boolean }) {
     return this.request<{ contactId: string }>('identity', 'POST', `/v1/accounts/${accountId}/contacts`, body);
   }
 
   placeCall(body: { deviceId: string; target: string; voice: VoiceAssertion }, idempotencyKey?: string) {
     return this.request<{ callId: string; status: string }>('calls', 'POST', '/v1/calls', body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
+  }
+
+  /** "Alexa, answer": the device's answer to a ringing inbound call, with its voice assertion (purpose answer-call). */
+  answerCall(callId: string, body: { deviceId: string; voice: VoiceAssertion }) {
+    return this.request<{ callId: string; status: string }>('calls', 'POST', `/v1/calls/${callId}/answer`, body);
+  }
+
+  setAwayMode(accountId: string, body: { enabled: boolean; until?: string }) {
+    return this.request('identity', 'PUT', `/v1/accounts/${accountId}/away-mode`, body);
+  }
+
+  setQuietHours(accountId: string, windows: ReadonlyArray<{ days?: string[]; start: string; end: string }>) {
+    return this.request('identity', 'PUT', `/v1/accounts/${accountId}/quiet-hours`, { windows });
+  }
+
+  /** Changes a member's role or grants; answers 202 { approvalId, status: "pending" } when an owner must approve it. */
+  updateMember(accountId: string, memberId: string, body: { role?: string; grant?: string[]; revoke?: string[] }) {
+    return this.request<{ approvalId?: string; status?: string }>('identity', 'PATCH', `/v1/accounts/${accountId}/members/${memberId}`, body);
+  }
+
+  registerApprover(accountId: string, memberId: string, body: { approverId: string; publicKey: string }) {
+    return this.request('identity', 'POST', `/v1/accounts/${accountId}/members/${memberId}/approvers`, body);
+  }
+
+  decideApproval(accountId: string, approvalId: string, body: { approverId: string; decision: 'approve' | 'deny'; signedAt: string; signature: string }) {
+    return this.request<{ status: string }>('identity', 'POST', `/v1/accounts/${accountId}/approvals/${approvalId}`, body);
+  }
+
+  getApproval(accountId: string, approvalId: string) {
+    return this.request<{ status: 'pending' | 'approved' | 'denied' | 'expired'; action: Record<string, unknown> }>(
+      'identity', 'GET', `/v1/accounts/${accountId}/approvals/${approvalId}`);
   }
 
   getCall(callId: string) {
@@ -82,7 +119,7 @@ export class HomelineClient {
   }
 
   auditEntries(query: Record<string, string>) {
-    return this.request<{ entries: Array<{ type: string; source: string; callId: string | null; seq: string }>; nextCursor: string | null }>(
+    return this.request<{ entries: Array<{ type: string; source: string; callId: string | null; index: number }>; nextCursor: string | null }>(
       'audit', 'GET', `/v1/audit/entries?${new URLSearchParams(query)}`);
   }
 

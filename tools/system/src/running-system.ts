@@ -4,86 +4,157 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startBroker } from '@homeline/kafka-embedded';
-import { freePort, startTestPostgres } from '@homeline/testing';
+import { CarrierSimClient, type CarrierBehaviour } from '@homeline/carrier-sim';
+import { freePort, kafkaUserOf, saslEnv, startTestKafka, startTestPostgres, type TestKafka } from '@homeline/testing';
+import { formatSignerKey, parseSignerKey } from '@homeline/tlog';
 import { HomelineClient, type Credentials, type Endpoints } from './homeline-client';
+import { extraReplicas, known, processes, serviceOf, services, type Instance, type Process, type Service } from './instances';
+
+export type { Instance } from './instances';
 
 const root = resolve(__dirname, '..', '..', '..');
-const services = ['identity', 'calls', 'routing', 'audit'] as const;
-type Service = (typeof services)[number];
 
 export interface SystemOptions {
   /** Carrier simulator behaviour per destination (E.164): answer, busy, no_answer, fail, ring. */
-  readonly carrierBehaviours?: Readonly<Record<string, string>>;
-  /** Extra environment per service. */
-  readonly env?: Partial<Record<Service, Record<string, string>>>;
+  readonly carrierBehaviours?: Readonly<Record<string, CarrierBehaviour>>;
+  /** Delay before each simulated carrier status, in ms (default 20; 0 for the bench). */
+  readonly carrierStepMs?: number;
+  /** Extra environment per service, and for the carrier simulator. */
+  readonly env?: Partial<Record<Process, Record<string, string>>>;
+  /** Extra node options for every service process, e.g. ['--cpu-prof', '--cpu-prof-dir=prof'] (the bench's --profile). */
+  readonly nodeOptions?: readonly string[];
+  /** Use this Kafka (host:port,...) instead of starting the embedded broker in this process. */
+  readonly kafkaBrokers?: string;
+  /**
+   * Processes per service (default 1). Each further replica (`routing#2`, ...) gets its own HTTP
+   * port and otherwise the service's environment: the same DATABASE_URL and Kafka user, so the
+   * same consumer groups; it starts once the first replica has applied the migrations, with
+   * MIGRATIONS=skip, as a Kubernetes replica does. The carrier's webhooks go to the first replica.
+   */
+  readonly replicas?: Readonly<Partial<Record<Service, number>>>;
 }
 
 export interface RunningSystem {
   readonly client: HomelineClient;
   readonly endpoints: Endpoints;
   readonly credentials: Credentials;
+  /** The carrier simulator's /sim endpoints: a caller dialling in or hanging up, what the carrier was asked. */
+  readonly carrier: CarrierSimClient;
   /** Where each service's log goes, for a failing test to point at. */
   readonly logDir: string;
-  /** The embedded broker's address, for a test or probe that reads the topics itself. */
+  /** Each service's database URL, for tests and probes that look inside (never the services' own API). */
+  readonly databaseUrls: Readonly<Record<Service, string>>;
+  /** Every replica's base URL per service, the first one's (`endpoints`) first. */
+  readonly replicaEndpoints: Readonly<Record<Service, readonly string[]>>;
+  /** Each running process's id (for CPU accounting and crash tests). */
+  pidOf(process: Instance): number | undefined;
+  /** The audit's verifier key (`<name>+<hex id>+<base64>`), as `npm start` writes it to .data/audit.vkey: what a verifier pins. */
+  readonly auditVerifierKey: string;
+  /** The audit service's DATABASE_URL, for a test that inspects (or tampers with) its tables directly. */
+  readonly auditDatabaseUrl: string;
+  /** The broker's address (embedded, or KAFKA_BROKERS), for a test or probe that reads the topics itself. */
   readonly kafkaBrokers: string;
+  /** Kafka as the services see it: SASL/SCRAM users and the ACLs of deploy/k8s; `client()` is the admin. */
+  readonly kafka: TestKafka;
   /** POSTs a carrier status callback to routing, signed as the carrier signs (or with another secret). */
   postCarrierStatus(callback: Record<string, unknown>, secret?: string): Promise<Response>;
-  stopService(service: Service): Promise<void>;
-  startService(service: Service): Promise<void>;
+  stopService(service: Instance): Promise<void>;
+  /** SIGKILLs a service (no shutdown at all), as a crash would. */
+  killService(service: Instance): Promise<void>;
+  startService(service: Instance): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * The whole system as `npm start` runs it, on throwaway state: one PostgreSQL server with a database
- * per service, the embedded broker, and the four services as child processes on free ports.
+ * per service, the embedded broker, the four services and the carrier simulator as child processes
+ * on free ports; routing speaks HTTP to the simulator, which posts signed webhooks back. With
+ * DATABASE_URL and KAFKA_BROKERS set (CI's second phase), the databases are made on that server and
+ * the services use that Kafka instead, emptied and given Homeline's topics first. As in production
+ * (and `npm start`), each service authenticates as its own Kafka user with its KafkaUser's ACLs.
  */
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const dir = await mkdtemp(join(tmpdir(), 'homeline-system-'));
   const postgres = await startTestPostgres();
-  const broker = await startBroker({ dataDir: join(dir, 'kafka'), port: 0, initialRebalanceDelayMs: 0 });
+  // The bench runs its broker as a process of its own (to account its CPU apart), in plaintext.
+  const secure = !options.kafkaBrokers;
+  const kafka = await startTestKafka({ brokers: options.kafkaBrokers, security: secure });
+  const run = randomBytes(4).toString('hex'); // database names of this system only: a shared server keeps others
   const credentials: Credentials = {
     integrationToken: randomBytes(24).toString('base64url'),
     complianceToken: randomBytes(24).toString('base64url'),
     carrierWebhookSecret: randomBytes(24).toString('base64url'),
   };
-  const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort()]))) as Record<Service, number>;
-  const endpoints = Object.fromEntries(services.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as unknown as Endpoints;
-  const databases = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await postgres.createDatabase(`homeline_${s}`)]))) as Record<Service, string>;
+  const carrierApiSecret = randomBytes(24).toString('base64url');
+  const extras = extraReplicas(options.replicas);
+  const instances: readonly Instance[] = [...processes, ...extras];
+  const ports = Object.fromEntries(await Promise.all(instances.map(async (i) => [i, await freePort()]))) as Record<Instance, number>;
+  const urlOf = (instance: Instance) => `http://127.0.0.1:${ports[instance]}`;
+  const endpoints = Object.fromEntries(services.map((s) => [s, urlOf(s)])) as unknown as Endpoints;
+  const replicaEndpoints = Object.fromEntries(
+    services.map((s) => [s, [urlOf(s), ...extras.filter((i) => serviceOf(i) === s).map(urlOf)]]),
+  ) as Record<Service, string[]>;
+  const databases = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await postgres.createDatabase(`homeline_${s}_${run}`)]))) as Record<Service, string>;
+  const auditSigningKey = formatSignerKey('homeline.test/audit', randomBytes(32));
   const common = {
-    KAFKA_BROKERS: broker.address,
+    KAFKA_BROKERS: kafka.brokers.join(','),
     INTEGRATION_TOKEN: credentials.integrationToken,
     LOG_LEVEL: 'info',
   };
-  const envOf = (service: Service): Record<string, string> => ({
-    ...common,
-    HTTP_PORT: String(ports[service]),
-    DATABASE_URL: databases[service],
-    ...(service === 'audit' ? { COMPLIANCE_TOKEN: credentials.complianceToken } : {}),
-    ...(service === 'identity' ? { VOICEPRINT_KEY: randomBytesFor(dir) } : {}),
-    ...(service === 'routing'
-      ? { CARRIER_WEBHOOK_SECRET: credentials.carrierWebhookSecret, CARRIER_SIM_BEHAVIOURS: JSON.stringify(options.carrierBehaviours ?? {}), CARRIER_SIM_STEP_MS: '20' }
-      : {}),
-    ...(service === 'calls' ? { CALL_VERIFICATION_TIMEOUT_MS: '3000' } : {}),
-    ...(options.env?.[service] ?? {}),
+  const carrierUrl = `http://127.0.0.1:${ports['carrier-sim']}`;
+  const carrierEnv = (): Record<string, string> => ({
+    CARRIER_SIM_PORT: String(ports['carrier-sim']),
+    CARRIER_API_SECRET: carrierApiSecret,
+    CARRIER_WEBHOOK_SECRET: credentials.carrierWebhookSecret,
+    CARRIER_SIM_WEBHOOK_BASE_URL: endpoints.routing,
+    CARRIER_SIM_BEHAVIOURS: JSON.stringify(options.carrierBehaviours ?? {}),
+    CARRIER_SIM_STEP_MS: String(options.carrierStepMs ?? 20),
+    LOG_LEVEL: 'info',
+    ...(options.env?.['carrier-sim'] ?? {}),
   });
+  const serviceEnv = (service: Process): Record<string, string> => {
+    if (service === 'carrier-sim') return carrierEnv();
+    return {
+      ...common,
+      HTTP_PORT: String(ports[service]),
+      DATABASE_URL: databases[service],
+      ...(service === 'audit'
+        ? { COMPLIANCE_TOKEN: credentials.complianceToken, AUDIT_SIGNING_KEY: auditSigningKey, AUDIT_KEK: randomBytesFor(`${dir}/audit`) }
+        : {}),
+      ...(service === 'identity' ? { VOICEPRINT_KEY: randomBytesFor(dir) } : {}),
+      ...(service === 'routing'
+        ? { CARRIER_WEBHOOK_SECRET: credentials.carrierWebhookSecret, CARRIER_API_URL: carrierUrl, CARRIER_API_SECRET: carrierApiSecret }
+        : {}),
+      ...(service === 'calls' ? { CALL_VERIFICATION_TIMEOUT_MS: '3000' } : {}),
+      ...(secure ? saslEnv(kafkaUserOf(service), kafka.passwords) : {}),
+      ...(options.env?.[service] ?? {}),
+    };
+  };
+  const envOf = (instance: Instance): Record<string, string> =>
+    instance === serviceOf(instance)
+      ? serviceEnv(instance as Process)
+      : { ...serviceEnv(serviceOf(instance)), HTTP_PORT: String(ports[instance]), MIGRATIONS: 'skip' };
+  const entryOf = (service: Process) =>
+    service === 'carrier-sim' ? join(root, 'tools', 'carrier-sim', 'src', 'main.ts') : join(root, 'services', service, 'src', 'main.ts');
 
-  const running = new Map<Service, ChildProcess>();
-  const start = async (service: Service) => {
-    const log = createWriteStream(join(dir, `${service}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['-r', join(root, 'tools', 'register.js'), join(root, 'services', service, 'src', 'main.ts')], {
+  const running = new Map<Instance, ChildProcess>();
+  const start = async (name: Instance) => {
+    const instance = known(instances, name);
+    const log = createWriteStream(join(dir, `${instance}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '-r', join(root, 'tools', 'register.js'), entryOf(serviceOf(instance))], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...envOf(service) },
+      env: { PATH: process.env.PATH ?? '', ...envOf(instance) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    running.set(service, child);
-    await waitUntilReady(`${endpoints[service]}/health/ready`, child, join(dir, `${service}.log`));
+    running.set(instance, child);
+    await waitUntilReady(`${urlOf(instance)}/health/ready`, child, join(dir, `${instance}.log`));
   };
-  const stopService = async (service: Service) => {
-    const child = running.get(service);
-    running.delete(service);
+  const stopService = async (name: Instance) => {
+    const instance = known(instances, name);
+    const child = running.get(instance);
+    running.delete(instance);
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -93,10 +164,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   };
 
   try {
-    await Promise.all(services.map(start));
+    await Promise.all(processes.map(start));
+    await Promise.all(extras.map(start)); // once the first replicas have applied the migrations
   } catch (error) {
-    await Promise.all(services.map(stopService));
-    await broker.stop();
+    await Promise.all(instances.map(stopService));
+    await kafka.stop();
     await postgres.stop();
     throw error;
   }
@@ -105,8 +177,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     client: new HomelineClient(endpoints, credentials),
     endpoints,
     credentials,
+    carrier: new CarrierSimClient(carrierUrl),
     logDir: dir,
-    kafkaBrokers: broker.address,
+    databaseUrls: databases,
+    replicaEndpoints,
+    pidOf: (name) => running.get(known(instances, name))?.pid,
+    auditVerifierKey: parseSignerKey(auditSigningKey).verifier.text,
+    auditDatabaseUrl: databases.audit,
+    kafkaBrokers: kafka.brokers.join(','),
+    kafka,
     postCarrierStatus: (callback, secret = credentials.carrierWebhookSecret) => {
       const body = JSON.stringify(callback);
       const t = Math.floor(Date.now() / 1000);
@@ -114,10 +193,19 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       return fetch(`${endpoints.routing}/v1/carrier/status`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-signature': signature }, body });
     },
     stopService,
+    killService: async (name) => {
+      const instance = known(instances, name);
+      const child = running.get(instance);
+      running.delete(instance);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     startService: start,
     stop: async () => {
-      await Promise.all(services.map(stopService));
-      await broker.stop();
+      await Promise.all(instances.map(stopService));
+      await kafka.stop();
       await postgres.stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -155,9 +155,21 @@ describe('an outbound call', () => {
     });
   });
 
-  it('fails with timeout when verification never comes, and a late answer does not revive it', async () => {
+  it('fails with timeout when verification never comes, and a late answer does not revive it; 911 connects all the same', async () => {
+    // calls learns of linked devices from identity's events; first make sure it has: its own judgement
+    // routes an emergency call unverified (verified: false) even for the owner's voice.
+    await eventually(async () => {
+      const probe = await system.client.placeCall(spokenRequest(home, home.members.Alex.voice, '911'));
+      const routing = (await system.client.getCall(probe.callId)).timeline.find((e) => e.type === 'CallRouting');
+      expect(routing?.data).toMatchObject({ verified: false });
+    });
     await system.stopService('identity');
     const { callId } = await system.client.placeCall(spokenRequest(home, home.members.Alex.voice, 'Mom'));
+    // docs/architecture.md section 1: an emergency call from a linked device routes even when identity does not answer.
+    const emergency = await system.client.placeCall(spokenRequest(home, simulatedSpeaker('a stranger'), '911'));
+    expect(await system.client.waitForCall(emergency.callId, ['connected', 'ended', 'rejected', 'failed'])).toMatchObject({
+      status: 'connected', destination: { class: 'emergency', e164: '911' },
+    });
     const call = await system.client.waitForCall(callId);
     expect(call).toMatchObject({ status: 'failed', reason: 'timeout' });
     await system.startService('identity');

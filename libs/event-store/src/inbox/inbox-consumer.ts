@@ -1,77 +1,151 @@
-import { dlqTopic } from '@homeline/contracts';
-import { Partitioners, type Consumer, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import { dlqTopic, Headers, type ParseResult } from '@homeline/contracts';
+import {
+  Partitioners, type Consumer, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ZodType } from 'zod';
+import { consumeInTrace, registerConsumer, reportDeadLetter } from '@homeline/telemetry';
 import { consoleLogger, type StoreLogger } from '../logger';
-import { recordInInbox } from './inbox';
-import { parseMessage, toDeadLetter } from './incoming-message';
+import { backoffMs, isPoisonMessage, isTransientFailure } from '../store/failures';
+import { UnitOfWork } from '../store/unit-of-work';
+import { recordInInbox, seenInInbox } from './inbox';
+import { classifyMessage, toDeadLetter, type DeadLetterCode } from './incoming-message';
 
-export interface MessageContext {
+/** One new event of a batch, with where it came from. */
+export interface ConsumedEvent<T> {
+  readonly event: T;
+  /** The W3C trace context the producer appended it in: the effects continue that trace. */
+  readonly traceparent: string | null;
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
-  readonly headers: IHeaders;
+  /** When the broker stored it (ms since the epoch). */
+  readonly timestamp: number;
 }
 
-export type InboxHandler<T> = (event: T, manager: EntityManager, context: MessageContext) => Promise<void>;
+export type BatchHandler<T> = (
+  events: readonly ConsumedEvent<T>[],
+  tx: EntityManager,
+  /** Runs `hook` once the batch's transaction has committed (never if it fails), e.g. to wake a local worker. */
+  afterCommit: (hook: () => void) => void,
+) => Promise<void>;
+/** A batch handled as one unit of work: reads, then one statement with its writes and inbox rows. */
+export type UnitHandler<T> = (events: readonly ConsumedEvent<T>[], uow: UnitOfWork) => Promise<void>;
 
-export interface InboxConsumerOptions<T extends { readonly id: string }> {
+/** Hooks for metrics (the platform wires Prometheus). */
+export interface ConsumerInstrumentation {
+  consumed?(consumer: string, event: ConsumedEvent<{ readonly occurredAt?: string }>): void;
+  retried?(consumer: string, transient: boolean): void;
+}
+
+export interface InboxConsumerOptions<T extends { readonly id: string; readonly type: string }> {
   readonly kafka: Kafka;
   readonly dataSource: DataSource;
   readonly groupId: string;
   readonly topics: readonly string[];
-  /** One schema for every message (e.g. the envelope, or a union of the events consumed). */
-  readonly schema: ZodType<T>;
-  /** Effects of one event; runs in the batch's transaction, once per event id. */
-  readonly handle: InboxHandler<T>;
+  /** The event types (after upcasting) this consumer acts on; other known types cost no round trip. */
+  readonly handles: readonly string[] | 'all';
+  /** Validates a message (envelope, upcast, data); default: the contracts' parser. */
+  readonly parse?: (raw: unknown) => ParseResult<T>;
+  /** Types that may travel on the topics at all (others are dead-lettered); default: the contracts'. */
+  readonly isKnownType?: (type: string) => boolean;
+  /**
+   * Effects of the batch's new events (never seen before by this consumer), in order, in the one
+   * transaction that also records their ids in the inbox. Throw PoisonMessage to dead-letter one
+   * event; any other failure retries the batch (with backoff) and never dead-letters.
+   */
+  readonly handleBatch?: BatchHandler<T>;
+  /**
+   * Instead of handleBatch: the batch's effects staged in a unit of work (CommandHandler.stage,
+   * uow.also) and written with its inbox rows in ONE statement, no transaction around it — two or
+   * three round trips per batch instead of six or more. Same failure rules as handleBatch.
+   */
+  readonly handleAsUnit?: UnitHandler<T>;
   /** Inbox key; defaults to the group id. */
   readonly consumerName?: string;
+  /**
+   * The handler is itself idempotent on the event id (e.g. it inserts keyed by it): no inbox rows
+   * are kept, and a redelivered event reaches the handler again (only duplicates within a batch are dropped).
+   */
+  readonly idempotentHandler?: boolean;
+  /**
+   * With `idempotentHandler`: false runs `handleBatch` on the pool, each statement on its own,
+   * for a handler whose writes are each idempotent and need no atomicity (the audit's staging):
+   * a batch then costs its statements and no BEGIN/COMMIT. Default true.
+   */
+  readonly transactional?: boolean;
   readonly fromBeginning?: boolean;
   readonly consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
-  /**
-   * Partitions whose batches are applied at the same time, each in its own transaction (default 3).
-   * Order within a partition is kept; the time a batch spends on database round trips is what
-   * limits a consumer, not CPU, so partitions should not wait for each other.
-   */
+  /** Partitions applied at the same time, each in its own transaction (default 3); order within a partition is kept. */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * How often processed offsets are committed to Kafka (default 1000 ms, and always on stop). The
+   * inbox makes a redelivery after a crash harmless, so committing per batch would only cost a
+   * round trip per batch.
+   */
+  readonly commitIntervalMs?: number;
   readonly logger?: StoreLogger;
+  readonly instrumentation?: ConsumerInstrumentation;
 }
 
-interface BatchSource { readonly topic: string; readonly partition: number; heartbeat(): Promise<void> }
-interface Valid<T> { readonly message: KafkaMessage; readonly event: T }
-interface Rejected { readonly message: KafkaMessage; readonly reason: string }
-
-/** A handler threw: only that message is dead-lettered, the batch is retried without it. */
-class HandlerFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`handler failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-  }
+interface Dead {
+  readonly message: KafkaMessage;
+  readonly code: DeadLetterCode;
+  readonly reason: string;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+const traceparentOf = (message: KafkaMessage): string | null => {
+  const value = (message.headers as IHeaders | undefined)?.[Headers.traceparent];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? null : first.toString();
+};
 
 /**
- * Consumes with an inbox: each Kafka batch is applied in ONE database transaction that also
- * records every event id, so a redelivered event has no second effect; offsets are committed
- * only after that transaction. A message failing its schema (or whose handler throws) goes to
- * `<topic>.dlq` with the reason in `dlq-reason`, and the consumer moves on.
+ * Consumes with an inbox: the new events of a Kafka batch are applied in ONE database transaction
+ * that also records their ids, so a redelivered event has no second effect; offsets are committed
+ * only after that transaction. Messages are sorted before any database work (incoming-message.ts):
+ * types this consumer ignores are skipped, invalid ones go to `<topic>.dlq` with the reason and
+ * the consumer group. A transient failure (lost race, dropped connection) retries the batch.
  */
-export class InboxConsumer<T extends { readonly id: string }> {
+export class InboxConsumer<T extends { readonly id: string; readonly type: string }> {
   private readonly consumer: Consumer;
   private readonly dlqProducer: Producer;
   private readonly name: string;
+  private readonly handles: ReadonlySet<string> | 'all';
+  private readonly logger: StoreLogger;
+  /** Offsets processed but not yet committed, per "topic/partition". */
+  private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  private lastCommit = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(private readonly options: InboxConsumerOptions<T>) {
+    if (!options.handleBatch === !options.handleAsUnit) throw new Error('an inbox consumer takes exactly one of handleBatch, handleAsUnit');
     this.name = options.consumerName ?? options.groupId;
-    this.consumer = options.kafka.consumer({ ...options.consumerConfig, groupId: options.groupId });
+    this.handles = options.handles === 'all' ? 'all' : new Set(options.handles);
+    this.logger = options.logger ?? consoleLogger;
+    // A replica killed -9 holds its partitions until its session times out: 10 s (kafkajs: 30 s) keeps
+    // that pause shorter than a call's deadlines, so the survivors take over its calls in time.
+    this.consumer = options.kafka.consumer({
+      maxWaitTimeInMs: 1000,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      ...options.consumerConfig,
+      groupId: options.groupId,
+    });
     this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    registerConsumer(options.kafka, { groupId: options.groupId, consumer: this.name, topics: options.topics }); // consumer-lag metrics
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     await this.dlqProducer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.onBatch(payload),
@@ -79,73 +153,156 @@ export class InboxConsumer<T extends { readonly id: string }> {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.flushTimer);
+    await this.flush().catch((error) => this.logger.warn({ consumer: this.name, error: String(error) }, 'offset commit on stop failed'));
     await this.consumer.disconnect();
+    await this.flush().catch(() => undefined); // batches that finished while stopping commit their own offsets
     await this.dlqProducer.disconnect();
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     if (batch.messages.length === 0) return;
-    const source = { topic: batch.topic, partition: batch.partition };
-    const valid: Valid<T>[] = [];
-    const rejected: Rejected[] = [];
+    const source = { topic: batch.topic, partition: batch.partition, consumerGroup: this.options.groupId };
+    const events: ConsumedEvent<T>[] = [];
+    const dead: Dead[] = [];
     for (const message of batch.messages) {
-      const parsed = parseMessage(message.value, this.options.schema);
-      if (parsed.ok) valid.push({ message, event: parsed.event });
-      else rejected.push({ message, reason: parsed.reason });
+      const incoming = classifyMessage(message, { handles: this.handles, parse: this.options.parse, isKnownType: this.options.isKnownType }, batch.topic);
+      if (incoming.kind === 'event') {
+        events.push({
+          event: incoming.event, traceparent: traceparentOf(message), topic: batch.topic, partition: batch.partition,
+          offset: message.offset, timestamp: Number(message.timestamp),
+        });
+      } else if (incoming.kind === 'dead') dead.push({ message, code: incoming.code, reason: incoming.reason });
     }
-    rejected.push(...(await this.applyAll(valid, { ...source, heartbeat })));
-    if (rejected.length) await this.deadLetter(rejected, source);
+    const poisoned = await this.applyUntilDone(events, { heartbeat, keepGoing: () => isRunning() && !isStale() && !this.stopping });
+    if (poisoned === 'abandoned') return; // stopping or rebalanced: the batch is redelivered to whoever owns it next
+    dead.push(...poisoned.map((p) => ({ message: batch.messages.find((m) => m.offset === p.offset)!, code: 'poison' as const, reason: p.reason })));
+    if (dead.length) await this.deadLetter(dead, source);
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
-    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(last) }] }] });
+    this.pending.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: nextOffset(last) });
+    await this.commitIfDue(payload);
     await heartbeat();
   }
 
-  /** Applies the batch in one transaction; if a handler throws, isolates it message by message. */
-  private async applyAll(valid: readonly Valid<T>[], source: BatchSource): Promise<Rejected[]> {
-    if (valid.length === 0) return [];
+  /**
+   * Applies the events in one transaction, again and again while it fails: a poison message is
+   * taken out (and returned, to be dead-lettered), any other failure waits with backoff and
+   * retries the whole batch. Returns 'abandoned' when the consumer stops or loses the partition.
+   */
+  private async applyUntilDone(
+    events: readonly ConsumedEvent<T>[],
+    run: { heartbeat(): Promise<void>; keepGoing(): boolean },
+  ): Promise<{ offset: string; reason: string }[] | 'abandoned'> {
+    let remaining = events;
+    const poisoned: { offset: string; reason: string }[] = [];
+    for (let attempt = 1; remaining.length > 0; attempt++) {
+      if (!run.keepGoing()) return 'abandoned';
+      try {
+        if (this.options.handleAsUnit) await this.applyAsUnit(remaining, this.options.handleAsUnit);
+        else {
+          const hooks: (() => void)[] = [];
+          const apply = (tx: EntityManager) => this.apply(tx, remaining, (hook) => hooks.push(hook));
+          if (this.options.transactional === false && this.options.idempotentHandler) await apply(this.options.dataSource.manager);
+          else await this.options.dataSource.transaction(apply);
+          for (const hook of hooks) hook();
+        }
+        break;
+      } catch (error) {
+        const culprit = isPoisonMessage(error) ? remaining.find((e) => e.event.id === error.eventId) : undefined;
+        if (culprit && isPoisonMessage(error)) {
+          poisoned.push({ offset: culprit.offset, reason: `${error.reason}: ${error.message}` });
+          remaining = remaining.filter((e) => e !== culprit);
+          attempt = 0;
+          continue;
+        }
+        const transient = isTransientFailure(error);
+        this.options.instrumentation?.retried?.(this.name, transient);
+        const details = { consumer: this.name, attempt, events: remaining.length, error: error instanceof Error ? error.message : String(error) };
+        if (!transient) (this.logger.error ?? this.logger.warn).call(this.logger, details, 'batch failed for an unexpected reason; retrying (never dead-lettered)');
+        else if (attempt >= 3) this.logger.warn(details, 'batch keeps failing transiently; retrying');
+        await run.heartbeat().catch(() => undefined);
+        await sleep(backoffMs(attempt, 10, 5_000));
+      }
+    }
+    for (const e of events) if (!poisoned.some((p) => p.offset === e.offset)) this.options.instrumentation?.consumed?.(this.name, e as never);
+    return poisoned;
+  }
+
+  private async apply(tx: EntityManager, events: readonly ConsumedEvent<T>[], afterCommit: (hook: () => void) => void): Promise<void> {
+    const fresh = this.options.idempotentHandler
+      ? new Set(events.map((e) => e.event.id))
+      : await recordInInbox(tx, this.name, events.map((e) => e.event.id));
+    // Already processed, or a duplicate within this batch: only the first copy of a new id acts.
+    const firstCopies = events.filter((e) => fresh.delete(e.event.id));
+    if (firstCopies.length > 0) await this.inTraceOf(firstCopies, () => this.options.handleBatch!(firstCopies, tx, afterCommit));
+  }
+
+  /** Reads what the inbox has seen, lets the handler stage the rest, writes it all in one statement. */
+  private async applyAsUnit(events: readonly ConsumedEvent<T>[], handle: UnitHandler<T>): Promise<void> {
+    const seen = await seenInInbox(this.options.dataSource.manager, this.name, events.map((e) => e.event.id));
+    const firstCopies = events.filter((e) => !seen.has(e.event.id) && (seen.add(e.event.id), true)); // a duplicate within the batch acts once
+    if (firstCopies.length === 0) return;
+    const uow = new UnitOfWork(this.options.dataSource.manager, { consumer: this.name, eventIds: firstCopies.map((e) => e.event.id) });
+    await this.inTraceOf(firstCopies, () => handle(firstCopies, uow));
+    await uow.commit();
+  }
+
+  /**
+   * The batch is handled set-based in the trace of its first message (a consumer span when
+   * exporting); every event it appends carries the trace of the event that caused it, whatever the active one.
+   */
+  private inTraceOf<R>(events: readonly ConsumedEvent<T>[], work: () => Promise<R>): Promise<R> {
+    const first = events[0];
+    const headers = first.traceparent ? { traceparent: first.traceparent } : {};
+    return consumeInTrace({ topic: first.topic, partition: first.partition, offset: first.offset, consumerGroup: this.options.groupId, headers }, work);
+  }
+
+  private async commitIfDue(payload: EachBatchPayload): Promise<void> {
+    const interval = this.options.commitIntervalMs ?? 1000;
+    if (!this.stopping && payload.isRunning() && Date.now() - this.lastCommit < interval) {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = undefined;
+        void this.flush().catch((error) => this.logger.warn({ consumer: this.name, error: String(error) }, 'offset commit failed; will retry'));
+      }, interval);
+      return;
+    }
+    const offsets = this.takePending();
+    if (offsets.length) await payload.commitOffsetsIfNecessary({ topics: groupByTopic(offsets) });
+  }
+
+  private async flush(): Promise<void> {
+    const offsets = this.takePending();
+    if (offsets.length === 0) return;
     try {
-      await this.options.dataSource.transaction((manager) => this.apply(manager, valid, source));
-      return [];
+      await this.consumer.commitOffsets(offsets);
     } catch (error) {
-      if (!(error instanceof HandlerFailed)) throw error; // database trouble: kafkajs retries the batch
-    }
-    const failed: Rejected[] = [];
-    for (const item of valid) {
-      try {
-        await this.options.dataSource.transaction((manager) => this.apply(manager, [item], source));
-      } catch (error) {
-        if (!(error instanceof HandlerFailed)) throw error;
-        failed.push({ message: item.message, reason: error.message });
-      }
-    }
-    return failed;
-  }
-
-  private async apply(manager: EntityManager, items: readonly Valid<T>[], source: BatchSource): Promise<void> {
-    const fresh = await recordInInbox(manager, this.name, items.map((i) => i.event.id));
-    for (const { message, event } of items) {
-      if (!fresh.delete(event.id)) continue; // already processed, or a duplicate within this batch
-      const context = { topic: source.topic, partition: source.partition, offset: message.offset, headers: (message.headers ?? {}) as IHeaders };
-      try {
-        await this.options.handle(event, manager, context);
-      } catch (error) {
-        throw new HandlerFailed(error);
-      }
-      await source.heartbeat(); // a long batch must not cost the group membership
+      for (const o of offsets) if (!this.pending.has(`${o.topic}/${o.partition}`)) this.pending.set(`${o.topic}/${o.partition}`, o);
+      throw error;
     }
   }
 
-  private async deadLetter(rejected: readonly Rejected[], source: { topic: string; partition: number }): Promise<void> {
-    const messages: Message[] = [...rejected]
-      .sort((a, b) => (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1))
-      .map((r) => toDeadLetter(r.message, source, r.reason));
-    await this.dlqProducer.send({ topic: dlqTopic(source.topic), messages, acks: -1 });
-    for (const r of rejected) {
-      (this.options.logger ?? consoleLogger).warn(
-        { consumer: this.name, ...source, offset: r.message.offset, reason: r.reason },
-        'message dead-lettered',
-      );
+  private takePending(): { topic: string; partition: number; offset: string }[] {
+    this.lastCommit = Date.now();
+    const offsets = [...this.pending.values()];
+    this.pending.clear();
+    return offsets;
+  }
+
+  private async deadLetter(dead: readonly Dead[], source: { topic: string; partition: number; consumerGroup: string }): Promise<void> {
+    const sorted = [...dead].sort((a, b) => (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1));
+    await this.dlqProducer.send({ topic: dlqTopic(source.topic), messages: sorted.map((d) => toDeadLetter(d.message, source, d)), acks: -1 });
+    for (const d of sorted) {
+      reportDeadLetter(this.options.kafka, { consumer: this.name, topic: source.topic, reason: d.reason, code: d.code });
+      this.logger.warn({ consumer: this.name, topic: source.topic, partition: source.partition, offset: d.message.offset, code: d.code, reason: d.reason }, 'message dead-lettered');
     }
   }
 }
+
+const groupByTopic = (offsets: readonly { topic: string; partition: number; offset: string }[]) => {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) topics.set(topic, [...(topics.get(topic) ?? []), { partition, offset }]);
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+};

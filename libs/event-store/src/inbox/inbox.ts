@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { rawQuery } from '../store/raw-query';
 
 /**
  * Records event ids as processed by `consumer`, in the caller's transaction, and returns the
@@ -14,6 +15,17 @@ export const recordInInbox = async (
   const rows: { event_id: string }[] = await manager.query(
     `INSERT INTO es_inbox (consumer, event_id) SELECT $1, unnest($2::text[])
      ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+    [consumer, eventIds],
+  );
+  return new Set(rows.map((r) => r.event_id));
+};
+
+/** The event ids of `eventIds` that `consumer` has already processed (committed inbox rows). */
+export const seenInInbox = async (manager: EntityManager, consumer: string, eventIds: readonly string[]): Promise<Set<string>> => {
+  const rows = await rawQuery<{ event_id: string }>(
+    manager,
+    'es_inbox_seen_v1',
+    `SELECT event_id FROM es_inbox WHERE consumer = $1 AND event_id = ANY($2::text[])`,
     [consumer, eventIds],
   );
   return new Set(rows.map((r) => r.event_id));

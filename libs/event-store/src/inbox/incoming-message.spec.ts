@@ -1,45 +1,79 @@
-import { envelopeSchema, Headers } from '@homeline/contracts';
+import { Headers } from '@homeline/contracts';
 import type { KafkaMessage } from 'kafkajs';
-import { parseMessage, toDeadLetter } from './incoming-message';
+import { classifyMessage, toDeadLetter } from './incoming-message';
 
-const envelope = {
-  id: '6f1c1e0e-8a4b-4a0e-9a43-2d1f1c9f0b11', type: 'CallRequested', source: 'calls', streamId: 'call-1',
-  streamVersion: 1, occurredAt: '2026-11-24T18:00:00.000Z', correlationId: 'call-1', causationId: null,
-  accountId: 'acct-1', data: { deviceId: 'd-1' },
+const callEnded = {
+  id: '6f1c1e0e-8a4b-4a0e-9a43-2d1f1c9f0b11', type: 'CallEnded', source: 'calls', streamId: 'call-1',
+  streamVersion: 4, occurredAt: '2026-11-24T18:00:00.000Z', correlationId: '9a1c1e0e-8a4b-4a0e-9a43-2d1f1c9f0b11', causationId: null,
+  accountId: 'acct-1', data: { callId: '9a1c1e0e-8a4b-4a0e-9a43-2d1f1c9f0b11', cause: 'hung_up', duration: 12, endedAt: '2026-11-24T18:00:12.000Z' },
 };
-const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+const message = (value: unknown, type?: string): Pick<KafkaMessage, 'value' | 'headers'> => ({
+  value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+  headers: type === undefined ? {} : { [Headers.eventType]: Buffer.from(type) },
+});
+const handling = (...types: string[]) => ({ handles: new Set(types) });
 
 describe('an incoming message', () => {
-  it('is accepted when its value is a valid envelope', () => {
-    expect(parseMessage(bytes(envelope), envelopeSchema)).toEqual({ ok: true, event: envelope });
+  it('is acted on when its type is handled and it is valid', () => {
+    expect(classifyMessage(message(callEnded, 'CallEnded'), handling('CallEnded'))).toMatchObject({ kind: 'event', event: { id: callEnded.id } });
   });
 
-  it('is rejected with the reason when it is not JSON', () => {
-    const parsed = parseMessage(bytes('{not json'), envelopeSchema);
-    expect(parsed).toMatchObject({ ok: false, reason: expect.stringMatching(/^value is not JSON/) });
+  it('is skipped, unvalidated, when its type is known but not handled', () => {
+    const invalid = { ...callEnded, data: { nonsense: true } };
+    expect(classifyMessage(message(invalid, 'CallEnded'), handling('CallRouting'))).toEqual({ kind: 'skip' });
   });
 
-  it('is rejected naming the failing field when it breaks the schema', () => {
-    const parsed = parseMessage(bytes({ ...envelope, streamVersion: 'one' }), envelopeSchema);
-    expect(parsed).toMatchObject({ ok: false, reason: expect.stringContaining('streamVersion') });
+  it('is dead-lettered when its value is empty', () => {
+    expect(classifyMessage(message(null), handling('CallEnded'))).toMatchObject({ kind: 'dead', code: 'empty_message' });
+    expect(classifyMessage(message(''), handling('CallEnded'))).toMatchObject({ kind: 'dead', code: 'empty_message' });
   });
 
-  it('is rejected when it has no value', () => {
-    expect(parseMessage(null, envelopeSchema)).toEqual({ ok: false, reason: 'empty message value' });
+  it('is dead-lettered when it is not JSON', () => {
+    expect(classifyMessage(message('{not json'), handling('CallEnded'))).toMatchObject({ kind: 'dead', code: 'not_json', reason: expect.stringMatching(/^value is not JSON/) });
+  });
+
+  it('is dead-lettered when its event-type header disagrees with its body, even for a type it would skip', () => {
+    const lying = classifyMessage(message(callEnded, 'CallRinging'), handling('CallRouting'));
+    expect(lying).toMatchObject({ kind: 'dead', code: 'header_mismatch', reason: expect.stringContaining('CallRinging') });
+  });
+
+  it('is dead-lettered when its type is unknown to the system', () => {
+    const unknown = classifyMessage(message({ ...callEnded, type: 'CallTeleported' }, 'CallTeleported'), handling('CallEnded'));
+    expect(unknown).toMatchObject({ kind: 'dead', code: 'unknown_event_type', reason: 'unknown event type CallTeleported' });
+  });
+
+  it('is dead-lettered naming the failing field when a handled type breaks its schema', () => {
+    const broken = classifyMessage(message({ ...callEnded, data: { ...callEnded.data, duration: 'long' } }), handling('CallEnded'));
+    expect(broken).toMatchObject({ kind: 'dead', code: 'invalid_event', reason: expect.stringContaining('duration') });
+  });
+
+  it('is dead-lettered when it claims a source that does not publish its type', () => {
+    const forged = classifyMessage(message({ ...callEnded, source: 'identity' }), handling('CallEnded'));
+    expect(forged).toMatchObject({ kind: 'dead', code: 'invalid_event', reason: 'CallEnded is published by calls, not identity' });
+  });
+
+  it('is dead-lettered when it arrives on a topic its source does not own, whatever source it claims', () => {
+    // identity's user may write homeline.identity.v1: a "calls" event there did not come from calls.
+    const onIdentityTopic = classifyMessage(message(callEnded), handling('CallEnded'), 'homeline.identity.v1');
+    expect(onIdentityTopic).toMatchObject({ kind: 'dead', code: 'wrong_topic', reason: 'CallEnded from calls on homeline.identity.v1, which only identity publishes to' });
+    expect(classifyMessage(message(callEnded), handling('CallEnded'), 'homeline.calls.v1')).toMatchObject({ kind: 'event' });
   });
 });
 
 describe('a dead letter', () => {
-  it('keeps the original key, value and headers and says why and where it came from', () => {
+  it('keeps the original key, value and headers and says why, by whom and where it came from', () => {
     const original: KafkaMessage = { key: Buffer.from('call-1'), value: Buffer.from('x'), offset: '42', timestamp: '0',
       attributes: 0, headers: { [Headers.eventType]: Buffer.from('CallRequested') } };
-    const letter = toDeadLetter(original, { topic: 'homeline.calls.v1', partition: 2 }, 'value is not JSON');
+    const source = { topic: 'homeline.calls.v1', partition: 2, consumerGroup: 'homeline-identity' };
+    const letter = toDeadLetter(original, source, { code: 'not_json', reason: 'value is not JSON' });
     expect(letter).toEqual({
       key: original.key,
       value: original.value,
       headers: {
         [Headers.eventType]: original.headers?.[Headers.eventType],
         [Headers.dlqReason]: 'value is not JSON',
+        [Headers.dlqReasonCode]: 'not_json',
+        [Headers.dlqConsumerGroup]: 'homeline-identity',
         [Headers.dlqSourceTopic]: 'homeline.calls.v1',
         [Headers.dlqSourcePartition]: '2',
         [Headers.dlqSourceOffset]: '42',

@@ -1,36 +1,90 @@
-import { Headers } from '@homeline/contracts';
+import { Headers, isKnownEventType, latestEventType, safeParseEvent, type ParseResult } from '@homeline/contracts';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { ZodType } from 'zod';
-import { prettifyError } from 'zod';
 
-export type ParsedMessage<T> = { readonly ok: true; readonly event: T } | { readonly ok: false; readonly reason: string };
+/** What a consumer makes of one Kafka message, before any database work. */
+export type Incoming<T> =
+  | { readonly kind: 'event'; readonly event: T }
+  /** A valid type this consumer does not act on: no parsing, no inbox row, no round trip. */
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'dead'; readonly code: DeadLetterCode; readonly reason: string };
 
-/** Parses a message value as JSON and validates it; never throws. */
-export const parseMessage = <T>(value: Buffer | null, schema: ZodType<T>): ParsedMessage<T> => {
-  if (value === null) return { ok: false, reason: 'empty message value' };
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
-  }
-  const result = schema.safeParse(json);
-  return result.success
-    ? { ok: true, event: result.data }
-    : { ok: false, reason: `schema: ${prettifyError(result.error).replace(/\s*\n\s*/g, '; ')}` };
+export type DeadLetterCode =
+  | 'empty_message'
+  | 'not_json'
+  | 'bad_envelope'
+  | 'header_mismatch'
+  | 'unknown_event_type'
+  | 'invalid_event'
+  | 'wrong_topic'
+  | 'poison';
+
+export interface Classifier<T> {
+  /** Types this consumer handles (after upcasting); other known types are skipped. 'all': every type (the audit). */
+  readonly handles: ReadonlySet<string> | 'all';
+  /** Validates the whole message (envelope, upcast, data); default: the contracts' parser. */
+  readonly parse?: (raw: unknown) => ParseResult<T>;
+  /** Types that may travel on the topics at all; default: the contracts' (current and upcastable). */
+  readonly isKnownType?: (type: string) => boolean;
+}
+
+const headerText = (headers: IHeaders | undefined, name: string): string | undefined => {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
 };
 
-/** The same key, value and headers, plus why it was dead-lettered and where it came from. */
+/**
+ * Sorts a message into act / skip / dead-letter. Parsing JSON is cheap next to a database round
+ * trip, so every message is parsed enough to check its envelope's type against its header and
+ * the known types; only the types the consumer acts on are validated in full (their producers'
+ * own consumers validate the rest).
+ */
+export const classifyMessage = <T>(message: Pick<KafkaMessage, 'value' | 'headers'>, classifier: Classifier<T>, topic?: string): Incoming<T> => {
+  if (!message.value || message.value.length === 0) return { kind: 'dead', code: 'empty_message', reason: 'empty message value' };
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value.toString('utf8'));
+  } catch (error) {
+    return { kind: 'dead', code: 'not_json', reason: `value is not JSON: ${(error as Error).message}` };
+  }
+  const type = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string') return { kind: 'dead', code: 'bad_envelope', reason: 'envelope: type is missing or not a string' };
+  const header = headerText(message.headers as IHeaders | undefined, Headers.eventType);
+  if (header !== undefined && header !== type) {
+    return { kind: 'dead', code: 'header_mismatch', reason: `event-type header ${header} disagrees with the envelope's type ${type}` };
+  }
+  if (!(classifier.isKnownType ?? isKnownEventType)(type)) return { kind: 'dead', code: 'unknown_event_type', reason: `unknown event type ${type}` };
+  if (classifier.handles !== 'all' && !classifier.handles.has(latestEventType(type))) return { kind: 'skip' };
+  const parsed = (classifier.parse ?? (safeParseEvent as unknown as (raw: unknown) => ParseResult<T>))(json);
+  if (!parsed.ok) return { kind: 'dead', code: 'invalid_event', reason: parsed.reason };
+  const owner = topic === undefined ? undefined : topicOwner(topic);
+  const source = (parsed.event as { source?: unknown }).source;
+  if (owner !== undefined && source !== owner) {
+    return { kind: 'dead', code: 'wrong_topic', reason: `${type} from ${String(source)} on ${topic}, which only ${owner} publishes to` };
+  }
+  return { kind: 'event', event: parsed.event };
+};
+
+/**
+ * The service whose topic this is (`homeline.<service>.v<n>`). Kafka's ACLs let only that service
+ * write it (deploy/k8s KafkaUsers), so an event claiming another source there is forged or
+ * misrouted: a CallRouting "from calls" on identity's topic places no leg.
+ */
+const topicOwner = (topic: string): string | undefined => /^homeline\.([a-z]+)\.v\d+$/.exec(topic)?.[1];
+
+/** The same key, value and headers, plus why it was dead-lettered, by whom, and where it came from. */
 export const toDeadLetter = (
   message: KafkaMessage,
-  source: { readonly topic: string; readonly partition: number },
-  reason: string,
+  source: { readonly topic: string; readonly partition: number; readonly consumerGroup: string },
+  dead: { readonly code: DeadLetterCode; readonly reason: string },
 ): Message => ({
   key: message.key,
   value: message.value,
   headers: {
     ...(message.headers as IHeaders | undefined),
-    [Headers.dlqReason]: reason.slice(0, 2000),
+    [Headers.dlqReason]: dead.reason.slice(0, 2000),
+    [Headers.dlqReasonCode]: dead.code,
+    [Headers.dlqConsumerGroup]: source.consumerGroup,
     [Headers.dlqSourceTopic]: source.topic,
     [Headers.dlqSourcePartition]: String(source.partition),
     [Headers.dlqSourceOffset]: message.offset,

@@ -41,4 +41,13 @@ describe('an event published from the outbox', () => {
       ['homeline.routing.v1', ['b']],
     ]);
   });
+
+  it('is keyed as the service asks, so a call spread over several streams stays in order on one partition', () => {
+    const batch = [
+      recorded({ streamId: 'route-call-1', correlationId: 'call-1', source: 'routing' }),
+      recorded({ streamId: 'leg-7', correlationId: 'call-1', source: 'routing' }),
+    ];
+    const grouped = groupByTopic(batch, topicBySource, (event) => event.correlationId);
+    expect(grouped[0].messages.map((m) => m.key)).toEqual(['call-1', 'call-1']);
+  });
 });

@@ -8,9 +8,9 @@ export const toEnvelope = (event: RecordedEvent): Envelope => {
   return envelope;
 };
 
-/** Key = stream id (per-stream ordering), value = envelope JSON, headers = type and trace. */
-export const toKafkaMessage = (event: RecordedEvent): Message => ({
-  key: event.streamId,
+/** Key = stream id by default (per-stream ordering), value = envelope JSON, headers = type and trace. */
+export const toKafkaMessage = (event: RecordedEvent, key: string = event.streamId): Message => ({
+  key,
   value: JSON.stringify(toEnvelope(event)),
   headers: {
     [Headers.eventType]: event.type,
@@ -25,12 +25,13 @@ export const topicBySource = (event: RecordedEvent): string => Topics[event.sour
 export const groupByTopic = (
   events: readonly RecordedEvent[],
   topicFor: (event: RecordedEvent) => string,
+  keyFor: (event: RecordedEvent) => string = (event) => event.streamId,
 ): { topic: string; messages: Message[] }[] => {
   const byTopic = new Map<string, Message[]>();
   for (const event of events) {
     const topic = topicFor(event);
     const messages = byTopic.get(topic) ?? [];
-    messages.push(toKafkaMessage(event));
+    messages.push(toKafkaMessage(event, keyFor(event)));
     byTopic.set(topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -1,11 +1,12 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { publishInTrace } from '@homeline/telemetry';
 import { consoleLogger, type StoreLogger } from '../logger';
-import { readCommittedAfter } from '../store/read';
-import type { RecordedEvent } from '../store/types';
+import type { Checkpoint, RecordedEvent } from '../store/types';
 import { AppendSignal } from '../wakeup/append-signal';
 import { groupByTopic, topicBySource } from './kafka-message';
-import { ensureRelayCheckpoint, lockRelayCheckpoint, saveRelayCheckpoint } from './relay-checkpoint';
+import { ensureRelayCheckpoint, readRelayCheckpoint } from './relay-checkpoint';
+import { readNextBatch } from './relay-read';
 
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
@@ -13,11 +14,20 @@ export interface OutboxRelayOptions {
   /** Checkpoint name; relays sharing a name share the work (one publishes at a time). */
   readonly name?: string;
   readonly topicFor?: (event: RecordedEvent) => string;
+  /**
+   * The Kafka key (default: the stream id). Kafka orders by key, so a service whose one process
+   * spans several streams (routing: a call's decision and its carrier legs) keys them by what
+   * must stay in order, e.g. the correlation id; each stream's events must then share that key.
+   */
+  readonly keyFor?: (event: RecordedEvent) => string;
   readonly batchSize?: number;
+  /** Safety-net poll; also how often a standby instance tries to take over. */
   readonly pollIntervalMs?: number;
   readonly logger?: StoreLogger;
+  /** Told of each published batch (metrics: publish delay, relay lag). */
+  readonly onPublished?: (events: readonly RecordedEvent[], publishedAt: number) => void;
   /**
-   * Runs after Kafka acknowledged a batch and before its checkpoint commits.
+   * Runs after Kafka acknowledged a batch and before its checkpoint is recorded.
    * For fault injection in tests (a crash here must cause duplicates, never losses).
    */
   readonly beforeCheckpoint?: (events: readonly RecordedEvent[]) => Promise<void> | void;
@@ -25,12 +35,15 @@ export interface OutboxRelayOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type BatchOutcome = 'published-full' | 'published' | 'held-back' | 'idle' | 'locked-elsewhere';
+export type BatchOutcome = 'published-full' | 'published' | 'held-back' | 'idle' | 'locked-elsewhere';
 
 /**
- * Publishes committed events to Kafka in store order, after their transaction commits.
- * Each batch runs in a transaction holding the relay's checkpoint row lock, so among several
- * instances exactly one publishes at a time; the checkpoint moves only after Kafka acked.
+ * Publishes committed events to Kafka in store order, after their transaction commits
+ * (docs/architecture.md section 4). One instance per name leads, holding a session lock on its
+ * listening connection (AppendSignal.holdLock); it keeps its
+ * checkpoint in memory and records it in the same statement that reads the next batch, so a
+ * batch costs one database round trip and one Kafka request. A crash between Kafka's ack and that
+ * record republishes the batch: consumers' inboxes make that harmless; nothing is ever lost.
  */
 export class OutboxRelay {
   private readonly name: string;
@@ -40,6 +53,10 @@ export class OutboxRelay {
   private producer: Producer | undefined;
   private loop: Promise<void> | undefined;
   private running = false;
+  /** Published up to here; `saved` is what the table holds. */
+  private checkpoint: Checkpoint | undefined;
+  private saved: Checkpoint | undefined;
+  private cycle: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.name = options.name ?? 'default';
@@ -62,29 +79,56 @@ export class OutboxRelay {
     this.running = false;
     this.signal.wake();
     await this.loop;
+    await this.serialised(() => this.saveCheckpoint()).catch((error) =>
+      this.options.logger?.warn({ relay: this.name, error: String(error) }, 'could not record the relay checkpoint on stop'),
+    );
     await this.signal.stop();
     await this.producer?.disconnect();
   }
 
   /** Publishes one batch; exposed so a caller (or test) can drive the relay step by step. */
-  async publishBatch(): Promise<BatchOutcome> {
+  publishBatch(): Promise<BatchOutcome> {
+    return this.serialised(() => this.publishOnce());
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.cycle.then(work, work);
+    this.cycle = next.catch(() => undefined);
+    return next;
+  }
+
+  private async publishOnce(): Promise<BatchOutcome> {
     const producer = this.producer;
     if (!producer) throw new Error('relay not started');
-    return this.options.dataSource.transaction(async (manager) => {
-      const checkpoint = await lockRelayCheckpoint(manager, this.name);
-      if (!checkpoint) return 'locked-elsewhere';
-      const batch = await readCommittedAfter(manager, checkpoint, this.batchSize);
-      if (batch.events.length === 0) return batch.heldBack ? 'held-back' : 'idle';
-      const topicFor = this.options.topicFor ?? topicBySource;
-      await producer.sendBatch({
-        topicMessages: groupByTopic(batch.events, topicFor),
-        acks: -1,
-        compression: CompressionTypes.None,
-      });
-      await this.options.beforeCheckpoint?.(batch.events);
-      await saveRelayCheckpoint(manager, this.name, batch.checkpoint);
-      return batch.events.length === this.batchSize ? 'published-full' : 'published';
-    });
+    if (!(await this.signal.holdLock(`es-relay:${this.name}`))) {
+      this.checkpoint = this.saved = undefined; // another instance moves it now: re-read on taking over
+      return 'locked-elsewhere';
+    }
+    this.checkpoint ??= this.saved = await readRelayCheckpoint(this.options.dataSource.manager, this.name);
+    const batch = await readNextBatch(this.options.dataSource, this.name, this.checkpoint!, this.unsaved(), this.batchSize);
+    this.saved = this.checkpoint;
+    if (batch.events.length === 0) return batch.heldBack ? 'held-back' : 'idle';
+    const topicFor = this.options.topicFor ?? topicBySource;
+    // Each message is published in the trace its event was appended in (a span per message when exporting).
+    await publishInTrace(groupByTopic(batch.events, topicFor, this.options.keyFor), (topicMessages) =>
+      producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None }),
+    );
+    this.options.onPublished?.(batch.events, Date.now());
+    await this.options.beforeCheckpoint?.(batch.events);
+    this.checkpoint = batch.checkpoint;
+    return batch.events.length === this.batchSize ? 'published-full' : 'published';
+  }
+
+  private unsaved(): Checkpoint | undefined {
+    const { checkpoint, saved } = this;
+    return checkpoint && (!saved || checkpoint.position !== saved.position || checkpoint.transactionId !== saved.transactionId) ? checkpoint : undefined;
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const unsaved = this.unsaved();
+    if (!unsaved) return;
+    await readNextBatch(this.options.dataSource, this.name, unsaved, unsaved, 0);
+    this.saved = unsaved;
   }
 
   private async run(): Promise<void> {
@@ -95,6 +139,7 @@ export class OutboxRelay {
         outcome = await this.publishBatch();
       } catch (error) {
         (this.options.logger ?? consoleLogger).warn({ relay: this.name, error: String(error) }, 'outbox relay batch failed; retrying');
+        this.checkpoint = undefined; // re-read what the table holds: never skip what Kafka may not have
         await sleep(this.pollIntervalMs); // back off instead of spinning on every notification
         outcome = 'idle';
       }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { StreamConflict1764300000000 } from './stream-conflict.migration';
 
 /**
  * The event store's tables. `transaction_id` lets readers page by (transaction_id, position)
@@ -62,4 +63,4 @@ export class EventStoreSchema1764000000000 implements MigrationInterface {
 }
 
 /** Add these to a service DataSource's `migrations`. */
-export const eventStoreMigrations = [EventStoreSchema1764000000000];
+export const eventStoreMigrations = [EventStoreSchema1764000000000, StreamConflict1764300000000];

@@ -1,11 +1,7 @@
+import type { Decider } from '@homeline/contracts';
 import type { DomainEvent } from './types';
 
-/** The shape every aggregate's domain takes (STYLE.md): pure, no I/O, no clock. */
-export interface Decider<Command, Event extends DomainEvent, State> {
-  decide(command: Command, state: State): readonly Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
-}
+export type { Decider } from '@homeline/contracts';
 
 /** Folds events into state, starting from `state` (the decider's initial state by default). */
 export const fold = <Event extends DomainEvent, State>(

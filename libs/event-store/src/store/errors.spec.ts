@@ -1,4 +1,4 @@
-import { isStreamVersionConflict, StreamVersionConflict, TooManyConflicts } from './errors';
+import { isStreamVersionConflict, StreamVersionConflict } from './errors';
 
 describe('a stream version conflict', () => {
   it('has a stable code and says what was expected and found', () => {
@@ -7,11 +7,5 @@ describe('a stream version conflict', () => {
     expect(conflict.message).toBe('stream call-1: expected version 3, found 5');
     expect(isStreamVersionConflict(conflict)).toBe(true);
     expect(isStreamVersionConflict(new Error('x'))).toBe(false);
-  });
-
-  it('is kept as the cause when the handler gives up', () => {
-    const conflict = new StreamVersionConflict('call-1', 3, undefined);
-    const gaveUp = new TooManyConflicts('call-1', 3, conflict);
-    expect(gaveUp).toMatchObject({ code: 'STREAM_TOO_MANY_CONFLICTS', attempts: 3, cause: conflict });
   });
 });

@@ -24,13 +24,3 @@ export class StreamVersionConflict extends Error {
 
 export const isStreamVersionConflict = (error: unknown): error is StreamVersionConflict =>
   error instanceof StreamVersionConflict;
-
-/** The command handler gave up after reloading the stream this many times. */
-export class TooManyConflicts extends Error {
-  readonly code = 'STREAM_TOO_MANY_CONFLICTS' as const;
-
-  constructor(readonly streamId: string, readonly attempts: number, override readonly cause: StreamVersionConflict) {
-    super(`stream ${streamId}: still conflicting after ${attempts} attempts`);
-    this.name = 'TooManyConflicts';
-  }
-}

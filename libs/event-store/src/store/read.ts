@@ -1,4 +1,6 @@
+import { upcast, upcasters as registeredUpcasters, type Upcaster } from '@homeline/contracts';
 import type { EntityManager } from 'typeorm';
+import { rawQuery } from './raw-query';
 import { eventColumns, toRecordedEvent, type EventRow } from './rows';
 import type { Checkpoint, RecordedEvent } from './types';
 
@@ -8,27 +10,52 @@ export interface ReadStreamResult {
   readonly events: readonly RecordedEvent[];
 }
 
-/** Reads a stream in version order, optionally from a version onwards. */
+export interface ReadOptions {
+  /** Old event shapes are upcast to the newest on the way in (default: the contracts' upcasters). */
+  readonly upcasters?: readonly Upcaster[];
+}
+
+/** Reads a stream in version order, optionally from a version onwards, upcasting old shapes. */
 export const readStream = async (
   manager: EntityManager,
   streamId: string,
-  options: { readonly fromVersion?: number } = {},
+  options: ReadOptions & { readonly fromVersion?: number } = {},
 ): Promise<ReadStreamResult> => {
+  const fromVersion = options.fromVersion ?? 1;
+  if (fromVersion <= 1) return (await readStreams(manager, [streamId], options)).get(streamId)!;
   const rows: EventRow[] = await manager.query(
     `SELECT ${eventColumns} FROM es_events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
-    [streamId, options.fromVersion ?? 1],
+    [streamId, fromVersion],
   );
-  const events = rows.map(toRecordedEvent);
-  const currentVersion = events.length ? events[events.length - 1].streamVersion : await versionOf(manager, streamId);
+  const events = rows.map((row) => upcastRecorded(toRecordedEvent(row), options.upcasters));
+  const currentVersion = events.length ? events[events.length - 1].streamVersion : fromVersion - 1;
   return { currentVersion, events };
 };
 
-const versionOf = async (manager: EntityManager, streamId: string): Promise<number> => {
-  const [row] = await manager.query(`SELECT coalesce(max(stream_version), 0) AS v FROM es_events WHERE stream_id = $1`, [
-    streamId,
-  ]);
-  return Number(row.v);
+/** Reads whole streams in one round trip; a stream without events reads as version 0. */
+export const readStreams = async (
+  manager: EntityManager,
+  streamIds: readonly string[],
+  options: ReadOptions = {},
+): Promise<Map<string, ReadStreamResult>> => {
+  const unique = [...new Set(streamIds)];
+  const rows = unique.length
+    ? await rawQuery<EventRow>(
+        manager,
+        'es_read_streams_v1',
+        `SELECT ${eventColumns} FROM es_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+        [unique],
+      )
+    : [];
+  const streams = new Map<string, RecordedEvent[]>(unique.map((id) => [id, []]));
+  for (const row of rows) streams.get(row.stream_id)!.push(upcastRecorded(toRecordedEvent(row), options.upcasters));
+  return new Map(
+    [...streams].map(([id, events]) => [id, { currentVersion: events.length ? events[events.length - 1].streamVersion : 0, events }]),
+  );
 };
+
+const upcastRecorded = (event: RecordedEvent, upcasters: readonly Upcaster[] = registeredUpcasters): RecordedEvent =>
+  upcasters.length ? upcast(event, upcasters) : event;
 
 export interface CommittedBatch {
   readonly events: readonly RecordedEvent[];

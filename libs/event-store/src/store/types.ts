@@ -15,6 +15,8 @@ export interface NewEvent<TType extends string = string, TData = Record<string, 
     readonly correlationId?: string;
     readonly causationId?: string | null;
     readonly accountId?: string | null;
+    /** The trace the event continues (e.g. that of the event that caused it); default: the active one. */
+    readonly traceparent?: string | null;
   };
 }
 

@@ -6,11 +6,14 @@ import { appendedChannel } from '../schema/tables';
 /**
  * Wakes a reader when events are committed (LISTEN on the append channel, or another channel a
  * service notifies at commit, e.g. a work queue) and, as a safety net for lost notifications or
- * a dropped listener, every `pollIntervalMs`.
+ * a dropped listener, every `pollIntervalMs`. The listening connection is the reader's own; it
+ * can also hold the reader's session lock (holdLock), so a reader needs one connection, not two.
+ * A dropped connection is replaced at the next holdLock (or start), and polling covers the gap.
  */
 export class AppendSignal {
   private client: PoolClient | undefined;
   private release: ((error?: Error) => void) | undefined;
+  private lockHeld = false;
   private pending = false;
   private waiter: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -22,16 +25,27 @@ export class AppendSignal {
   ) {}
 
   async start(): Promise<void> {
-    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [
-      PoolClient,
-      (error?: Error) => void,
-    ];
-    this.client = client;
-    this.release = release;
-    client.on('notification', this.onNotification);
-    // A dropped listener degrades to polling; the reader keeps working.
-    client.on('error', this.onListenerError);
-    await client.query(`LISTEN ${this.channel}`);
+    await this.connect();
+  }
+
+  /**
+   * Holds a session advisory lock named `name` on the listening connection, taking it if free.
+   * PostgreSQL releases it when the connection ends, however its holder died, so whoever holds it
+   * is the one live holder. False when another session holds it (or the database is away).
+   */
+  async holdLock(name: string): Promise<boolean> {
+    if (this.lockHeld && this.client) return true;
+    try {
+      if (!this.client) await this.connect();
+      const { rows } = await this.client!.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+        [name],
+      );
+      this.lockHeld = rows[0].locked;
+    } catch {
+      this.drop(new Error('listener connection failed'));
+    }
+    return this.lockHeld;
   }
 
   /** Resolves at the next notification or poll tick (at once if one arrived since the last call). */
@@ -59,25 +73,43 @@ export class AppendSignal {
   async stop(): Promise<void> {
     this.wake();
     const client = this.client;
-    this.client = undefined;
     if (!client) return;
-    client.off('notification', this.onNotification);
     try {
       await client.query(`UNLISTEN ${this.channel}`);
-      this.release?.();
+      if (this.lockHeld) await client.query(`SELECT pg_advisory_unlock_all()`);
+      this.drop();
     } catch (error) {
-      this.release?.(error as Error);
-    } finally {
-      client.off('error', this.onListenerError);
+      this.drop(error as Error);
     }
+  }
+
+  private async connect(): Promise<void> {
+    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [
+      PoolClient,
+      (error?: Error) => void,
+    ];
+    this.client = client;
+    this.release = release;
+    client.on('notification', this.onNotification);
+    // A dropped listener degrades to polling until the connection is replaced.
+    client.on('error', this.onListenerError);
+    await client.query(`LISTEN ${this.channel}`);
+  }
+
+  private drop(error?: Error): void {
+    const client = this.client;
+    this.client = undefined;
+    this.lockHeld = false;
+    client?.off('notification', this.onNotification);
+    client?.off('error', this.onListenerError);
+    const release = this.release;
+    this.release = undefined;
+    release?.(error);
   }
 
   private readonly onNotification = (message: Notification): void => {
     if (message.channel === this.channel) this.wake();
   };
 
-  private readonly onListenerError = (): void => {
-    this.client = undefined;
-    this.release?.(new Error('listener connection failed'));
-  };
+  private readonly onListenerError = (): void => this.drop(new Error('listener connection failed'));
 }

@@ -1,6 +1,6 @@
-import { envelopeSchema, type Envelope } from '@homeline/contracts';
-import type { DataSource } from 'typeorm';
-import { InboxConsumer } from '../../src';
+import { envelopeSchema, type Envelope, type ParseResult } from '@homeline/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { InboxConsumer, type InboxConsumerOptions } from '../../src';
 import type { Kafka } from 'kafkajs';
 import { fastStop, silent } from './kafka-observer';
 
@@ -8,15 +8,32 @@ import { fastStop, silent } from './kafka-observer';
 export const effectsTable = async (db: DataSource) =>
   db.query(`CREATE TABLE IF NOT EXISTS effects (event_id text PRIMARY KEY, times int NOT NULL, stream_id text NOT NULL)`);
 
-export const countingConsumer = (kafka: Kafka, db: DataSource, topics: readonly string[], groupId = 'counting') =>
+export const recordEffect = (tx: EntityManager, event: Envelope) =>
+  tx.query(
+    `INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2)
+     ON CONFLICT (event_id) DO UPDATE SET times = effects.times + 1`,
+    [event.id, event.streamId],
+  );
+
+/** Any well-formed envelope, of any type: the store's tests use types of their own. */
+export const anyEnvelope = (raw: unknown): ParseResult<Envelope> => {
+  const parsed = envelopeSchema.safeParse(raw);
+  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, reason: `envelope: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+};
+
+export const envelopeConsumer = (
+  options: Pick<InboxConsumerOptions<Envelope>, 'kafka' | 'dataSource' | 'groupId' | 'topics' | 'handleBatch'> & Partial<InboxConsumerOptions<Envelope>>,
+) =>
   new InboxConsumer<Envelope>({
-    kafka, dataSource: db, groupId, topics, schema: envelopeSchema, consumerConfig: fastStop, logger: silent,
-    handle: async (event, manager) => {
-      await manager.query(
-        `INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2)
-         ON CONFLICT (event_id) DO UPDATE SET times = effects.times + 1`,
-        [event.id, event.streamId],
-      );
+    handles: ['Noted', 'CallRequested'], parse: anyEnvelope, isKnownType: () => true, consumerConfig: fastStop, logger: silent,
+    commitIntervalMs: 50, ...options,
+  });
+
+export const countingConsumer = (kafka: Kafka, db: DataSource, topics: readonly string[], groupId = 'counting') =>
+  envelopeConsumer({
+    kafka, dataSource: db, groupId, topics,
+    handleBatch: async (events, tx) => {
+      for (const { event } of events) await recordEffect(tx, event);
     },
   });
 

@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createTopics } from './infrastructure';
 
 /** Number of messages a topic holds (sum over partitions of high watermark minus low). */
 export const messagesIn = async (kafka: Kafka, topic: string): Promise<number> => {
@@ -27,6 +28,7 @@ export interface Observed {
 /** Collects every message of some topics from the beginning, as a plain consumer sees them. */
 export const observe = async (kafka: Kafka, topics: readonly string[]) => {
   const seen: Observed[] = [];
+  await createTopics(kafka, topics); // on Kafka, subscribing to a topic that does not exist yet fails
   const consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: fastStop.maxWaitTimeInMs });
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });

@@ -2,7 +2,7 @@ import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
 import { Reader } from '../protocol/reader';
 import { Writer } from '../protocol/writer';
 import { isLegalTopicName } from '../storage/topic-store';
-import { ApiHandler, BrokerContext } from './context';
+import { ApiHandler, authorized, BrokerContext, RequestContext } from './context';
 
 interface CreateTopic {
   readonly name: string;
@@ -11,23 +11,18 @@ interface CreateTopic {
   readonly assignments: number;
 }
 
-/** CreateTopics v0–v3 (one node: replication factor 1, or -1 for the default). */
+/** CreateTopics v2–v3 (one node: replication factor 1, or -1 for the default). */
 export const createTopics: ApiHandler = {
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 3,
   handle(ctx, req, r) {
-    const v = req.header.apiVersion;
     const topics = r.array(readCreateTopic);
     r.int32(); // timeout_ms
-    const validateOnly = v >= 1 ? r.bool() : false;
-    const results = topics.map((t) => ({ name: t.name, ...create(ctx, t, validateOnly) }));
+    const validateOnly = r.bool();
+    const results = topics.map((t) => ({ name: t.name, ...create(ctx, req, t, validateOnly) }));
     const w = new Writer();
-    if (v >= 2) w.int32(0);
-    w.array(results, (w, t) => {
-      w.string(t.name).int16(t.error);
-      if (v >= 1) w.nullableString(t.message);
-    });
-    return w;
+    w.int32(0);
+    return w.array(results, (w, t) => w.string(t.name).int16(t.error).nullableString(t.message));
   },
 };
 
@@ -43,7 +38,10 @@ function readCreateTopic(r: Reader): CreateTopic {
   return { name, numPartitions, replicationFactor, assignments };
 }
 
-function create(ctx: BrokerContext, t: CreateTopic, validateOnly: boolean): { error: ErrorCodeValue; message: string | null } {
+function create(ctx: BrokerContext, req: RequestContext, t: CreateTopic, validateOnly: boolean): { error: ErrorCodeValue; message: string | null } {
+  if (!authorized(ctx, req, 'Create', 'cluster') && !authorized(ctx, req, 'Create', 'topic', t.name)) {
+    return { error: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'Authorization failed.' };
+  }
   if (!isLegalTopicName(t.name)) return { error: ErrorCode.INVALID_TOPIC_EXCEPTION, message: `illegal topic name '${t.name}'` };
   if (ctx.topics.get(t.name)) return { error: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${t.name}' already exists.` };
   const partitions = t.assignments > 0 ? t.assignments : t.numPartitions === -1 ? ctx.defaultPartitions : t.numPartitions;
@@ -58,14 +56,15 @@ function create(ctx: BrokerContext, t: CreateTopic, validateOnly: boolean): { er
   return { error: ErrorCode.NONE, message: null };
 }
 
-/** DeleteTopics v0–v1: removes the topic's files and its committed offsets. */
+/** DeleteTopics v1: removes the topic's files and its committed offsets. */
 export const deleteTopics: ApiHandler = {
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 1,
   handle(ctx, req, r) {
     const names = r.array((r) => r.string());
     r.int32(); // timeout_ms
     const results = names.map((name) => {
+      if (!authorized(ctx, req, 'Delete', 'topic', name)) return { name, error: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       const deleted = ctx.topics.delete(name);
       if (deleted) {
         ctx.offsets.forgetTopic(name);
@@ -73,8 +72,6 @@ export const deleteTopics: ApiHandler = {
       }
       return { name, error: deleted ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     });
-    const w = new Writer();
-    if (req.header.apiVersion >= 1) w.int32(0);
-    return w.array(results, (w, t) => w.string(t.name).int16(t.error));
+    return new Writer().int32(0).array(results, (w, t) => w.string(t.name).int16(t.error));
   },
 };

@@ -1,7 +1,7 @@
 import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
 import { Reader } from '../protocol/reader';
 import { Writer } from '../protocol/writer';
-import { ApiHandler, BrokerContext } from './context';
+import { ApiHandler, authorized, BrokerContext } from './context';
 
 interface FetchPartition {
   readonly partition: number;
@@ -15,6 +15,8 @@ interface FetchTopic {
 }
 
 interface FetchRequest {
+  /** topics this principal may not Read: answered TOPIC_AUTHORIZATION_FAILED at once */
+  readonly denied: ReadonlySet<string>;
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
@@ -30,13 +32,14 @@ export const fetch: ApiHandler = {
   maxVersion: 11,
   async handle(ctx, req, r) {
     const v = req.header.apiVersion;
-    const request = readFetch(r, v);
+    const parsed = readFetch(r, v);
+    const request = { ...parsed, denied: new Set(parsed.topics.filter((t) => !authorized(ctx, req, 'Read', 'topic', t.name)).map((t) => t.name)) };
     if (request.maxWaitMs > 0 && available(ctx, request) < request.minBytes) await waitForData(ctx, request);
     return respond(ctx, request, v);
   },
 };
 
-function readFetch(r: Reader, v: number): FetchRequest {
+function readFetch(r: Reader, v: number): Omit<FetchRequest, 'denied'> {
   r.int32(); // replica_id
   const maxWaitMs = r.int32();
   const minBytes = r.int32();
@@ -64,6 +67,7 @@ function readFetch(r: Reader, v: number): FetchRequest {
 function available(ctx: BrokerContext, req: FetchRequest): number {
   let bytes = 0;
   for (const t of req.topics) {
+    if (req.denied.has(t.name)) return Infinity;
     for (const p of t.partitions) {
       const log = ctx.topics.partition(t.name, p.partition);
       if (!log || p.fetchOffset > log.nextOffset || p.fetchOffset < log.logStartOffset) return Infinity; // an error answers at once
@@ -108,7 +112,8 @@ function respond(ctx: BrokerContext, req: FetchRequest, v: number): Writer {
       const log = ctx.topics.partition(t.name, p.partition);
       let error: ErrorCodeValue = ErrorCode.NONE;
       let buffers: Buffer[] = [];
-      if (!log) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (req.denied.has(t.name)) error = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      else if (!log) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (p.fetchOffset > log.nextOffset || p.fetchOffset < log.logStartOffset) error = ErrorCode.OFFSET_OUT_OF_RANGE;
       else {
         const limit = Math.min(p.maxBytes, budget);
@@ -120,7 +125,7 @@ function respond(ctx: BrokerContext, req: FetchRequest, v: number): Writer {
           sentAny = true;
         }
       }
-      const hw = log ? log.nextOffset : -1;
+      const hw = log && error !== ErrorCode.TOPIC_AUTHORIZATION_FAILED ? log.nextOffset : -1;
       w.int32(p.partition).int16(error).int64(hw).int64(hw); // high watermark = last stable offset: no transactions
       if (v >= 5) w.int64(log ? log.logStartOffset : -1);
       w.array([], () => undefined); // aborted_transactions

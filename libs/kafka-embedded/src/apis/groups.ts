@@ -1,6 +1,6 @@
 import { ErrorCode } from '../protocol/errors';
 import { Writer } from '../protocol/writer';
-import { ApiHandler } from './context';
+import { ApiHandler, authorized, visible } from './context';
 
 /** JoinGroup v0–v5. The answer is parked until the group's rebalance completes. */
 export const joinGroup: ApiHandler = {
@@ -15,7 +15,10 @@ export const joinGroup: ApiHandler = {
     const groupInstanceId = v >= 5 ? r.nullableString() : null;
     const protocolType = r.string();
     const protocols = r.array((r) => ({ name: r.string(), metadata: Buffer.from(r.bytes()) }));
-    const result = groupId
+    const denied = { error: ErrorCode.GROUP_AUTHORIZATION_FAILED, generation: -1, protocolName: '', leaderId: '', memberId, members: [] };
+    const result = !authorized(ctx, req, 'Read', 'group', groupId)
+      ? denied
+      : groupId
       ? await ctx.groups.group(groupId).join({
           memberId,
           groupInstanceId,
@@ -25,7 +28,7 @@ export const joinGroup: ApiHandler = {
           rebalanceTimeoutMs,
           protocolType,
           protocols,
-        })
+        }, v >= 4)
       : { error: ErrorCode.INVALID_GROUP_ID, generation: -1, protocolName: '', leaderId: '', memberId, members: [] };
     const w = new Writer();
     if (v >= 2) w.int32(0);
@@ -50,9 +53,11 @@ export const syncGroup: ApiHandler = {
     if (v >= 3) r.nullableString(); // group_instance_id
     const assignments = new Map(r.array((r) => [r.string(), Buffer.from(r.bytes())] as const));
     const group = ctx.groups.find(groupId);
-    const result = group
-      ? await group.sync(memberId, generation, assignments)
-      : { error: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) };
+    const result = !authorized(ctx, req, 'Read', 'group', groupId)
+      ? { error: ErrorCode.GROUP_AUTHORIZATION_FAILED, assignment: Buffer.alloc(0) }
+      : group
+        ? await group.sync(memberId, generation, assignments)
+        : { error: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) };
     const w = new Writer();
     if (v >= 1) w.int32(0);
     return w.int16(result.error).bytes(result.assignment);
@@ -69,7 +74,9 @@ export const heartbeat: ApiHandler = {
     const generation = r.int32();
     const memberId = r.string();
     if (v >= 3) r.nullableString();
-    const error = ctx.groups.find(groupId)?.heartbeat(memberId, generation) ?? ErrorCode.UNKNOWN_MEMBER_ID;
+    const error = !authorized(ctx, req, 'Read', 'group', groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : (ctx.groups.find(groupId)?.heartbeat(memberId, generation) ?? ErrorCode.UNKNOWN_MEMBER_ID);
     const w = new Writer();
     if (v >= 1) w.int32(0);
     return w.int16(error);
@@ -88,9 +95,10 @@ export const leaveGroup: ApiHandler = {
         ? r.array((r) => ({ memberId: r.string(), groupInstanceId: r.nullableString() }))
         : [{ memberId: r.string(), groupInstanceId: null }];
     const group = ctx.groups.find(groupId);
-    const results = members.map((m) => ({ ...m, error: group?.leave(m.memberId) ?? ErrorCode.UNKNOWN_MEMBER_ID }));
     const w = new Writer();
     if (v >= 1) w.int32(0);
+    if (!authorized(ctx, req, 'Read', 'group', groupId)) return v < 3 ? w.int16(ErrorCode.GROUP_AUTHORIZATION_FAILED) : w.int16(ErrorCode.GROUP_AUTHORIZATION_FAILED).array([], () => undefined);
+    const results = members.map((m) => ({ ...m, error: group?.leave(m.memberId) ?? ErrorCode.UNKNOWN_MEMBER_ID }));
     if (v < 3) return w.int16(results[0].error);
     w.int16(ErrorCode.NONE);
     return w.array(results, (w, m) => w.string(m.memberId).nullableString(m.groupInstanceId).int16(m.error));
@@ -106,6 +114,10 @@ export const describeGroups: ApiHandler = {
     const w = new Writer();
     if (req.header.apiVersion >= 1) w.int32(0);
     return w.array(ids, (w, id) => {
+      if (!authorized(ctx, req, 'Describe', 'group', id)) {
+        w.int16(ErrorCode.GROUP_AUTHORIZATION_FAILED).string(id).string('').string('').string('');
+        return void w.array([], () => undefined);
+      }
       const g = ctx.groups.find(id);
       const empty = !g || g.state === 'Empty';
       w.int16(ErrorCode.NONE).string(id).string(g ? g.state : 'Dead');
@@ -118,17 +130,18 @@ export const describeGroups: ApiHandler = {
   },
 };
 
-/** ListGroups v0–v2: groups with members, plus groups that only have committed offsets. */
+/** ListGroups v0–v2: groups that had members, plus groups that only have committed offsets (protocol type '', as in Kafka). */
 export const listGroups: ApiHandler = {
   minVersion: 0,
   maxVersion: 2,
   handle(ctx, req) {
     const known = new Map<string, string>();
-    for (const g of ctx.offsets.groups()) known.set(g, 'consumer');
-    for (const g of ctx.groups.all()) known.set(g.id, g.protocolType ?? 'consumer');
+    for (const g of ctx.offsets.groups()) known.set(g, '');
+    for (const g of ctx.groups.all()) known.set(g.id, g.protocolType ?? known.get(g.id) ?? '');
     const w = new Writer();
     if (req.header.apiVersion >= 1) w.int32(0);
     w.int16(ErrorCode.NONE);
-    return w.array([...known], (w, [id, type]) => w.string(id).string(type));
+    const listed = [...known].filter(([id]) => visible(ctx, req, 'group', id));
+    return w.array(listed, (w, [id, type]) => w.string(id).string(type));
   },
 };

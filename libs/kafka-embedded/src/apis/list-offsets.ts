@@ -1,6 +1,6 @@
 import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
 import { Writer } from '../protocol/writer';
-import { ApiHandler, BrokerContext } from './context';
+import { ApiHandler, authorized, BrokerContext } from './context';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -12,9 +12,9 @@ interface OffsetAnswer {
   readonly offset: number;
 }
 
-/** ListOffsets v0–v3: latest (-1), earliest (-2), or the first record at or after a timestamp. */
+/** ListOffsets v1–v3: latest (-1), earliest (-2), or the first record at or after a timestamp. */
 export const listOffsets: ApiHandler = {
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   handle(ctx, req, r) {
     const v = req.header.apiVersion;
@@ -22,11 +22,11 @@ export const listOffsets: ApiHandler = {
     if (v >= 2) r.int8(); // isolation_level
     const topics = r.array((r) => {
       const name = r.string();
+      const allowed = authorized(ctx, req, 'Describe', 'topic', name);
       const partitions = r.array((r) => {
         const partition = r.int32();
         const timestamp = r.int64();
-        if (v === 0) r.int32(); // max_num_offsets
-        return lookup(ctx, name, partition, timestamp);
+        return allowed ? lookup(ctx, name, partition, timestamp) : { partition, error: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1 };
       });
       return { name, partitions };
     });
@@ -35,9 +35,7 @@ export const listOffsets: ApiHandler = {
     return w.array(topics, (w, t) => {
       w.string(t.name);
       w.array(t.partitions, (w, p) => {
-        w.int32(p.partition).int16(p.error);
-        if (v === 0) w.array(p.offset >= 0 ? [p.offset] : [], (w, o) => w.int64(o));
-        else w.int64(p.timestamp).int64(p.offset);
+        w.int32(p.partition).int16(p.error).int64(p.timestamp).int64(p.offset);
       });
     });
   },

@@ -2,7 +2,7 @@ import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
 import { readBatchHeader, splitProducedBatches } from '../protocol/record-batch';
 import { Writer } from '../protocol/writer';
 import { PartitionLog } from '../storage/partition-log';
-import { ApiHandler, BrokerContext } from './context';
+import { ApiHandler, authorized, BrokerContext } from './context';
 
 interface PartitionResult {
   readonly partition: number;
@@ -32,6 +32,7 @@ export const produce: ApiHandler = {
     const results = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): PartitionResult => {
+        if (!authorized(ctx, req, 'Write', 'topic', t.name)) return failed(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         if (acks !== 0 && acks !== 1 && acks !== -1) return failed(p.partition, ErrorCode.INVALID_REQUIRED_ACKS);
         if (transactionalId !== null) {
           ctx.logger.warn('transactional produce refused: Kafka transactions are not supported', { transactionalId });

@@ -9,6 +9,7 @@ import { listOffsets } from './list-offsets';
 import { metadata } from './metadata';
 import { offsetCommit, offsetFetch } from './offsets';
 import { produce } from './produce';
+import { saslAuthenticate, saslHandshake } from './sasl';
 import { initProducerId } from './producer-id';
 import { addOffsetsToTxn, addPartitionsToTxn, endTxn, txnOffsetCommit } from './transactions';
 
@@ -35,4 +36,6 @@ export const HANDLERS: ReadonlyMap<number, ApiHandler> = new Map<number, ApiHand
   [ApiKey.AddOffsetsToTxn, addOffsetsToTxn],
   [ApiKey.EndTxn, endTxn],
   [ApiKey.TxnOffsetCommit, txnOffsetCommit],
+  [ApiKey.SaslHandshake, saslHandshake],
+  [ApiKey.SaslAuthenticate, saslAuthenticate],
 ]);

@@ -16,7 +16,7 @@ const join = (memberId = '', overrides: Partial<JoinRequest> = {}): JoinRequest 
 
 function newGroup(initialDelay = 0) {
   const events = { rebalances: 0, removed: [] as string[] };
-  const group = new Group('g', initialDelay, {
+  const group = new Group('g', { initialRebalanceDelayMs: initialDelay, minSessionTimeoutMs: 100, maxSessionTimeoutMs: 1_800_000 }, {
     rebalanceStarted: () => undefined,
     rebalanceCompleted: () => void events.rebalances++,
     memberRemoved: (_g, _m, reason) => void events.removed.push(reason),

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, ErrorCodeValue } from '../protocol/errors';
-import { GroupProtocol, JoinRequest, JoinResult, Member, SyncResult } from './member';
+import { JoinRequest, JoinResult, Member, SyncResult } from './member';
+import { PendingMembers } from './pending-members';
+import { failedJoin, failJoin, sameProtocols, selectProtocol } from './protocols';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
+
+/** Kafka's group.* broker settings that shape a group's timing. */
+export interface GroupSettings {
+  /** group.initial.rebalance.delay.ms */
+  readonly initialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms: joins outside get INVALID_SESSION_TIMEOUT */
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+}
 
 export interface GroupEvents {
   rebalanceStarted(group: string, reason: string): void;
@@ -24,17 +35,26 @@ export class Group {
   readonly members = new Map<string, Member>();
   private joinTimer: NodeJS.Timeout | null = null;
   private initialDelayDeadline: number | null = null;
+  private readonly pending = new PendingMembers();
 
   constructor(
     readonly id: string,
-    private readonly initialRebalanceDelayMs: number,
+    private readonly settings: GroupSettings,
     private readonly events: GroupEvents,
   ) {}
 
-  join(req: JoinRequest): Promise<JoinResult> {
-    if (req.sessionTimeoutMs <= 0 || req.sessionTimeoutMs > 1_800_000) return failJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+  /** `requireMemberId`: JoinGroup v4+, where a newcomer is first sent its id with MEMBER_ID_REQUIRED. */
+  join(req: JoinRequest, requireMemberId = false): Promise<JoinResult> {
+    const { minSessionTimeoutMs, maxSessionTimeoutMs } = this.settings;
+    if (req.sessionTimeoutMs < minSessionTimeoutMs || req.sessionTimeoutMs > maxSessionTimeoutMs) return failJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
     if (!this.acceptsProtocols(req)) return failJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
-    if (req.memberId === '') return this.joinNewMember(req);
+    if (req.memberId === '') {
+      const memberId = `${req.clientId || 'member'}-${randomUUID()}`;
+      if (!requireMemberId) return this.joinNewMember(req, memberId);
+      this.pending.add(memberId, req.sessionTimeoutMs);
+      return failJoin(ErrorCode.MEMBER_ID_REQUIRED, memberId);
+    }
+    if (this.pending.claim(req.memberId)) return this.joinNewMember(req, req.memberId);
     const member = this.members.get(req.memberId);
     if (!member) return failJoin(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
     const changed = !sameProtocols(member.protocols, req.protocols);
@@ -95,11 +115,12 @@ export class Group {
 
   shutdown(): void {
     if (this.joinTimer) clearTimeout(this.joinTimer);
+    this.pending.clear();
     for (const m of this.members.values()) m.dispose();
   }
 
-  private joinNewMember(req: JoinRequest): Promise<JoinResult> {
-    const member = new Member(`${req.clientId || 'member'}-${randomUUID()}`, req);
+  private joinNewMember(req: JoinRequest, memberId: string): Promise<JoinResult> {
+    const member = new Member(memberId, req);
     this.members.set(member.memberId, member);
     const pending = this.awaitJoin(member);
     if (this.state !== 'PreparingRebalance') this.prepareRebalance(`member ${member.memberId} joined`);
@@ -121,9 +142,9 @@ export class Group {
     const initial = this.state === 'Empty';
     this.state = 'PreparingRebalance';
     if (this.joinTimer) clearTimeout(this.joinTimer);
-    if (initial && this.initialRebalanceDelayMs > 0) {
+    if (initial && this.settings.initialRebalanceDelayMs > 0) {
       this.initialDelayDeadline = Date.now() + this.maxRebalanceTimeout();
-      this.joinTimer = setTimeout(() => this.completeJoin(), this.initialRebalanceDelayMs);
+      this.joinTimer = setTimeout(() => this.completeJoin(), this.settings.initialRebalanceDelayMs);
       return;
     }
     this.initialDelayDeadline = null;
@@ -135,7 +156,7 @@ export class Group {
   private extendInitialDelay(): void {
     if (this.joinTimer) clearTimeout(this.joinTimer);
     const left = Math.max(0, (this.initialDelayDeadline ?? 0) - Date.now());
-    this.joinTimer = setTimeout(() => this.completeJoin(), Math.min(this.initialRebalanceDelayMs, left));
+    this.joinTimer = setTimeout(() => this.completeJoin(), Math.min(this.settings.initialRebalanceDelayMs, left));
   }
 
   private tryCompleteJoin(): void {
@@ -153,10 +174,11 @@ export class Group {
     this.generation++;
     if (this.members.size === 0) {
       this.state = 'Empty';
-      this.protocolName = this.leaderId = this.protocolType = null;
+      // Like Kafka, an emptied group keeps its protocol type (ListGroups still reports it).
+      this.protocolName = this.leaderId = null;
       return;
     }
-    this.protocolName = this.selectProtocol();
+    this.protocolName = selectProtocol([...this.members.values()]);
     if (!this.leaderId || !this.members.has(this.leaderId)) this.leaderId = this.members.keys().next().value ?? null;
     this.state = 'CompletingRebalance';
     this.events.rebalanceCompleted(this.id, this.generation, this.members.size);
@@ -219,34 +241,6 @@ export class Group {
     if (protocolType !== this.protocolType) return false;
     return protocols.some((p) => others.every((m) => m.supports(p.name)));
   }
-
-  /** Every member votes for its most preferred protocol among those all members support. */
-  private selectProtocol(): string {
-    const all = [...this.members.values()];
-    const candidates = all[0].protocols.map((p) => p.name).filter((name) => all.every((m) => m.supports(name)));
-    const votes = new Map<string, number>();
-    for (const m of all) {
-      const choice = m.protocols.find((p) => candidates.includes(p.name))?.name;
-      if (choice) votes.set(choice, (votes.get(choice) ?? 0) + 1);
-    }
-    let best = candidates[0];
-    for (const c of candidates) if ((votes.get(c) ?? 0) > (votes.get(best) ?? 0)) best = c;
-    return best;
-  }
 }
 
 const EMPTY = Buffer.alloc(0);
-
-const failedJoin = (error: ErrorCodeValue, memberId: string): JoinResult => ({
-  error,
-  generation: -1,
-  protocolName: '',
-  leaderId: '',
-  memberId,
-  members: [],
-});
-
-const failJoin = (error: ErrorCodeValue, memberId: string): Promise<JoinResult> => Promise.resolve(failedJoin(error, memberId));
-
-const sameProtocols = (a: readonly GroupProtocol[], b: readonly GroupProtocol[]): boolean =>
-  a.length === b.length && a.every((p, i) => p.name === b[i].name && p.metadata.equals(b[i].metadata));

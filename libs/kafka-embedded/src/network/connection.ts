@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { unsupportedApiVersionsBody } from '../apis/api-versions';
-import { BrokerContext, HandlerResult } from '../apis/context';
+import { BrokerContext, HandlerResult, Session } from '../apis/context';
 import { HANDLERS } from '../apis/registry';
 import { ApiKey, apiName } from '../protocol/api-keys';
 import { Reader } from '../protocol/reader';
@@ -12,6 +12,8 @@ interface Slot {
   buffers: Buffer[] | null;
 }
 
+const SASL_STAGE = new Set<number>([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
+
 /** A request the broker will not serve: the connection is closed, as Kafka does. */
 class RefusedRequest extends Error {}
 
@@ -22,6 +24,7 @@ class RefusedRequest extends Error {}
 export class Connection {
   private readonly frames: FrameReader;
   private readonly pending: Slot[] = [];
+  private readonly session: Session;
   private closed = false;
 
   constructor(
@@ -30,6 +33,7 @@ export class Connection {
     maxFrameBytes: number,
   ) {
     this.frames = new FrameReader(maxFrameBytes);
+    this.session = { principal: ctx.security ? null : 'ANONYMOUS', sasl: null, closeAfterReply: false };
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.fail('socket error', err));
@@ -79,7 +83,11 @@ export class Connection {
       if (header.apiKey === ApiKey.ApiVersions) return unsupportedApiVersionsBody();
       throw new RefusedRequest(`unsupported version ${header.apiVersion} of ${apiName(header.apiKey)}`);
     }
-    return handler.handle(this.ctx, { header, clientHost: this.socket.remoteAddress ?? '' }, body);
+    // A SASL listener serves nothing but the handshake until the client has authenticated, as Kafka's does.
+    if (this.session.principal === null && !SASL_STAGE.has(header.apiKey)) {
+      throw new RefusedRequest(`${apiName(header.apiKey)} before SASL authentication`);
+    }
+    return handler.handle(this.ctx, { header, clientHost: this.socket.remoteAddress ?? '', session: this.session }, body);
   }
 
   private complete(slot: Slot, header: RequestHeader, result: HandlerResult): void {
@@ -110,6 +118,10 @@ export class Connection {
       }
     }
     if (wrote) this.socket.uncork();
+    if (this.session.closeAfterReply && this.pending.length === 0) {
+      this.closed = true;
+      this.socket.end();
+    }
   }
 
   private fail(what: string, err: unknown): void {

@@ -12,6 +12,7 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -20,6 +21,7 @@ export const ApiKey = {
   AddOffsetsToTxn: 25,
   EndTxn: 26,
   TxnOffsetCommit: 28,
+  SaslAuthenticate: 36,
 } as const;
 
 export type ApiKeyValue = (typeof ApiKey)[keyof typeof ApiKey];
@@ -33,17 +35,20 @@ export interface VersionRange {
 }
 
 /**
- * What ApiVersions advertises. Minimums are 0 because librdkafka enables features only when
- * the range overlaps its old probe versions; both clients then send the highest common
- * version. Maxima stay below every flexible-encoding threshold (see kafka-wire-notes §1f).
+ * What ApiVersions advertises. Minimums are Kafka 4.x's, after KIP-896 removed the old
+ * versions (Fetch below 4, ListOffsets 0, OffsetCommit below 2, OffsetFetch 0, CreateTopics
+ * below 2, DeleteTopics 0); a request in a removed version closes the connection, as Kafka 4
+ * does. Produce 0–2 stay advertised and refused, as Kafka 4 keeps them (librdkafka's feature
+ * probes look for them). These minimums still overlap every probe librdkafka makes. Maxima stay
+ * below every flexible-encoding threshold (see kafka-wire-notes §1f).
  */
 export const ADVERTISED: ReadonlyMap<number, VersionRange> = new Map([
   [ApiKey.Produce, { min: 0, max: 7 }],
-  [ApiKey.Fetch, { min: 0, max: 11 }],
-  [ApiKey.ListOffsets, { min: 0, max: 3 }],
+  [ApiKey.Fetch, { min: 4, max: 11 }],
+  [ApiKey.ListOffsets, { min: 1, max: 3 }],
   [ApiKey.Metadata, { min: 0, max: 6 }],
-  [ApiKey.OffsetCommit, { min: 0, max: 5 }],
-  [ApiKey.OffsetFetch, { min: 0, max: 5 }],
+  [ApiKey.OffsetCommit, { min: 2, max: 5 }],
+  [ApiKey.OffsetFetch, { min: 1, max: 5 }],
   [ApiKey.FindCoordinator, { min: 0, max: 2 }],
   [ApiKey.JoinGroup, { min: 0, max: 5 }],
   [ApiKey.Heartbeat, { min: 0, max: 3 }],
@@ -52,11 +57,13 @@ export const ADVERTISED: ReadonlyMap<number, VersionRange> = new Map([
   [ApiKey.DescribeGroups, { min: 0, max: 2 }],
   [ApiKey.ListGroups, { min: 0, max: 2 }],
   [ApiKey.ApiVersions, { min: 0, max: 2 }],
-  [ApiKey.CreateTopics, { min: 0, max: 3 }],
-  [ApiKey.DeleteTopics, { min: 0, max: 1 }],
+  [ApiKey.CreateTopics, { min: 2, max: 3 }],
+  [ApiKey.DeleteTopics, { min: 1, max: 1 }],
   [ApiKey.InitProducerId, { min: 0, max: 1 }],
   [ApiKey.AddPartitionsToTxn, { min: 0, max: 1 }],
   [ApiKey.AddOffsetsToTxn, { min: 0, max: 1 }],
   [ApiKey.EndTxn, { min: 0, max: 1 }],
   [ApiKey.TxnOffsetCommit, { min: 0, max: 2 }],
+  [ApiKey.SaslHandshake, { min: 0, max: 1 }],
+  [ApiKey.SaslAuthenticate, { min: 0, max: 1 }],
 ]);

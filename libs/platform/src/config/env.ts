@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Topics } from '@homeline/contracts';
+import { otelEnvShape } from '@homeline/telemetry';
 
 /** Building blocks for a service's environment schema; messages name what was expected. */
 export const env = {
@@ -23,7 +24,11 @@ export const env = {
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port[,host:port...]')).min(1, 'expected at least one broker')),
   topic: (fallback: string) => z.string().regex(/^[a-zA-Z0-9._-]+$/, 'expected a Kafka topic name').default(fallback),
   milliseconds: (fallback: number) => z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(0).default(fallback),
+  seconds: (fallback: number) => z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(fallback),
 };
+
+export const migrationModes = ['run', 'skip', 'only'] as const;
+export type MigrationMode = (typeof migrationModes)[number];
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,7 +44,13 @@ export const platformEnv = (defaults: { httpPort: number }) =>
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
     INTEGRATION_TOKEN: env.secret(),
-    OTEL_TRACES_EXPORTER: z.enum(['none', 'console'], { error: 'expected none or console' }).default('none'),
+    ...otelEnvShape,
+    /**
+     * run: apply pending migrations at start (development, and a single replica); skip: start on
+     * the schema as it is (Kubernetes, where the init container applied them); only: apply them and
+     * exit (the init container).
+     */
+    MIGRATIONS: z.enum(migrationModes, { error: `expected one of ${migrationModes.join(', ')}` }).default('run'),
     TOPIC_IDENTITY: env.topic(Topics.identity),
     TOPIC_CALLS: env.topic(Topics.calls),
     TOPIC_ROUTING: env.topic(Topics.routing),

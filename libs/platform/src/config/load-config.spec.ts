@@ -66,6 +66,22 @@ describe('loading a service configuration', () => {
     expect(problemsOf({ ...valid, LOG_LEVEL: 'loud' })[0]).toMatch(/^LOG_LEVEL: expected one of fatal, error/);
   });
 
+  it('takes the standard OpenTelemetry variables and refuses what it cannot export to', () => {
+    const config = loadConfig(schema, { ...valid, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SERVICE_NAME: 'calls-eu' });
+    expect(config).toMatchObject({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SERVICE_NAME: 'calls-eu' });
+    expect(problemsOf({ ...valid, OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([
+      'OTEL_TRACES_EXPORTER: expected one of none, console, otlp',
+      'OTEL_EXPORTER_OTLP_PROTOCOL: expected http/protobuf or http/json (grpc is not supported: use http/protobuf on port 4318)',
+    ]);
+  });
+
+  it('runs migrations at start unless told to skip them or to do nothing else', () => {
+    expect(loadConfig(schema, valid).MIGRATIONS).toBe('run');
+    expect(loadConfig(schema, { ...valid, MIGRATIONS: 'skip' }).MIGRATIONS).toBe('skip');
+    expect(loadConfig(schema, { ...valid, MIGRATIONS: 'only' }).MIGRATIONS).toBe('only');
+    expect(problemsOf({ ...valid, MIGRATIONS: 'later' })).toEqual(['MIGRATIONS: expected one of run, skip, only']);
+  });
+
   it('says in its message which variables are wrong', () => {
     expect(() => loadConfig(z.object({ HTTP_PORT: env.port(1) }), { HTTP_PORT: '0' })).toThrow(
       /invalid configuration:\n {2}- HTTP_PORT: expected a port between 1 and 65535/,

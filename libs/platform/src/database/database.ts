@@ -1,6 +1,7 @@
 import type { TypeOrmDataSourceFactory, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { CreateIdempotencyKeys1764000000000 } from '../idempotency/create-idempotency-keys.migration';
+import type { MigrationMode } from '../config/env';
 import type { PlatformOptions } from '../platform.options';
 import { TypeOrmLogs } from './typeorm-logs';
 
@@ -30,19 +31,23 @@ export function databaseOptions(options: PlatformOptions): TypeOrmModuleOptions 
 }
 
 /**
- * Connects, then applies pending migrations in one transaction while holding an advisory lock:
- * replicas starting together take turns, and the later ones find nothing left to do.
+ * Connects, then (unless MIGRATIONS=skip) applies pending migrations in one transaction while
+ * holding an advisory lock: replicas starting together take turns, and the later ones find
+ * nothing left to do. In Kubernetes an init container applies them (MIGRATIONS=only) and the
+ * service itself starts with MIGRATIONS=skip (it could then run under a role without DDL rights).
  */
-export const openDatabase: TypeOrmDataSourceFactory = async (options?: DataSourceOptions) => {
-  const dataSource = await new DataSource(options!).initialize();
-  try {
-    await migrateUnderLock(dataSource);
-    return dataSource;
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
-};
+export const openDatabase =
+  (migrations: MigrationMode): TypeOrmDataSourceFactory =>
+  async (options?: DataSourceOptions) => {
+    const dataSource = await new DataSource(options!).initialize();
+    try {
+      if (migrations !== 'skip') await migrateUnderLock(dataSource);
+      return dataSource;
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+  };
 
 async function migrateUnderLock(dataSource: DataSource): Promise<void> {
   const session = dataSource.createQueryRunner();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { runInTransaction } from '@homeline/event-store';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -16,12 +17,29 @@ export class IdempotencyKeyReused extends Error {
   }
 }
 
+/** An Idempotency-Key that is not 1 to 255 visible ASCII characters (a longer one overflowed the key index: a 500). */
+export class InvalidIdempotencyKey extends Error {
+  readonly code = 'invalid_idempotency_key';
+  readonly status = 400;
+  constructor() {
+    super('Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID.');
+  }
+}
+
+const validKey = /^[\x21-\x7e]{1,255}$/;
+
 /**
  * Runs a mutating request once per (scope, Idempotency-Key) and replays its response after.
+ * Keys are unique only within a scope, so a scope names the route and whose request it is — the
+ * account it acts on, or the caller — never the route alone: otherwise two accounts that pick
+ * the same key would get each other's responses, or a refusal for the other's request.
  *
  * The key row is claimed inside the transaction that the handler may use for its own writes:
  * a concurrent duplicate waits on the row lock, then replays the committed response; if the
- * handler fails, the transaction rolls back and the key is free again.
+ * handler fails, the transaction rolls back and the key is free again. A transient failure (a
+ * lost race on a stream the handler appends to) reruns the whole request, claim included, with
+ * the event store's one retry policy: without a key the handler gets no transaction and picks
+ * its own (`inTransaction`), with one it must run inside this one.
  */
 @Injectable()
 export class IdempotencyStore {
@@ -33,9 +51,10 @@ export class IdempotencyStore {
     request: unknown,
     handle: (tx: EntityManager) => Promise<StoredResponse<T>>,
   ): Promise<StoredResponse<T>> {
-    if (!key) return handle(this.db.manager);
+    if (key === undefined || key === '') return handle(this.db.manager);
+    if (!validKey.test(key)) throw new InvalidIdempotencyKey();
     const hash = requestHash(request);
-    return this.db.transaction(async (tx) => {
+    return runInTransaction(this.db, async (tx) => {
       const claimed: unknown[] = await tx.query(
         `INSERT INTO idempotency_keys (scope, key, request_hash, status) VALUES ($1, $2, $3, 0)
          ON CONFLICT DO NOTHING RETURNING key`,
@@ -48,6 +67,21 @@ export class IdempotencyStore {
       ]);
       return response;
     });
+  }
+
+  /**
+   * Forgets up to `limit` keys stored more than `ttlSeconds` ago (by the database's clock) and
+   * says how many: a sweep calls it until it forgets fewer than `limit`. Each call is one indexed
+   * statement (created_at), so it costs the same however large the table. A request sent again
+   * after its key is forgotten runs again.
+   */
+  async expire(ttlSeconds: number, limit = 1000): Promise<number> {
+    const [, deleted]: [unknown, number] = await this.db.query(
+      `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2))`,
+      [ttlSeconds, limit],
+    );
+    return deleted;
   }
 
   private async replay<T>(tx: EntityManager, scope: string, key: string, hash: string): Promise<StoredResponse<T>> {

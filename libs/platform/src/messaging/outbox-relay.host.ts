@@ -1,10 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
 import { OutboxRelay } from '@homeline/event-store';
 import { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { PlatformConfig } from '../config/env';
+import { registerRelayLag } from '../metrics/relay-lag';
 import { PLATFORM_OPTIONS, PlatformOptions } from '../platform.options';
 import { BackgroundStart } from './background-start';
+import { EventFlowMetrics } from './event-flow.metrics';
 
 /**
  * Runs the service's outbox relay for as long as the app runs: events appended by this service
@@ -14,7 +17,7 @@ import { BackgroundStart } from './background-start';
 export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly worker: BackgroundStart;
 
-  constructor(dataSource: DataSource, kafka: Kafka, @Inject(PLATFORM_OPTIONS) options: PlatformOptions) {
+  constructor(dataSource: DataSource, kafka: Kafka, registry: Registry, @Inject(PLATFORM_OPTIONS) options: PlatformOptions, metrics: EventFlowMetrics) {
     const logger = new Logger('OutboxRelay');
     const topic = topicOf(options.config, options.service);
     const relay = new OutboxRelay({
@@ -22,10 +25,13 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
       kafka,
       name: options.service,
       topicFor: () => topic,
+      keyFor: options.messageKey,
       pollIntervalMs: 500,
+      onPublished: metrics.published,
       logger: { warn: (details, message) => logger.warn({ ...details, msg: message }) },
     });
     this.worker = new BackgroundStart('OutboxRelay', () => relay.start(), () => relay.stop());
+    registerRelayLag(registry, dataSource, options.service);
   }
 
   onApplicationBootstrap(): void {

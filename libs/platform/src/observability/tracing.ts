@@ -1,24 +1,18 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor, SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { isExporting, startTracing, type OtelEnv } from '@homeline/telemetry';
 import type { NextFunction, Request, Response } from 'express';
 import { routeOf } from '../metrics/metrics';
 
-export type TracesExporter = 'none' | 'console';
-
-let provider: NodeTracerProvider | undefined;
-
 /**
- * Registers the process-wide tracer provider once, with W3C `traceparent` propagation
- * (the default propagator). Spans are sampled and carry trace ids into logs and Kafka headers
- * even when no exporter is configured.
+ * Starts tracing for the service from its validated configuration (the OTEL_* variables,
+ * docs/architecture.md section 8). Returns the request middleware the app needs: with an
+ * exporter, the http and express instrumentations (registered by main.ts before anything loaded)
+ * make the server spans and none is needed; without one, a light span per request keeps trace
+ * ids in the logs and in the events' `traceparent`.
  */
-export function setupTracing(service: string, exporter: TracesExporter): NodeTracerProvider {
-  if (provider) return provider;
-  const spanProcessors: SpanProcessor[] = exporter === 'console' ? [new SimpleSpanProcessor(new ConsoleSpanExporter())] : [];
-  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors });
-  provider.register();
-  return provider;
+export function setupTracing(service: string, env: OtelEnv): ((request: Request, response: Response, next: NextFunction) => void) | undefined {
+  startTracing(service, env);
+  return isExporting() ? undefined : traceRequests;
 }
 
 /** The ids of the active span, for log lines; empty outside a trace. */

@@ -1,10 +1,10 @@
 import type { EventData, EventType, IntegrationEvent } from '@homeline/contracts';
 import { foldCall, initialCallState } from './call';
-import { decide } from './call.decide';
 import type { CallEvent } from './call.events';
+import { decideCall, evolveCall, type AnyCallState } from './call-decider';
 import { at, callId, requested, ringing, routed, routing } from './call.fixtures';
 import { commandsFor } from './call-setup';
-import { reasonOf, statusOf, timerFor } from './call.view';
+import { deadlineOf, reasonOf, statusOf } from './call.view';
 
 const envelope = <T extends EventType>(type: T, data: EventData<T>): IntegrationEvent =>
   ({
@@ -38,15 +38,15 @@ const answer = { ...leg, answeredAt: at(4) };
 /** Runs the process manager the way the application will: event -> commands -> decide -> evolve. */
 const deliver = (events: readonly IntegrationEvent[], history: readonly CallEvent[] = [requested], clock = at(1)) =>
   events.reduce((state, event) => {
-    const produced = commandsFor(event, state, clock).flatMap((command) => decide(command, state));
-    return foldCall(produced, state);
-  }, foldCall(history));
+    const produced = commandsFor(event, state, clock).flatMap((command) => decideCall(command, state));
+    return produced.reduce(evolveCall, state);
+  }, history.reduce(evolveCall, initialCallState as AnyCallState));
 
 describe('the call-setup process manager', () => {
   it('records a verified speaker and hands the call to routing, with a routing deadline', () => {
     const state = deliver([verified]);
     expect(statusOf(state)).toBe('routing');
-    expect(timerFor(state)).toEqual({ callId, at: at(6) });
+    expect(deadlineOf(state)).toBe(at(6));
   });
 
   it('carries a call from request to connected on the happy path', () => {
@@ -63,7 +63,7 @@ describe('the call-setup process manager', () => {
       envelope('CarrierLegAnswered', answer),
     ]);
     expect(statusOf(state)).toBe('connected');
-    expect(timerFor(state)).toBeNull();
+    expect(deadlineOf(state)).toBeNull();
   });
 
   it('rejects the call with the reason identity gave for an untrusted device', () => {

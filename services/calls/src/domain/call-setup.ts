@@ -1,6 +1,5 @@
 import type { IntegrationEvent } from '@homeline/contracts';
-import type { CallState } from './call';
-import type { CallCommand } from './call.commands';
+import type { AnyCallCommand, AnyCallState } from './call-decider';
 
 /**
  * The call-setup process manager: it turns what identity and routing report into commands on
@@ -8,10 +7,26 @@ import type { CallCommand } from './call.commands';
  * and the clock, executes the commands (decide + append), then schedules `timerFor(newState)` (call.view.ts).
  * Events about other calls, or arriving before the call exists, produce nothing.
  */
-export const commandsFor = (event: IntegrationEvent, state: CallState, now: string): CallCommand[] => {
+export const commandsFor = (event: IntegrationEvent, state: AnyCallState, now: string): AnyCallCommand[] => {
+  if (event.type === 'InboundCallOffered') {
+    const { callId, accountId, from, callerName, fromContact, sensitive, devices } = event.data;
+    return state.status === 'idle' ? [{ type: 'OfferCall', callId, now, accountId, from, callerName, fromContact, sensitive, devices }] : [];
+  }
   if (state.status === 'idle' || !('callId' in event.data) || event.data.callId !== state.callId) return [];
   const callId = state.callId;
   switch (event.type) {
+    case 'InboundCallDeclined':
+      return [{ type: 'DeclineCall', callId, now, reason: event.data.reason }];
+    case 'InboundCallAbandoned':
+      return [{ type: 'HangUp', callId, now, by: 'remote' }];
+    case 'AnswerAuthorized': {
+      const { answerId, deviceId, memberId } = event.data;
+      return [{ type: 'RecordAnswerAuthorized', callId, now, answerId, deviceId, memberId }];
+    }
+    case 'AnswerRefused': {
+      const { answerId, deviceId, reason } = event.data;
+      return [{ type: 'RecordAnswerRefused', callId, now, answerId, deviceId, reason }];
+    }
     case 'SpeakerVerified': {
       const { accountId, memberId, assurance } = event.data;
       return [{ type: 'RecordVerification', callId, now, accountId, memberId, assurance }];
@@ -58,4 +73,9 @@ export const callSetupInputs = [
   'CarrierLegAnswered',
   'CarrierLegFailed',
   'CarrierLegEnded',
+  'InboundCallOffered',
+  'InboundCallDeclined',
+  'InboundCallAbandoned',
+  'AnswerAuthorized',
+  'AnswerRefused',
 ] as const satisfies readonly IntegrationEvent['type'][];

@@ -8,6 +8,8 @@ export interface CallTimeouts {
   readonly ringingMs: number;
   /** the far end to answer. */
   readonly answerMs: number;
+  /** someone in the home to answer an inbound call (CALL_RING_TIMEOUT_MS). */
+  readonly ringMs: number;
 }
 
 export const defaultCallTimeouts: CallTimeouts = {
@@ -15,6 +17,7 @@ export const defaultCallTimeouts: CallTimeouts = {
   routingMs: 5_000,
   ringingMs: 10_000,
   answerMs: 45_000,
+  ringMs: 30_000,
 };
 
 export const after = (now: string, ms: number): string => new Date(Date.parse(now) + ms).toISOString();

@@ -12,6 +12,11 @@ export type RequestCall = CallCommandBase & {
   readonly deviceId: string;
   readonly target: string;
   readonly voice: VoiceAssertion;
+  /**
+   * Set when the edge recognised an emergency call from a linked device (emergency-request.ts):
+   * the call goes to routing at once, unverified, without waiting for identity.
+   */
+  readonly emergency?: { readonly accountId: string } | null;
 };
 /** identity verified the speaker. */
 export type RecordVerification = CallCommandBase & {

@@ -38,8 +38,8 @@ const isSpeakerOnly = (reason: RejectionReason): reason is SpeakerRejectionReaso
 type Live = Verifying | Routing | Ringing | Connected;
 type PreConnect = Verifying | Routing | Ringing;
 
-const requestCall = (c: RequestCall, t: CallTimeouts): CallEvent[] => [
-  {
+const requestCall = (c: RequestCall, t: CallTimeouts): CallEvent[] => {
+  const requested: CallEvent = {
     type: 'CallRequested',
     data: {
       callId: c.callId,
@@ -50,8 +50,13 @@ const requestCall = (c: RequestCall, t: CallTimeouts): CallEvent[] => [
       requestedAt: c.now,
       deadline: after(c.now, t.verificationMs),
     },
-  },
-];
+  };
+  if (!c.emergency) return [requested];
+  // Identity still verifies the speaker (its answer is recorded, not waited for).
+  const verifying = evolve(initialCallState, requested) as Verifying;
+  const routing = { now: c.now, accountId: c.emergency.accountId, memberId: null, assurance: null, speakerRejection: null };
+  return [requested, ...routeCall(verifying, routing, t)];
+};
 
 interface RoutingDecision {
   readonly now: string;
@@ -215,10 +220,3 @@ export const decide = (
   if (isFinal(state)) return [];
   return decideLive(command, state, timeouts);
 };
-
-/** The Call as one decider value, for an event-sourced command handler. */
-export const callDecider = (timeouts: CallTimeouts = defaultCallTimeouts) => ({
-  decide: (command: CallCommand, state: CallState) => decide(command, state, timeouts),
-  evolve,
-  initialState: initialCallState,
-});

@@ -17,6 +17,25 @@ describe('a new call', () => {
       .when({ type: 'RequestCall', callId, now: t0, deviceId: 'kitchen', target: 'Mom', voice })
       .then([requested]));
 
+  it('goes to routing at once, unverified, when the edge recognised an emergency call from a linked device', () =>
+    given([])
+      .when({ type: 'RequestCall', callId, now: t0, deviceId: 'kitchen', target: '911', voice, emergency: { accountId: 'acc-1' } })
+      .then([
+        { ...requested, data: { ...requested.data, target: '911' } },
+        {
+          type: 'CallRouting',
+          data: {
+            callId, accountId: 'acc-1', deviceId: 'kitchen', target: '911', verified: false, memberId: null,
+            assurance: null, speakerRejection: null, deadline: at(5),
+          },
+        },
+      ]));
+
+  it('records, and does not wait for, identity once an emergency call is routing', () =>
+    given([requested, { ...routing, data: { ...routing.data, verified: false, memberId: null, assurance: null } }])
+      .when({ type: 'RecordRejection', callId, now: at(1), by: 'identity', reason: 'replayed_assertion', accountId: 'acc-1' })
+      .thenNothingHappens());
+
   it('cannot be requested twice', () =>
     given([requested])
       .when({ type: 'RequestCall', callId, now: t0, deviceId: 'kitchen', target: 'Mom', voice })

@@ -6,3 +6,8 @@ export * from './call-timeouts';
 export * from './call.decide';
 export * from './call.view';
 export { commandsFor, callSetupInputs } from './call-setup';
+export { recogniseEmergencyRequest, type EmergencyRequest, type KnownDevice } from './emergency-request';
+export * from './call-decider';
+export * from './inbound-call';
+export * from './inbound-call.commands';
+export { decideInbound } from './inbound-call.decide';

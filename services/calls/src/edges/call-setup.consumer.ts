@@ -1,45 +1,54 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { safeParseEvent, type IntegrationEvent } from '@homeline/contracts';
-import { InboxConsumer } from '@homeline/event-store';
-import { BackgroundStart, SERVICE_CONFIG } from '@homeline/platform';
+import type { IntegrationEvent } from '@homeline/contracts';
+import { InboxConsumer, type Clock, type ConsumedEvent, type UnitOfWork } from '@homeline/event-store';
+import { BackgroundStart, CLOCK, EventFlowMetrics, SERVICE_CONFIG } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { z } from 'zod';
-import { updateCall } from '../application/call-stream';
-import { commandsFor } from '../domain';
-import { callTimeouts, type CallsConfig } from '../config';
+import { CallWrites } from '../application/call-writes';
+import { callSetupInputs, commandsFor } from '../domain';
+import type { CallsConfig } from '../config';
+import { isRegistryEvent, KnownDevices, registryEventTypes } from './known-devices';
 
-/** Any integration event, validated against its type's schema; a message failing it is dead-lettered. */
-const integrationEvent = z.unknown().transform((raw, ctx) => {
-  const parsed = safeParseEvent(raw);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: parsed.reason });
-    return z.NEVER;
-  }
-  return parsed.event;
-}) as unknown as z.ZodType<IntegrationEvent>;
-
-/** Feeds identity's and routing's answers to the calls they concern. */
+/**
+ * Feeds identity's and routing's answers to the calls they concern (the call-setup process
+ * manager), a Kafka batch at a time, as one unit of work: one read of what the inbox has seen,
+ * one of all the batch's calls, and one statement writing their events, deadlines and inbox rows.
+ * Also keeps calls' projection of linked devices from identity's registry events.
+ */
 @Injectable()
 export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly worker: BackgroundStart;
 
-  constructor(kafka: Kafka, dataSource: DataSource, @Inject(SERVICE_CONFIG) config: CallsConfig) {
-    const timeouts = callTimeouts(config);
-    const consumer = new InboxConsumer({
+  constructor(
+    kafka: Kafka,
+    dataSource: DataSource,
+    private readonly writes: CallWrites,
+    private readonly devices: KnownDevices,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SERVICE_CONFIG) config: CallsConfig,
+    metrics: EventFlowMetrics,
+  ) {
+    const consumer = new InboxConsumer<IntegrationEvent>({
       kafka,
       dataSource,
       groupId: 'homeline-calls',
       topics: [config.TOPIC_IDENTITY, config.TOPIC_ROUTING],
-      schema: integrationEvent,
-      handle: async (event, manager) => {
-        const callId = 'callId' in event.data ? event.data.callId : null;
-        if (callId === null) return; // registry events concern no call
-        const now = new Date().toISOString();
-        await updateCall(manager, callId, (state) => commandsFor(event, state, now), timeouts, { causationId: event.id });
-      },
+      handles: [...callSetupInputs, ...registryEventTypes],
+      handleAsUnit: (events, uow) => this.apply(events, uow),
+      instrumentation: metrics.consumers,
     });
     this.worker = new BackgroundStart(CallSetupConsumer.name, () => consumer.start(), () => consumer.stop());
+  }
+
+  private async apply(events: readonly ConsumedEvent<IntegrationEvent>[], uow: UnitOfWork): Promise<void> {
+    for (const { event } of events) if (isRegistryEvent(event)) uow.also(this.devices.projection(event));
+    const now = this.clock.now().toISOString();
+    const steps = events.flatMap(({ event, traceparent }) =>
+      !isRegistryEvent(event) && 'callId' in event.data
+        ? [{ callId: event.data.callId, commands: (state: Parameters<typeof commandsFor>[1]) => commandsFor(event, state, now), causationId: event.id, traceparent }]
+        : [],
+    );
+    if (steps.length) await this.writes.stage(uow, steps);
   }
 
   onApplicationBootstrap(): void {

@@ -1,24 +1,34 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { voiceAssertionSchema } from '@homeline/contracts';
-import { readStream } from '@homeline/event-store';
-import { IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
+import { mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/contracts';
+import { isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator } from '@homeline/event-store';
+import { CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { callStreamId, updateCall } from '../application/call-stream';
+import { callStreamId, CallWrites } from '../application/call-writes';
 import { toCallView, type CallView } from '../application/call-view';
-import { CallError } from '../domain';
-import { callTimeouts, type CallsConfig } from '../config';
+import { CallError, recogniseEmergencyRequest, type AnyCallState, type RequestCall } from '../domain';
+import type { CallsConfig } from '../config';
+import { KnownDevices } from './known-devices';
 
 const placeCallSchema = z.object({
-  deviceId: z.string().min(1),
+  deviceId: z.string().min(1).max(128),
   /** A contact name ("Mom") or a dial string ("+1 555 010 9999", "911"). */
   target: z.string().trim().min(1).max(64),
   voice: voiceAssertionSchema,
 });
 type PlaceCall = z.infer<typeof placeCallSchema>;
+
+// Two requests racing with one emergency assertion: the loser's statement fails on this key, and is judged again.
+treatUniqueViolationAsRace('emergency_nonces_pkey');
+
+const answerCallSchema = z.object({
+  deviceId: z.string().min(1).max(128),
+  voice: voiceAssertionSchema,
+});
+type AnswerCall = z.infer<typeof answerCallSchema>;
+
 
 @ApiTags('calls')
 @Controller('v1/calls')
@@ -26,6 +36,10 @@ export class CallsController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
+    private readonly writes: CallWrites,
+    private readonly devices: KnownDevices,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(IDS) private readonly ids: IdGenerator,
     @Inject(SERVICE_CONFIG) private readonly config: CallsConfig,
   ) {}
 
@@ -36,12 +50,11 @@ export class CallsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ callId: string; status: string }> {
-    const result = await this.idempotency.once('calls.place', key, body, async (tx) => {
-      const callId = randomUUID();
-      const command = { type: 'RequestCall', callId, now: new Date().toISOString(), ...body } as const;
-      const run = (manager: typeof tx) => updateCall(manager, callId, () => [command], callTimeouts(this.config));
-      const { state } = tx.queryRunner ? await run(tx) : await this.dataSource.transaction(run);
-      return { status: 202, body: { callId, status: state.status } };
+    // A key is scoped to the device that sends it: two devices' keys never collide.
+    const result = await this.idempotency.once(`calls.place:${body.deviceId}`, key, body, async (tx) => {
+      const command = await this.requestCall(body);
+      const state = await this.writeRequest(tx.queryRunner ? tx : this.dataSource.manager, command);
+      return { status: 202, body: { callId: command.callId, status: state.status } };
     });
     response.status(result.status);
     return result.body;
@@ -55,13 +68,67 @@ export class CallsController {
     return view;
   }
 
+  /**
+   * A device answers an inbound call ("Alexa, answer"): 202, and identity verifies the voice and
+   * who may answer; the first answer it allows connects (docs/architecture.md section 6.1). An
+   * answer to a call already answered or over is refused at once (409 already_answered / call_ended).
+   */
+  @Post(':callId/answer')
+  @HttpCode(202)
+  async answer(@Param('callId') callId: string, @Body(new ZodPipe(answerCallSchema)) body: AnswerCall): Promise<{ callId: string; status: string }> {
+    const now = this.clock.now().toISOString();
+    const command = { type: 'RequestAnswer' as const, callId, now, answerId: this.ids.next(), ...body };
+    const [outcome] = await this.writes.run(this.dataSource.manager, [{ callId, commands: [command] }]);
+    return { callId, status: outcome.state.status };
+  }
+
   /** The caller hangs up: a connected call ends, a call still being set up is cancelled. */
   @Post(':callId/hangup')
   @HttpCode(200)
   async hangUp(@Param('callId') callId: string): Promise<CallView> {
-    await this.dataSource.transaction((manager) =>
-      updateCall(manager, callId, () => [{ type: 'HangUp', callId, by: 'caller', now: new Date().toISOString() }], callTimeouts(this.config)),
-    );
+    const now = this.clock.now().toISOString();
+    await this.writes.run(this.dataSource.manager, [{ callId, commands: [{ type: 'HangUp', callId, by: 'caller', now }] }]);
     return this.get(callId);
+  }
+
+  private async requestCall(body: PlaceCall): Promise<RequestCall> {
+    const now = this.clock.now().toISOString();
+    const emergency = mayBeEmergencyTarget(body.target)
+      ? recogniseEmergencyRequest({
+          device: await this.devices.find(this.dataSource, body.deviceId),
+          target: body.target,
+          voice: body.voice,
+          now,
+          maxAgeSeconds: this.config.ASSERTION_MAX_AGE_SECONDS,
+          futureSkewSeconds: this.config.ASSERTION_FUTURE_SKEW_SECONDS,
+        })
+      : null;
+    return { type: 'RequestCall', callId: this.ids.next(), now, ...body, emergency };
+  }
+
+  /**
+   * Records a new call in one statement. An emergency call recognised on calls' own judgement uses
+   * up its assertion's nonce in the same statement: an assertion lets one emergency call through
+   * that way, never two — a replay waits for identity like any other request (who refuses it).
+   */
+  private async writeRequest(db: EntityManager, command: RequestCall): Promise<AnyCallState> {
+    for (let attempt = 1; ; attempt++) {
+      const emergency = command.emergency && !(await this.nonceUsed(db, command)) ? command.emergency : null;
+      const companions = emergency
+        ? [{ sql: `INSERT INTO emergency_nonces (device_id, nonce, call_id) VALUES ($1, $2, $3)`, params: [command.deviceId, command.voice.nonce, command.callId] }]
+        : [];
+      try {
+        const [outcome] = await this.writes.run(db, [{ callId: command.callId, isNew: true, commands: [{ ...command, emergency }], companions }], 1);
+        return outcome.state;
+      } catch (error) {
+        // Another request used the nonce meanwhile: judge this one again (inside a transaction, the whole transaction is retried).
+        if (!isTransientFailure(error) || attempt >= 3 || db.queryRunner?.isTransactionActive) throw error;
+      }
+    }
+  }
+
+  private async nonceUsed(db: EntityManager, command: RequestCall): Promise<boolean> {
+    const rows: unknown[] = await db.query(`SELECT 1 FROM emergency_nonces WHERE device_id = $1 AND nonce = $2`, [command.deviceId, command.voice.nonce]);
+    return rows.length > 0;
   }
 }

@@ -1,61 +1,85 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { runInTransaction } from '@homeline/event-store';
 import { SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
-import { updateCall } from '../application/call-stream';
+import { CallWrites } from '../application/call-writes';
 import { expireDeadline } from '../domain';
-import { callTimeouts, type CallsConfig } from '../config';
+import type { CallsConfig } from '../config';
+import { SqlDeadlineStore } from './deadline-store';
+
+const sweepSize = 500;
 
 /**
- * Expires the waiting step of calls whose deadline has passed. Several instances may run: they
- * serialise on each call's lock, and the Call decider ignores an expiry that no longer applies
- * (the call moved on, or already ended), so a late or repeated tick changes nothing.
+ * Expires the waiting step of calls whose deadline has passed. It sleeps until the next deadline
+ * (told at once of sooner ones this process schedules), and never longer than
+ * CALL_DEADLINE_POLL_MS, which covers deadlines other replicas schedule; an idle service costs
+ * one query per poll. Several instances may sweep: the Call decider ignores an expiry that no
+ * longer applies, and a sweep that races a consumer on a call retries on a fresh read.
  */
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeadlineScheduler.name);
   private timer?: NodeJS.Timeout;
+  private timerAt = Infinity;
   private running?: Promise<void>;
+  private stopped = false;
 
-  constructor(private readonly dataSource: DataSource, @Inject(SERVICE_CONFIG) private readonly config: CallsConfig) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly writes: CallWrites,
+    private readonly store: SqlDeadlineStore,
+    @Inject(SERVICE_CONFIG) private readonly config: CallsConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.expireDue()
-        .catch((error) => this.logger.error(`deadline sweep failed: ${error instanceof Error ? error.message : error}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.CALL_DEADLINE_POLL_MS);
+    this.store.onScheduled = (earliest) => this.wakeBy(earliest.getTime());
+    this.wakeBy(Date.now());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
     await this.running;
   }
 
-  /**
-   * One sweep: each due call in its own transaction, so one bad call cannot hold back the rest.
-   * The call's own lock is taken before its deadline row is touched, in the same order as every
-   * other writer of calls, so a sweep and a consumer racing on one call wait rather than deadlock;
-   * several schedulers may pick the same call, and the Call decider ignores an expiry that no
-   * longer applies.
-   */
+  /** Expires every due call (in sweeps of 500), then returns; exposed for tests. */
   async expireDue(): Promise<void> {
-    const due: { call_id: string }[] = await this.dataSource.query(
-      `SELECT call_id FROM call_deadlines WHERE due_at <= now() ORDER BY due_at LIMIT 500`,
-    );
-    for (const { call_id: callId } of due) {
-      await this.expire(callId).catch((error) =>
-        this.logger.error(`could not expire call ${callId}: ${error instanceof Error ? error.message : error}`),
-      );
+    for (;;) {
+      const { now, callIds } = await this.store.due(this.dataSource, sweepSize);
+      if (callIds.length === 0) return;
+      await runInTransaction(this.dataSource, async (tx) => {
+        const expiries = callIds.map((callId) => ({ callId, commands: [expireDeadline(callId, now.toISOString())] }));
+        const outcomes = await this.writes.run(tx, expiries);
+        const unchanged = callIds.filter((_, i) => outcomes[i].newEvents.length === 0);
+        await this.store.dropPassed(tx, unchanged, now);
+      });
+      if (callIds.length < sweepSize) return;
     }
   }
 
-  private expire(callId: string): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
-      // The database's clock decides what is due, and the same instant is the command's `now`.
-      const [{ now }]: { now: Date }[] = await manager.query('SELECT now() AS now');
-      const expiry = expireDeadline(callId, now.toISOString());
-      const { newEvents } = await updateCall(manager, callId, () => [expiry], callTimeouts(this.config));
-      if (newEvents.length === 0) await manager.query('DELETE FROM call_deadlines WHERE call_id = $1 AND due_at <= $2', [callId, now]);
-    });
+  private wakeBy(at: number): void {
+    if (this.stopped || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, at - Date.now()));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.running) return; // the sweep in progress re-arms the timer when it ends
+    this.running = this.sweepAndSleep().finally(() => (this.running = undefined));
+  }
+
+  private async sweepAndSleep(): Promise<void> {
+    let sleepUntil = Date.now() + this.config.CALL_DEADLINE_POLL_MS;
+    try {
+      await this.expireDue();
+      const { now, at } = await this.store.next(this.dataSource);
+      if (at) sleepUntil = Math.min(sleepUntil, Date.now() + Math.max(1, at.getTime() - now.getTime()));
+    } catch (error) {
+      this.logger.error(`deadline sweep failed: ${error instanceof Error ? error.message : error}`);
+    }
+    this.wakeBy(sleepUntil); // unless a deadline scheduled during the sweep armed a sooner timer
   }
 }

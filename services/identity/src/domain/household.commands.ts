@@ -1,4 +1,5 @@
-import type { Address, CallGrant, DeviceLocation, MemberRole } from '@homeline/contracts';
+import type { Address, ApprovalDecision, CallGrant, DeviceLocation, MemberRole, QuietWindow } from '@homeline/contracts';
+import type { HoldTicket, SignatureFreshness } from './approvals';
 
 /** Commands on a household (one per HTTP route of the registry). Ids and `now` come from the caller. */
 interface Base {
@@ -13,14 +14,22 @@ export type OpenAccount = Base & {
   readonly timezone: string;
   readonly address: Address;
 };
-export type AddMember = Base & {
+/**
+ * The commands an approver may have to approve (docs/architecture.md section 6.2) carry the ticket
+ * their approval would get; it is used only if the action is held.
+ */
+interface Holdable {
+  readonly hold?: HoldTicket;
+}
+
+export type AddMember = Base & Holdable & {
   readonly type: 'AddMember';
   readonly memberId: string;
   readonly name: string;
   readonly role: MemberRole;
 };
 /** PATCH a member: a new role and/or grants and revocations on top of it (replacing earlier overrides). */
-export type ChangeMemberPermissions = Base & {
+export type ChangeMemberPermissions = Base & Holdable & {
   readonly type: 'ChangeMemberPermissions';
   readonly memberId: string;
   readonly role?: MemberRole;
@@ -32,8 +41,10 @@ export type EnrollVoiceprint = Base & {
   readonly type: 'EnrollVoiceprint';
   readonly memberId: string;
   readonly embedding: readonly number[];
+  /** VOICEPRINTS_PER_MEMBER_MAX: each print is another voice the member answers to, so they are capped. */
+  readonly maxPerMember: number;
 };
-export type LinkDevice = Base & {
+export type LinkDevice = Base & Holdable & {
   readonly type: 'LinkDevice';
   readonly deviceId: string;
   readonly name: string;
@@ -50,7 +61,50 @@ export type AddContact = Base & {
   readonly number: string;
   /** null for a household contact. */
   readonly memberId: string | null;
+  /** A bank's or one-time-password sender's line: its calls need answer_sensitive to answer. */
+  readonly sensitive: boolean;
 };
+/** Turn Away Mode on (until a time, or until turned off) or off. */
+export type SetAwayMode = Base & {
+  readonly type: 'SetAwayMode';
+  readonly enabled: boolean;
+  /** ISO-8601 with an offset; must be after `now`. Ignored when turning it off. */
+  readonly until: string | null;
+};
+/** Replace every quiet-hours window ([] clears them). */
+export type SetQuietHours = Base & { readonly type: 'SetQuietHours'; readonly windows: readonly QuietWindow[] };
+
+/** An owner registers their phone as an approver: it signs their decisions on held actions. */
+export type RegisterApprover = Base & Holdable & {
+  readonly type: 'RegisterApprover';
+  readonly memberId: string;
+  readonly approverId: string;
+  /** Ed25519, base64 of the raw 32 bytes. */
+  readonly publicKey: string;
+};
+/** An owner's answer, as their approver phone signed it. */
+export type DecideApproval = Base & {
+  readonly type: 'DecideApproval';
+  readonly approvalId: string;
+  readonly approverId: string;
+  readonly decision: ApprovalDecision;
+  readonly signedAt: string;
+  readonly signature: string;
+  readonly freshness: SignatureFreshness;
+};
+/** The sweep's: an approval nobody answered in time expires (nothing happens if it was answered). */
+export type ExpireApproval = Base & { readonly type: 'ExpireApproval'; readonly approvalId: string };
 
 export type HouseholdCommand =
-  OpenAccount | AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | AddContact;
+  | OpenAccount
+  | AddMember
+  | ChangeMemberPermissions
+  | EnrollVoiceprint
+  | LinkDevice
+  | UnlinkDevice
+  | AddContact
+  | SetAwayMode
+  | SetQuietHours
+  | RegisterApprover
+  | DecideApproval
+  | ExpireApproval;

@@ -1,47 +1,42 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import type { CallGrant, PermissionOverrides } from '@homeline/contracts';
-import { evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
+import { isAcceptableDeviceKey, isDiallingCountry } from '@homeline/contracts';
+import type { ApprovalAction, CallGrant, PermissionOverrides } from '@homeline/contracts';
+import { decideApproval, expireApproval, holdOr, raisesOf, refuseWhilePending, registerApprover } from './approvals';
+import { addContact, toE164 } from './contact.decide';
+import { entryOf, evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
 import type {
-  AddContact,
   AddMember,
   ChangeMemberPermissions,
   EnrollVoiceprint,
   HouseholdCommand,
   LinkDevice,
   OpenAccount,
+  RegisterApprover,
   UnlinkDevice,
 } from './household.commands';
+import { setAwayMode, setQuietHours } from './household-policies.decide';
 import { HouseholdError } from './household.errors';
 import type { HouseholdEvent } from './household.events';
 import { grantsFor } from './permissions';
-
-const toE164 = (number: string, country: string): string => {
-  const parsed = parsePhoneNumberFromString(number, country as CountryCode);
-  if (!parsed?.isPossible()) throw new HouseholdError('invalid_number', `${number} is not a phone number`);
-  return parsed.number;
-};
+import { voiceVectorProblem } from './voice-vector';
+import type { Decider } from '@homeline/event-store';
 
 const memberOf = (h: Household, memberId: string) => {
-  const member = h.members[memberId];
+  const member = entryOf(h.members, memberId);
   if (!member) throw new HouseholdError('member_not_found', `member ${memberId} is not in account ${h.accountId}`);
   return member;
 };
 
-const openAccount = (c: OpenAccount): HouseholdEvent[] => [
-  {
-    type: 'AccountOpened',
-    data: {
-      accountId: c.accountId,
-      msisdn: toE164(c.msisdn, c.address.country),
-      displayName: c.displayName,
-      timezone: c.timezone,
-      address: c.address,
-    },
-  },
-];
+/** Without a numbering plan ("ZZ") nothing could be classified: no emergency number, no "international". */
+const openAccount = (c: OpenAccount): HouseholdEvent[] => {
+  if (!isDiallingCountry(c.address.country)) {
+    throw new HouseholdError('unsupported_country', `${c.address.country} is no country with a telephone numbering plan`);
+  }
+  const { accountId, displayName, timezone, address } = c;
+  return [{ type: 'AccountOpened', data: { accountId, msisdn: toE164(c.msisdn, address.country), displayName, timezone, address } }];
+};
 
 const addMember = (c: AddMember, h: Household): HouseholdEvent[] => {
-  if (h.members[c.memberId]) throw new HouseholdError('member_already_exists', `member ${c.memberId} already exists`);
+  if (entryOf(h.members, c.memberId)) throw new HouseholdError('member_already_exists', `member ${c.memberId} already exists`);
   return [
     {
       type: 'MemberAdded',
@@ -79,10 +74,12 @@ const changeMemberPermissions = (c: ChangeMemberPermissions, h: Household): Hous
 };
 
 const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] => {
-  memberOf(h, c.memberId);
-  if (c.embedding.length === 0 || !c.embedding.every(Number.isFinite) || c.embedding.every((x) => x === 0)) {
-    throw new HouseholdError('invalid_voiceprint', 'a voiceprint is a non-zero vector of finite numbers');
+  const member = memberOf(h, c.memberId);
+  if (member.voiceprints >= c.maxPerMember) {
+    throw new HouseholdError('too_many_voiceprints', `member ${c.memberId} already has ${member.voiceprints} voiceprints, the most a member may have`);
   }
+  const problem = voiceVectorProblem(c.embedding);
+  if (problem) throw new HouseholdError('invalid_voiceprint', `not a voiceprint: ${problem}`);
   return [
     {
       type: 'VoiceprintEnrolled',
@@ -92,36 +89,81 @@ const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] =
 };
 
 const linkDevice = (c: LinkDevice, h: Household): HouseholdEvent[] => {
-  if (h.devices[c.deviceId])
+  if (entryOf(h.devices, c.deviceId))
     throw new HouseholdError('device_already_linked', `device ${c.deviceId} is already linked`);
-  if (Buffer.from(c.publicKey, 'base64').length !== 32) {
-    throw new HouseholdError('invalid_public_key', 'publicKey must be the base64 of a raw 32-byte Ed25519 key');
+  if (!isAcceptableDeviceKey(c.publicKey)) {
+    // A small-order key (all zeros, the identity point) would let anyone sign "as" the device.
+    throw new HouseholdError('invalid_public_key', 'publicKey must be the base64 of a raw 32-byte Ed25519 public key of full order');
   }
   const { deviceId, name, publicKey, location } = c;
   return [{ type: 'DeviceLinked', data: { accountId: h.accountId, deviceId, name, publicKey, location } }];
 };
 
 const unlinkDevice = (c: UnlinkDevice, h: Household): HouseholdEvent[] => {
-  if (!h.devices[c.deviceId])
+  if (!entryOf(h.devices, c.deviceId))
     throw new HouseholdError('device_not_found', `device ${c.deviceId} is not linked to ${h.accountId}`);
   return [{ type: 'DeviceUnlinked', data: { accountId: h.accountId, deviceId: c.deviceId } }];
 };
 
-const addContact = (c: AddContact, h: Household): HouseholdEvent[] => {
-  if (h.contactIds.includes(c.contactId))
-    throw new HouseholdError('contact_already_exists', `contact ${c.contactId} already exists`);
-  if (c.memberId !== null) memberOf(h, c.memberId);
-  const e164 = toE164(c.number, h.address.country);
-  const { contactId, name, memberId } = c;
-  return [
-    {
-      type: 'ContactAdded',
-      data: { accountId: h.accountId, contactId, name, aliases: [...c.aliases], e164, memberId },
-    },
-  ];
+/** The action an owner must approve for this change of a member, or null when it raises nothing held. */
+const memberChange = (c: ChangeMemberPermissions, h: Household, [changed]: HouseholdEvent[]): ApprovalAction | null => {
+  if (changed?.type !== 'MemberPermissionsChanged') return null;
+  const before = memberOf(h, c.memberId);
+  const raises = raisesOf({ role: before.role, grants: grantsFor(before) }, changed.data);
+  if (raises.length === 0) return null;
+  const { memberId, role, grant, revoke } = c;
+  // As requested (absent fields stay absent), so that approving it applies exactly this request.
+  return { type: 'change_member', memberId, ...(role && { role }), ...(grant && { grant: [...grant] }), ...(revoke && { revoke: [...revoke] }), raises };
 };
 
-/** The household registry: accounts, members and their permissions, devices, voiceprints, contacts. */
+/** An approved action, decided again on the household as it is now (never held a second time). */
+const applyApproved = (action: ApprovalAction, h: Household, now: string): HouseholdEvent[] => {
+  const { accountId } = h;
+  switch (action.type) {
+    case 'link_device':
+      return linkDevice({ ...action, type: 'LinkDevice', accountId, now }, h);
+    case 'change_member':
+      return changeMemberPermissions({ ...action, type: 'ChangeMemberPermissions', accountId, now }, h);
+    case 'add_member':
+      return addMember({ ...action, type: 'AddMember', accountId, now }, h);
+    case 'register_approver':
+      return registerApprover({ ...action, type: 'RegisterApprover', accountId, now }, h);
+    default: {
+      const unknown: never = action;
+      throw new Error(`unknown approval action ${(unknown as ApprovalAction).type}`);
+    }
+  }
+};
+
+/** The commands an owner's approval may hold (docs/architecture.md section 6.2): decided, then held or applied. */
+const decideHoldable = (command: AddMember | ChangeMemberPermissions | LinkDevice | RegisterApprover, h: Household): HouseholdEvent[] => {
+  switch (command.type) {
+    case 'AddMember': {
+      const { memberId, name, role } = command;
+      return holdOr(h, command, role === 'owner' ? { type: 'add_member', memberId, name, role } : null, addMember(command, h));
+    }
+    case 'ChangeMemberPermissions': {
+      const events = changeMemberPermissions(command, h);
+      return holdOr(h, command, memberChange(command, h, events), events);
+    }
+    case 'LinkDevice': {
+      const { deviceId, name, publicKey, location } = command;
+      refuseWhilePending(h, (a) => a.type === 'link_device' && a.deviceId === deviceId, `device ${deviceId}`);
+      return holdOr(h, command, { type: 'link_device', deviceId, name, publicKey, location }, linkDevice(command, h));
+    }
+    case 'RegisterApprover': {
+      const { memberId, approverId, publicKey } = command;
+      refuseWhilePending(h, (a) => a.type === 'register_approver' && a.approverId === approverId, `approver ${approverId}`);
+      return holdOr(h, command, { type: 'register_approver', memberId, approverId, publicKey }, registerApprover(command, h));
+    }
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown holdable command ${(unknown as HouseholdCommand).type}`);
+    }
+  }
+};
+
+/** The household registry: accounts, members and their permissions, devices, voiceprints, contacts, Away Mode, quiet hours, approvals. */
 export const decideHousehold = (command: HouseholdCommand, state: HouseholdState): HouseholdEvent[] => {
   if (command.type === 'OpenAccount') {
     if (state.status === 'open')
@@ -132,17 +174,24 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
     throw new HouseholdError('account_not_found', `account ${command.accountId} does not exist`);
   switch (command.type) {
     case 'AddMember':
-      return addMember(command, state);
     case 'ChangeMemberPermissions':
-      return changeMemberPermissions(command, state);
+    case 'LinkDevice':
+    case 'RegisterApprover':
+      return decideHoldable(command, state);
     case 'EnrollVoiceprint':
       return enrollVoiceprint(command, state);
-    case 'LinkDevice':
-      return linkDevice(command, state);
     case 'UnlinkDevice':
       return unlinkDevice(command, state);
     case 'AddContact':
       return addContact(command, state);
+    case 'SetAwayMode':
+      return setAwayMode(command, state);
+    case 'SetQuietHours':
+      return setQuietHours(command, state);
+    case 'DecideApproval':
+      return decideApproval(command, state, (action) => applyApproved(action, state, command.now));
+    case 'ExpireApproval':
+      return expireApproval(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown household command ${(unknown as HouseholdCommand).type}`);
@@ -150,9 +199,9 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
   }
 };
 
-/** The household as one decider value, for an event-sourced command handler. */
-export const householdDecider = {
+/** The household as one decider value, for the event store's command handler. */
+export const householdDecider: Decider<HouseholdCommand, HouseholdEvent, HouseholdState> = {
   decide: decideHousehold,
   evolve: evolveHousehold,
-  initialState: initialHouseholdState,
+  initialState: () => initialHouseholdState,
 };

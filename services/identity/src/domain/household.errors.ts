@@ -9,9 +9,23 @@ export type HouseholdErrorCode =
   | 'invalid_public_key'
   | 'invalid_number'
   | 'invalid_voiceprint'
-  | 'contact_already_exists';
+  | 'contact_already_exists'
+  | 'shadows_emergency_number'
+  | 'unsupported_country'
+  | 'too_many_voiceprints'
+  | 'until_in_past'
+  | 'invalid_quiet_hours'
+  | 'member_not_owner'
+  | 'approver_already_registered'
+  | 'awaiting_approval'
+  | 'approval_not_found'
+  | 'unknown_approver'
+  | 'invalid_approval_signature'
+  | 'stale_approval_signature'
+  | 'approval_already_decided'
+  | 'approval_expired';
 
-/** A registry command that breaks an invariant; the edge maps `code` to a problem detail (404 / 409 / 422). */
+/** A registry command that breaks an invariant; the edge maps `code` to a problem detail (400 / 404 / 409 / 422). */
 export class HouseholdError extends Error {
   constructor(
     readonly code: HouseholdErrorCode,

@@ -1,10 +1,16 @@
 import type {
   AccountOpened,
+  ApprovalDecided,
+  ApprovalExpired,
+  ApprovalRequested,
+  ApproverRegistered,
+  AwayModeChanged,
   ContactAdded,
   DeviceLinked,
   DeviceUnlinked,
   MemberAdded,
   MemberPermissionsChanged,
+  QuietHoursChanged,
   VoiceprintEnrolled,
 } from '@homeline/contracts';
 
@@ -16,4 +22,10 @@ export type HouseholdEvent =
   | { readonly type: 'VoiceprintEnrolled'; readonly data: VoiceprintEnrolled }
   | { readonly type: 'DeviceLinked'; readonly data: DeviceLinked }
   | { readonly type: 'DeviceUnlinked'; readonly data: DeviceUnlinked }
-  | { readonly type: 'ContactAdded'; readonly data: ContactAdded };
+  | { readonly type: 'ContactAdded'; readonly data: ContactAdded }
+  | { readonly type: 'AwayModeChanged'; readonly data: AwayModeChanged }
+  | { readonly type: 'QuietHoursChanged'; readonly data: QuietHoursChanged }
+  | { readonly type: 'ApproverRegistered'; readonly data: ApproverRegistered }
+  | { readonly type: 'ApprovalRequested'; readonly data: ApprovalRequested }
+  | { readonly type: 'ApprovalDecided'; readonly data: ApprovalDecided }
+  | { readonly type: 'ApprovalExpired'; readonly data: ApprovalExpired };

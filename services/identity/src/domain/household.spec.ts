@@ -25,7 +25,7 @@ const owner: HouseholdEvent = {
     memberId: 'olivia',
     name: 'Olivia',
     role: 'owner',
-    grants: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'],
+    grants: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international', 'answer_sensitive'],
   },
 };
 const adult: HouseholdEvent = {
@@ -63,6 +63,11 @@ describe('a household account', () => {
         address,
       })
       .then([opened]));
+
+  it.each(['ZZ', 'XX', 'EU'])('cannot be opened in %s, a country without a numbering plan (issue 11, finding 6)', (country) =>
+    given([])
+      .when({ type: 'OpenAccount', accountId, now, msisdn: '+1 555 123 0001', displayName: 'The Smiths', timezone: 'UTC', address: { ...address, country } })
+      .thenThrows('unsupported_country'));
 
   it('cannot be opened twice', () =>
     given([opened])
@@ -134,13 +139,41 @@ describe('members', () => {
 
   it('enrol voiceprints, which stay out of the published event', () =>
     given([opened, owner])
-      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding: [0.6, 0.8] })
+      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding: [0.6, 0.8], maxPerMember: 5 })
       .then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } }]));
 
-  it('cannot enrol an empty or zero voiceprint', () =>
+  it('enrol at most maxPerMember voiceprints each (issue 11, finding 6)', () => {
+    const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } };
+    const enrol = { type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding: [0.6, 0.8], maxPerMember: 2 } as const;
+    given([opened, owner, enrolled]).when(enrol).then([enrolled]);
+    given([opened, owner, enrolled, enrolled]).when(enrol).thenThrows('too_many_voiceprints');
+  });
+
+  it.each([
+    ['empty', []],
+    ['zero', [0, 0]],
+    ['of 1e308s, whose scores would be NaN', [1e308, 1e308]],
+    ['with a component above 1000', [1_001, 0]],
+    ['longer than any model outputs (norm above 1000)', [800, 800]],
+    ['too short to have a direction (norm below 0.001)', [1e-4, 1e-4]],
+    ['holding a NaN', [NaN, 1]],
+  ])('cannot enrol a voiceprint %s', (_case, embedding) =>
     given([opened, owner])
-      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding: [0, 0] })
+      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding, maxPerMember: 5 })
       .thenThrows('invalid_voiceprint'));
+
+  it.each(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'])(
+    'are not found under an id the household never added, such as %s',
+    (memberId) =>
+      given([opened, owner])
+        .when({ type: 'ChangeMemberPermissions', accountId, now, memberId, role: 'adult' })
+        .thenThrows('member_not_found'),
+  );
+
+  it('may be added under an id that names a member of every object', () =>
+    given([opened])
+      .when({ type: 'AddMember', accountId, now, memberId: 'constructor', name: 'Con', role: 'owner' })
+      .then([{ type: 'MemberAdded', data: { ...owner.data, memberId: 'constructor', name: 'Con' } }]));
 });
 
 describe('devices', () => {
@@ -170,88 +203,31 @@ describe('devices', () => {
       })
       .thenThrows('invalid_public_key'));
 
+  it.each([
+    ['all zeros', Buffer.alloc(32).toString('base64')],
+    ['the identity point', Buffer.from('01' + '00'.repeat(31), 'hex').toString('base64')],
+  ])('refuse a key anyone could sign for: %s', (_what, publicKey) =>
+    given([opened])
+      .when({ type: 'LinkDevice', accountId, now, deviceId: 'hall', name: 'Hall', publicKey, location: null })
+      .thenThrows('invalid_public_key'));
+
   it('unlink', () =>
     given([opened, linked])
       .when({ type: 'UnlinkDevice', accountId, now, deviceId: 'kitchen' })
       .then([{ type: 'DeviceUnlinked', data: { accountId, deviceId: 'kitchen' } }]));
 
+  it.each(['__proto__', 'constructor', 'prototype', 'valueOf'])('that were never linked cannot be unlinked, even one named %s', (deviceId) =>
+    given([opened, linked])
+      .when({ type: 'UnlinkDevice', accountId, now, deviceId })
+      .thenThrows('device_not_found'));
+
+  it('link under an id that names a member of every object, once', () =>
+    given([opened, { ...linked, data: { ...linked.data, deviceId: '__proto__' } }])
+      .when({ type: 'LinkDevice', accountId, now, deviceId: '__proto__', name: 'Kitchen', publicKey: kitchen.publicKey, location: null })
+      .thenThrows('device_already_linked'));
+
   it('cannot be unlinked twice', () =>
     given([opened, linked, { type: 'DeviceUnlinked', data: { accountId, deviceId: 'kitchen' } }])
       .when({ type: 'UnlinkDevice', accountId, now, deviceId: 'kitchen' })
       .thenThrows('device_not_found'));
-});
-
-describe('contacts', () => {
-  it("belong to a member, with the number normalized for the account's country", () =>
-    given([opened, owner])
-      .when({
-        type: 'AddContact',
-        accountId,
-        now,
-        contactId: 'c1',
-        name: 'Mom',
-        aliases: ['Mother'],
-        number: '(555) 010-0001',
-        memberId: 'olivia',
-      })
-      .then([
-        {
-          type: 'ContactAdded',
-          data: {
-            accountId,
-            contactId: 'c1',
-            name: 'Mom',
-            aliases: ['Mother'],
-            e164: '+15550100001',
-            memberId: 'olivia',
-          },
-        },
-      ]));
-
-  it('or to the whole household', () =>
-    given([opened])
-      .when({
-        type: 'AddContact',
-        accountId,
-        now,
-        contactId: 'c2',
-        name: 'Pizza',
-        aliases: [],
-        number: '+1 555 010 0004',
-        memberId: null,
-      })
-      .then([
-        {
-          type: 'ContactAdded',
-          data: { accountId, contactId: 'c2', name: 'Pizza', aliases: [], e164: '+15550100004', memberId: null },
-        },
-      ]));
-
-  it('need a number', () =>
-    given([opened])
-      .when({
-        type: 'AddContact',
-        accountId,
-        now,
-        contactId: 'c3',
-        name: 'Nobody',
-        aliases: [],
-        number: '12',
-        memberId: null,
-      })
-      .thenThrows('invalid_number'));
-
-  it('cannot belong to a stranger', () =>
-    given([opened])
-      .when({
-        type: 'AddContact',
-        accountId,
-        now,
-        contactId: 'c4',
-        name: 'Mom',
-        aliases: [],
-        number: '+15550100001',
-        memberId: 'ghost',
-      })
-      .thenThrows('member_not_found'));
 });

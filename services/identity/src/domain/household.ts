@@ -1,4 +1,6 @@
-import type { Address, DeviceLocation, MemberRole, PermissionOverrides } from '@homeline/contracts';
+import type { Address, DeviceLocation, MemberRole, PermissionOverrides, QuietWindow } from '@homeline/contracts';
+import type { Approval, Approver } from './approvals';
+import { awayModeOff, type AwayMode } from './household-policies';
 import type { HouseholdEvent } from './household.events';
 
 export interface HouseholdMember {
@@ -26,10 +28,23 @@ export type Household = {
   readonly members: Readonly<Record<string, HouseholdMember>>;
   readonly devices: Readonly<Record<string, HouseholdDevice>>;
   readonly contactIds: readonly string[];
+  readonly awayMode: AwayMode;
+  readonly quietHours: readonly QuietWindow[];
+  /** Owners' phones that approve held actions (docs/architecture.md section 6.2), by approverId. */
+  readonly approvers: Readonly<Record<string, Approver>>;
+  /** Every approval ever asked for, by approvalId. */
+  readonly approvals: Readonly<Record<string, Approval>>;
 };
 export type HouseholdState = NoHousehold | Household;
 
 export const initialHouseholdState: HouseholdState = { status: 'none' };
+
+/**
+ * The member or device under `id`, if the household has one. Ids come from clients: a plain
+ * `members[id]` would find Object.prototype's `__proto__` or `constructor` for an id never added.
+ */
+export const entryOf = <T>(entries: Readonly<Record<string, T>>, id: string): T | undefined =>
+  Object.hasOwn(entries, id) ? entries[id] : undefined;
 
 const open = (state: HouseholdState): Household => {
   if (state.status !== 'open') throw new Error('no household to apply this event to');
@@ -41,11 +56,19 @@ const withMember = (h: Household, memberId: string, change: (m: HouseholdMember)
   members: { ...h.members, [memberId]: change(h.members[memberId]) },
 });
 
+const withApproval = (h: Household, approvalId: string, status: Approval['status']): Household => ({
+  ...h,
+  approvals: { ...h.approvals, [approvalId]: { ...h.approvals[approvalId], status } },
+});
+
 export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): HouseholdState => {
   switch (event.type) {
     case 'AccountOpened': {
       const { accountId, msisdn, timezone, address } = event.data;
-      return { status: 'open', accountId, msisdn, timezone, address, members: {}, devices: {}, contactIds: [] };
+      return {
+        status: 'open', accountId, msisdn, timezone, address, members: {}, devices: {}, contactIds: [], awayMode: awayModeOff, quietHours: [],
+        approvers: {}, approvals: {},
+      };
     }
     case 'MemberAdded': {
       const { memberId, name, role } = event.data;
@@ -80,6 +103,24 @@ export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): H
       const h = open(state);
       return { ...h, contactIds: [...h.contactIds, event.data.contactId] };
     }
+    case 'AwayModeChanged':
+      return { ...open(state), awayMode: { enabled: event.data.enabled, until: event.data.until } };
+    case 'QuietHoursChanged':
+      return { ...open(state), quietHours: event.data.windows };
+    case 'ApproverRegistered': {
+      const h = open(state);
+      const { approverId, memberId, publicKey } = event.data;
+      return { ...h, approvers: { ...h.approvers, [approverId]: { approverId, memberId, publicKey } } };
+    }
+    case 'ApprovalRequested': {
+      const h = open(state);
+      const { approvalId, action, expiresAt } = event.data;
+      return { ...h, approvals: { ...h.approvals, [approvalId]: { approvalId, action, expiresAt, status: 'pending' } } };
+    }
+    case 'ApprovalDecided':
+      return withApproval(open(state), event.data.approvalId, event.data.decision === 'approve' ? 'approved' : 'denied');
+    case 'ApprovalExpired':
+      return withApproval(open(state), event.data.approvalId, 'expired');
     default: {
       const unknown: never = event;
       throw new Error(`unknown household event ${(unknown as HouseholdEvent).type}`);

@@ -56,6 +56,10 @@ describe('who may place which call', () => {
         'emergency',
         'domestic',
       ]));
+    it("give owners, and only owners, the answering of sensitive calls by default", () => {
+      expect(grantsFor({ role: 'owner' })).toContain('answer_sensitive');
+      for (const role of ['adult', 'child', 'guest'] as const) expect(grantsFor({ role })).not.toContain('answer_sensitive');
+    });
     it('never lose emergency calls', () =>
       expect(grantsFor({ role: 'guest', overrides: { revoke: ['emergency'] } })).toEqual(['emergency']));
   });

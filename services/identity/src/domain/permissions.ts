@@ -12,13 +12,13 @@ import {
 /**
  * What each role may call by default: a guest only emergency numbers; a child also the
  * household's and their own contacts; an adult any domestic number and short codes; an owner
- * premium and international numbers too.
+ * premium and international numbers too, and answers sensitive calls (mayAnswerCall).
  */
 export const roleGrants: Readonly<Record<MemberRole, readonly CallGrant[]>> = {
   guest: ['emergency'],
   child: ['emergency', 'contacts'],
   adult: ['emergency', 'contacts', 'short_code', 'domestic'],
-  owner: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international'],
+  owner: ['emergency', 'contacts', 'short_code', 'domestic', 'premium', 'international', 'answer_sensitive'],
 };
 
 export interface MemberPermissions {

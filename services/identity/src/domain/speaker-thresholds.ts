@@ -17,6 +17,12 @@ export interface SpeakerVerificationConfig {
   readonly maxAgeSeconds: number;
   /** Tolerated device clock drift into the future. */
   readonly futureSkewSeconds: number;
+  /**
+   * Burnt nonces are swept after a while (NONCE_RETENTION_SECONDS): an assertion issued longer
+   * ago than this when identity decides is refused as stale, however recent its request, since
+   * whether its nonce was used can no longer be told. The longest backlog a request survives.
+   */
+  readonly rememberNoncesSeconds: number;
 }
 
 export const defaultSpeakerVerificationConfig: SpeakerVerificationConfig = {
@@ -24,6 +30,7 @@ export const defaultSpeakerVerificationConfig: SpeakerVerificationConfig = {
   high: { score: 0.85, margin: 0.15, liveness: 0.9 },
   maxAgeSeconds: 30,
   futureSkewSeconds: 5,
+  rememberNoncesSeconds: 3540,
 };
 
 /** The risk of the action being asked for; `high` requires the high thresholds outright. */

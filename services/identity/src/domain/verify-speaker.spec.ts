@@ -126,10 +126,67 @@ describe('verifying who is speaking', () => {
       .when(kitchen.assert({ subject: 'Mom', embedding: alice.utter(), issuedAt: '2026-11-24T18:00:16.000Z' }))
       .then(rejected('stale_assertion')));
 
+  it('refuses, as stale, an assertion older than the nonce store remembers when identity decides, however recent its request', () =>
+    given({ now: '2026-11-24T18:00:10.000Z', decidedAt: '2026-11-24T19:00:01.000Z' })
+      .when(says(alice.utter()))
+      .then(rejected('stale_assertion')));
+
+  it('still verifies a request decided late, while the nonce store remembers its assertion', () =>
+    given({ now: '2026-11-24T18:00:10.000Z', decidedAt: '2026-11-24T18:58:00.000Z' })
+      .when(says(alice.utter({ take: 1 })))
+      .then({ type: 'SpeakerVerified', data: { memberId: 'alice' } }));
+
   it('refuses a replayed assertion whose nonce was seen', () =>
     given({ nonceSeen: true })
       .when(replayOf(says(alice.utter())))
       .then(rejected('replayed_assertion')));
+});
+
+describe('a device held for an owner\'s approval (docs/architecture.md section 6.2)', () => {
+  const held = { device: { ...household.device!, held: true } };
+
+  it('cannot place a call, however well it signs and whoever speaks', () =>
+    given(held).when(says(alice.utter({ take: 1 }))).then({ ...rejected('device_pending_approval'), data: { accountId: 'acc-1' } }));
+
+  it('is checked like a linked device first: a forgery in its name is a forgery', () =>
+    given(held)
+      .when(forgedAssertion('kitchen', { subject: 'Mom', embedding: alice.utter(), issuedAt }))
+      .then(rejected('invalid_signature')));
+
+  it('burns the nonce of what it really signed, so a refused request cannot be replayed once it is approved', () =>
+    expect(burnsNonce(verifySpeaker(says(alice.utter()), { ...household, ...held }))).toBe(true));
+});
+
+describe('a voice that is not a sane vector (issue 11, finding 4)', () => {
+  // Signs aligned with alice's print: the dot product and both sums of squares overflow, Infinity / Infinity is NaN.
+  const huge = (): number[] => alice.voiceprint.map((x) => Math.sign(x) * 1e308);
+
+  it('never accepts a score that is not a number: an embedding of 1e308s is refused as not verified', () =>
+    given()
+      .when(says(huge()))
+      .then(rejected('speaker_not_verified')));
+
+  it.each([
+    ['a component above the bound', () => alice.utter({ take: 4 }).map((x, i) => (i === 0 ? 1_001 : x))],
+    ['a vector far longer than any model outputs', () => alice.utter({ take: 4 }).map((x) => x * 5_000)],
+    ['a vector too short to have a direction', () => alice.utter({ take: 4 }).map((x) => x * 1e-6)],
+  ])('refuses %s, however well it points at a member', (_case, embedding) =>
+    given().when(says(embedding())).then(rejected('speaker_not_verified')));
+
+  it('accepts the same voice at any sane scale: a cosine ignores length', () =>
+    given()
+      .when(says(alice.utter({ take: 1 }).map((x) => x * 30)))
+      .then({ type: 'SpeakerVerified', data: { memberId: 'alice' } }));
+
+  it('ignores an enrolled print that scores NaN instead of letting it win', () =>
+    given({ enrolled: [{ memberId: 'mallory', embedding: huge() }, ...household.enrolled] })
+      .when(says(alice.utter({ take: 1 })))
+      .then({ type: 'SpeakerVerified', data: { memberId: 'alice' } }));
+
+  it.each([NaN, Infinity, 1.5, -0.1])('refuses a liveness of %s: only a number in [0, 1] is one (JSON cannot carry NaN, a caller could)', (liveness) =>
+    given()
+      .when(says(alice.utter({ take: 1 }), { liveness }))
+      .then(rejected('low_liveness')));
 });
 
 describe('the nonce of an assertion', () => {

@@ -1,4 +1,5 @@
-import type { CarrierLegFailed } from '@homeline/contracts';
+import type { CarrierLegFailed, CarrierLegRequested } from '@homeline/contracts';
+import type { Decider } from '@homeline/event-store';
 import {
   evolveLeg,
   initialLegState,
@@ -12,6 +13,9 @@ import {
 /** A status callback as the carrier webhook reports it (already authenticated at the edge). */
 export type CarrierStatus = 'ringing' | 'answered' | 'completed' | 'busy' | 'no_answer' | 'failed';
 
+/** A routed call asks the carrier for a leg. */
+export type RequestLeg = { readonly type: 'RequestLeg' } & CarrierLegRequested;
+
 export type RecordCarrierStatus = {
   readonly type: 'RecordCarrierStatus';
   readonly legId: string;
@@ -19,6 +23,11 @@ export type RecordCarrierStatus = {
   readonly status: CarrierStatus;
   /** The carrier's per-call sequence number. */
   readonly sequence: number;
+  /**
+   * The highest sequence already applied to this leg (null: none). The published events carry no
+   * sequence, so routing keeps it beside the leg and hands it in with each callback.
+   */
+  readonly appliedSequence: number | null;
   readonly sipCode?: number;
   readonly q850?: number;
   /** Seconds answered, on `completed`. */
@@ -27,7 +36,10 @@ export type RecordCarrierStatus = {
 };
 /** We release the leg: the caller hung up, or the call failed (e.g. timed out) while the leg was up. */
 export type ReleaseLeg = { readonly type: 'ReleaseLeg'; readonly legId: string; readonly now: string };
-export type CarrierLegCommand = RecordCarrierStatus | ReleaseLeg;
+/** The carrier kept refusing the placement: the leg fails without ever reaching it. */
+export type GiveUpPlacement = { readonly type: 'GiveUpPlacement'; readonly legId: string; readonly now: string };
+
+export type CarrierLegCommand = RequestLeg | RecordCarrierStatus | ReleaseLeg | GiveUpPlacement;
 
 export class CarrierLegError extends Error {
   constructor(
@@ -38,10 +50,6 @@ export class CarrierLegError extends Error {
     this.name = 'CarrierLegError';
   }
 }
-
-/** The key a webhook inbox deduplicates callbacks on; the decider is idempotent besides. */
-export const callbackKey = (c: Pick<RecordCarrierStatus, 'carrierCallId' | 'status' | 'sequence'>): string =>
-  `${c.carrierCallId}:${c.status}:${c.sequence}`;
 
 /** SIP response and Q.850 cause to record when the carrier gives none. */
 const defaultCodes: Record<CarrierLegFailed['reason'], { sipCode: number; q850: number }> = {
@@ -65,12 +73,12 @@ const secondsBetween = (from: string, to: string): number => Math.max(0, (Date.p
 
 const ended = (
   s: Live,
-  c: { now: string; carrierCallId: string | null },
+  carrierCallId: string | null,
   releasedBy: 'remote' | 'local',
   duration: number,
 ): CarrierLegEvent => ({
   type: 'CarrierLegEnded',
-  data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId, duration, releasedBy },
+  data: { callId: s.callId, legId: s.legId, carrierCallId, duration, releasedBy },
 });
 
 const answered = (s: Live, c: RecordCarrierStatus, answeredAt: string): CarrierLegEvent => ({
@@ -78,21 +86,26 @@ const answered = (s: Live, c: RecordCarrierStatus, answeredAt: string): CarrierL
   data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId, answeredAt },
 });
 
-const failed = (s: Live, c: RecordCarrierStatus, reason: CarrierLegFailed['reason']): CarrierLegEvent => ({
+const failed = (
+  s: Live,
+  carrierCallId: string | null,
+  reason: CarrierLegFailed['reason'],
+  codes: { sipCode?: number; q850?: number } = {},
+): CarrierLegEvent => ({
   type: 'CarrierLegFailed',
   data: {
     callId: s.callId,
     legId: s.legId,
-    carrierCallId: c.carrierCallId,
+    carrierCallId,
     reason,
-    sipCode: c.sipCode ?? defaultCodes[reason].sipCode,
-    q850: c.q850 ?? defaultCodes[reason].q850,
+    sipCode: codes.sipCode ?? defaultCodes[reason].sipCode,
+    q850: codes.q850 ?? defaultCodes[reason].q850,
   },
 });
 
 /** An answered leg that reports anything final has ended: the far end released it. */
 const finishAnswered = (s: LegAnswered, c: RecordCarrierStatus): CarrierLegEvent[] => [
-  ended(s, c, 'remote', c.duration ?? secondsBetween(s.answeredAt, c.now)),
+  ended(s, c.carrierCallId, 'remote', c.duration ?? secondsBetween(s.answeredAt, c.now)),
 ];
 
 /**
@@ -102,18 +115,24 @@ const finishAnswered = (s: LegAnswered, c: RecordCarrierStatus): CarrierLegEvent
 const finishUnanswered = (s: Live, c: RecordCarrierStatus): CarrierLegEvent[] => {
   if (c.status === 'completed') {
     const duration = c.duration ?? 0;
-    if (duration <= 0) return [failed(s, c, 'failed')];
+    if (duration <= 0) return [failed(s, c.carrierCallId, 'failed', c)];
     return [
       answered(s, c, new Date(Date.parse(c.now) - duration * 1000).toISOString()),
-      ended(s, c, 'remote', duration),
+      ended(s, c.carrierCallId, 'remote', duration),
     ];
   }
-  return [failed(s, c, c.status === 'busy' || c.status === 'no_answer' ? c.status : 'failed')];
+  return [failed(s, c.carrierCallId, c.status === 'busy' || c.status === 'no_answer' ? c.status : 'failed', c)];
 };
 
+/**
+ * Carriers repeat and reorder callbacks. A callback older than one already applied (a `busy`
+ * with sequence 5 after the `answered` with sequence 10) is history, not news; so is one that
+ * would move the leg backwards.
+ */
 const recordStatus = (c: RecordCarrierStatus, s: Live): CarrierLegEvent[] => {
   if (s.status !== 'requested' && s.carrierCallId !== c.carrierCallId) return []; // another carrier call's callback
-  if (progressOfStatus[c.status] <= progressOf(s)) return []; // a duplicate, or overtaken by a later status
+  if (c.appliedSequence !== null && c.sequence <= c.appliedSequence) return [];
+  if (progressOfStatus[c.status] <= progressOf(s)) return [];
   if (c.status === 'ringing')
     return [{ type: 'CarrierLegRinging', data: { callId: s.callId, legId: s.legId, carrierCallId: c.carrierCallId } }];
   if (c.status === 'answered') return [answered(s, c, c.now)];
@@ -123,22 +142,36 @@ const recordStatus = (c: RecordCarrierStatus, s: Live): CarrierLegEvent[] => {
 const releaseLeg = (c: ReleaseLeg, s: Live): CarrierLegEvent[] => {
   const carrierCallId = s.status === 'requested' ? null : s.carrierCallId;
   const duration = s.status === 'answered' ? secondsBetween(s.answeredAt, c.now) : 0;
-  return [ended(s, { now: c.now, carrierCallId }, 'local', duration)];
+  return [ended(s, carrierCallId, 'local', duration)];
+};
+
+/** Only a leg no callback has reached yet fails for want of a placement: any callback proves it was placed. */
+const giveUpPlacement = (s: Live): CarrierLegEvent[] => (s.status === 'requested' ? [failed(s, null, 'failed')] : []);
+
+const requestLeg = (c: RequestLeg): CarrierLegEvent[] => {
+  const { type: _type, ...data } = c;
+  return [{ type: 'CarrierLegRequested', data }];
 };
 
 /**
- * What a carrier callback or our own release does to a leg. Callbacks are repeated and
- * reordered by carriers: one that would not move the leg forward changes nothing, and
- * nothing moves a leg out of a final state.
+ * What a request, a carrier callback or our own release does to a leg. Nothing moves a leg out
+ * of a final state; a leg is requested once.
  */
 export const decideLeg = (command: CarrierLegCommand, state: CarrierLegState): CarrierLegEvent[] => {
-  if (state.status === 'idle') throw new CarrierLegError('leg_not_found', `leg ${command.legId} was never requested`);
+  if (command.type === 'RequestLeg') return state.status === 'idle' ? requestLeg(command) : [];
+  if (state.status === 'idle') {
+    if (command.type === 'RecordCarrierStatus')
+      throw new CarrierLegError('leg_not_found', `leg ${command.legId} was never requested`);
+    return []; // nothing to release or give up
+  }
   if (isLegFinal(state)) return [];
   switch (command.type) {
     case 'RecordCarrierStatus':
       return recordStatus(command, state);
     case 'ReleaseLeg':
       return releaseLeg(command, state);
+    case 'GiveUpPlacement':
+      return giveUpPlacement(state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown leg command ${(unknown as CarrierLegCommand).type}`);
@@ -146,5 +179,8 @@ export const decideLeg = (command: CarrierLegCommand, state: CarrierLegState): C
   }
 };
 
-/** The carrier leg as one decider value, for an event-sourced command handler. */
-export const carrierLegDecider = { decide: decideLeg, evolve: evolveLeg, initialState: initialLegState };
+export const carrierLegDecider: Decider<CarrierLegCommand, CarrierLegEvent, CarrierLegState> = {
+  decide: decideLeg,
+  evolve: evolveLeg,
+  initialState: initialLegState,
+};

@@ -1,12 +1,12 @@
+import { deciderSpecification } from '@homeline/testing';
 import type { CarrierLegEvent, CarrierLegState } from './carrier-leg';
 import { evolveLeg, initialLegState } from './carrier-leg';
-import { callbackKey, decideLeg, type CarrierLegCommand, type RecordCarrierStatus } from './carrier-leg.decide';
-import { deciderSpecification } from '@homeline/testing';
+import { decideLeg, type CarrierLegCommand, type RecordCarrierStatus } from './carrier-leg.decide';
 
 const given = deciderSpecification<CarrierLegCommand, CarrierLegEvent, CarrierLegState>({
   decide: decideLeg,
   evolve: evolveLeg,
-  initialState: initialLegState,
+  initialState: initialLegState(),
 });
 
 const t = (s: number) => new Date(Date.parse('2026-11-24T18:00:00.000Z') + s * 1000).toISOString();
@@ -29,8 +29,23 @@ const callback = (
   carrierCallId: 'cc-1',
   status,
   sequence,
+  appliedSequence: null,
   now,
   ...extra,
+});
+
+describe('a leg asked of the carrier', () => {
+  const request = {
+    type: 'RequestLeg',
+    ...ref,
+    e164: '+15550100001',
+    callerId: '+15551230001',
+    emergency: false,
+  } as const;
+
+  it('is requested with the number and the line it calls from', () => given([]).when(request).then([requested]));
+
+  it('is requested once, even when asked again', () => given([requested]).when(request).thenNothingHappens());
 });
 
 describe('a requested carrier leg', () => {
@@ -103,9 +118,20 @@ describe('carrier callbacks delivered twice or out of order', () => {
       .when(callback('answered', 2, t(3), { carrierCallId: 'cc-other' }))
       .thenNothingHappens());
 
-  it('deduplicates on carrier call, status and sequence', () => {
-    expect(callbackKey(callback('ringing', 1, t(1)))).toBe('cc-1:ringing:1');
-  });
+  it('ignores a callback older than one already applied, even one that would end the leg', () =>
+    given([requested, answered])
+      .when(callback('busy', 5, t(4), { appliedSequence: 10 }))
+      .thenNothingHappens());
+
+  it('ignores a different status carrying the sequence already applied', () =>
+    given([requested, ringing])
+      .when(callback('answered', 2, t(3), { appliedSequence: 2 }))
+      .thenNothingHappens());
+
+  it('applies a newer callback after an older one was ignored', () =>
+    given([requested, answered])
+      .when(callback('completed', 11, t(20), { appliedSequence: 10, duration: 17 }))
+      .then([{ type: 'CarrierLegEnded', data: { ...onCarrier, duration: 17, releasedBy: 'remote' } }]));
 });
 
 describe('an answered leg', () => {
@@ -118,4 +144,34 @@ describe('an answered leg', () => {
     given([requested, ringing, answered])
       .when({ type: 'ReleaseLeg', legId: 'leg-1', now: t(63) })
       .then([{ type: 'CarrierLegEnded', data: { ...onCarrier, duration: 60, releasedBy: 'local' } }]));
+});
+
+describe('a leg whose call is over', () => {
+  const release = { type: 'ReleaseLeg', legId: 'leg-1', now: t(30) } as const;
+
+  it('is released while it rings, when the call times out or the caller hangs up', () =>
+    given([requested, ringing])
+      .when(release)
+      .then([{ type: 'CarrierLegEnded', data: { ...onCarrier, duration: 0, releasedBy: 'local' } }]));
+
+  it('is left alone when it already failed', () =>
+    given([requested, { type: 'CarrierLegFailed', data: { ...onCarrier, reason: 'busy', sipCode: 486, q850: 17 } }])
+      .when(release)
+      .thenNothingHappens());
+
+  it('has nothing to release when it was never requested', () => given([]).when(release).thenNothingHappens());
+});
+
+describe('a placement the carrier keeps refusing', () => {
+  const giveUp = { type: 'GiveUpPlacement', legId: 'leg-1', now: t(40) } as const;
+
+  it('fails the leg before it reached the carrier', () =>
+    given([requested])
+      .when(giveUp)
+      .then([
+        { type: 'CarrierLegFailed', data: { ...ref, carrierCallId: null, reason: 'failed', sipCode: 503, q850: 41 } },
+      ]));
+
+  it('fails nothing once a callback proved the leg was placed', () =>
+    given([requested, ringing]).when(giveUp).thenNothingHappens());
 });

@@ -6,7 +6,10 @@ import type {
   CarrierLegRinging,
 } from '@homeline/contracts';
 
-/** The leg's events; the data shapes are the published contracts. Stream: the call (key = callId). */
+/**
+ * A carrier leg (stream `leg-<legId>`): asked of the carrier, then what the carrier reports, or
+ * our own release. The data shapes are the published contracts.
+ */
 export type CarrierLegEvent =
   | { readonly type: 'CarrierLegRequested'; readonly data: CarrierLegRequested }
   | { readonly type: 'CarrierLegRinging'; readonly data: CarrierLegRinging }
@@ -42,7 +45,7 @@ export type LegEnded = LegBasics & {
 
 export type CarrierLegState = LegIdle | LegRequested | LegRinging | LegAnswered | LegFailed | LegEnded;
 
-export const initialLegState: CarrierLegState = { status: 'idle' };
+export const initialLegState = (): CarrierLegState => ({ status: 'idle' });
 
 /** How far a leg has come; a callback may only move it forward. Final states are the top. */
 export const progressOf = (state: CarrierLegState): number =>

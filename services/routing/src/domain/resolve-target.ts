@@ -1,4 +1,4 @@
-import { looksDialable } from './classify-destination';
+import { looksDialable } from '@homeline/contracts';
 
 /** A contact as routing's projection holds it (from identity's ContactAdded). */
 export interface Contact {
@@ -8,6 +8,8 @@ export interface Contact {
   readonly e164: string;
   /** The member whose contact it is; null for a household contact. */
   readonly memberId: string | null;
+  /** A bank's or one-time-password line (identity's ContactAdded.sensitive): its calls in are sensitive. */
+  readonly sensitive?: boolean;
 }
 
 export type ResolvedTarget =

@@ -1,5 +1,5 @@
-import type { CarrierStatusCallback } from '../../src/carrier/carrier.port';
-import { carrierSignatureHeader, signCarrierPayload } from '../../src/carrier/carrier-signature';
+import type { CarrierStatusCallback } from '../../src/application/carrier.port';
+import { carrierSignatureHeader, signCarrierPayload } from '../../src/edges/carrier-signature';
 import { webhookSecret } from './routing-harness';
 
 /** POSTs a status callback to routing as a carrier would, signed with `secret`. */

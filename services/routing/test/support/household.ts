@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallGrant, CallRouting, Envelope, EventData, EventType, MemberRole } from '@homeline/contracts';
+import type { CallGrant, CallRouting, Envelope, EventData, EventType, MemberRole, QuietWindow } from '@homeline/contracts';
 import { envelope } from './envelopes';
 
 const grantsByRole: Record<MemberRole, CallGrant[]> = {
@@ -21,12 +21,15 @@ export class HouseholdEvents {
     country: 'US',
   };
 
-  constructor(readonly msisdn = '+15551230001') {
+  constructor(
+    readonly msisdn = '+15551230001',
+    readonly timezone = 'America/Los_Angeles',
+  ) {
     this.add('AccountOpened', {
       accountId: this.accountId,
       msisdn,
       displayName: 'The Simpsons',
-      timezone: 'America/Los_Angeles',
+      timezone,
       address: this.address,
     });
   }
@@ -43,10 +46,27 @@ export class HouseholdEvents {
     return deviceId;
   }
 
-  contact(name: string, e164: string, memberId: string | null, aliases: string[] = []): string {
+  contact(name: string, e164: string, memberId: string | null, aliases: string[] = [], sensitive?: boolean): string {
     const contactId = `con-${randomUUID()}`;
-    this.add('ContactAdded', { accountId: this.accountId, contactId, name, aliases, e164, memberId });
+    this.add('ContactAdded', {
+      accountId: this.accountId,
+      contactId,
+      name,
+      aliases,
+      e164,
+      memberId,
+      ...(sensitive === undefined ? {} : { sensitive }),
+    });
     return contactId;
+  }
+
+  /** identity's PUT away-mode, as the event it publishes; returns it (to publish later, or it is in `events`). */
+  awayMode(enabled: boolean, until: string | null = null): Envelope {
+    return this.add('AwayModeChanged', { accountId: this.accountId, enabled, until });
+  }
+
+  quietHours(windows: QuietWindow[]): Envelope {
+    return this.add('QuietHoursChanged', { accountId: this.accountId, windows });
   }
 
   /** How many members, devices and contacts these events register. */
@@ -59,15 +79,15 @@ export class HouseholdEvents {
     };
   }
 
-  private add<T extends EventType>(type: T, data: EventData<T>): void {
-    this.events.push(
-      envelope(
-        type,
-        data,
-        { source: 'identity', streamId: `account-${this.accountId}`, accountId: this.accountId },
-        this.events.length + 1,
-      ),
+  private add<T extends EventType>(type: T, data: EventData<T>): Envelope {
+    const event = envelope(
+      type,
+      data,
+      { source: 'identity', streamId: `account-${this.accountId}`, accountId: this.accountId },
+      this.events.length + 1,
     );
+    this.events.push(event);
+    return event;
   }
 }
 

@@ -1,0 +1,105 @@
+import { classifyDestination, emergencyNumberFor } from './dial-plan';
+
+describe('classifying what was dialled', () => {
+  describe('from a US account', () => {
+    it.each(['911', '112'])('treats %s as an emergency number', (dialled) =>
+      expect(classifyDestination(dialled, 'US')).toEqual({ ok: true, class: 'emergency', e164: dialled }),
+    );
+
+    it.each(['411', '311', '988'])('treats the N11 / short number %s as a short code', (dialled) =>
+      expect(classifyDestination(dialled, 'US')).toEqual({ ok: true, class: 'short_code', e164: dialled }),
+    );
+
+    it('treats a US number as domestic, in E.164 however it was written', () => {
+      expect(classifyDestination('(212) 555-0123', 'US')).toEqual({
+        ok: true,
+        class: 'domestic',
+        e164: '+12125550123',
+      });
+      expect(classifyDestination('2125550123', 'US')).toEqual({ ok: true, class: 'domestic', e164: '+12125550123' });
+    });
+
+    it('treats a 900 number as premium rate', () =>
+      expect(classifyDestination('+1 900 555 0123', 'US')).toEqual({
+        ok: true,
+        class: 'premium',
+        e164: '+19005550123',
+      }));
+
+    it('treats a UK number as international', () =>
+      expect(classifyDestination('+44 20 7946 0958', 'US')).toEqual({
+        ok: true,
+        class: 'international',
+        e164: '+442079460958',
+      }));
+
+    it('treats a Canadian number as international, though it shares +1', () =>
+      expect(classifyDestination('+1 416 555 0123', 'US')).toMatchObject({ class: 'international' }));
+
+    it('treats the fictional +1 555 range (possible, not assigned) as domestic', () =>
+      expect(classifyDestination('+1 555 010 9999', 'US')).toEqual({
+        ok: true,
+        class: 'domestic',
+        e164: '+15550109999',
+      }));
+
+    it('refuses what is not a number', () => {
+      expect(classifyDestination('Mom', 'US')).toEqual({ ok: false, reason: 'invalid_destination' });
+      expect(classifyDestination('1', 'US')).toEqual({ ok: false, reason: 'invalid_destination' });
+      expect(classifyDestination('+999 12345', 'US')).toEqual({ ok: false, reason: 'invalid_destination' });
+    });
+  });
+
+  describe("by the account's country", () => {
+    it('knows 999 and 112 as emergency numbers in the UK', () => {
+      expect(classifyDestination('999', 'GB')).toMatchObject({ class: 'emergency' });
+      expect(classifyDestination('112', 'GB')).toMatchObject({ class: 'emergency' });
+    });
+
+    it('knows 000 as the emergency number in Australia', () =>
+      expect(classifyDestination('000', 'AU')).toMatchObject({ class: 'emergency' }));
+
+    it('does not take 911 for an emergency number in the UK', () =>
+      expect(classifyDestination('911', 'GB')).not.toMatchObject({ class: 'emergency' }));
+
+    it('treats a UK premium number as premium for a UK account', () =>
+      expect(classifyDestination('+44 909 879 0000', 'GB')).toMatchObject({ class: 'premium' }));
+
+    it('treats a US number as international for a UK account', () =>
+      expect(classifyDestination('+1 212 555 0123', 'GB')).toMatchObject({ class: 'international' }));
+  });
+});
+
+describe('recognising an emergency call however it was asked for', () => {
+  it.each(['911', '９１１', '911#', ' 9-1-1 ', 'nine one one', 'Nine-One-One', 'emergency', 'Police'])('knows "%s" as 911 in the US', (target) =>
+    expect(emergencyNumberFor(target, 'US')).toBe('911'));
+
+  it('answers "emergency" with the country\'s own number', () => {
+    expect(emergencyNumberFor('emergency', 'GB')).toBe('112');
+    expect(emergencyNumberFor('nine nine nine', 'GB')).toBe('999');
+  });
+
+  it.each(['Mom', '411', 'nine one two', '+1 911 555 0100'])('does not take "%s" for an emergency call', (target) =>
+    expect(emergencyNumberFor(target, 'US')).toBeNull());
+
+  it('classifies fullwidth and #-terminated dial strings as the digits they are', () => {
+    expect(classifyDestination('９１１', 'US')).toEqual({ ok: true, class: 'emergency', e164: '911' });
+    expect(classifyDestination('911#', 'US')).toEqual({ ok: true, class: 'emergency', e164: '911' });
+  });
+});
+
+describe('pay-per-call numbers', () => {
+  it('treats the 976 exchange as premium though the metadata calls it a plain line', () =>
+    expect(classifyDestination('+1 212 976 1234', 'US')).toEqual({ ok: true, class: 'premium', e164: '+12129761234' }));
+
+  it('leaves 976 elsewhere in a number alone', () =>
+    expect(classifyDestination('+1 212 555 0976', 'US')).toEqual({ ok: true, class: 'domestic', e164: '+12125550976' }));
+});
+
+describe('what cannot be classified', () => {
+  it('refuses rather than throws: "00" in the UK, any number for an unknown country', () => {
+    expect(classifyDestination('00', 'GB')).toEqual({ ok: false, reason: 'invalid_destination' });
+    expect(classifyDestination('+1 212 555 0123', 'ZZ')).toEqual({ ok: false, reason: 'invalid_destination' });
+    expect(emergencyNumberFor('911', 'ZZ')).toBeNull();
+  });
+});

@@ -1,0 +1,124 @@
+import { PhoneNumberUtil, ShortNumberInfo, type RegionCode } from 'google-libphonenumber';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { DestinationClass } from './destinations';
+
+export type Classification =
+  | { readonly ok: true; readonly class: DestinationClass; readonly e164: string }
+  | { readonly ok: false; readonly reason: 'invalid_destination' };
+
+const phoneUtil = PhoneNumberUtil.getInstance();
+const shortNumbers = ShortNumberInfo.getInstance();
+
+/**
+ * A dial string as the network sees it: NFKC first (fullwidth "９１１" is "911"), then without
+ * what a person types and means nothing — spaces, dots, dashes, brackets, slashes — and the "#"
+ * some keypads end a number with.
+ */
+export const normaliseDialString = (target: string): string =>
+  target.normalize('NFKC').trim().replace(/[\s().\-/]/g, '').replace(/#+$/, '');
+
+/** An ISO 3166-1 alpha-2 code that has a numbering plan ("ZZ", the unknown region, has none). */
+export const isDiallingCountry = (country: string): boolean => isSupportedCountry(country.toUpperCase());
+
+export const looksDialable = (target: string): boolean => {
+  const normalised = normaliseDialString(target);
+  return /^\+?\d{2,}$/.test(normalised);
+};
+
+const digitWords: Readonly<Record<string, string>> = {
+  zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
+};
+const emergencyWords = /^(emergency|emergency services|police|ambulance|fire|fire department|fire brigade)$/;
+// Numbers some country uses for emergencies; the first that is one in the account's country answers "emergency".
+const emergencyCandidates = ['911', '112', '999', '000', '110', '119'];
+
+/**
+ * The emergency number a spoken or dialled target means in `country`, or null: "911", "９１１",
+ * "911#", "nine one one", "emergency". Checked before any contact, so no contact name or alias
+ * can shadow an emergency call (nor route "nine one one" somewhere else).
+ */
+export const emergencyNumberFor = (target: string, country: string): string | null => {
+  const region = country.toUpperCase() as RegionCode;
+  if (!isSupportedCountry(region)) return null;
+  const spoken = spokenForm(target);
+  if (emergencyWords.test(spoken)) return emergencyCandidates.find((n) => shortNumbers.isEmergencyNumber(n, region)) ?? null;
+  const digits = shortDigitsOf(target);
+  return digits !== null && shortNumbers.isEmergencyNumber(digits, region) ? digits : null;
+};
+
+/** Whether `target` could be an emergency call in some country: a cheap test before looking the country up. */
+export const mayBeEmergencyTarget = (target: string): boolean => emergencyWords.test(spokenForm(target)) || shortDigitsOf(target) !== null;
+
+const spokenForm = (target: string): string => target.normalize('NFKC').trim().toLowerCase().replace(/[\s-]+/g, ' ');
+
+/** The digits of a short number, typed or spelled out ("nine one one"); null for anything else. */
+const shortDigitsOf = (target: string): string | null => {
+  const words = spokenForm(target).split(' ');
+  const digits = words.every((w) => Object.hasOwn(digitWords, w)) ? words.map((w) => digitWords[w]).join('') : normaliseDialString(target);
+  return /^\d{2,8}$/.test(digits) ? digits : null;
+};
+
+/**
+ * Emergency and short numbers (911, 112, 999, 000; 411, 311, 988...) exist only for the
+ * country they are dialled in. libphonenumber-js carries no short-number metadata, so this part
+ * uses Google's ShortNumberInfo (google-libphonenumber), which has it for every region.
+ */
+const classifyShort = (digits: string, country: RegionCode): Classification | null => {
+  if (digits.length < 2 || digits.length > 8) return null;
+  if (shortNumbers.isEmergencyNumber(digits, country)) return { ok: true, class: 'emergency', e164: digits };
+  let parsed;
+  try {
+    parsed = phoneUtil.parse(digits, country);
+  } catch {
+    return null; // not even a short number ("00" in the UK): the regular rules refuse it
+  }
+  if (shortNumbers.isPossibleShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country)) {
+    return { ok: true, class: 'short_code', e164: digits };
+  }
+  return null;
+};
+
+/**
+ * NANP pay-per-call: the 900 area code (libphonenumber types it PREMIUM_RATE) and the 976
+ * exchange in any area code, which carriers bill as premium though no metadata says so.
+ */
+const isNanpPayPerCall = (e164: string): boolean => /^\+1\d{3}976\d{4}$/.test(e164) || /^\+1976\d{7}$/.test(e164);
+
+const isRegularNumber = (digits: string, country: string): boolean =>
+  parsePhoneNumberFromString(digits, country as CountryCode)?.isPossible() ?? false;
+
+/**
+ * Regular numbers through libphonenumber-js (max metadata, for number types). A valid number
+ * is international when its country is not the account's, premium when typed PREMIUM_RATE.
+ * A number that is only "possible" (e.g. the fictional +1 555 range the demo uses) cannot be
+ * typed, so only its calling code decides between domestic and international.
+ */
+const classifyRegular = (dialString: string, country: CountryCode): Classification => {
+  const number = parsePhoneNumberFromString(dialString, country);
+  if (!number || !number.isPossible()) return { ok: false, reason: 'invalid_destination' };
+  const e164 = number.number;
+  if (isNanpPayPerCall(e164)) return { ok: true, class: 'premium', e164 };
+  if (!number.isValid()) {
+    const sameCallingCode = number.countryCallingCode === String(phoneUtil.getCountryCodeForRegion(country));
+    return { ok: true, class: sameCallingCode ? 'domestic' : 'international', e164 };
+  }
+  if (number.country !== country) return { ok: true, class: 'international', e164 };
+  if (number.getType() === 'PREMIUM_RATE') return { ok: true, class: 'premium', e164 };
+  return { ok: true, class: 'domestic', e164 };
+};
+
+/**
+ * What a dial string is, seen from an account in `accountCountry` (ISO 3166-1 alpha-2):
+ * emergency, short_code (N11 and other short numbers), premium, international or domestic,
+ * with the number to hand the carrier (E.164, or the short number's digits).
+ */
+export const classifyDestination = (dialString: string, accountCountry: string): Classification => {
+  const country = accountCountry.toUpperCase();
+  if (!looksDialable(dialString) || !isSupportedCountry(country)) return { ok: false, reason: 'invalid_destination' };
+  const normalised = normaliseDialString(dialString);
+  if (!normalised.startsWith('+')) {
+    const short = classifyShort(normalised, country as RegionCode);
+    if (short) return short;
+  }
+  return classifyRegular(normalised, country as CountryCode);
+};

@@ -1,0 +1,94 @@
+/**
+ * npm run audit:verify — the offline verifier of docs/architecture.md section 7. It trusts only the
+ * verifier key it is given (pinned, e.g. .data/audit.vkey), never the server.
+ *
+ *   npm run audit:verify -- --export FILE --checkpoint FILE --key FILE [--strict]
+ *       recomputes the tree from an NDJSON export and checks it against the signed checkpoint:
+ *       exit 0 "verified N entries against checkpoint of size N"; otherwise exit 1 naming the
+ *       first index that does not verify. --strict also checks that every leaf is RFC 8785
+ *       canonical JSON (the log's format, on top of its integrity; about twice the time).
+ *   npm run audit:verify -- --checkpoint NEW --previous OLD --consistency PROOF.json --key FILE
+ *       checks that NEW extends OLD: PROOF.json is GET /v1/audit/consistency?from=<OLD size>&to=<NEW size>.
+ * Usage errors exit 2.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openCheckpoint } from '../checkpoint';
+import { ExportVerifier } from '../export-verifier';
+import { parseVerifierKey, type NoteVerifier } from '../note';
+import { verifyConsistency } from '../verify';
+import { verifyChunks } from './parallel-lines';
+import { readLineChunks } from './read-lines';
+
+const USAGE = 'usage: audit:verify --key FILE --checkpoint FILE (--export FILE [--strict] | --previous FILE --consistency FILE)';
+
+class UsageError extends Error {}
+
+const flags = (argv: readonly string[]): Map<string, string> => {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i];
+    if (name === '--strict') {
+      out.set('strict', 'true');
+      i -= 1;
+      continue;
+    }
+    if (!name.startsWith('--') || argv[i + 1] === undefined) throw new UsageError(`unexpected argument ${JSON.stringify(name)}`);
+    out.set(name.slice(2), argv[i + 1]);
+  }
+  return out;
+};
+
+/** npm runs scripts from the repository root; paths are the caller's, relative to where they typed the command. */
+const here = (file: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), file);
+
+const read = (file: string, what: string): string => {
+  try {
+    return readFileSync(here(file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} ${file}: ${(error as Error).message}`);
+  }
+};
+
+async function verifyExport(file: string, checkpointNote: string, key: NoteVerifier, strict: boolean): Promise<string> {
+  const checkpoint = openCheckpoint(checkpointNote, key);
+  const verifier = new ExportVerifier(strict);
+  await verifyChunks(readLineChunks(here(file)), verifier, { strict });
+  const verdict = verifier.finish(checkpoint);
+  if (verdict.ok) return `verified ${verdict.size} entries against checkpoint of size ${checkpoint.size}`;
+  throw new Error(verdict.firstBadIndex === null ? `verification failed: ${verdict.reason}` : `entry ${verdict.firstBadIndex} does not verify: ${verdict.reason}`);
+}
+
+function verifyExtension(newNote: string, oldNote: string, proofFile: string, key: NoteVerifier): string {
+  const newer = openCheckpoint(newNote, key);
+  const older = openCheckpoint(oldNote, key, newer.origin);
+  const proof = JSON.parse(read(proofFile, 'consistency proof')) as { from?: unknown; to?: unknown; hashes?: unknown };
+  if (proof.from !== older.size || proof.to !== newer.size) throw new Error(`the proof is from ${String(proof.from)} to ${String(proof.to)}, the checkpoints are of sizes ${older.size} and ${newer.size}`);
+  if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
+  verifyConsistency(older.size, newer.size, proof.hashes.map((h: string) => Buffer.from(h, 'base64')), older.rootHash, newer.rootHash);
+  return `checkpoint of size ${newer.size} is consistent with checkpoint of size ${older.size}`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let args: Map<string, string>;
+  try {
+    args = flags(argv);
+    if (!args.has('key') || !args.has('checkpoint') || (!args.has('export') && !args.has('consistency'))) throw new UsageError(USAGE);
+    if (args.has('consistency') && !args.has('previous')) throw new UsageError('--consistency needs --previous (the older checkpoint)');
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  try {
+    const key = parseVerifierKey(read(args.get('key') as string, 'verifier key'));
+    const note = read(args.get('checkpoint') as string, 'checkpoint');
+    if (args.has('export')) console.log(await verifyExport(args.get('export') as string, note, key, args.has('strict')));
+    if (args.has('consistency')) console.log(verifyExtension(note, read(args.get('previous') as string, 'previous checkpoint'), args.get('consistency') as string, key));
+    return 0;
+  } catch (error) {
+    console.error(error instanceof UsageError ? error.message : `FAILED: ${(error as Error).message}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => process.exit(code));

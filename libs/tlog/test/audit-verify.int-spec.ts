@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MemoryTree, canonicalBytes, signCheckpoint, signerFromSeed } from '../src';
+
+/** The verifier CLI as a user runs it: files in, a verdict and an exit code out. */
+const root = resolve(__dirname, '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'audit-verify-'));
+const signer = signerFromSeed('homeline.test/audit', randomBytes(32));
+const entries = Array.from({ length: 25 }, (_, i) => ({ event: { id: `e${i}`, type: 'CallRequested', data: { callId: `c${i}` } }, keyScope: null }));
+const leaves = entries.map((e) => canonicalBytes(e));
+const tree = MemoryTree.of(leaves);
+const lines = leaves.map((leaf, i) => `{"index":${i},"leaf":"${leaf.toString('base64')}","entry":${leaf.toString('utf8')}}`);
+const file = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+const key = file('audit.vkey', `${signer.verifier.text}\n`);
+const checkpoint = file('checkpoint.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 25, rootHash: tree.root() }, signer));
+
+const verify = (...args: string[]) => {
+  const run = spawnSync(process.execPath, ['-r', join(root, 'tools', 'register.js'), join(root, 'libs', 'tlog', 'src', 'cli', 'audit-verify.ts'), ...args], { encoding: 'utf8' });
+  return { code: run.status, out: run.stdout.trim(), err: run.stderr.trim() };
+};
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run audit:verify', () => {
+  it('verifies an untouched export against the signed checkpoint', () => {
+    const exported = file('export.ndjson', `${lines.join('\n')}\n`);
+    expect(verify('--export', exported, '--checkpoint', checkpoint, '--key', key)).toEqual({ code: 0, out: 'verified 25 entries against checkpoint of size 25', err: '' });
+  });
+
+  it('names the index of the one line that was tampered with', () => {
+    const tampered = lines.map((l, i) => (i === 13 ? l.replace('"type":"CallRequested"', '"type":"CallEnded"') : l));
+    const result = verify('--export', file('tampered.ndjson', `${tampered.join('\n')}\n`), '--checkpoint', checkpoint, '--key', key);
+    expect(result).toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: entry 13 does not verify/) });
+  });
+
+  it('names the first bad index of a large export checked in parallel, and checks canonical form with --strict', () => {
+    const many = Array.from({ length: 30_000 }, (_, i) => canonicalBytes({ event: { id: `e${i}`, type: 'CallRequested', data: { callId: `c${i}` } }, keyScope: null }));
+    const big = MemoryTree.of(many);
+    const manyLines = many.map((leaf, i) => `{"index":${i},"leaf":"${leaf.toString('base64')}","entry":${leaf.toString('utf8')}}`);
+    const bigCheckpoint = file('big.txt', signCheckpoint({ origin: 'homeline.test/audit', size: many.length, rootHash: big.root() }, signer));
+    expect(verify('--export', file('big.ndjson', manyLines.join('\n')), '--checkpoint', bigCheckpoint, '--key', key, '--strict')).toMatchObject({ code: 0, out: 'verified 30000 entries against checkpoint of size 30000' });
+    const bad = manyLines.map((l, i) => (i === 23_456 || i === 29_000 ? l.replace('"CallRequested"', '"CallEnded"') : l));
+    expect(verify('--export', file('big-bad.ndjson', bad.join('\n')), '--checkpoint', bigCheckpoint, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: entry 23456 does not verify/) });
+  });
+
+  it('refuses a checkpoint signed by a key other than the pinned one', () => {
+    const other = signerFromSeed('homeline.test/audit', randomBytes(32));
+    const forged = file('forged.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 25, rootHash: tree.root() }, other));
+    expect(verify('--export', file('export2.ndjson', lines.join('\n')), '--checkpoint', forged, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/no signature by the pinned key/) });
+  });
+
+  it('verifies a consistency proof between two checkpoints, and refuses one that does not rebuild the old root', () => {
+    const older = file('old.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 10, rootHash: tree.root(10) }, signer));
+    const proof = { from: 10, to: 25, hashes: tree.consistencyProof(10, 25).map((h) => h.toString('base64')) };
+    expect(verify('--checkpoint', checkpoint, '--previous', older, '--consistency', file('proof.json', JSON.stringify(proof)), '--key', key))
+      .toEqual({ code: 0, out: 'checkpoint of size 25 is consistent with checkpoint of size 10', err: '' });
+    const forgedOld = file('old-forged.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 10, rootHash: tree.root(9) }, signer));
+    expect(verify('--checkpoint', checkpoint, '--previous', forgedOld, '--consistency', file('proof.json', JSON.stringify(proof)), '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/old root/) });
+  });
+
+  it('explains its usage when an argument is missing', () => {
+    expect(verify('--export', 'x')).toMatchObject({ code: 2, err: expect.stringMatching(/usage/) });
+  });
+});

@@ -1,0 +1,89 @@
+import type { Envelope } from '@homeline/contracts';
+import type { AuditEntry } from '../domain/audit-entry';
+import { columnsOf } from '../domain/audit-entry';
+import { complianceEntry, type ComplianceAction } from '../domain/compliance-action';
+import { ERASED, openPersonalData } from '../domain/personal-data';
+import type { AuditStore, Clock, EntryFilter, IdSource, StoredLeaf } from './ports';
+import { sealContext, type RecordEntries } from './record-entries';
+
+/** An entry as a compliance query shows it: its index, its columns, the event with personal data opened. */
+export interface EntryView {
+  readonly index: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly source: string;
+  readonly streamId: string;
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  readonly correlationId: string;
+  readonly accountId: string | null;
+  readonly callId: string | null;
+  readonly memberId: string | null;
+  readonly deviceId: string | null;
+  readonly envelope: Envelope;
+}
+
+export interface EntriesPage {
+  readonly entries: EntryView[];
+  /** Pass as `cursor` to get the entries after this page; null when this page reached the end. */
+  readonly nextCursor: string | null;
+}
+
+/**
+ * What the compliance team does with the log. Each action is recorded as an entry first, in its
+ * own transaction, before any data is returned: a query whose record failed answers nothing.
+ */
+export class Compliance {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly recorder: RecordEntries,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+  ) {}
+
+  async record(action: ComplianceAction, correlationId: string): Promise<void> {
+    const entry = complianceEntry(action, { id: this.ids.uuid(), now: this.clock.now().toISOString(), correlationId });
+    await this.store.transaction((tx) => this.recorder.entries(tx, [entry]));
+  }
+
+  /** Pages by index: indexes are assigned in commit order under one lock, so a later page never misses a row. */
+  async entries(filter: EntryFilter, limit: number): Promise<EntriesPage> {
+    const rows = await this.store.findEntries(filter, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      entries: await this.open(page),
+      nextCursor: rows.length > limit ? String(page[page.length - 1].index) : null,
+    };
+  }
+
+  /**
+   * Erases twice: a device or call key that a concurrent batch created (and linked to the account)
+   * while the first pass ran is committed by the time of the second.
+   */
+  async erase(accountId: string, reason: string, correlationId: string): Promise<void> {
+    await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
+    await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
+    await this.record({ type: 'AuditAccountErased', data: { accountId, reason } }, correlationId);
+  }
+
+  /** Decrypts with the keys that still exist; a value whose key was erased reads "[erased]". */
+  private async open(rows: readonly StoredLeaf[]): Promise<EntryView[]> {
+    const entries = rows.map((r) => ({ index: r.index, entry: JSON.parse(r.leaf.toString('utf8')) as AuditEntry }));
+    const scopes = [...new Set(entries.map((e) => e.entry.keyScope).filter((s): s is string => s !== null))];
+    const keys = await this.store.dataKeys(scopes);
+    return entries.map(({ index, entry }) => {
+      const key = entry.keyScope ? keys.get(entry.keyScope) : undefined;
+      const data = openPersonalData(entry.event.data, (path, sealed) => {
+        const plain = key?.open(sealContext(entry.event.id, path), sealed.$sealed);
+        return plain ? JSON.parse(plain.toString('utf8')) : ERASED;
+      }) as Record<string, unknown>;
+      const columns = columnsOf(entry);
+      const { event } = entry;
+      return {
+        index, eventId: event.id, type: event.type, source: event.source, streamId: event.streamId, occurredAt: event.occurredAt,
+        receivedAt: entry.receivedAt, correlationId: event.correlationId, accountId: columns.accountId, callId: columns.callId,
+        memberId: columns.memberId, deviceId: columns.deviceId, envelope: { ...event, data },
+      };
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { Envelope } from '@homeline/contracts';
+import { canonicalBytes, canonicalJson } from '@homeline/tlog';
+import { accountOf, columnsOf, eventEntry, keyScopeOf, subjectScopes, type AuditEntry } from '../domain/audit-entry';
+import { ERASED, type SealedValue } from '../domain/personal-data';
+import type { AuditTx, Clock, DataKey, StagedEntry, StagedSignal } from './ports';
+
+/** The context sealed values are bound to: a ciphertext moved to another entry or field does not open. */
+export const sealContext = (eventId: string, path: string): string => `homeline-audit-v1|${eventId}|${path}`;
+
+/** Biometric: only the digest of an embedding is recorded (and sealed). */
+const embeddingDigest = (embedding: unknown) => ({
+  sha256: createHash('sha256').update(JSON.stringify(embedding)).digest('hex'),
+  dimensions: Array.isArray(embedding) ? embedding.length : null,
+});
+
+export const toStaged = (entry: AuditEntry): StagedEntry => ({ leaf: canonicalBytes(entry), columns: columnsOf(entry), receivedAt: entry.receivedAt });
+
+/**
+ * Turns a batch of events into staged leaves in one transaction: links devices and calls to their
+ * accounts, fetches or creates the data keys, seals personal data, stages the canonical leaves.
+ * Sequencing into the tree happens later, in batches (Integrator): ingestion never waits for it.
+ */
+export class RecordEntries {
+  constructor(private readonly clock: Clock, private readonly signal: StagedSignal) {}
+
+  /**
+   * Returns the events that cannot become a leaf (e.g. a lone surrogate, which canonical JSON
+   * forbids) with the reason, for the dead-letter topic; the rest are staged.
+   */
+  async events(tx: AuditTx, events: readonly Envelope[]): Promise<Array<{ event: Envelope; reason: string }>> {
+    if (events.length === 0) return [];
+    const known = await tx.linkedAccounts([...new Set(events.flatMap(subjectScopes))]);
+    // Links learnt from this batch: only those not known yet are written (most are, after a call's first event).
+    const links = new Map<string, string>();
+    for (const event of events) {
+      const account = accountOf(event);
+      if (account) for (const scope of subjectScopes(event)) if (!known.has(scope) && !links.has(scope)) links.set(scope, account);
+    }
+    await tx.link([...links].map(([scope, accountId]) => ({ scope, accountId })));
+    for (const [scope, accountId] of links) known.set(scope, accountId);
+    const scopes = events.map((e) => keyScopeOf(e, (scope) => known.get(scope)));
+    const keys = await tx.dataKeys([...new Set(scopes)], true);
+    const receivedAt = this.clock.now().toISOString();
+    const staged: StagedEntry[] = [];
+    const refused: Array<{ event: Envelope; reason: string }> = [];
+    events.forEach((event, i) => {
+      try {
+        staged.push(toStaged(eventEntry(event, scopes[i], receivedAt, sealWith(event.id, keys.get(scopes[i]) ?? null), embeddingDigest)));
+      } catch (error) {
+        refused.push({ event, reason: `cannot be recorded: ${(error as Error).message}` });
+      }
+    });
+    await this.stage(tx, staged);
+    return refused;
+  }
+
+  async entries(tx: AuditTx, entries: readonly AuditEntry[]): Promise<number> {
+    return this.stage(tx, entries.map(toStaged));
+  }
+
+  private async stage(tx: AuditTx, staged: StagedEntry[]): Promise<number> {
+    const fresh = await tx.stage(staged);
+    // Woken after the commit: before it, the integrator would not see these rows yet.
+    if (fresh > 0) tx.afterCommit(() => this.signal.notify());
+    return fresh;
+  }
+}
+
+const sealWith = (eventId: string, key: DataKey | null) => (path: string, value: unknown): SealedValue | typeof ERASED =>
+  key ? { $sealed: key.seal(sealContext(eventId, path), Buffer.from(canonicalJson(value), 'utf8')) } : ERASED;

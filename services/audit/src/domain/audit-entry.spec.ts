@@ -1,0 +1,30 @@
+import type { Envelope } from '@homeline/contracts';
+import { columnsOf, keyScopeOf } from './audit-entry';
+
+const envelope = (accountId: string | null, data: Record<string, unknown>): Envelope => ({
+  id: '0b7c9a43-5d5e-4c1c-9f55-2b1f4a0a7c11', type: 'CallRequested', source: 'calls', streamId: 'call-c1', streamVersion: 1,
+  occurredAt: '2026-11-24T12:00:00.000Z', correlationId: 'c1', causationId: null, accountId, data,
+});
+
+describe('whose key seals an entry', () => {
+  it('is the account the event names', () => {
+    expect(keyScopeOf(envelope('a1', { callId: 'c1' }), () => undefined)).toBe('account:a1');
+    expect(keyScopeOf(envelope(null, { accountId: 'a2' }), () => undefined)).toBe('account:a2');
+  });
+
+  it('is the account its device was linked to, when the event names no account (a call before identity answered)', () => {
+    expect(keyScopeOf(envelope(null, { callId: 'c1', deviceId: 'd1' }), (s) => (s === 'device:d1' ? 'a1' : undefined))).toBe('account:a1');
+  });
+
+  it('is the device itself when no link is known yet, so an erasure that learns the link later still reaches it', () => {
+    expect(keyScopeOf(envelope(null, { callId: 'c1', deviceId: 'd1' }), () => undefined)).toBe('device:d1');
+    expect(keyScopeOf(envelope(null, {}), () => undefined)).toBe('stream:call-c1');
+  });
+});
+
+describe('the columns a query filters on', () => {
+  it('come from the entry alone, the account from the key that sealed it', () => {
+    const entry = { event: envelope(null, { callId: 'c1', deviceId: 'd1', memberId: { $sealed: 'x' } }), keyScope: 'account:a1', receivedAt: '2026-11-24T12:00:01.000Z' };
+    expect(columnsOf(entry)).toEqual({ eventId: entry.event.id, type: 'CallRequested', source: 'calls', occurredAt: '2026-11-24T12:00:00.000Z', accountId: 'a1', callId: 'c1', memberId: null, deviceId: 'd1' });
+  });
+});

@@ -1,0 +1,80 @@
+import type { Envelope } from '@homeline/contracts';
+import { sealPersonalData, type Seal } from './personal-data';
+
+/**
+ * One entry of the log: the leaf is the UTF-8 of the RFC 8785 canonical JSON of this object
+ * (docs/architecture.md section 7). `event` is the envelope as received with its personal data
+ * sealed; `keyScope` names the data key that sealed it; the audit's own actions (queries,
+ * exports, erasures) are entries too, as envelopes with source `audit`.
+ */
+export interface AuditEntry {
+  readonly event: Envelope;
+  readonly keyScope: string | null;
+  readonly receivedAt: string;
+}
+
+/** The columns compliance queries filter on, derived from the entry alone (so a check can re-derive them). */
+export interface EntryColumns {
+  readonly eventId: string;
+  readonly type: string;
+  readonly source: string;
+  readonly occurredAt: string;
+  readonly accountId: string | null;
+  readonly callId: string | null;
+  readonly memberId: string | null;
+  readonly deviceId: string | null;
+}
+
+const text = (data: Record<string, unknown>, key: string): string | null => (typeof data[key] === 'string' ? (data[key] as string) : null);
+
+export const accountScope = (accountId: string): string => `account:${accountId}`;
+
+/** The account an event belongs to, as the event itself says. */
+export const accountOf = (event: Envelope): string | null => event.accountId ?? text(event.data, 'accountId');
+
+/**
+ * Whose data key seals an event's personal data: its account; else the account a device or call
+ * was seen linked to; else the device or call itself (a key an erasure of the account also
+ * deletes once the link is known); else the stream.
+ */
+export const keyScopeOf = (event: Envelope, linkedAccount: (scope: string) => string | undefined): string => {
+  const account = accountOf(event);
+  if (account) return accountScope(account);
+  const own = subjectScopes(event);
+  for (const scope of own) {
+    const linked = linkedAccount(scope);
+    if (linked) return accountScope(linked);
+  }
+  return own[0] ?? `stream:${event.streamId}`;
+};
+
+/** The device and call an event names: scopes that can be linked to an account. */
+export const subjectScopes = (event: Envelope): string[] => {
+  const scopes: string[] = [];
+  const device = text(event.data, 'deviceId');
+  const call = text(event.data, 'callId');
+  if (device) scopes.push(`device:${device}`);
+  if (call) scopes.push(`call:${call}`);
+  return scopes;
+};
+
+export const eventEntry = (received: Envelope, keyScope: string, receivedAt: string, seal: Seal, digest: (embedding: unknown) => unknown): AuditEntry => ({
+  event: { ...received, data: sealPersonalData(received.data, seal, digest) },
+  keyScope,
+  receivedAt,
+});
+
+export const columnsOf = (entry: AuditEntry): EntryColumns => {
+  const { event } = entry;
+  const scoped = entry.keyScope?.startsWith('account:') ? entry.keyScope.slice('account:'.length) : null;
+  return {
+    eventId: event.id,
+    type: event.type,
+    source: event.source,
+    occurredAt: event.occurredAt,
+    accountId: scoped ?? accountOf(event),
+    callId: text(event.data, 'callId'),
+    memberId: text(event.data, 'memberId'),
+    deviceId: text(event.data, 'deviceId'),
+  };
+};

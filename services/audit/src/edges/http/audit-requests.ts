@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** A non-negative index or tree size in a query string: digits only, within the safe integer range. */
+const count = (name: string) =>
+  z.string({ error: `${name} is required` })
+    .regex(/^(0|[1-9][0-9]{0,15})$/, `${name} is a whole number`)
+    .transform(Number)
+    .refine(Number.isSafeInteger, `${name} is too large`);
+
+const id = z.string().min(1).max(200);
+
+/** GET /v1/audit/entries (docs/architecture.md section 6): filters, and `cursor` = the index the previous page ended at. */
+export const entriesQuerySchema = z.object({
+  callId: id.optional(),
+  accountId: id.optional(),
+  memberId: id.optional(),
+  deviceId: id.optional(),
+  type: id.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  cursor: count('cursor').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+}).strict();
+export type EntriesQuery = z.infer<typeof entriesQuerySchema>;
+
+export const proofParamsSchema = z.object({ index: count('index') });
+export const proofQuerySchema = z.object({ treeSize: count('treeSize') }).strict();
+export const consistencyQuerySchema = z.object({ from: count('from'), to: count('to') }).strict();
+/** `from` inclusive, `to` exclusive (a tree size); defaults: the whole log at its latest checkpoint. */
+export const exportQuerySchema = z.object({ from: count('from').optional(), to: count('to').optional() }).strict();
+
+export const erasureBodySchema = z.object({
+  accountId: id,
+  /** Recorded in the log as given, so it must not itself hold personal data (a ticket number, a legal basis). */
+  reason: z.string().min(1).max(500),
+}).strict();

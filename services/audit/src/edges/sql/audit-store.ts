@@ -1,0 +1,101 @@
+import type { TileAddress } from '@homeline/tlog';
+import type { DataSource } from 'typeorm';
+import type { AuditStore, AuditTx, DataKey, EntryFilter, StoredCheckpoint, StoredLeaf, StoredRow, TreeHead } from '../../application/ports';
+import type { KeyEncryptionKey } from '../crypto/data-keys';
+import { readDataKeys, readTiles, splitEdge, SqlAuditTx } from './audit-tx';
+import { AuditKeyCache } from './key-cache';
+
+const FILTER_COLUMNS = { callId: 'call_id', accountId: 'account_id', memberId: 'member_id', deviceId: 'device_id', type: 'type' } as const;
+
+/** WHERE clause of an entries query; every value is a bound parameter. */
+export const entryWhere = (filter: EntryFilter): { where: string; params: unknown[] } => {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => clauses.push(sql.replace('?', `$${params.push(value)}`));
+  for (const [key, column] of Object.entries(FILTER_COLUMNS)) {
+    const value = filter[key as keyof typeof FILTER_COLUMNS];
+    if (value !== undefined) add(`${column} = ?`, value);
+  }
+  if (filter.from) add('occurred_at >= ?', filter.from);
+  if (filter.to) add('occurred_at < ?', filter.to);
+  if (filter.after !== undefined) add('index > ?', filter.after);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+};
+
+export class SqlAuditStore implements AuditStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly kek: KeyEncryptionKey,
+    private readonly keyCache: AuditKeyCache = new AuditKeyCache(),
+  ) {}
+
+  async transaction<T>(work: (tx: AuditTx) => Promise<T>): Promise<T> {
+    const hooks: Array<() => void> = [];
+    const result = await this.dataSource.transaction((manager) => work(new SqlAuditTx(manager, this.kek, hooks, this.keyCache)));
+    for (const hook of hooks) hook();
+    return result;
+  }
+
+  async hasStaged(): Promise<boolean> {
+    const [row]: Array<{ staged: boolean }> = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM audit_staged) AS staged`);
+    return row.staged;
+  }
+
+  async head(): Promise<TreeHead> {
+    const [row]: Array<{ size: string; root: Buffer; edge: Buffer }> = await this.dataSource.query(`SELECT size, root, edge FROM audit_tree_head WHERE id = 0`);
+    return { size: Number(row.size), rootHash: row.root, edge: splitEdge(row.edge) };
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const rows: Array<{ tree_size: string; root: Buffer; note: string }> = await this.dataSource.query(
+      `SELECT tree_size, root, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`);
+    return rows.length ? { size: Number(rows[0].tree_size), rootHash: rows[0].root, note: rows[0].note } : null;
+  }
+
+  async checkpoints(fromSize: number, toSize: number): Promise<StoredCheckpoint[]> {
+    const rows: Array<{ tree_size: string; root: Buffer; note: string }> = await this.dataSource.query(
+      `SELECT tree_size, root, note FROM audit_checkpoints WHERE tree_size BETWEEN $1 AND $2 ORDER BY id`, [fromSize, toSize]);
+    return rows.map((r) => ({ size: Number(r.tree_size), rootHash: r.root, note: r.note }));
+  }
+
+  async recentCheckpoints(count: number): Promise<StoredCheckpoint[]> {
+    const rows: Array<{ tree_size: string; root: Buffer; note: string }> = await this.dataSource.query(
+      `SELECT tree_size, root, note FROM audit_checkpoints ORDER BY id DESC LIMIT $1`, [count]);
+    return rows.map((r) => ({ size: Number(r.tree_size), rootHash: r.root, note: r.note }));
+  }
+
+  tiles(addresses: readonly TileAddress[]): Promise<Map<string, Buffer>> {
+    return readTiles(this.dataSource.manager, addresses);
+  }
+
+  dataKeys(scopes: readonly string[]): Promise<Map<string, DataKey | null>> {
+    return readDataKeys(this.dataSource.manager, this.kek, scopes);
+  }
+
+  async findEntries(filter: EntryFilter, limit: number): Promise<StoredLeaf[]> {
+    const { where, params } = entryWhere(filter);
+    const rows: Array<{ index: string; leaf: Buffer }> = await this.dataSource.query(
+      `SELECT index, leaf FROM audit_log_entries ${where} ORDER BY index LIMIT $${params.length + 1}`, [...params, limit]);
+    return rows.map((r) => ({ index: Number(r.index), leaf: r.leaf }));
+  }
+
+  async *leaves(from: number, to: number, page: number): AsyncIterable<StoredLeaf[]> {
+    for (let at = from; at < to; at += page) {
+      const rows: Array<{ index: string; leaf: Buffer }> = await this.dataSource.query(
+        `SELECT index, leaf FROM audit_log_entries WHERE index >= $1 AND index < $2 ORDER BY index`, [at, Math.min(to, at + page)]);
+      yield rows.map((r) => ({ index: Number(r.index), leaf: r.leaf }));
+    }
+  }
+
+  async rows(from: number, to: number): Promise<StoredRow[]> {
+    const rows: Array<{ index: string; leaf: Buffer; event_id: string; type: string; source: string; occurred_at: Date; account_id: string | null; call_id: string | null; member_id: string | null; device_id: string | null }> =
+      await this.dataSource.query(
+        `SELECT index, leaf, event_id, type, source, occurred_at, account_id, call_id, member_id, device_id
+         FROM audit_log_entries WHERE index >= $1 AND index < $2 ORDER BY index`, [from, to]);
+    return rows.map((r) => ({
+      index: Number(r.index),
+      leaf: r.leaf,
+      columns: { eventId: r.event_id, type: r.type, source: r.source, occurredAt: r.occurred_at.toISOString(), accountId: r.account_id, callId: r.call_id, memberId: r.member_id, deviceId: r.device_id },
+    }));
+  }
+}

@@ -1,0 +1,126 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Topics } from '@homeline/contracts';
+import { eventually } from '@homeline/testing';
+import { ExportVerifier, formatSignerKey, openCheckpoint, parseSignerKey, verifyInclusion } from '@homeline/tlog';
+import { Client } from 'pg';
+import { accountOpened, callEvent, origin, startAuditHarness, type AuditHarness } from './audit-harness';
+
+interface Page { entries: Array<{ index: number; type: string; envelope: { data: Record<string, unknown> } }>; nextCursor: string | null }
+interface Proof { leafHash: string; hashes: string[] }
+const b64 = (s: string) => Buffer.from(s, 'base64');
+
+/** Two replicas on one database; erasure; the export; the self-check catching a row changed behind the service's back. */
+describe('the audit log, with two replicas', () => {
+  let h: AuditHarness;
+
+  beforeAll(async () => {
+    h = await startAuditHarness();
+    await h.addReplica();
+  });
+  afterAll(() => h?.stop());
+
+  const entries = (query: Record<string, string>) => h.json<Page>(`/v1/audit/entries?${new URLSearchParams(query)}`);
+  const exportLines = async (to: number) => (await (await h.get(`/v1/audit/export?from=0&to=${to}`)).text()).trimEnd().split('\n');
+
+  it('sequences entries from both replicas gap-free, each event once, into one tree the export rebuilds', async () => {
+    const calls = Array.from({ length: 30 }, () => randomUUID());
+    const events = calls.flatMap((callId) => ['CallRequested', 'CallRouting', 'CallRouted', 'CallConnected'].map((t) => callEvent(callId, t, { deviceId: `dev-${callId}` })));
+    for (let i = 0; i < events.length; i += 20) await h.publish(Topics.calls, ...events.slice(i, i + 20));
+    await h.publish(Topics.calls, ...events.slice(0, 10)); // redelivered
+    const db = new Client({ connectionString: h.databaseUrl });
+    await db.connect();
+    try {
+      await eventually(async () => {
+        const [{ count }] = (await db.query(`SELECT count(*)::int AS count FROM audit_log_entries WHERE type LIKE 'Call%' AND call_id = ANY($1)`, [calls])).rows;
+        expect(count).toBe(events.length);
+      }, { timeoutMs: 60_000 });
+      const [{ n, max, distinct }] = (await db.query(`SELECT count(*)::int AS n, max(index)::int AS max, count(DISTINCT event_id)::int AS distinct FROM audit_log_entries`)).rows;
+      expect({ n, distinct }).toEqual({ n: max + 1, distinct: n });
+    } finally {
+      await db.end();
+    }
+    const checkpoint = await eventually(async () => {
+      const c = await h.checkpoint();
+      expect(c.size).toBeGreaterThanOrEqual(events.length);
+      return c;
+    });
+    const verifier = new ExportVerifier();
+    for (const line of await exportLines(checkpoint.size)) verifier.add(line);
+    expect(verifier.finish(checkpoint)).toEqual({ ok: true, size: checkpoint.size });
+    // Either replica serves the same checkpoint and valid proofs.
+    const other = await (await h.get('/v1/audit/checkpoint', undefined, h.replicas[1].base)).text();
+    expect(Number(other.split('\n')[1])).toBeGreaterThanOrEqual(checkpoint.size);
+  });
+
+  it('erases an account by deleting its key: its data reads "[erased]", later events too, and every proof still verifies', async () => {
+    const accountId = randomUUID();
+    const callId = randomUUID();
+    await h.publish(Topics.identity, accountOpened(accountId, '+15551239876'));
+    await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: 'dev-e', target: 'Mom' }, accountId));
+    const before = await eventually(async () => {
+      const p = await entries({ accountId });
+      expect(p.entries.map((e) => e.type)).toEqual(['AccountOpened', 'CallRequested']);
+      return p;
+    });
+    const checkpointBefore = await eventually(async () => {
+      const c = await h.checkpoint();
+      expect(c.size).toBeGreaterThan(before.entries[1].index);
+      return c;
+    });
+    const linesBefore = await exportLines(checkpointBefore.size);
+
+    const erased = await h.post('/v1/audit/erasures', { accountId, reason: 'GDPR art. 17 request #4711' });
+    expect(erased.status).toBe(201);
+
+    const after = await entries({ accountId });
+    expect(after.entries[0].envelope.data).toMatchObject({ accountId, msisdn: '[erased]', displayName: '[erased]', address: '[erased]', timezone: 'America/New_York' });
+    expect(after.entries[1].envelope.data).toMatchObject({ callId, deviceId: 'dev-e', target: '[erased]' });
+    await h.publish(Topics.calls, callEvent(callId, 'CallRouted', { e164: '+15550100001', class: 'domestic' }, accountId));
+    await eventually(async () => {
+      const late = (await entries({ accountId, type: 'CallRouted' })).entries;
+      expect(late).toHaveLength(1);
+      expect(late[0].envelope.data).toMatchObject({ e164: '[erased]', class: 'domestic' });
+    });
+    expect((await entries({ accountId, type: 'AuditAccountErased' })).entries[0].envelope.data).toMatchObject({ accountId, reason: 'GDPR art. 17 request #4711' });
+
+    // The leaves did not change: the old export is still a prefix of the new one, and proofs verify.
+    const checkpointAfter = await h.checkpoint();
+    expect((await exportLines(checkpointBefore.size))).toEqual(linesBefore);
+    for (const entry of before.entries) {
+      const proof = await h.json<Proof>(`/v1/audit/entries/${entry.index}/proof?treeSize=${checkpointAfter.size}`);
+      expect(() => verifyInclusion(entry.index, checkpointAfter.size, b64(proof.leafHash), proof.hashes.map(b64), checkpointAfter.rootHash)).not.toThrow();
+    }
+  });
+
+  it('after a signing-key rotation, signs the current tree with the new key at start and still checks the old checkpoints', async () => {
+    // Every replica restarts with the new key (the later tests go on with it).
+    for (const replica of h.replicas.splice(0)) await replica.app.app.close();
+    const rotatedKey = formatSignerKey(origin, randomBytes(32));
+    await h.addReplica({ AUDIT_SIGNING_KEY: rotatedKey });
+    const note = await (await h.get('/v1/audit/checkpoint')).text();
+    expect(openCheckpoint(note, parseSignerKey(rotatedKey).verifier, origin).size).toBeGreaterThan(0);
+    expect(await h.json('/v1/audit/self-check')).toMatchObject({ ok: true, firstBadIndex: null });
+  });
+
+  it('reports, in its own self-check, the index of a row a superuser changed with the trigger disabled', async () => {
+    const clean = await h.json<{ ok: boolean; firstBadIndex: number | null; problems: string[] }>('/v1/audit/self-check');
+    expect(clean).toMatchObject({ ok: true, firstBadIndex: null, problems: [] });
+    const target = (await entries({ type: 'CallConnected', limit: '1' })).entries[0].index;
+    const db = new Client({ connectionString: h.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('ALTER TABLE audit_log_entries DISABLE TRIGGER audit_log_entries_append_only');
+      await db.query(`UPDATE audit_log_entries SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), 'CallConnected', 'CallRejected'), 'UTF8'), type = 'CallRejected' WHERE index = $1`, [target]);
+      await db.query('ALTER TABLE audit_log_entries ENABLE TRIGGER audit_log_entries_append_only');
+      await db.query('COMMIT');
+    } finally {
+      await db.end();
+    }
+    const report = await h.json<{ ok: boolean; firstBadIndex: number; problems: string[] }>('/v1/audit/self-check');
+    expect(report).toMatchObject({ ok: false, firstBadIndex: target });
+    expect(report.problems[0]).toMatch(new RegExp(`entry ${target}: its leaf hash differs`));
+    const metrics = await (await fetch(`${h.replicas[0].base}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`audit_self_check_first_bad_index(\\{[^}]*\\})? ${target}\\n`));
+  });
+});

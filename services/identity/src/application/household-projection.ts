@@ -1,0 +1,105 @@
+import type { RecordedEvent } from '@homeline/event-store';
+import type { EntityManager } from 'typeorm';
+import { HouseholdError, type HouseholdEvent } from '../domain';
+import { projectApproval } from './approval-projection';
+import { msisdnAlreadyRegistered } from './registry.errors';
+
+type Recorded<T extends HouseholdEvent['type']> = RecordedEvent<Extract<HouseholdEvent, { type: T }>>;
+/** A recorded household event whose `type` narrows `data`. */
+type RecordedHouseholdEvent = { [T in HouseholdEvent['type']]: Recorded<T> }[HouseholdEvent['type']];
+
+const openAccount = async (tx: EntityManager, { data, occurredAt }: Recorded<'AccountOpened'>) => {
+  const rows: unknown[] = await tx.query(
+    `INSERT INTO accounts (account_id, msisdn, display_name, timezone, country, address, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (msisdn) DO NOTHING RETURNING account_id`,
+    [data.accountId, data.msisdn, data.displayName, data.timezone, data.address.country, JSON.stringify(data.address), occurredAt],
+  );
+  if (rows.length === 0) throw msisdnAlreadyRegistered(data.msisdn);
+};
+
+// A device belongs to one household at a time: the row is taken over only once unlinked.
+const linkDevice = async (tx: EntityManager, { data, occurredAt }: Recorded<'DeviceLinked'>) => {
+  const rows: unknown[] = await tx.query(
+    `INSERT INTO devices (device_id, account_id, name, public_key, location, linked_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (device_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name,
+       public_key = excluded.public_key, location = excluded.location, linked_at = excluded.linked_at, unlinked_at = NULL
+     WHERE devices.unlinked_at IS NOT NULL
+     RETURNING device_id`,
+    [data.deviceId, data.accountId, data.name, Buffer.from(data.publicKey, 'base64'), data.location && JSON.stringify(data.location), occurredAt],
+  );
+  if (rows.length === 0) throw new HouseholdError('device_already_linked', `Device ${data.deviceId} is linked to another household; unlink it there first.`);
+};
+
+const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promise<void> => {
+  switch (event.type) {
+    case 'AccountOpened':
+      return openAccount(tx, event);
+    case 'MemberAdded': {
+      const { memberId, accountId, name, role, grants } = event.data;
+      await tx.query(`INSERT INTO members (member_id, account_id, name, role, grants, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        memberId, accountId, name, role, grants, event.occurredAt,
+      ]);
+      return;
+    }
+    case 'MemberPermissionsChanged': {
+      const { memberId, accountId, role, overrides, grants } = event.data;
+      await tx.query(`UPDATE members SET role = $3, overrides = $4, grants = $5 WHERE member_id = $1 AND account_id = $2`, [
+        memberId, accountId, role, JSON.stringify(overrides), grants,
+      ]);
+      return;
+    }
+    case 'DeviceLinked':
+      return linkDevice(tx, event);
+    case 'DeviceUnlinked':
+      await tx.query(`UPDATE devices SET unlinked_at = $3 WHERE device_id = $1 AND account_id = $2`, [
+        event.data.deviceId, event.data.accountId, event.occurredAt,
+      ]);
+      return;
+    case 'ContactAdded': {
+      const { contactId, accountId, memberId, name, aliases, e164, sensitive = false } = event.data;
+      await tx.query(
+        `INSERT INTO contacts (contact_id, account_id, member_id, name, aliases, e164, sensitive, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [contactId, accountId, memberId, name, aliases, e164, sensitive, event.occurredAt],
+      );
+      return;
+    }
+    case 'AwayModeChanged':
+      await tx.query(`UPDATE accounts SET away_enabled = $2, away_until = $3 WHERE account_id = $1`, [
+        event.data.accountId, event.data.enabled, event.data.until,
+      ]);
+      return;
+    case 'QuietHoursChanged':
+      await tx.query(`UPDATE accounts SET quiet_hours = $2 WHERE account_id = $1`, [event.data.accountId, JSON.stringify(event.data.windows)]);
+      return;
+    case 'VoiceprintEnrolled':
+      return; // the sealed embedding is stored by the enrolment itself (storeVoiceprint): it is never in an event
+    case 'ApproverRegistered':
+    case 'ApprovalRequested':
+    case 'ApprovalDecided':
+    case 'ApprovalExpired':
+      return projectApproval(tx, event);
+    default: {
+      const unexpected: never = event;
+      return unexpected;
+    }
+  }
+};
+
+/**
+ * Keeps identity's registry tables in step with the account stream, in the transaction of the
+ * append; a read-model constraint that fails (a line or device taken by another household)
+ * rolls the append back with it.
+ */
+export const projectHousehold = async (tx: EntityManager, events: readonly RecordedEvent[]): Promise<void> => {
+  for (const event of events) await applyOne(tx, event as RecordedHouseholdEvent);
+};
+
+/** The sealed embedding of an enrolment: stored beside its VoiceprintEnrolled event, never in it. */
+export const storeVoiceprint = async (
+  tx: EntityManager,
+  print: { readonly voiceprintId: string; readonly memberId: string; readonly accountId: string; readonly sealed: Buffer },
+): Promise<void> => {
+  await tx.query(`INSERT INTO voiceprints (voiceprint_id, member_id, account_id, sealed) VALUES ($1, $2, $3, $4)`, [
+    print.voiceprintId, print.memberId, print.accountId, print.sealed,
+  ]);
+};

@@ -1,0 +1,170 @@
+import { approverPhone, simulatedDevice } from '@homeline/device-sim';
+import { deciderSpecification } from '@homeline/testing';
+import { evolveHousehold, initialHouseholdState, type HouseholdState } from './household';
+import type { DecideApproval, HouseholdCommand } from './household.commands';
+import { decideHousehold } from './household.decide';
+import type { HouseholdEvent } from './household.events';
+import { grantsFor } from './permissions';
+
+const given = deciderSpecification<HouseholdCommand, HouseholdEvent, HouseholdState>({
+  decide: decideHousehold,
+  evolve: evolveHousehold,
+  initialState: initialHouseholdState,
+});
+
+const now = '2026-11-27T10:00:00.000Z';
+const in10Minutes = '2026-11-27T10:10:00.000Z';
+const accountId = 'acc-1';
+const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
+const phone = approverPhone('olivias-phone');
+const hold = { approvalId: 'ap-1', ttlSeconds: 600 };
+const den = simulatedDevice('den');
+
+const opened: HouseholdEvent = { type: 'AccountOpened', data: { accountId, msisdn: '+15551230001', displayName: 'The Smiths', timezone: 'UTC', address } };
+const olivia: HouseholdEvent = {
+  type: 'MemberAdded',
+  data: { accountId, memberId: 'olivia', name: 'Olivia', role: 'owner', grants: grantsFor({ role: 'owner' }) },
+};
+const adam: HouseholdEvent = { type: 'MemberAdded', data: { accountId, memberId: 'adam', name: 'Adam', role: 'adult', grants: grantsFor({ role: 'adult' }) } };
+const approver: HouseholdEvent = { type: 'ApproverRegistered', data: { accountId, memberId: 'olivia', approverId: 'olivias-phone', publicKey: phone.publicKey } };
+const household = [opened, olivia, adam, approver];
+
+const linkDen = { type: 'LinkDevice', accountId, now, deviceId: 'den', name: 'Den', publicKey: den.publicKey, location: null, hold } as const;
+const denAction = { type: 'link_device', deviceId: 'den', name: 'Den', publicKey: den.publicKey, location: null } as const;
+const requested = (action: object, approvalId = 'ap-1'): HouseholdEvent =>
+  ({ type: 'ApprovalRequested', data: { approvalId, accountId, action, requestedAt: now, expiresAt: in10Minutes } }) as HouseholdEvent;
+const denHeld = requested(denAction);
+const denLinked: HouseholdEvent = { type: 'DeviceLinked', data: { accountId, deviceId: 'den', name: 'Den', publicKey: den.publicKey, location: null } };
+const internationalForAdam = requested({ type: 'change_member', memberId: 'adam', grant: ['international'], raises: ['international'] });
+
+const answer = (decision: 'approve' | 'deny', extra: Partial<DecideApproval> = {}): DecideApproval => ({
+  type: 'DecideApproval', accountId, now: '2026-11-27T10:01:00.000Z', approvalId: 'ap-1', ...phone.sign('ap-1', decision, '2026-11-27T10:00:55.000Z'),
+  freshness: { maxAgeSeconds: 300, futureSkewSeconds: 5 }, ...extra,
+});
+const decided = (decision: 'approve' | 'deny'): HouseholdEvent => ({
+  type: 'ApprovalDecided', data: { approvalId: 'ap-1', accountId, approverId: 'olivias-phone', memberId: 'olivia', decision, signedAt: '2026-11-27T10:00:55.000Z' },
+});
+
+describe('an approver phone', () => {
+  it("is an owner's, registered at once when the household has none", () =>
+    given([opened, olivia])
+      .when({ type: 'RegisterApprover', accountId, now, memberId: 'olivia', approverId: 'olivias-phone', publicKey: phone.publicKey, hold })
+      .then([approver]));
+
+  it('is refused to a member who is not an owner, for a weak key, and twice', () => {
+    const register = { type: 'RegisterApprover', accountId, now, memberId: 'adam', approverId: 'adams-phone', publicKey: phone.publicKey, hold } as const;
+    given([opened, olivia, adam]).when(register).thenThrows('member_not_owner');
+    given([opened, olivia]).when({ ...register, memberId: 'olivia', publicKey: Buffer.alloc(32).toString('base64') }).thenThrows('invalid_public_key');
+    given(household).when({ ...register, memberId: 'olivia', approverId: 'olivias-phone' }).thenThrows('approver_already_registered');
+  });
+
+  it("is held for an approver's yes when the household already has one: else anyone could add their own", () =>
+    given(household)
+      .when({ type: 'RegisterApprover', accountId, now, memberId: 'olivia', approverId: 'second-phone', publicKey: approverPhone('second-phone').publicKey, hold })
+      .then([requested({ type: 'register_approver', memberId: 'olivia', approverId: 'second-phone', publicKey: approverPhone('second-phone').publicKey })]));
+});
+
+describe('once a household has an approver, an action that matters', () => {
+  it('is taken at once while it has none', () =>
+    given([opened, olivia]).when(linkDen).then([denLinked]));
+
+  it('is held when it links another device: ApprovalRequested, and no DeviceLinked for anyone to see', () =>
+    given(household).when(linkDen).then([denHeld]));
+
+  it.each([['premium'], ['international'], ['answer_sensitive']] as const)('is held when it grants %s', (grant) =>
+    given(household)
+      .when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'adam', grant: [grant], hold })
+      .then([requested({ type: 'change_member', memberId: 'adam', grant: [grant], raises: [grant] })]));
+
+  it('is held when it makes a member an owner, by a new role or as a new member', () => {
+    given(household)
+      .when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'adam', role: 'owner', hold })
+      .then([requested({ type: 'change_member', memberId: 'adam', role: 'owner', raises: ['owner', 'premium', 'international', 'answer_sensitive'] })]);
+    given(household)
+      .when({ type: 'AddMember', accountId, now, memberId: 'eve', name: 'Eve', role: 'owner', hold })
+      .then([requested({ type: 'add_member', memberId: 'eve', name: 'Eve', role: 'owner' })]);
+  });
+
+  it('is not held when it gives nothing held: a new adult, a domestic grant, a revocation', () => {
+    given(household)
+      .when({ type: 'AddMember', accountId, now, memberId: 'kid', name: 'Kid', role: 'child', hold })
+      .then([{ type: 'MemberAdded', data: { accountId, memberId: 'kid', name: 'Kid', role: 'child', grants: ['emergency', 'contacts'] } }]);
+    given(household)
+      .when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'adam', revoke: ['domestic'], hold })
+      .then([{ type: 'MemberPermissionsChanged', data: { accountId, memberId: 'adam', role: 'adult', overrides: { grant: [], revoke: ['domestic'] }, grants: ['emergency', 'contacts', 'short_code'] } }]);
+  });
+
+  it('is refused, not held, when it is invalid anyway', () =>
+    given(household).when({ ...linkDen, publicKey: Buffer.alloc(32).toString('base64') }).thenThrows('invalid_public_key'));
+
+  it('is not asked for twice while it waits', () =>
+    given([...household, denHeld]).when({ ...linkDen, hold: { ...hold, approvalId: 'ap-2' } }).thenThrows('awaiting_approval'));
+});
+
+describe("an owner's signed answer", () => {
+  it('approved, takes the action: the device is linked in the same append', () =>
+    given([...household, denHeld]).when(answer('approve')).then([decided('approve'), denLinked]));
+
+  it('approved, gives the grant as asked', () =>
+    given([...household, internationalForAdam])
+      .when(answer('approve'))
+      .then([
+        decided('approve'),
+        { type: 'MemberPermissionsChanged', data: { accountId, memberId: 'adam', role: 'adult', overrides: { grant: ['international'], revoke: [] }, grants: ['emergency', 'contacts', 'short_code', 'domestic', 'international'] } },
+      ]));
+
+  it('denied, takes nothing: a denied grant leaves the member without it', () => {
+    given([...household, internationalForAdam]).when(answer('deny')).then([decided('deny')]);
+    const after = [...household, internationalForAdam, decided('deny')].reduce(evolveHousehold, initialHouseholdState);
+    if (after.status !== 'open') throw new Error('expected the household');
+    expect(grantsFor(after.members.adam)).not.toContain('international');
+    expect(after.approvals['ap-1'].status).toBe('denied');
+  });
+
+  it('denied, leaves the device unlinked, and it may be asked for again', () =>
+    given([...household, denHeld, decided('deny')]).when({ ...linkDen, hold: { ...hold, approvalId: 'ap-2' } }).then([requested(denAction, 'ap-2')]));
+
+  it('is refused when signed by another key than the approver\'s', () => {
+    const forged = approverPhone('olivias-phone', 'a thief\'s seed').sign('ap-1', 'approve', '2026-11-27T10:00:55.000Z');
+    given([...household, denHeld]).when(answer('approve', forged)).thenThrows('invalid_approval_signature');
+  });
+
+  it('is refused when it was signed for another approval or another answer', () => {
+    given([...household, denHeld]).when(answer('approve', { decision: 'deny' })).thenThrows('invalid_approval_signature');
+    given([...household, denHeld, requested(denAction, 'ap-2')]).when(answer('approve', { approvalId: 'ap-2' })).thenThrows('invalid_approval_signature');
+  });
+
+  it('is refused from a phone the household does not know, or whose owner is no longer one', () => {
+    given([...household, denHeld]).when(answer('approve', { approverId: 'unknown-phone' })).thenThrows('unknown_approver');
+    const demoted: HouseholdEvent = { type: 'MemberPermissionsChanged', data: { accountId, memberId: 'olivia', role: 'adult', overrides: { grant: [], revoke: [] }, grants: grantsFor({ role: 'adult' }) } };
+    given([...household, denHeld, demoted]).when(answer('approve')).thenThrows('unknown_approver');
+  });
+
+  it('is refused when its signature is not fresh', () =>
+    given([...household, denHeld]).when(answer('approve', { now: '2026-11-27T10:06:00.000Z' })).thenThrows('stale_approval_signature'));
+
+  it('is refused once the approval is decided', () =>
+    given([...household, denHeld, decided('deny')]).when(answer('approve')).thenThrows('approval_already_decided'));
+
+  it('is refused for an approval the household never asked for', () =>
+    given(household).when(answer('approve')).thenThrows('approval_not_found'));
+});
+
+describe('an unanswered approval', () => {
+  const expire = (at: string) => ({ type: 'ExpireApproval', accountId, now: at, approvalId: 'ap-1' }) as const;
+
+  it('expires once its time is up, and the device stays unlinked', () =>
+    given([...household, denHeld]).when(expire(in10Minutes)).then([{ type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } }]));
+
+  it('does not expire before its time, nor once answered or expired', () => {
+    given([...household, denHeld]).when(expire('2026-11-27T10:09:59.000Z')).thenNothingHappens();
+    given([...household, denHeld, decided('approve')]).when(expire(in10Minutes)).thenNothingHappens();
+    given([...household, denHeld, { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } }]).when(expire(in10Minutes)).thenNothingHappens();
+  });
+
+  it('cannot be answered once its time is up, even before the sweep records it', () => {
+    const late = answer('approve', { now: '2026-11-27T10:10:30.000Z', ...phone.sign('ap-1', 'approve', '2026-11-27T10:10:29.000Z') });
+    given([...household, denHeld]).when(late).thenThrows('approval_expired');
+    given([...household, denHeld, { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } }]).when(late).thenThrows('approval_expired');
+  });
+});

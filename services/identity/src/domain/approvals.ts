@@ -1,0 +1,131 @@
+import { isAcceptableDeviceKey, isApprovalSignedBy, type ApprovalAction, type ApprovalRaise, type CallGrant, type MemberRole } from '@homeline/contracts';
+import type { Household } from './household';
+import type { DecideApproval, ExpireApproval, RegisterApprover } from './household.commands';
+import { HouseholdError } from './household.errors';
+import type { HouseholdEvent } from './household.events';
+
+/**
+ * Step-up approval (docs/architecture.md section 6.2): once a household has an approver — an
+ * owner's phone — linking a device, making an owner, granting premium, international or
+ * answer_sensitive, and registering another approver wait for an owner's signed yes. A held
+ * action is announced only as ApprovalRequested; its own events (DeviceLinked, ...) are decided
+ * and appended when it is approved, so no other service ever sees a held device or grant.
+ */
+
+export interface Approver {
+  readonly approverId: string;
+  /** The owner whose phone it is: it approves only while they are an owner. */
+  readonly memberId: string;
+  readonly publicKey: string;
+}
+
+export interface Approval {
+  readonly approvalId: string;
+  readonly action: ApprovalAction;
+  readonly expiresAt: string;
+  readonly status: 'pending' | 'approved' | 'denied' | 'expired';
+}
+
+/** The approval a held command would get, fixed by the caller before the first attempt. */
+export interface HoldTicket {
+  readonly approvalId: string;
+  /** APPROVAL_TTL_SECONDS: unanswered for this long, it expires. */
+  readonly ttlSeconds: number;
+}
+
+/** How fresh an approver's signature must be when it arrives. */
+export interface SignatureFreshness {
+  readonly maxAgeSeconds: number;
+  readonly futureSkewSeconds: number;
+}
+
+const heldGrants = ['premium', 'international', 'answer_sensitive'] as const satisfies readonly (CallGrant & ApprovalRaise)[];
+
+const entry = <T>(entries: Readonly<Record<string, T>>, id: string): T | undefined => (Object.hasOwn(entries, id) ? entries[id] : undefined);
+
+/** What a member change gives that needs approval: the owner role, or a held grant the member did not have. */
+export const raisesOf = (
+  before: { readonly role: MemberRole; readonly grants: readonly CallGrant[] },
+  after: { readonly role: MemberRole; readonly grants: readonly CallGrant[] },
+): ApprovalRaise[] => [
+  ...(after.role === 'owner' && before.role !== 'owner' ? (['owner'] as const) : []),
+  ...heldGrants.filter((grant) => after.grants.includes(grant) && !before.grants.includes(grant)),
+];
+
+/**
+ * The events of an action, or — when the household has an approver and the action is one that
+ * needs it — ApprovalRequested instead. The action was decided first, so only a valid one is held.
+ */
+export const holdOr = (
+  h: Household,
+  command: { readonly now: string; readonly hold?: HoldTicket },
+  action: ApprovalAction | null,
+  events: readonly HouseholdEvent[],
+): HouseholdEvent[] => {
+  if (action === null || Object.keys(h.approvers).length === 0) return [...events];
+  if (!command.hold) throw new Error('a held action needs a hold ticket (approvalId, ttlSeconds)');
+  const { approvalId, ttlSeconds } = command.hold;
+  const expiresAt = new Date(Date.parse(command.now) + ttlSeconds * 1000).toISOString();
+  return [{ type: 'ApprovalRequested', data: { approvalId, accountId: h.accountId, action, requestedAt: command.now, expiresAt } }];
+};
+
+/** A device or approver already waiting for approval is not asked for twice. */
+export const refuseWhilePending = (h: Household, waiting: (action: ApprovalAction) => boolean, what: string): void => {
+  const pending = Object.values(h.approvals).find((a) => a.status === 'pending' && waiting(a.action));
+  if (pending) throw new HouseholdError('awaiting_approval', `${what} is waiting for approval ${pending.approvalId}`);
+};
+
+/** Only an owner registers an approver, with a key of full order; approverIds are unique in the household. */
+export const registerApprover = (c: RegisterApprover, h: Household): HouseholdEvent[] => {
+  const member = entry(h.members, c.memberId);
+  if (!member) throw new HouseholdError('member_not_found', `member ${c.memberId} is not in account ${h.accountId}`);
+  if (member.role !== 'owner') throw new HouseholdError('member_not_owner', `only an owner's phone approves; ${c.memberId} is ${member.role}`);
+  if (entry(h.approvers, c.approverId)) throw new HouseholdError('approver_already_registered', `approver ${c.approverId} is already registered`);
+  if (!isAcceptableDeviceKey(c.publicKey)) {
+    throw new HouseholdError('invalid_public_key', 'publicKey must be the base64 of a raw 32-byte Ed25519 public key of full order');
+  }
+  const { memberId, approverId, publicKey } = c;
+  return [{ type: 'ApproverRegistered', data: { accountId: h.accountId, memberId, approverId, publicKey } }];
+};
+
+const isFresh = (signedAt: string, now: string, freshness: SignatureFreshness): boolean => {
+  const ageMs = Date.parse(now) - Date.parse(signedAt);
+  return ageMs <= freshness.maxAgeSeconds * 1000 && ageMs >= -freshness.futureSkewSeconds * 1000;
+};
+
+/** Who may answer: a registered approver of this household, signing for an owner who still is one. */
+const approverFor = (c: DecideApproval, h: Household): Approver => {
+  const approver = entry(h.approvers, c.approverId);
+  if (!approver || entry(h.members, approver.memberId)?.role !== 'owner') {
+    throw new HouseholdError('unknown_approver', `${c.approverId} is no approver of an owner of ${h.accountId}`);
+  }
+  if (!isApprovalSignedBy(c, approver.publicKey)) {
+    throw new HouseholdError('invalid_approval_signature', `the decision is not signed by approver ${c.approverId}'s key`);
+  }
+  if (!isFresh(c.signedAt, c.now, c.freshness)) throw new HouseholdError('stale_approval_signature', `a decision signed at ${c.signedAt} is not fresh`);
+  return approver;
+};
+
+/**
+ * An owner's signed answer. Approved, the action is decided again now, on the household as it is
+ * (`apply`), and its events follow ApprovalDecided in the same append; denied, nothing else happens.
+ * Who signed is checked before the approval's state is told.
+ */
+export const decideApproval = (c: DecideApproval, h: Household, apply: (action: ApprovalAction) => HouseholdEvent[]): HouseholdEvent[] => {
+  const approval = entry(h.approvals, c.approvalId);
+  if (!approval) throw new HouseholdError('approval_not_found', `no approval ${c.approvalId} in ${h.accountId}`);
+  const approver = approverFor(c, h);
+  const lapsed = approval.status === 'pending' && !(Date.parse(c.now) < Date.parse(approval.expiresAt));
+  if (approval.status === 'expired' || lapsed) throw new HouseholdError('approval_expired', `approval ${c.approvalId} expired at ${approval.expiresAt}`);
+  if (approval.status !== 'pending') throw new HouseholdError('approval_already_decided', `approval ${c.approvalId} was already ${approval.status}`);
+  const { approvalId, approverId, decision, signedAt } = c;
+  const decided: HouseholdEvent = { type: 'ApprovalDecided', data: { approvalId, accountId: h.accountId, approverId, memberId: approver.memberId, decision, signedAt } };
+  return decision === 'approve' ? [decided, ...apply(approval.action)] : [decided];
+};
+
+/** The sweep's expiry: only of an approval still pending once its time is up; anything else decides nothing. */
+export const expireApproval = (c: ExpireApproval, h: Household): HouseholdEvent[] => {
+  const approval = entry(h.approvals, c.approvalId);
+  if (approval?.status !== 'pending' || Date.parse(c.now) < Date.parse(approval.expiresAt)) return [];
+  return [{ type: 'ApprovalExpired', data: { approvalId: c.approvalId, accountId: h.accountId } }];
+};

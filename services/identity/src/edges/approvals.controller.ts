@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, ZodPipe, type StoredResponse } from '@homeline/platform';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { StepUpApprovals } from '../application/step-up-approvals';
+import { ApprovalQuery } from './approval.query';
+import { decideApprovalBody, registerApproverBody } from './registry.schemas';
+
+const send = <T>(response: Response, { status, body }: StoredResponse<T>): T => {
+  response.status(status);
+  return body;
+};
+
+/** Step-up approval over HTTP (docs/architecture.md section 6.2): validate, hand to the use case, map the result. */
+@ApiTags('approvals')
+@Controller('v1/accounts/:accountId')
+export class ApprovalsController {
+  constructor(
+    private readonly approvals: StepUpApprovals,
+    private readonly query: ApprovalQuery,
+  ) {}
+
+  @Post('members/:memberId/approvers')
+  @ApiZodBody(registerApproverBody)
+  async registerApprover(
+    @Param('accountId') accountId: string,
+    @Param('memberId') memberId: string,
+    @Body(new ZodPipe(registerApproverBody)) body: z.infer<typeof registerApproverBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.approvals.registerApprover(accountId, memberId, { idempotencyKey: key, body }));
+  }
+
+  @Post('approvals/:approvalId')
+  @ApiZodBody(decideApprovalBody)
+  async decide(
+    @Param('accountId') accountId: string,
+    @Param('approvalId') approvalId: string,
+    @Body(new ZodPipe(decideApprovalBody)) body: z.infer<typeof decideApprovalBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.approvals.decide(accountId, approvalId, { idempotencyKey: key, body }));
+  }
+
+  @Get('approvals/:approvalId')
+  approval(@Param('accountId') accountId: string, @Param('approvalId') approvalId: string) {
+    return this.query.approval(accountId, approvalId);
+  }
+}

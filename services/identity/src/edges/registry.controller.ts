@@ -1,0 +1,136 @@
+import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse } from '@homeline/platform';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { IdentityConfig } from '../config';
+import { HouseholdRegistry } from '../application/household-registry';
+import { HouseholdQuery } from './household.query';
+import {
+  addContactBody, addMemberBody, awayModeBody, changePermissionsBody, linkDeviceBody, openAccountBody, quietHoursBody, voiceprintBody,
+} from './registry.schemas';
+
+const send = <T>(response: Response, { status, body }: StoredResponse<T>): T => {
+  response.status(status);
+  return body;
+};
+
+/** The household registry over HTTP: validate, hand to the registry, map the result. */
+@ApiTags('accounts')
+@Controller('v1/accounts')
+export class RegistryController {
+  private readonly voiceprintBody: ReturnType<typeof voiceprintBody>;
+
+  constructor(
+    private readonly registry: HouseholdRegistry,
+    private readonly query: HouseholdQuery,
+    @Inject(SERVICE_CONFIG) config: IdentityConfig,
+  ) {
+    this.voiceprintBody = voiceprintBody(config.VOICEPRINT_DIMENSIONS);
+  }
+
+  @Post()
+  @ApiZodBody(openAccountBody)
+  async open(
+    @Body(new ZodPipe(openAccountBody)) body: z.infer<typeof openAccountBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.openAccount({ idempotencyKey: key, body }));
+  }
+
+  @Get(':accountId')
+  household(@Param('accountId') accountId: string) {
+    return this.query.household(accountId);
+  }
+
+  @Post(':accountId/members')
+  @ApiZodBody(addMemberBody)
+  async addMember(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(addMemberBody)) body: z.infer<typeof addMemberBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.addMember(accountId, { idempotencyKey: key, body }));
+  }
+
+  @Patch(':accountId/members/:memberId')
+  @ApiZodBody(changePermissionsBody)
+  async changePermissions(
+    @Param('accountId') accountId: string,
+    @Param('memberId') memberId: string,
+    @Body(new ZodPipe(changePermissionsBody)) body: z.infer<typeof changePermissionsBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.changePermissions(accountId, memberId, { idempotencyKey: key, body }));
+  }
+
+  @Post(':accountId/members/:memberId/voiceprints')
+  @ApiZodBody(voiceprintBody(192)) // documented at the default size; VOICEPRINT_DIMENSIONS decides
+  async enrollVoiceprint(
+    @Param('accountId') accountId: string,
+    @Param('memberId') memberId: string,
+    @Body() raw: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const body = parseRequest(this.voiceprintBody, raw);
+    return send(res, await this.registry.enrollVoiceprint(accountId, memberId, { idempotencyKey: key, body }));
+  }
+
+  @Post(':accountId/devices')
+  @ApiZodBody(linkDeviceBody)
+  async linkDevice(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(linkDeviceBody)) body: z.infer<typeof linkDeviceBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.linkDevice(accountId, { idempotencyKey: key, body }));
+  }
+
+  @Delete(':accountId/devices/:deviceId')
+  async unlinkDevice(
+    @Param('accountId') accountId: string,
+    @Param('deviceId') deviceId: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    send(res, await this.registry.unlinkDevice(accountId, deviceId, key));
+  }
+
+  @Post(':accountId/contacts')
+  @ApiZodBody(addContactBody)
+  async addContact(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(addContactBody)) body: z.infer<typeof addContactBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.addContact(accountId, { idempotencyKey: key, body }));
+  }
+
+  @Put(':accountId/away-mode')
+  @ApiZodBody(awayModeBody)
+  async setAwayMode(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(awayModeBody)) body: z.infer<typeof awayModeBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.setAwayMode(accountId, { idempotencyKey: key, body }));
+  }
+
+  @Put(':accountId/quiet-hours')
+  @ApiZodBody(quietHoursBody)
+  async setQuietHours(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(quietHoursBody)) body: z.infer<typeof quietHoursBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.setQuietHours(accountId, { idempotencyKey: key, body }));
+  }
+}

@@ -1,0 +1,90 @@
+import { backoffMs, type Clock } from '@homeline/event-store';
+import type { DataSource } from 'typeorm';
+import { CarrierRejected, type CarrierPort } from './carrier.port';
+import type { CarrierRequests, ClaimedRequest } from './ports';
+import { legStreamId, type LegCommands } from './streams';
+
+export type RequestResult = 'done' | 'retried' | 'given_up';
+
+export interface CarrierWorkOptions {
+  /** Attempts before a request is given up (a placement then fails its leg). */
+  readonly maxAttempts: number;
+  /** Told of each request's outcome (metrics, logs). */
+  readonly onOutcome?: (request: ClaimedRequest, result: RequestResult, error?: unknown) => void;
+}
+
+/**
+ * One claimed request to the carrier, after the claim committed: call the carrier outside any
+ * transaction (a slow carrier holds no row, no lock and no snapshot, so it delays nobody's
+ * events), then record the outcome in a short transaction of its own. A crash in between leaves
+ * the claim to expire; the request is then sent again with the same legId, which the carrier
+ * treats as the same leg.
+ */
+export class CarrierWork {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly requests: CarrierRequests,
+    private readonly carrier: CarrierPort,
+    private readonly legCommands: LegCommands,
+    private readonly clock: Clock,
+    private readonly options: CarrierWorkOptions,
+  ) {}
+
+  async perform(request: ClaimedRequest): Promise<void> {
+    let carrierCallId: string | undefined;
+    try {
+      carrierCallId = await this.call(request);
+    } catch (error) {
+      return this.failed(request, error);
+    }
+    if (carrierCallId !== undefined) await this.requests.placed(request, carrierCallId);
+    else await this.requests.done(this.dataSource.manager, request);
+    this.options.onOutcome?.(request, 'done');
+  }
+
+  /** The request itself; a placement answers the carrier's id for the leg. */
+  private async call(request: ClaimedRequest): Promise<string | undefined> {
+    switch (request.action) {
+      case 'place':
+        return (await this.carrier.placeLeg(request.order)).carrierCallId;
+      case 'hang_up':
+        if (request.carrierCallId) await this.carrier.hangUp(request.carrierCallId);
+        return undefined;
+      case 'bridge':
+        return void (await this.carrier.bridge(request.carrierCallId, request.deviceId));
+      case 'voicemail':
+        return void (await this.carrier.sendToVoicemail(request.carrierCallId, request.reason));
+      default: {
+        const unknown: never = request;
+        throw new Error(`unknown carrier request ${(unknown as ClaimedRequest).action}`);
+      }
+    }
+  }
+
+  private async failed(request: ClaimedRequest, error: unknown): Promise<void> {
+    // A refusal is final (the carrier answered no; asking again gets the same no); anything else may pass.
+    if (!(error instanceof CarrierRejected) && request.attempts + 1 < this.options.maxAttempts) {
+      await this.requests.retryLater(request, backoffMs(request.attempts + 1, 250, 30_000));
+      return this.options.onOutcome?.(request, 'retried', error);
+    }
+    if (request.action === 'place') await this.giveUpPlacement(request);
+    // A hang-up: the leg already ended here; the carrier ends it on its side. A bridge or voicemail the
+    // carrier kept refusing is given up loudly (log, metric): nothing here can make the carrier take it.
+    else await this.requests.done(this.dataSource.manager, request);
+    this.options.onOutcome?.(request, 'given_up', error);
+  }
+
+  /** The leg fails for want of a carrier, so calls fails the call now rather than at its deadline. */
+  private giveUpPlacement(request: ClaimedRequest): Promise<void> {
+    const now = this.clock.now();
+    return this.legCommands.execute(
+      this.dataSource,
+      {
+        streamId: legStreamId(request.legId),
+        commands: [{ type: 'GiveUpPlacement', legId: request.legId, now: now.toISOString() }],
+        metadata: { accountId: request.accountId, now },
+      },
+      (tx) => this.requests.done(tx, request),
+    );
+  }
+}

@@ -1,0 +1,162 @@
+import type { Address, CallGrant, DestinationClass, DeviceLocation, EventData, MemberRole } from '@homeline/contracts';
+import type { Companion } from '@homeline/event-store';
+import type { EntityManager } from 'typeorm';
+import type { CallUsage, Contact, InboundLine } from '../domain';
+import type { CarrierLegOrder, CarrierStatusCallback, LegStatusCallback, VoicemailReason } from './carrier.port';
+
+/**
+ * Routing's own tables, as the application needs them; the SQL lives in edges/sql. Every method
+ * taking `tx` works inside the caller's transaction, and each is one round trip however many
+ * rows it touches.
+ */
+
+/** What routing knows about a caller's household, from its projection of identity's registry. */
+export interface Household {
+  readonly accountId: string;
+  readonly msisdn: string;
+  readonly address: Address;
+  readonly members: readonly {
+    readonly memberId: string;
+    readonly role: MemberRole;
+    readonly grants: readonly CallGrant[];
+  }[];
+  /** All of the account's contacts; the domain decides which of them a speaker may reach. */
+  readonly contacts: readonly Contact[];
+  /** The calling device, when it is linked to this account. */
+  readonly device: { readonly location: DeviceLocation | null } | null;
+}
+
+export interface Caller {
+  readonly accountId: string;
+  readonly deviceId: string;
+}
+
+/** The identity events routing projects, by type. */
+export const registryEventTypes = [
+  'AccountOpened',
+  'MemberAdded',
+  'MemberPermissionsChanged',
+  'DeviceLinked',
+  'DeviceUnlinked',
+  'ContactAdded',
+  'AwayModeChanged',
+  'QuietHoursChanged',
+] as const;
+export type RegistryEventType = (typeof registryEventTypes)[number];
+
+/** Consecutive registry events of one type, applied as one write. */
+export type RegistryRun = {
+  [T in RegistryEventType]: { readonly type: T; readonly rows: readonly EventData<T>[] };
+}[RegistryEventType];
+
+export interface HouseholdDirectory {
+  /** The callers' households; a caller whose account routing does not know is absent. */
+  find(tx: EntityManager, callers: readonly Caller[]): Promise<(caller: Caller) => Household | undefined>;
+  apply(tx: EntityManager, run: RegistryRun): Promise<void>;
+  /** The account whose line `to` is, with its contacts whose number is `from`; absent when no account has it. */
+  lineOf(tx: EntityManager, to: string, from: string): Promise<InboundLine | undefined>;
+  /** These households placed an emergency call at `at` (an inbound call after it may be the call-back). */
+  recordEmergencyCalls(tx: EntityManager, accountIds: readonly string[], at: Date): Promise<void>;
+}
+
+/**
+ * What the outbound limits count (docs/architecture.md section 6.2). The carrier legs are the
+ * ledger: a routed call's leg row is written in the transaction that decided it (CarrierLegs.open),
+ * so a decision rolled back or a batch retried counts nothing, and nothing counts twice.
+ */
+export interface CallUsageStore {
+  /**
+   * Takes the callers' accounts' limit locks for the rest of the transaction — deciders of one
+   * account, on any replica, take turns — then reads each caller's usage as the previous holder
+   * committed it: outbound legs routed since `rateSince` (the device's, the account's), international
+   * and premium ones since `budgetSince`, and the account's legs not yet over. One round trip.
+   */
+  lockAndRead(
+    tx: EntityManager,
+    callers: readonly Caller[],
+    since: { readonly rateSince: Date; readonly budgetSince: Date },
+  ): Promise<(caller: Caller) => CallUsage | undefined>;
+}
+
+/** A routed call's new carrier leg, with what the limits count of it. */
+export interface NewLeg {
+  readonly accountId: string;
+  readonly deviceId: string;
+  readonly class: DestinationClass;
+  /** When it was routed: the rate and budget windows count from here. */
+  readonly routedAt: Date;
+  readonly order: CarrierLegOrder;
+}
+
+/** A carrier leg as routing tracks it beside its stream. */
+export interface LegRecord {
+  readonly legId: string;
+  readonly callId: string;
+  readonly accountId: string;
+  /** The carrier's id for the leg, once the carrier or a callback named it. */
+  readonly carrierCallId: string | null;
+  /** The highest carrier sequence applied to the leg (null: none yet). */
+  readonly appliedSequence: number | null;
+}
+
+export interface CarrierLegs {
+  /** Records new legs and queues their placement, in the transaction that decided them. */
+  open(tx: EntityManager, legs: readonly NewLeg[]): Promise<void>;
+  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<LegRecord[]>;
+  /**
+   * The calls of the `over` legs are over: none of them counts as live any more (the concurrent-call
+   * cap). Of the `released` ones (just released by us), a placement never handed to the carrier is
+   * dropped; otherwise a hang-up is queued behind it (it may have reached the carrier, or may be
+   * reaching it now).
+   */
+  stop(tx: EntityManager, legs: { readonly over: readonly string[]; readonly released: readonly string[] }): Promise<void>;
+  /** The leg a callback is about, and whether this (carrier call, status, sequence) was seen before. */
+  forCallback(tx: EntityManager, callback: LegStatusCallback): Promise<{ leg: LegRecord; seen: boolean } | undefined>;
+  /**
+   * The writes that record the callback as seen (a second copy racing this one fails on its key
+   * and is retried, then found seen); an applied one also moves the applied sequence of the row
+   * `legId` names (an outbound leg, or the carrier call of an inbound call), and `ended` says the
+   * leg is over (it stops counting toward the concurrent-call cap).
+   */
+  recordCallback(
+    callback: CarrierStatusCallback & { readonly legId: string },
+    outcome: { readonly applied: boolean; readonly ended: boolean },
+  ): Companion[];
+}
+
+interface Claimed {
+  readonly requestId: string;
+  readonly legId: string;
+  readonly callId: string;
+  readonly accountId: string;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  /** This claim's token: only its holder may complete or reschedule the request. */
+  readonly claim: string;
+}
+
+/** A request to the carrier, claimed by one dispatcher for a lease. */
+export type ClaimedRequest =
+  | (Claimed & { readonly action: 'place'; readonly order: CarrierLegOrder })
+  | (Claimed & { readonly action: 'hang_up'; readonly carrierCallId: string | null })
+  /** Inbound calls: connect the caller to the device that answered, or send the caller to voicemail. */
+  | (Claimed & { readonly action: 'bridge'; readonly carrierCallId: string; readonly deviceId: string })
+  | (Claimed & { readonly action: 'voicemail'; readonly carrierCallId: string; readonly reason: VoicemailReason });
+
+export interface CarrierRequests {
+  /**
+   * Claims up to `limit` due requests for `leaseMs`, in a statement of its own, and says in how
+   * many ms the next unclaimed one is due (null: none queued). A leg's requests are claimed in
+   * order; a crashed dispatcher's claims expire with their lease.
+   */
+  claim(
+    limit: number,
+    leaseMs: number,
+    claim: string,
+  ): Promise<{ claimed: ClaimedRequest[]; nextDueInMs: number | null }>;
+  /** The carrier accepted the placement: remember its id for the leg, and the request is done. */
+  placed(request: ClaimedRequest, carrierCallId: string): Promise<void>;
+  done(tx: EntityManager, request: ClaimedRequest): Promise<void>;
+  /** Releases the claim and makes the request due again after `delayMs`. */
+  retryLater(request: ClaimedRequest, delayMs: number): Promise<void>;
+}

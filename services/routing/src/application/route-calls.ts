@@ -1,0 +1,163 @@
+import { emergencyNumberFor, type CallRouting, type DestinationClass, type IntegrationEvent } from '@homeline/contracts';
+import type { Clock, IdGenerator } from '@homeline/event-store';
+import type { EntityManager } from 'typeorm';
+import {
+  budgetWindowMs,
+  legRequestFor,
+  rateWindowMs,
+  type CallLimits,
+  type CallUsage,
+  type RequestLeg,
+  type RouteCall,
+  type RouteEvent,
+  type RoutingContext,
+} from '../domain';
+import { meteredRouteDecider, UsageLedger } from './call-metering';
+import type { CarrierLegOrder } from './carrier.port';
+import type { CallUsageStore, Caller, CarrierLegs, Household, HouseholdDirectory } from './ports';
+import { legStreamId, routeCommands, routeStreamId, type LegCommands } from './streams';
+
+export interface CallRouterDeps {
+  readonly directory: HouseholdDirectory;
+  readonly usage: CallUsageStore;
+  readonly legs: CarrierLegs;
+  readonly legCommands: LegCommands;
+  readonly limits: CallLimits;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Told of every routing event decided (metrics). */
+  readonly onDecided?: (events: readonly RouteEvent[]) => void;
+}
+
+/** The W3C trace context a consumed event was published in, by event id. */
+export type TraceOf = (eventId: string) => string | null;
+export const noTrace: TraceOf = () => null;
+
+type Routed = { readonly leg: RequestLeg; readonly class: DestinationClass; readonly cause: IntegrationEvent<'CallRouting'> };
+
+/**
+ * Routes the calls that calls handed over, a consumer batch at a time, in the batch's
+ * transaction: one read of the callers' households; unless every call is an emergency call, one
+ * statement that takes the accounts' limit locks and reads their usage; one append of all
+ * decisions, metered in order (call-metering.ts); one of all the legs they ask for; one statement
+ * recording and queueing those legs — the rows the limits count. The carrier is called only after
+ * this commits (CarrierWork).
+ */
+export class CallRouter {
+  constructor(private readonly deps: CallRouterDeps) {}
+
+  /** `traceOf` gives the trace each consumed event was published in: its effects continue it. */
+  async route(tx: EntityManager, events: readonly IntegrationEvent<'CallRouting'>[], traceOf: TraceOf = noTrace): Promise<void> {
+    if (events.length === 0) return;
+    const { directory, clock, ids, limits } = this.deps;
+    const now = clock.now();
+    const householdOf = await directory.find(
+      tx,
+      events.map((e) => e.data),
+    );
+    const ledger = new UsageLedger(await this.storedUsage(tx, events, householdOf, now));
+    // Built as each call comes up for decision, so that its metering includes the calls decided before it.
+    const commands: RouteCall[] = [];
+    const outcomes = await routeCommands(meteredRouteDecider(ledger)).handleAll(
+      tx,
+      events.map((e, i) => ({
+        streamId: routeStreamId(e.data.callId),
+        commands: () => [
+          (commands[i] = {
+            type: 'RouteCall',
+            request: e.data,
+            context: routingContext(e.data, householdOf(e.data)),
+            legId: ids.next(),
+            metering: { limits, usage: ledger.usageOf(e.data) },
+          }),
+        ],
+        metadata: { correlationId: e.data.callId, causationId: e.id, accountId: e.data.accountId, now, traceparent: traceOf(e.id) },
+      })),
+    );
+    const routed = outcomes.flatMap((outcome, i): Routed[] => {
+      const leg = legRequestFor(commands[i], outcome.newEvents);
+      const resolved = outcome.newEvents.find((e) => e.type === 'DestinationResolved');
+      return leg && resolved?.type === 'DestinationResolved' ? [{ leg, class: resolved.data.class, cause: events[i] }] : [];
+    });
+    await this.requestLegs(tx, routed, now, traceOf);
+    const decided = outcomes.flatMap((o) => o.newEvents);
+    await this.recordEmergencyCalls(tx, decided, now);
+    this.deps.onDecided?.(decided);
+  }
+
+  /**
+   * What the callers have used of the limits, read under their accounts' locks. A batch of
+   * emergency calls only, which no limit applies to, waits for no lock and reads nothing.
+   */
+  private async storedUsage(
+    tx: EntityManager,
+    events: readonly IntegrationEvent<'CallRouting'>[],
+    householdOf: (caller: Caller) => Household | undefined,
+    now: Date,
+  ): Promise<(caller: Caller) => CallUsage | undefined> {
+    const known = events.map((e) => e.data).filter((request) => householdOf(request) !== undefined);
+    const metered = known.some((request) => emergencyNumberFor(request.target, householdOf(request)!.address.country) === null);
+    if (!metered) return () => undefined;
+    return this.deps.usage.lockAndRead(tx, known, {
+      rateSince: new Date(now.getTime() - rateWindowMs),
+      budgetSince: new Date(now.getTime() - budgetWindowMs),
+    });
+  }
+
+  /** For an inbound call soon after it, which may be the emergency services calling back (section 6.1). */
+  private async recordEmergencyCalls(tx: EntityManager, decided: readonly RouteEvent[], now: Date): Promise<void> {
+    const households = decided.flatMap((e) =>
+      e.type === 'DestinationResolved' && e.data.class === 'emergency' ? [e.data.accountId] : [],
+    );
+    if (households.length > 0) await this.deps.directory.recordEmergencyCalls(tx, [...new Set(households)], now);
+  }
+
+  private async requestLegs(tx: EntityManager, routed: readonly Routed[], now: Date, traceOf: TraceOf): Promise<void> {
+    if (routed.length === 0) return;
+    await this.deps.legCommands.handleAll(
+      tx,
+      routed.map(({ leg, cause }) => ({
+        streamId: legStreamId(leg.legId),
+        commands: [leg],
+        metadata: { causationId: cause.id, accountId: cause.data.accountId, now, traceparent: traceOf(cause.id) },
+      })),
+    );
+    await this.deps.legs.open(
+      tx,
+      routed.map(({ leg, class: destination, cause }) => ({
+        accountId: cause.data.accountId,
+        deviceId: cause.data.deviceId,
+        class: destination,
+        routedAt: now,
+        order: orderOf(leg, traceOf(cause.id)),
+      })),
+    );
+  }
+}
+
+const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder => ({
+  traceparent,
+  legId: leg.legId,
+  callId: leg.callId,
+  e164: leg.e164,
+  callerId: leg.callerId,
+  emergency: leg.emergency,
+  ...(leg.emergency && leg.address ? { dispatchable: { address: leg.address, location: leg.location ?? null } } : {}),
+});
+
+/** The household as the domain reads it: only a verified speaker's grants count. */
+const routingContext = (request: CallRouting, household: Household | undefined): RoutingContext => {
+  if (!household) return { account: null, member: null, device: null, contacts: [] };
+  const speaker = request.verified ? household.members.find((m) => m.memberId === request.memberId) : undefined;
+  return {
+    account: {
+      accountId: household.accountId,
+      msisdn: household.msisdn,
+      address: household.address,
+      ownerMemberIds: household.members.filter((m) => m.role === 'owner').map((m) => m.memberId),
+    },
+    member: speaker ? { memberId: speaker.memberId, grants: speaker.grants } : null,
+    device: household.device,
+    contacts: household.contacts,
+  };
+};

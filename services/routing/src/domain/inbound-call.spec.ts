@@ -1,0 +1,128 @@
+import { deciderSpecification } from '@homeline/testing';
+import { evolveInbound, initialInboundState, type InboundCallEvent, type InboundCallState } from './inbound-call';
+import { carrierInstructionFor, decideInbound, inboundCallDecider, type InboundCallCommand } from './inbound-call.decide';
+import { abandoned, bridged, cancelled, carrierCallId, offer, offered, ring, ringing } from './inbound.fixtures';
+
+const given = deciderSpecification<InboundCallCommand, InboundCallEvent, InboundCallState>(inboundCallDecider);
+
+const answer = (deviceId: string): InboundCallCommand => ({ type: 'BridgeAnsweredDevice', deviceId });
+const ringOut: InboundCallCommand = { type: 'RingOut' };
+const end = (cause: 'hung_up' | 'remote_hung_up' | 'caller_hung_up' | 'cancelled' | null): InboundCallCommand => ({
+  type: 'EndInboundCall',
+  cause,
+});
+const hangUp: InboundCallCommand = { type: 'AbandonCall', carrierCallId };
+const answeredOnHall = [...ringing, bridged('hall'), cancelled('kitchen', 'answered_elsewhere'), cancelled('attic', 'answered_elsewhere')];
+
+describe('a ringing inbound call', () => {
+  it('is taken by the answer calls connected, and the other devices stop ringing', () =>
+    given(ringing)
+      .when(answer('hall'))
+      .then([bridged('hall'), cancelled('kitchen', 'answered_elsewhere'), cancelled('attic', 'answered_elsewhere')]));
+
+  it('cancels nobody when it rang on the answering device alone', () =>
+    given([offered(['kitchen']), ring('kitchen')])
+      .when(answer('kitchen'))
+      .then([bridged('kitchen')]));
+
+  it('is not taken by a device it never rang', () => given(ringing).when(answer('garage')).thenNothingHappens());
+
+  it('stops ringing everywhere when the caller hangs up', () =>
+    given(ringing)
+      .when(hangUp)
+      .then([
+        abandoned,
+        cancelled('kitchen', 'caller_hung_up'),
+        cancelled('hall', 'caller_hung_up'),
+        cancelled('attic', 'caller_hung_up'),
+      ]));
+
+  it('stops ringing everywhere when nobody answers in time', () =>
+    given(ringing)
+      .when(ringOut)
+      .then([cancelled('kitchen', 'no_answer'), cancelled('hall', 'no_answer'), cancelled('attic', 'no_answer')]));
+
+  it('stops ringing everywhere when calls ends it', () =>
+    given(ringing)
+      .when(end('cancelled'))
+      .then([cancelled('kitchen', 'call_ended'), cancelled('hall', 'call_ended'), cancelled('attic', 'call_ended')]));
+
+  it('ignores a hang-up about another carrier call', () =>
+    given(ringing).when({ type: 'AbandonCall', carrierCallId: 'cc-other' }).thenNothingHappens());
+});
+
+describe('an answered inbound call', () => {
+  it('is taken once: the same answer again, or another, bridges and cancels nothing more', () => {
+    given(answeredOnHall).when(answer('hall')).thenNothingHappens();
+    given(answeredOnHall).when(answer('kitchen')).thenNothingHappens();
+  });
+
+  it('never tells the answering device to stop ringing when the call ends', () =>
+    given(answeredOnHall).when(end('hung_up')).thenNothingHappens());
+
+  it('is abandoned when the carrier says the caller left as the answer came, and no device is told to stop', () =>
+    given(answeredOnHall).when(hangUp).then([abandoned]));
+
+  it('is not rung out by a late deadline', () => given(answeredOnHall).when(ringOut).thenNothingHappens());
+});
+
+describe('an inbound call that is over', () => {
+  const abandonedCall = [...ringing, abandoned, ...['kitchen', 'hall', 'attic'].map((d) => cancelled(d, 'caller_hung_up'))];
+  const rungOut = [...ringing, ...['kitchen', 'hall', 'attic'].map((d) => cancelled(d, 'no_answer'))];
+
+  it('cancels nothing twice when the caller’s hang-up is reported again', () => given(abandonedCall).when(hangUp).thenNothingHappens());
+
+  it('takes no answer after the caller hung up', () => given(abandonedCall).when(answer('hall')).thenNothingHappens());
+
+  it('cancels nothing when calls’ end follows the hang-up', () =>
+    given(abandonedCall).when(end('caller_hung_up')).thenNothingHappens());
+
+  it('takes no hang-up or answer after nobody answered', () => {
+    given(rungOut).when(hangUp).thenNothingHappens();
+    given(rungOut).when(answer('hall')).thenNothingHappens();
+    given(rungOut).when(ringOut).thenNothingHappens();
+  });
+
+  it('stays declined: calls rejecting it cancels nothing', () =>
+    given([offered([]), { type: 'InboundCallDeclined', data: { callId: 'call-1', accountId: 'acc-1', reason: 'away_mode' } }])
+      .when(end(null))
+      .thenNothingHappens());
+
+  it('does nothing for an event about a call never offered here', () => {
+    given([]).when(answer('hall')).thenNothingHappens();
+    given([]).when(hangUp).thenNothingHappens();
+  });
+});
+
+describe('what routing asks of the carrier', () => {
+  const after = (given: readonly InboundCallEvent[], command: InboundCallCommand) => {
+    const state = given.reduce(evolveInbound, initialInboundState());
+    const decided = decideInbound(command, state);
+    return carrierInstructionFor(command, decided.reduce(evolveInbound, state), decided);
+  };
+
+  it('sends a declined call to voicemail, with the reason', () =>
+    expect(after([], offer({ awayMode: { enabled: true, until: null } }))).toEqual({ action: 'voicemail', reason: 'away_mode' }));
+
+  it('asks nothing for a call that rings', () => expect(after([], offer())).toBeNull());
+
+  it('bridges the caller to the device that answered, once', () => {
+    expect(after(ringing, answer('hall'))).toEqual({ action: 'bridge', deviceId: 'hall' });
+    expect(after(answeredOnHall, answer('hall'))).toBeNull();
+  });
+
+  it('sends an unanswered call to voicemail, once', () => {
+    expect(after(ringing, ringOut)).toEqual({ action: 'voicemail', reason: 'no_answer' });
+    expect(after([...ringing, ...['kitchen', 'hall', 'attic'].map((d) => cancelled(d, 'no_answer'))], ringOut)).toBeNull();
+  });
+
+  it('releases the caller when the household hangs up a bridged call, or calls ends one still ringing', () => {
+    expect(after(answeredOnHall, end('hung_up'))).toEqual({ action: 'hang_up' });
+    expect(after(ringing, end('cancelled'))).toEqual({ action: 'hang_up' });
+  });
+
+  it('asks nothing when the caller is already gone', () => {
+    expect(after(answeredOnHall, end('remote_hung_up'))).toBeNull();
+    expect(after(ringing, hangUp)).toBeNull();
+  });
+});

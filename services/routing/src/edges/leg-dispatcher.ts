@@ -1,0 +1,111 @@
+import { Logger } from '@nestjs/common';
+import { AppendSignal, type IdGenerator } from '@homeline/event-store';
+import type { DataSource } from 'typeorm';
+import type { CarrierWork } from '../application/carrier-work';
+import type { CarrierRequests } from '../application/ports';
+import { carrierRequestsChannel } from './sql/carrier-legs.sql';
+
+/** Whether the carrier may be asked now (an open circuit holds the queue rather than failing it). */
+export interface CarrierGate {
+  /** How many requests may go to the carrier now, and, when none, in how many ms to look again (null: when told). */
+  admits(): { readonly requests: number; readonly retryInMs: number | null };
+  /** Called whenever `admits` may answer otherwise (the circuit opened, half-opened or closed). */
+  onChange(listener: () => void): void;
+}
+
+export interface LegDispatcherOptions {
+  /** Safety net for a lost notification: a slow poll, since NOTIFY and the next due time wake it otherwise. */
+  readonly pollMs: number;
+  /** Requests at the carrier at once; a slow carrier delays only what waits for a free slot. */
+  readonly maxInFlight?: number;
+  /** How long a claim holds; longer than any carrier call takes, shorter than anyone should wait after a crash. */
+  readonly leaseMs?: number;
+  /** The carrier's circuit: while it is open nothing is claimed, so an outage burns no request's attempts. */
+  readonly gate?: CarrierGate;
+}
+
+/**
+ * Works the carrier request queue: claims due requests (a short statement of their own), then
+ * has each carried out (CarrierWork: call the carrier, record the outcome) while it claims more
+ * as slots free up. It sleeps until a request is queued (NOTIFY), the next one falls due, a slot
+ * frees up, or the slow safety-net poll; on start it takes what a crash left.
+ */
+export class LegDispatcher {
+  private readonly logger = new Logger(LegDispatcher.name);
+  private readonly wakeup: AppendSignal;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly requests: CarrierRequests,
+    private readonly work: CarrierWork,
+    private readonly ids: IdGenerator,
+    private readonly options: LegDispatcherOptions,
+  ) {
+    this.wakeup = new AppendSignal(dataSource, options.pollMs, carrierRequestsChannel);
+  }
+
+  async start(): Promise<void> {
+    await this.wakeup.start();
+    this.options.gate?.onChange(() => this.wakeup.wake());
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, lets the requests at the carrier finish and record, then stops listening. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeup.wake();
+    await this.loop;
+    await Promise.all(this.inFlight);
+    await this.wakeup.stop();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const gate = this.options.gate?.admits() ?? { requests: Infinity, retryInMs: null };
+      const room = Math.min(this.maxInFlight - this.inFlight.size, gate.requests);
+      let nextDueInMs: number | null = gate.requests === 0 ? gate.retryInMs : null;
+      if (room > 0) {
+        try {
+          const claimed = await this.requests.claim(room, this.options.leaseMs ?? 30_000, this.ids.next());
+          claimed.claimed.forEach((request) => this.carryOut(() => this.work.perform(request)));
+          if (claimed.claimed.length === room) continue; // maybe more due: claim again while there is room
+          nextDueInMs = claimed.nextDueInMs;
+        } catch (error) {
+          this.logger.warn(`claiming carrier requests failed, retrying: ${String(error)}`);
+          nextDueInMs = 1_000;
+        }
+      }
+      if (this.running) await this.nextWake(nextDueInMs);
+    }
+  }
+
+  private carryOut(step: () => Promise<void>): void {
+    const done = step()
+      .catch((error) =>
+        this.logger.warn(`carrier request not recorded; its claim will expire and it runs again: ${String(error)}`),
+      )
+      .finally(() => {
+        const wasFull = this.inFlight.size >= this.maxInFlight;
+        this.inFlight.delete(done);
+        if (wasFull) this.wakeup.wake(); // a slot is free for what waits (a leg's next request notifies by itself)
+      });
+    this.inFlight.add(done);
+  }
+
+  private get maxInFlight(): number {
+    return this.options.maxInFlight ?? 32;
+  }
+
+  /** The next notification, freed slot or poll tick, or the next due time if that comes first. */
+  private async nextWake(dueInMs: number | null): Promise<void> {
+    // Due already yet not claimed: another dispatcher is claiming it this instant; look again shortly.
+    const wait = dueInMs === null ? null : Math.max(dueInMs, 10);
+    const due = wait !== null && wait < this.options.pollMs ? setTimeout(() => this.wakeup.wake(), wait) : undefined;
+    await this.wakeup.next();
+    clearTimeout(due);
+  }
+}

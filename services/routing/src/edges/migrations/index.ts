@@ -1,0 +1,12 @@
+import { RoutingCallLimits1764450000000 } from './routing-call-limits.migration';
+import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migration';
+import { RoutingInbound1764300000000 } from './routing-inbound.migration';
+import { RoutingSchema1764100000000 } from './routing-schema.migration';
+
+/** Routing's own schema history, oldest first (the event store's migrations run before it). */
+export const routingMigrations = [
+  RoutingSchema1764100000000,
+  RoutingCarrierClaims1764200000000,
+  RoutingInbound1764300000000,
+  RoutingCallLimits1764450000000,
+];

@@ -1,0 +1,104 @@
+import { Logger } from '@nestjs/common';
+import type { IntegrationEvent } from '@homeline/contracts';
+import {
+  InboxConsumer,
+  PoisonMessage,
+  type ConsumedEvent,
+  type ConsumerInstrumentation,
+  type StoreLogger,
+} from '@homeline/event-store';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { registryEventTypes } from '../application/ports';
+import type { RegistryEvent } from '../application/registry-projection';
+import type { CallVerdict } from '../application/inbound-progress';
+import type { CallOver } from '../application/release-legs';
+import type { RoutingApplication } from './routing.composition';
+
+export interface RoutingConsumerDeps {
+  readonly kafka: Kafka;
+  readonly dataSource: DataSource;
+  readonly routing: RoutingApplication;
+  readonly instrumentation?: ConsumerInstrumentation;
+}
+
+// PostgreSQL refuses NUL in text and lone UTF-16 surrogates in JSON.
+const unstorable = /[\0\p{Cs}]/u;
+const hasUnstorableText = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? unstorable.test(value)
+    : typeof value === 'object' &&
+      value !== null &&
+      Object.entries(value).some(([k, v]) => unstorable.test(k) || hasUnstorableText(v));
+
+/** The inbox's warnings (dead letters, retries) as the service's JSON log lines. */
+const logger = (name: string): StoreLogger => {
+  const nest = new Logger(name);
+  return {
+    warn: (details, message) => nest.warn({ ...details, msg: message }),
+    error: (details, message) => nest.error({ ...details, msg: message }),
+  };
+};
+
+/**
+ * The contracts' parser has already checked each event's schema and that its publisher may send
+ * it. Text PostgreSQL cannot store passes a schema, yet would fail every retry of the batch and
+ * stall the partition: such an event is dead-lettered instead.
+ */
+const storable = <T extends IntegrationEvent>(batch: readonly ConsumedEvent<T>[]): T[] =>
+  batch.map(({ event }) => {
+    if (hasUnstorableText(event))
+      throw new PoisonMessage('unstorable_text', event.id, 'text PostgreSQL cannot store (NUL or a lone surrogate)');
+    return event;
+  });
+
+/** identity's registry events -> routing's projection of households. Speaker decisions are skipped unread. */
+export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }: RoutingConsumerDeps, topic: string) =>
+  new InboxConsumer<RegistryEvent>({
+    kafka,
+    dataSource,
+    groupId: 'homeline-routing.identity',
+    topics: [topic],
+    handles: registryEventTypes,
+    instrumentation,
+    logger: logger('homeline-routing.identity'),
+    handleBatch: (batch, tx) => routing.registry.apply(tx, storable(batch)),
+  });
+
+type CallsInput = IntegrationEvent<'CallRouting'> | CallVerdict;
+
+/**
+ * calls' CallRouting -> routing decisions; CallEnded / CallFailed -> release the calls' carrier legs;
+ * CallConnected / CallFailed / CallEnded / CallRejected of an inbound call -> its devices and the carrier.
+ */
+export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: RoutingConsumerDeps, topic: string) =>
+  new InboxConsumer<CallsInput>({
+    kafka,
+    dataSource,
+    groupId: 'homeline-routing.calls',
+    topics: [topic],
+    handles: ['CallRouting', 'CallEnded', 'CallFailed', 'CallConnected', 'CallRejected'],
+    instrumentation,
+    logger: logger('homeline-routing.calls'),
+    // A call's CallRouting always comes before its end, so routing all first, then releasing, keeps each call's order.
+    handleBatch: async (batch, tx) => {
+      const events = storable(batch);
+      const traces = new Map(batch.map((b) => [b.event.id, b.traceparent]));
+      const traceOf = (eventId: string) => traces.get(eventId) ?? null;
+      await routing.router.route(
+        tx,
+        events.filter((e): e is IntegrationEvent<'CallRouting'> => e.type === 'CallRouting'),
+        traceOf,
+      );
+      await routing.releaser.release(
+        tx,
+        events.filter((e): e is CallOver => e.type === 'CallEnded' || e.type === 'CallFailed'),
+        traceOf,
+      );
+      await routing.inboundProgress.follow(
+        tx,
+        events.filter((e): e is CallVerdict => e.type !== 'CallRouting'),
+        traceOf,
+      );
+    },
+  });

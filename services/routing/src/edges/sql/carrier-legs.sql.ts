@@ -1,0 +1,106 @@
+import type { Companion } from '@homeline/event-store';
+import { rawQuery, treatUniqueViolationAsRace } from '@homeline/event-store';
+import type { EntityManager } from 'typeorm';
+import type { CarrierStatusCallback, LegStatusCallback } from '../../application/carrier.port';
+import type { CarrierLegs, LegRecord, NewLeg } from '../../application/ports';
+
+/** NOTIFY channel raised (at commit) whenever a carrier request is queued or a leg's earlier request completes. */
+export const carrierRequestsChannel = 'routing_carrier_requests';
+
+// Two copies of one callback at once: the later insert loses on this key; retried, it finds the copy seen.
+treatUniqueViolationAsRace('carrier_callbacks_pkey');
+
+// A leg's row is also what the outbound limits count (call-usage.sql.ts): its device, class and time.
+const openSql = `
+WITH legs AS (
+  INSERT INTO carrier_legs (leg_id, call_id, account_id, device_id, class, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $6::text[], $7::text[], $8::timestamptz[])
+  RETURNING leg_id
+), queued AS (
+  INSERT INTO carrier_requests (leg_id, action, payload)
+  SELECT legs.leg_id, 'place', o.payload FROM legs JOIN unnest($1::text[], $4::jsonb[]) AS o(leg_id, payload) USING (leg_id)
+  RETURNING 1
+)
+SELECT pg_notify($5, '') FROM (SELECT count(*) FROM queued) AS q`;
+
+// The calls of $3 are over: their legs stop counting as live. A placement never claimed has not
+// reached the carrier: drop it. One that was (in flight now, or tried before) may have: queue a
+// hang-up, which runs after it (a leg's requests run in order).
+const stopSql = `
+WITH over AS (
+  UPDATE carrier_legs SET ended_at = now() WHERE leg_id = ANY($3::text[]) AND ended_at IS NULL
+),
+stopping AS (SELECT unnest($1::text[]) AS leg_id),
+dropped AS (
+  DELETE FROM carrier_requests r USING stopping s
+  WHERE r.leg_id = s.leg_id AND r.action = 'place' AND r.claimed_until IS NULL AND r.attempts = 0
+  RETURNING r.leg_id
+), hang_ups AS (
+  INSERT INTO carrier_requests (leg_id, action, payload)
+  SELECT leg_id, 'hang_up', '{}' FROM stopping WHERE leg_id NOT IN (SELECT leg_id FROM dropped)
+  RETURNING 1
+)
+SELECT pg_notify($2, '') FROM (SELECT count(*) AS n FROM hang_ups) AS h WHERE h.n > 0`;
+
+const legColumns = `l.leg_id AS "legId", l.call_id AS "callId", l.account_id AS "accountId",
+  l.carrier_call_id AS "carrierCallId", l.applied_sequence AS "appliedSequence"`;
+
+/** The carrier legs beside their streams: the call each serves, the carrier's id, the callbacks seen. */
+export class SqlCarrierLegs implements CarrierLegs {
+  async open(tx: EntityManager, legs: readonly NewLeg[]): Promise<void> {
+    if (legs.length === 0) return;
+    await rawQuery(tx, 'routing_open_legs_v2', openSql, [
+      legs.map((l) => l.order.legId),
+      legs.map((l) => l.order.callId),
+      legs.map((l) => l.accountId),
+      legs.map((l) => JSON.stringify(l.order)),
+      carrierRequestsChannel,
+      legs.map((l) => l.deviceId),
+      legs.map((l) => l.class),
+      legs.map((l) => l.routedAt.toISOString()),
+    ]);
+  }
+
+  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<LegRecord[]> {
+    return rawQuery<LegRecord>(
+      tx,
+      'routing_legs_of_calls_v2',
+      `SELECT ${legColumns} FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
+      [callIds],
+    );
+  }
+
+  async stop(tx: EntityManager, legs: { readonly over: readonly string[]; readonly released: readonly string[] }): Promise<void> {
+    if (legs.over.length === 0 && legs.released.length === 0) return;
+    await rawQuery(tx, 'routing_stop_legs_v2', stopSql, [legs.released, carrierRequestsChannel, legs.over]);
+  }
+
+  async forCallback(tx: EntityManager, callback: LegStatusCallback): Promise<{ leg: LegRecord; seen: boolean } | undefined> {
+    const [row] = await tx.query(
+      `SELECT ${legColumns}, EXISTS (SELECT 1 FROM carrier_callbacks c
+         WHERE c.carrier_call_id = $2 AND c.status = $3 AND c.sequence = $4) AS seen
+       FROM carrier_legs l WHERE l.leg_id = $1 AND l.direction = 'outbound'`,
+      [callback.legId, callback.carrierCallId, callback.status, callback.sequence],
+    );
+    if (!row) return undefined;
+    const { seen, ...leg } = row as LegRecord & { seen: boolean };
+    return { leg, seen };
+  }
+
+  /** Also names the leg's carrier call, when a callback tells before the dispatcher recorded it. */
+  recordCallback(
+    callback: CarrierStatusCallback & { readonly legId: string },
+    outcome: { readonly applied: boolean; readonly ended: boolean },
+  ): Companion[] {
+    return [
+      { sql: `INSERT INTO carrier_callbacks (carrier_call_id, status, sequence) VALUES ($1, $2, $3)`, params: [callback.carrierCallId, callback.status, callback.sequence] },
+      {
+        sql: `UPDATE carrier_legs SET carrier_call_id = coalesce(carrier_call_id, $2),
+                applied_sequence = CASE WHEN $4 THEN greatest(applied_sequence, $3) ELSE applied_sequence END,
+                ended_at = CASE WHEN $5 THEN coalesce(ended_at, now()) ELSE ended_at END
+              WHERE leg_id = $1`,
+        params: [callback.legId, callback.carrierCallId, callback.sequence, outcome.applied, outcome.ended],
+      },
+    ];
+  }
+}

@@ -1,0 +1,86 @@
+import { rawQuery } from '@homeline/event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CarrierRequests, ClaimedRequest } from '../../application/ports';
+import { carrierRequestsChannel } from './carrier-legs.sql';
+
+// A request is due when its time has come, nobody holds a live claim on it, and no earlier
+// request of its leg is still queued (a hang-up never overtakes its placement).
+const isFirstOfLeg = `NOT EXISTS (SELECT 1 FROM carrier_requests e WHERE e.leg_id = r.leg_id AND e.request_id < r.request_id)`;
+
+// One statement, so one short transaction: claim (a lease, not a lock held while the carrier is
+// called), and say when the next request not claimed here falls due, so the dispatcher sleeps
+// until then instead of polling.
+const claimSql = `
+WITH due AS (
+  SELECT r.request_id FROM carrier_requests r
+  WHERE r.available_at <= now() AND (r.claimed_until IS NULL OR r.claimed_until <= now()) AND ${isFirstOfLeg}
+  ORDER BY r.request_id LIMIT $1
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE carrier_requests r SET claimed_until = now() + make_interval(secs => $2::float8 / 1000), claim_token = $3
+  FROM due WHERE r.request_id = due.request_id
+  RETURNING r.request_id, r.leg_id, r.action, r.payload, r.attempts
+)
+SELECT
+  (SELECT coalesce(json_agg(json_build_object(
+     'requestId', c.request_id::text, 'legId', c.leg_id, 'callId', l.call_id, 'accountId', l.account_id,
+     'attempts', c.attempts, 'action', c.action, 'order', c.payload, 'carrierCallId', l.carrier_call_id,
+     'deviceId', c.payload->>'deviceId', 'reason', c.payload->>'reason')
+     ORDER BY c.request_id), '[]')
+   FROM claimed c JOIN carrier_legs l USING (leg_id)) AS claimed,
+  (SELECT ceil(extract(epoch FROM min(greatest(r.available_at, coalesce(r.claimed_until, r.available_at))) - now()) * 1000)
+   FROM carrier_requests r WHERE r.request_id NOT IN (SELECT request_id FROM due) AND ${isFirstOfLeg}) AS next_due_in_ms`;
+
+// Only the claim's holder completes a request. Completing one may make its leg's next request due:
+// then the dispatchers are woken.
+const completed = `
+done AS (DELETE FROM carrier_requests WHERE request_id = $1 AND claim_token = $2 RETURNING leg_id)
+SELECT pg_notify($3, '') FROM done
+WHERE EXISTS (SELECT 1 FROM carrier_requests n WHERE n.leg_id = done.leg_id AND n.request_id > $1)`;
+
+const doneSql = `WITH ${completed}`;
+
+// The carrier's id for the leg, unless a callback named it first.
+const placedSql = `WITH leg AS (UPDATE carrier_legs SET carrier_call_id = coalesce(carrier_call_id, $5) WHERE leg_id = $4), ${completed}`;
+
+/** The durable queue of requests to the carrier, taken by dispatchers under a lease. */
+export class SqlCarrierRequests implements CarrierRequests {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claim(limit: number, leaseMs: number, claim: string): ReturnType<CarrierRequests['claim']> {
+    const [row] = await rawQuery<{ claimed: Omit<ClaimedRequest, 'claim'>[]; next_due_in_ms: number | null }>(
+      this.dataSource.manager,
+      'routing_claim_requests_v2',
+      claimSql,
+      [limit, leaseMs, claim],
+    );
+    const claimed = row.claimed.map((r) => ({ ...r, claim }) as ClaimedRequest);
+    return { claimed, nextDueInMs: row.next_due_in_ms === null ? null : Math.max(0, Number(row.next_due_in_ms)) };
+  }
+
+  async placed(request: ClaimedRequest, carrierCallId: string): Promise<void> {
+    await this.dataSource.query(placedSql, [
+      request.requestId,
+      request.claim,
+      carrierRequestsChannel,
+      request.legId,
+      carrierCallId,
+    ]);
+  }
+
+  async done(tx: EntityManager, request: ClaimedRequest): Promise<void> {
+    await tx.query(doneSql, [request.requestId, request.claim, carrierRequestsChannel]);
+  }
+
+  async retryLater(request: ClaimedRequest, delayMs: number): Promise<void> {
+    // The dispatchers hear of it, and sleep until it falls due.
+    await this.dataSource.query(
+      `WITH later AS (
+         UPDATE carrier_requests SET attempts = attempts + 1, claimed_until = NULL, claim_token = NULL,
+           available_at = now() + make_interval(secs => $3::float8 / 1000)
+         WHERE request_id = $1 AND claim_token = $2 RETURNING 1)
+       SELECT pg_notify($4, '') FROM later`,
+      [request.requestId, request.claim, delayMs, carrierRequestsChannel],
+    );
+  }
+}

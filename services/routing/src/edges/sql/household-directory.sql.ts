@@ -1,0 +1,117 @@
+import { rawQuery } from '@homeline/event-store';
+import type { EntityManager } from 'typeorm';
+import type { Caller, Household, HouseholdDirectory, RegistryRun } from '../../application/ports';
+import type { InboundLine } from '../../domain';
+
+// One round trip for every household a batch of decisions reads.
+const householdsSql = `
+SELECT c.account_id AS "accountId", c.device_id AS "deviceId", a.msisdn, a.address,
+  coalesce((SELECT json_agg(json_build_object('memberId', m.member_id, 'role', m.role, 'grants', m.grants) ORDER BY m.member_id)
+            FROM members m WHERE m.account_id = a.account_id), '[]') AS members,
+  coalesce((SELECT json_agg(json_build_object('contactId', k.contact_id, 'memberId', k.member_id, 'name', k.name,
+                                              'aliases', k.aliases, 'e164', k.e164) ORDER BY k.contact_id)
+            FROM contacts k WHERE k.account_id = a.account_id), '[]') AS contacts,
+  CASE WHEN d.device_id IS NOT NULL THEN json_build_object('location', d.location) END AS device
+FROM unnest($1::text[], $2::text[]) AS c(account_id, device_id)
+JOIN accounts a ON a.account_id = c.account_id
+LEFT JOIN devices d ON d.device_id = c.device_id AND d.account_id = c.account_id`;
+
+// Each run of identity events is one statement over its rows (as JSON, named as in the events).
+const registrySql: Record<RegistryRun['type'], string> = {
+  AccountOpened: `
+    INSERT INTO accounts (account_id, msisdn, country, timezone, address)
+    SELECT "accountId", msisdn, upper(address->>'country'), timezone, address
+    FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text, msisdn text, timezone text, address jsonb)
+    ON CONFLICT (account_id) DO UPDATE
+      SET msisdn = excluded.msisdn, country = excluded.country, timezone = excluded.timezone, address = excluded.address`,
+  MemberAdded: `
+    INSERT INTO members (member_id, account_id, name, role, grants)
+    SELECT "memberId", "accountId", name, role, grants
+    FROM jsonb_to_recordset($1::jsonb) AS x("memberId" text, "accountId" text, name text, role text, grants text[])
+    ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, role = excluded.role, grants = excluded.grants`,
+  MemberPermissionsChanged: `
+    UPDATE members m SET role = x.role, grants = x.grants
+    FROM jsonb_to_recordset($1::jsonb) AS x("memberId" text, role text, grants text[])
+    WHERE m.member_id = x."memberId"`,
+  DeviceLinked: `
+    INSERT INTO devices (device_id, account_id, name, location)
+    SELECT "deviceId", "accountId", name, CASE WHEN jsonb_typeof(location) = 'object' THEN location END
+    FROM jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text, name text, location jsonb)
+    ON CONFLICT (device_id) DO UPDATE
+      SET account_id = excluded.account_id, name = excluded.name, location = excluded.location`,
+  DeviceUnlinked: `
+    DELETE FROM devices d USING jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text)
+    WHERE d.device_id = x."deviceId" AND d.account_id = x."accountId"`,
+  ContactAdded: `
+    INSERT INTO contacts (contact_id, account_id, member_id, name, aliases, e164, sensitive)
+    SELECT "contactId", "accountId", "memberId", name, aliases, e164, coalesce(sensitive, false)
+    FROM jsonb_to_recordset($1::jsonb)
+      AS x("contactId" text, "accountId" text, "memberId" text, name text, aliases text[], e164 text, sensitive boolean)
+    ON CONFLICT (contact_id) DO UPDATE
+      SET member_id = excluded.member_id, name = excluded.name, aliases = excluded.aliases, e164 = excluded.e164,
+          sensitive = excluded.sensitive`,
+  AwayModeChanged: `
+    UPDATE accounts a SET away_enabled = x.enabled, away_until = x.until
+    FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text, enabled boolean, until timestamptz)
+    WHERE a.account_id = x."accountId"`,
+  QuietHoursChanged: `
+    UPDATE accounts a SET quiet_hours = x.windows
+    FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text, windows jsonb)
+    WHERE a.account_id = x."accountId"`,
+};
+
+// The line's household as an inbound offer reads it: one round trip. Only contacts with the caller's number are read.
+const lineSql = `
+SELECT a.account_id AS "accountId", a.timezone, a.away_enabled AS "awayEnabled", a.away_until AS "awayUntil",
+  a.quiet_hours AS "quietHours", a.last_emergency_at AS "lastEmergencyAt",
+  coalesce((SELECT array_agg(d.device_id ORDER BY d.device_id) FROM devices d WHERE d.account_id = a.account_id), '{}') AS devices,
+  coalesce((SELECT json_agg(json_build_object('contactId', k.contact_id, 'memberId', k.member_id, 'name', k.name,
+                                              'aliases', k.aliases, 'e164', k.e164, 'sensitive', k.sensitive) ORDER BY k.contact_id)
+            FROM contacts k WHERE k.account_id = a.account_id AND k.e164 = $2), '[]') AS contacts
+FROM accounts a WHERE a.msisdn = $1
+ORDER BY a.account_id LIMIT 1`;
+
+type LineRow = Omit<InboundLine, 'awayMode' | 'lastEmergencyAt'> & {
+  awayEnabled: boolean;
+  awayUntil: Date | null;
+  lastEmergencyAt: Date | null;
+};
+
+const keyOf = (caller: Caller): string => JSON.stringify([caller.accountId, caller.deviceId]);
+
+/** Routing's projection of identity's registry, in its own tables (accounts, members, devices, contacts). */
+export class SqlHouseholdDirectory implements HouseholdDirectory {
+  async find(tx: EntityManager, callers: readonly Caller[]): Promise<(caller: Caller) => Household | undefined> {
+    const unique = [...new Map(callers.map((c) => [keyOf(c), c])).values()];
+    const rows = await rawQuery<Household & Caller>(tx, 'routing_households_v1', householdsSql, [
+      unique.map((c) => c.accountId),
+      unique.map((c) => c.deviceId),
+    ]);
+    const households = new Map(rows.map((row) => [keyOf(row), row]));
+    return (caller) => households.get(keyOf(caller));
+  }
+
+  async apply(tx: EntityManager, run: RegistryRun): Promise<void> {
+    await tx.query(registrySql[run.type], [JSON.stringify(run.rows)]);
+  }
+
+  async lineOf(tx: EntityManager, to: string, from: string): Promise<InboundLine | undefined> {
+    const [row] = await rawQuery<LineRow>(tx, 'routing_inbound_line_v1', lineSql, [to, from]);
+    if (!row) return undefined;
+    const { awayEnabled, awayUntil, lastEmergencyAt, ...line } = row;
+    return {
+      ...line,
+      awayMode: { enabled: awayEnabled, until: awayUntil?.toISOString() ?? null },
+      lastEmergencyAt: lastEmergencyAt?.toISOString() ?? null,
+    };
+  }
+
+  async recordEmergencyCalls(tx: EntityManager, accountIds: readonly string[], at: Date): Promise<void> {
+    await rawQuery(
+      tx,
+      'routing_record_emergencies_v1',
+      `UPDATE accounts SET last_emergency_at = greatest(last_emergency_at, $2) WHERE account_id = ANY($1::text[])`,
+      [accountIds, at],
+    );
+  }
+}

@@ -1,0 +1,196 @@
+import { type IntegrationEvent } from '@homeline/contracts';
+import { appendToStream, eventStoreMigrations, OutboxRelay, systemClock } from '@homeline/event-store';
+import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import type { Consumer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { CarrierWork } from '../src/application/carrier-work';
+import { legCommands } from '../src/application/streams';
+import { SqlCarrierRequests } from '../src/edges/sql/carrier-requests.sql';
+import {
+  carrierCallIdOf,
+  requestLeg,
+  routingDatabase,
+  routingOn,
+  ScriptedCarrier,
+  typesOf,
+} from './support/carrier-desk';
+
+const hour = 3_600_000;
+
+describe('carrier work: claim, commit, call the carrier, record', () => {
+  let pg: TestPostgres;
+  let dataSource: DataSource;
+  const queued = async () => (await dataSource.query(`SELECT count(*)::int AS n FROM carrier_requests`))[0].n;
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+    dataSource = await routingDatabase(pg);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await pg?.stop();
+  });
+
+  const dispatching = async (carrier: ScriptedCarrier, run: () => Promise<void>, pollMs = hour) => {
+    const routing = routingOn(dataSource, carrier, pollMs);
+    await routing.dispatcher.start();
+    try {
+      await run();
+    } finally {
+      carrier.open();
+      await routing.dispatcher.stop();
+    }
+    return routing;
+  };
+
+  it('places a leg queued before a crash when it starts again', async () => {
+    await requestLeg(dataSource, 'leg-crash'); // the decision committed, then the process died
+    const carrier = new ScriptedCarrier();
+    await dispatching(carrier, async () => {
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-crash')).toBe('cc-leg-crash'));
+    });
+    expect(carrier.log).toEqual(['place leg-crash', 'placed leg-crash']);
+    expect(await queued()).toBe(0);
+  });
+
+  it('retries a refused placement with the same legId when it falls due, though the safety-net poll is an hour away', async () => {
+    const carrier = new ScriptedCarrier(2);
+    await dispatching(carrier, async () => {
+      await requestLeg(dataSource, 'leg-retry'); // woken by NOTIFY, then by its own next due time
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-retry')).toBe('cc-leg-retry'));
+    });
+    expect(carrier.log).toEqual(['place leg-retry', 'place leg-retry', 'place leg-retry', 'placed leg-retry']);
+    expect(await queued()).toBe(0);
+  });
+
+  it('fails the leg when the carrier keeps refusing it, so the call need not wait for its deadline', async () => {
+    await requestLeg(dataSource, 'leg-refused');
+    const requests = new SqlCarrierRequests(dataSource);
+    const work = new CarrierWork(dataSource, requests, new ScriptedCarrier(1), legCommands(), systemClock, {
+      maxAttempts: 1,
+    });
+    const { claimed } = await requests.claim(10, 30_000, 'claim-1');
+    await Promise.all(claimed.map((request) => work.perform(request)));
+    expect(await typesOf(dataSource, 'leg-refused')).toEqual(['CarrierLegRequested', 'CarrierLegFailed']);
+    expect(await queued()).toBe(0);
+  });
+
+  it('places a leg whose dispatcher died holding the claim, once the lease expires', async () => {
+    await requestLeg(dataSource, 'leg-orphan');
+    const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 300, 'dead-dispatcher');
+    expect(claimed.map((r) => r.legId)).toEqual(['leg-orphan']);
+    const carrier = new ScriptedCarrier();
+    await dispatching(carrier, async () => {
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-orphan')).toBe('cc-leg-orphan'));
+    });
+    expect(carrier.log).toEqual(['place leg-orphan', 'placed leg-orphan']);
+  });
+
+  it('never places a leg released before its placement was claimed', async () => {
+    await requestLeg(dataSource, 'leg-dropped');
+    await dataSource.transaction((tx) =>
+      routingOn(dataSource, new ScriptedCarrier(), hour).releaser.release(tx, [callEnded('leg-dropped')]),
+    );
+    await requestLeg(dataSource, 'leg-after');
+    const carrier = new ScriptedCarrier();
+    await dispatching(carrier, async () => {
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-after')).toBe('cc-leg-after'));
+    });
+    // Requests are claimed in order: had the first been queued still, it would have gone first.
+    expect(carrier.log).toEqual(['place leg-after', 'placed leg-after']);
+    expect(await typesOf(dataSource, 'leg-dropped')).toEqual(['CarrierLegRequested', 'CarrierLegEnded']);
+  });
+
+  it('hangs up a leg whose call ended while its placement was at the carrier, after the placement', async () => {
+    const carrier = new ScriptedCarrier();
+    carrier.hold();
+    await dispatching(carrier, async () => {
+      await requestLeg(dataSource, 'leg-ended');
+      await eventually(() => expect(carrier.log).toEqual(['place leg-ended']));
+      await dataSource.transaction((tx) =>
+        routingOn(dataSource, carrier, hour).releaser.release(tx, [callEnded('leg-ended')]),
+      );
+      carrier.open();
+      await eventually(() =>
+        expect(carrier.log).toEqual(['place leg-ended', 'placed leg-ended', 'hang_up cc-leg-ended']),
+      );
+      await eventually(async () => expect(await queued()).toBe(0));
+    });
+  });
+
+  describe('with a slow carrier', () => {
+    let kafka: TestKafka;
+    let other: DataSource;
+    let observer: Consumer;
+    const seen: string[] = [];
+
+    beforeAll(async () => {
+      kafka = await startTestKafka();
+      // Another service's database on the same PostgreSQL server.
+      other = new DataSource({ type: 'postgres', url: await pg.createDatabase(), migrations: eventStoreMigrations });
+      await other.initialize();
+      await other.runMigrations();
+      await kafka.createTopics(['test.other.v1', 'test.routing.v1']); // Kafka creates no topic a consumer merely asks for
+      observer = kafka.client().consumer({ groupId: 'slow-carrier-observer', maxWaitTimeInMs: 100 });
+      await observer.connect();
+      await observer.subscribe({ topics: ['test.other.v1', 'test.routing.v1'], fromBeginning: true });
+      await observer.run({
+        eachMessage: async ({ topic, message }) =>
+          void seen.push(`${topic} ${JSON.parse(String(message.value)).streamId}`),
+      });
+    });
+    afterAll(async () => {
+      await observer?.disconnect();
+      await other?.destroy();
+      await kafka?.stop();
+    });
+
+    it("delays no other writer's events while it holds a call: they are published before it answers", async () => {
+      const relays = [
+        new OutboxRelay({ dataSource: other, kafka: kafka.client(), name: 'other', topicFor: () => 'test.other.v1' }),
+        new OutboxRelay({ dataSource, kafka: kafka.client(), name: 'routing', topicFor: () => 'test.routing.v1' }),
+      ];
+      await Promise.all(relays.map((relay) => relay.start()));
+      const carrier = new ScriptedCarrier();
+      carrier.hold();
+      try {
+        await dispatching(carrier, async () => {
+          await requestLeg(dataSource, 'leg-slow');
+          await eventually(() => expect(carrier.log).toEqual(['place leg-slow'])); // the carrier holds the call
+
+          await other.transaction((tx) =>
+            appendToStream(tx, 'call-elsewhere', [{ type: 'CallRequested', data: { callId: 'elsewhere' } }], {
+              expectedVersion: 'no-stream',
+              source: 'calls',
+            }),
+          );
+          await requestLeg(dataSource, 'leg-next'); // routing's own next event, appended while the carrier holds the first
+          await eventually(() =>
+            expect(seen).toEqual(
+              expect.arrayContaining(['test.other.v1 call-elsewhere', 'test.routing.v1 leg-leg-next']),
+            ),
+          );
+          expect(carrier.log).not.toContain('placed leg-slow'); // published before the carrier answered
+
+          carrier.open();
+          await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-slow')).toBe('cc-leg-slow'));
+        });
+      } finally {
+        await Promise.all(relays.map((relay) => relay.stop()));
+      }
+    });
+  });
+});
+
+const callEnded = (legId: string): IntegrationEvent<'CallEnded'> => ({
+  id: '7d1b2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+  type: 'CallEnded',
+  source: 'calls',
+  streamId: `call-call-${legId}`,
+  streamVersion: 9,
+  occurredAt: new Date().toISOString(),
+  correlationId: `call-${legId}`,
+  causationId: null,
+  accountId: 'acc-1',
+  data: { callId: `call-${legId}`, duration: 0, cause: 'cancelled', endedAt: new Date().toISOString() },
+});

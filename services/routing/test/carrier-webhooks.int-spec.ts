@@ -1,0 +1,108 @@
+import { HouseholdEvents, callRouting } from './support/household';
+import { carrierCallId, freshLine, offerCall, postSigned } from './support/inbound';
+import { RoutingHarness } from './support/routing-harness';
+
+const problemOf = async (response: Response) => {
+  expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  return (await response.json()) as { status: number; code: string };
+};
+
+describe('the carrier webhooks refuse what the carrier did not send, with problem details and never a 5xx', () => {
+  let routing: RoutingHarness;
+  const home = new HouseholdEvents(freshLine());
+  const owner = home.member('owner');
+  const kitchen = home.device();
+  const offer = (body: Record<string, unknown>, options?: { secret?: string }) =>
+    offerCall(routing.baseUrl, { carrierCallId: carrierCallId(), from: '+12125550142', to: home.msisdn, ...body }, options);
+  const inboundCalls = async () =>
+    (await routing.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE type = 'InboundCallOffered'`))[0].n;
+
+  beforeAll(async () => {
+    routing = await RoutingHarness.start({ defaultBehaviour: 'ring' });
+    await routing.publish(...home.events);
+    await routing.untilProjected(home.accountId, home.counts());
+  });
+  afterAll(() => routing?.stop());
+
+  it('refuses an unsigned, forged or stale offer with 401, and opens no call', async () => {
+    const unsigned = await fetch(`${routing.baseUrl}/v1/carrier/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ carrierCallId: carrierCallId(), from: '+12125550142', to: home.msisdn }),
+    });
+    expect(await problemOf(unsigned)).toMatchObject({ status: 401, code: 'invalid_carrier_signature' });
+    expect((await offer({}, { secret: 'not-the-carrier-secret-at-all' })).status).toBe(401);
+    const stale = await postSigned(
+      `${routing.baseUrl}/v1/carrier/inbound`,
+      { carrierCallId: carrierCallId(), from: '+12125550142', to: home.msisdn },
+      { signedAt: Math.floor(Date.now() / 1000) - 301 },
+    );
+    expect(stale.status).toBe(401);
+    expect(await inboundCalls()).toBe(0);
+  });
+
+  it('refuses a body that is not a carrier offer with 400 invalid_request, naming the field', async () => {
+    for (const [body, field] of [
+      [{ from: '555-0142' }, 'from'],
+      [{ from: '+0123' }, 'from'],
+      [{ to: 'the line' }, 'to'],
+      [{ to: undefined }, 'to'],
+      [{ carrierCallId: 'x'.repeat(129) }, 'carrierCallId'],
+      [{ carrierCallId: 'has spaces' }, 'carrierCallId'],
+      [{ sensitive: 'yes' }, 'sensitive'],
+    ] as const) {
+      const problem = await problemOf(await offer(body));
+      expect(problem).toMatchObject({ status: 400, code: 'invalid_request', issues: [expect.objectContaining({ path: field })] });
+    }
+    expect(await inboundCalls()).toBe(0);
+  });
+
+  it('refuses malformed or oversized JSON with a 4xx problem', async () => {
+    const malformed = await postSigned(`${routing.baseUrl}/v1/carrier/inbound`, '{"carrierCallId": ');
+    expect(await problemOf(malformed)).toMatchObject({ status: 400 });
+    const huge = await postSigned(`${routing.baseUrl}/v1/carrier/inbound`, {
+      carrierCallId: carrierCallId(),
+      from: '+12125550142',
+      to: home.msisdn,
+      padding: 'x'.repeat(200_000),
+    });
+    expect(await problemOf(huge)).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(await inboundCalls()).toBe(0);
+  });
+
+  it('answers 404 unknown_line for a number that is no account’s line', async () => {
+    expect(await problemOf(await offer({ to: '+15559990000' }))).toMatchObject({ status: 404, code: 'unknown_line' });
+  });
+
+  it('answers 409 when the carrier call id is one of our outbound legs', async () => {
+    const call = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+12125550100', verified: true, memberId: owner, speakerRejection: null });
+    await routing.publish(call);
+    const [, , ringing] = await routing.waitFor(call.data.callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const { carrierCallId: outbound } = ringing.data as { carrierCallId: string };
+    expect(await problemOf(await offer({ carrierCallId: outbound }))).toMatchObject({ status: 409, code: 'carrier_call_in_use' });
+  });
+
+  it('answers 404 unknown_carrier_call for a status without legId about no inbound call of ours', async () => {
+    const response = await postSigned(`${routing.baseUrl}/v1/carrier/status`, {
+      carrierCallId: 'cc-nobody',
+      status: 'canceled',
+      sequence: 1,
+      occurredAt: new Date().toISOString(),
+    });
+    expect(await problemOf(response)).toMatchObject({ status: 404, code: 'unknown_carrier_call' });
+  });
+
+  it('refuses a leg status that only an inbound call can have, and a sequence PostgreSQL cannot store', async () => {
+    const base = { carrierCallId: 'cc-1', legId: 'leg-1', occurredAt: new Date().toISOString() };
+    for (const body of [
+      { ...base, status: 'canceled', sequence: 1 },
+      { ...base, status: 'ringing', sequence: 2 ** 31 },
+      { ...base, status: 'busy', sequence: 1, sipCode: 9999 },
+    ]) {
+      expect(await problemOf(await postSigned(`${routing.baseUrl}/v1/carrier/status`, body))).toMatchObject({
+        status: 400,
+        code: 'invalid_request',
+      });
+    }
+  });
+});

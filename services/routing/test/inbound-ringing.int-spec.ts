@@ -1,0 +1,153 @@
+import { Topics, type Envelope } from '@homeline/contracts';
+import { eventually } from '@homeline/testing';
+import { HouseholdEvents } from './support/household';
+import { callerHungUp, callsSays, freshLine } from './support/inbound';
+import { RoutingHarness } from './support/routing-harness';
+
+const rings = ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested', 'DeviceRingRequested'];
+/** [deviceId, reason] of each DeviceRingCancelled, by device id (devices ring and stop in device id order). */
+const cancellations = (events: Envelope[]) =>
+  events
+    .filter((e) => e.type === 'DeviceRingCancelled')
+    .map((e) => e.data as { deviceId: string; reason: string })
+    .map(({ deviceId, reason }) => [deviceId, reason])
+    .sort();
+const each = (devices: string[], reason: string) => devices.map((d) => [d, reason]).sort();
+
+describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts over Kafka, the carrier’s hang-up over HTTP)', () => {
+  let routing: RoutingHarness;
+  const home = new HouseholdEvents(freshLine(), 'America/New_York');
+  const [kitchen, hall, attic] = [home.device({ room: 'Kitchen' }), home.device({ room: 'Hall' }), home.device({ room: 'Attic' })];
+  const { accountId } = home;
+
+  beforeAll(async () => {
+    routing = await RoutingHarness.start();
+    await routing.publish(...home.events);
+    await routing.untilProjected(accountId, home.counts());
+  });
+  afterAll(() => routing?.stop());
+
+  /** A caller dials the line through the carrier (the simulator), so the carrier knows the call it is asked to bridge. */
+  const ringingCall = async () => {
+    const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: home.msisdn });
+    const callId = String((offered.routing.body as { callId: string }).callId);
+    await routing.waitFor(callId, rings);
+    return { callId, carrier: offered.carrierCallId };
+  };
+  /** Another call's event under `after`'s Kafka key: once routing shows its effect, everything before it was consumed. */
+  const marker = async (after: Envelope) => {
+    const other = await ringingCall();
+    return { callId: other.callId, event: { ...callsSays.connected(accountId, other.callId, kitchen), streamId: after.streamId } };
+  };
+  const metric = async (pattern: RegExp) => Number(((await (await fetch(`${routing.baseUrl}/metrics`)).text()).match(pattern) ?? [])[1] ?? 0);
+
+  it('bridges the device whose answer calls connected and stops the others, once, though CallConnected comes twice', async () => {
+    const { callId } = await ringingCall();
+    const connected = callsSays.connected(accountId, callId, hall);
+    const next = await marker(connected);
+    await routing.publish(connected, connected, next.event);
+    await routing.waitFor(next.callId, [...rings, 'InboundCallBridged']);
+
+    const events = await routing.waitFor(callId, [...rings, 'InboundCallBridged', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect(events).toHaveLength(7);
+    expect(events[4].data).toMatchObject({ callId, deviceId: hall });
+    expect(cancellations(events)).toEqual(each([kitchen, attic], 'answered_elsewhere'));
+    await eventually(async () => expect(await metric(/routing_carrier_requests_total\{action="bridge",result="done"[^}]*\} (\d+)/)).toBeGreaterThanOrEqual(1));
+  });
+
+  it('keeps the other devices ringing when one device’s answer is refused: routing does nothing for it', async () => {
+    const { callId } = await ringingCall();
+    // The refusal comes first on the call's partition: once the later answer shows, the refusal was read.
+    await routing.publish(callsSays.answerRefused(accountId, callId, attic), callsSays.connected(accountId, callId, kitchen));
+    const events = await routing.waitFor(callId, [...rings, 'InboundCallBridged', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect(events).toHaveLength(7);
+    // The refused attic speaker was still ringing when the kitchen took the call.
+    expect(cancellations(events)).toEqual(each([hall, attic], 'answered_elsewhere'));
+  });
+
+  it('stops every device at once when the caller hangs up while it rings, and a repeated or later callback changes nothing', async () => {
+    const { callId, carrier } = await ringingCall();
+    expect((await callerHungUp(routing.baseUrl, carrier, 3)).status).toBe(204);
+    // Written when the webhook answered, published without waiting for calls.
+    expect(await routing.streamLength(`inbound-${callId}`)).toBe(8);
+    const events = await routing.waitFor(callId, [...rings, 'InboundCallAbandoned', 'DeviceRingCancelled', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect(events[4].data).toEqual({ callId, carrierCallId: carrier });
+    expect(cancellations(events)).toEqual(each([kitchen, hall, attic], 'caller_hung_up'));
+
+    expect((await callerHungUp(routing.baseUrl, carrier, 3)).status).toBe(204);
+    expect((await callerHungUp(routing.baseUrl, carrier, 4)).status).toBe(204);
+    expect(await routing.streamLength(`inbound-${callId}`)).toBe(8);
+  });
+
+  it('takes the caller’s hang-up as the answer is bridged: abandoned, and no device told to stop ringing twice', async () => {
+    const { callId, carrier } = await ringingCall();
+    await routing.publish(callsSays.connected(accountId, callId, hall));
+    await routing.waitFor(callId, [...rings, 'InboundCallBridged', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect((await callerHungUp(routing.baseUrl, carrier)).status).toBe(204);
+    const events = await routing.waitFor(callId, [...rings, 'InboundCallBridged', 'DeviceRingCancelled', 'DeviceRingCancelled', 'InboundCallAbandoned']);
+    expect(await routing.streamLength(`inbound-${callId}`)).toBe(8);
+    expect(cancellations(events)).toHaveLength(2);
+  });
+
+  it('tells calls when the caller hangs up a bridged call (the carrier reports it completed)', async () => {
+    const { callId, carrier } = await ringingCall();
+    await routing.publish(callsSays.connected(accountId, callId, hall));
+    await routing.waitFor(callId, [...rings, 'InboundCallBridged', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect((await callerHungUp(routing.baseUrl, carrier, 5, 'completed')).status).toBe(204);
+    const events = await routing.waitFor(callId, [...rings, 'InboundCallBridged', 'DeviceRingCancelled', 'DeviceRingCancelled', 'InboundCallAbandoned']);
+    expect(events[events.length - 1].data).toEqual({ callId, carrierCallId: carrier });
+  });
+
+  it('stops every device with no_answer when nobody answers in time, and sends the caller to voicemail', async () => {
+    const { callId } = await ringingCall();
+    const voicemails = await metric(/routing_carrier_requests_total\{action="voicemail",result="done"[^}]*\} (\d+)/);
+    await routing.publish(callsSays.noAnswer(accountId, callId));
+    const events = await routing.waitFor(callId, [...rings, 'DeviceRingCancelled', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect(cancellations(events)).toEqual(each([kitchen, hall, attic], 'no_answer'));
+    await eventually(async () =>
+      expect(await metric(/routing_carrier_requests_total\{action="voicemail",result="done"[^}]*\} (\d+)/)).toBe(voicemails + 1),
+    );
+  });
+
+  it('stops each device once and sends the caller to voicemail once, though CallFailed comes twice', async () => {
+    const { callId, carrier } = await ringingCall();
+    const failed = callsSays.noAnswer(accountId, callId);
+    const next = await marker(failed);
+    await routing.publish(failed, failed, next.event);
+    await routing.waitFor(next.callId, [...rings, 'InboundCallBridged']);
+    expect(await routing.streamLength(`inbound-${callId}`)).toBe(7); // the offer, 3 rings, 3 cancelled
+    const voicemails = async () => (await routing.carrier.requests()).filter((r) => r.path.endsWith(`/${carrier}/voicemail`) && !r.replayed).length;
+    await eventually(async () => expect(await voicemails()).toBe(1));
+  });
+
+  it('stops what still rings when calls ends the call, and nothing once the answer was bridged', async () => {
+    const ringing = await ringingCall();
+    await routing.publish(callsSays.ended(accountId, ringing.callId, 'cancelled'));
+    const events = await routing.waitFor(ringing.callId, [...rings, 'DeviceRingCancelled', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect(cancellations(events)).toEqual(each([kitchen, hall, attic], 'call_ended'));
+
+    const answered = await ringingCall();
+    const ended = callsSays.ended(accountId, answered.callId, 'hung_up');
+    const next = await marker(ended);
+    await routing.publish(callsSays.connected(accountId, answered.callId, hall), ended, next.event);
+    await routing.waitFor(next.callId, [...rings, 'InboundCallBridged']);
+    expect(await routing.streamLength(`inbound-${answered.callId}`)).toBe(7); // the offer, 3 rings, bridged, 2 cancelled
+  });
+
+  it('changes nothing for an outbound call’s CallConnected, and dead-letters one from a forged publisher', async () => {
+    const { callId } = await ringingCall();
+    const forged = { ...callsSays.connected(accountId, callId, hall), source: 'identity' as const };
+    const outbound = { ...callsSays.connected(accountId, callId, attic), data: { ...callsSays.connected(accountId, callId, attic).data, direction: 'outbound' } };
+    const next = await marker(outbound);
+    await routing.publishOn(Topics.calls, forged);
+    await routing.publish(outbound, next.event);
+    await routing.waitFor(next.callId, [...rings, 'InboundCallBridged']);
+    expect(await routing.deadLettered(forged.id)).toMatchObject({ reasonCode: 'invalid_event', consumerGroup: 'homeline-routing.calls' });
+    expect(routing.typesOf(callId)).toEqual(rings);
+  });
+
+  it('counts inbound calls and ring cancellations on /metrics', async () => {
+    expect(await metric(/routing_inbound_calls_total\{outcome="ringing"[^}]*\} (\d+)/)).toBeGreaterThanOrEqual(5);
+    expect(await metric(/routing_ring_cancellations_total\{reason="caller_hung_up"[^}]*\} (\d+)/)).toBe(3);
+  });
+});

@@ -1,0 +1,143 @@
+import { Topics } from '@homeline/contracts';
+import { eventually } from '@homeline/testing';
+import { envelope } from './support/envelopes';
+import { HouseholdEvents, callRouting } from './support/household';
+import { RoutingHarness } from './support/routing-harness';
+
+describe("what routing takes from Kafka: identity's registry, and input it must not trust", () => {
+  let routing: RoutingHarness;
+  const home = new HouseholdEvents();
+  const owner = home.member('owner', 'Homer');
+  const kitchen = home.device({ room: 'Kitchen', floor: '1' });
+  home.contact('Mom', '+12125550101', owner);
+
+  beforeAll(async () => {
+    routing = await RoutingHarness.start();
+    await routing.publish(...home.events);
+    await routing.untilProjected(home.accountId, home.counts());
+  });
+  afterAll(() => routing?.stop());
+
+  const place = async (fields: Partial<Parameters<typeof callRouting>[0]>) => {
+    const event = callRouting({
+      accountId: home.accountId,
+      deviceId: kitchen,
+      target: 'Mom',
+      verified: true,
+      memberId: owner,
+      speakerRejection: null,
+      ...fields,
+    });
+    await routing.publish(event);
+    return event.data.callId;
+  };
+
+  it('dead-letters a CallRouting that claims another publisher, routes nothing for it, and goes on', async () => {
+    const forged = {
+      ...callRouting({
+        accountId: home.accountId,
+        deviceId: kitchen,
+        target: '911',
+        verified: false,
+        memberId: null,
+        speakerRejection: null,
+      }),
+      source: 'identity' as const,
+    };
+    await routing.publishOn(Topics.calls, forged);
+    const next = await place({});
+    const dead = await routing.deadLettered(forged.id);
+    expect(dead).toMatchObject({
+      topic: `${Topics.calls}.dlq`,
+      reasonCode: 'invalid_event',
+      consumerGroup: 'homeline-routing.calls',
+    });
+    await routing.waitFor(next, ['DestinationResolved']);
+    expect(routing.typesOf(forged.data.callId)).toEqual([]);
+  });
+
+  it('dead-letters an event holding text PostgreSQL cannot store, instead of retrying it forever', async () => {
+    const nul = callRouting({
+      callId: `call-\u0000-${Date.now()}`,
+      accountId: home.accountId,
+      deviceId: kitchen,
+      target: 'Mom',
+      verified: true,
+      memberId: owner,
+      speakerRejection: null,
+    });
+    await routing.publish(nul);
+    const next = await place({});
+    const dead = await routing.deadLettered(nul.id);
+    expect(dead).toMatchObject({ reasonCode: 'poison', consumerGroup: 'homeline-routing.calls' });
+    await routing.waitFor(next, ['DestinationResolved']);
+  });
+
+  it('keeps one contact when identity delivers the same ContactAdded twice', async () => {
+    const uncle = envelope(
+      'ContactAdded',
+      {
+        accountId: home.accountId,
+        contactId: 'con-herb',
+        name: 'Uncle Herb',
+        aliases: [],
+        e164: '+12125550505',
+        memberId: null,
+      },
+      {
+        source: 'identity',
+        streamId: `account-${home.accountId}`,
+        accountId: home.accountId,
+      },
+      100,
+    );
+    await routing.publish(uncle, uncle);
+    await routing.untilProjected(home.accountId, { ...home.counts(), contacts: home.counts().contacts + 1 });
+    const callId = await place({ target: 'uncle herb' });
+    const [resolved] = await routing.waitFor(callId, ['DestinationResolved']);
+    expect(resolved.data).toMatchObject({
+      e164: '+12125550505',
+      viaContact: { contactId: 'con-herb', household: true },
+    });
+  });
+
+  it('projects a burst of registry events in order: permissions changed right after joining, a device linked and unlinked', async () => {
+    const stream = { source: 'identity' as const, streamId: `account-${home.accountId}`, accountId: home.accountId };
+    const lisa = 'mem-lisa';
+    const tablet = 'dev-tablet';
+    // Device events first: once the member shows up changed, the events before it were applied too.
+    await routing.publish(
+      envelope(
+        'DeviceLinked',
+        { accountId: home.accountId, deviceId: tablet, name: 'Tablet', publicKey: 'AAAA', location: null },
+        stream,
+        200,
+      ),
+      envelope('DeviceUnlinked', { accountId: home.accountId, deviceId: tablet }, stream, 201),
+      envelope(
+        'MemberAdded',
+        { accountId: home.accountId, memberId: lisa, name: 'Lisa', role: 'child', grants: ['emergency'] },
+        stream,
+        202,
+      ),
+      envelope(
+        'MemberPermissionsChanged',
+        {
+          accountId: home.accountId,
+          memberId: lisa,
+          role: 'adult',
+          overrides: { grant: [], revoke: [] },
+          grants: ['emergency', 'domestic'],
+        },
+        stream,
+        203,
+      ),
+    );
+    await eventually(async () => {
+      const [member] = await routing.dataSource.query(`SELECT role, grants FROM members WHERE member_id = $1`, [lisa]);
+      expect(member).toEqual({ role: 'adult', grants: ['emergency', 'domestic'] });
+    });
+    const devices = await routing.dataSource.query(`SELECT 1 FROM devices WHERE device_id = $1`, [tablet]);
+    expect(devices).toEqual([]);
+  });
+});

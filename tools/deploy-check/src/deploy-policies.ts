@@ -1,0 +1,103 @@
+import type { KubeObject } from './manifests';
+
+/**
+ * What Homeline's own deploy promises (README "Deploying it"), and references between objects,
+ * which no schema sees: each Deployment runs a pinned image, hardened (non-root, read-only root filesystem, no
+ * privilege escalation, no capabilities, a writable /tmp), applies migrations in an init container
+ * and starts its service with them skipped; Services, autoscalers, disruption budgets and network
+ * policies point at pods and ports that exist.
+ */
+interface Port { name?: string; containerPort?: number }
+interface Probe { httpGet?: { port?: string | number } }
+interface Container {
+  name: string;
+  image?: string;
+  env?: { name: string; value?: string }[];
+  ports?: Port[];
+  securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
+  volumeMounts?: { name: string; mountPath: string }[];
+  livenessProbe?: Probe; readinessProbe?: Probe; startupProbe?: Probe;
+  resources?: { requests?: Record<string, unknown> };
+}
+interface PodSpec { securityContext?: { runAsNonRoot?: boolean }; containers: Container[]; initContainers?: Container[]; volumes?: { name: string; emptyDir?: unknown }[] }
+interface DeploymentSpec { selector?: { matchLabels?: Record<string, string> }; template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }
+
+/** The fields of Services, autoscalers, budgets and network policies that point at pods. */
+interface Pointers {
+  selector?: Record<string, string> & { matchLabels?: Record<string, string> };
+  ports?: { targetPort?: string | number }[];
+  scaleTargetRef?: { kind?: string; name?: string };
+  podSelector?: { matchLabels?: Record<string, string> };
+  ingress?: { ports?: { port?: string | number }[] }[];
+}
+
+type Problem = { readonly object: KubeObject; readonly problem: string };
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
+  Boolean(selector && Object.keys(selector).length) && Object.entries(selector!).every(([k, v]) => labels?.[k] === v);
+const envOf = (container: Container, name: string) => container.env?.find((e) => e.name === name)?.value;
+
+export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
+  const problems: Problem[] = [];
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const podsOf = (selector: Record<string, string> | undefined) =>
+    deployments.filter((d) => matches(selector, (d.spec as DeploymentSpec).template.metadata?.labels));
+  const portNames = (d: KubeObject) => (d.spec as DeploymentSpec).template.spec.containers.flatMap((c) => c.ports ?? []).map((p) => p.name);
+
+  for (const deployment of deployments) {
+    const spec = deployment.spec as DeploymentSpec;
+    const say = (problem: string) => problems.push({ object: deployment, problem });
+    if (!matches(spec.selector?.matchLabels, spec.template.metadata?.labels)) say('spec.selector does not match the pod template labels');
+    const pod = spec.template.spec;
+    const emptyDirs = new Set((pod.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
+    for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
+      const where = `container ${container.name}`;
+      if (!container.image || !/(:[\w][\w.-]*|@sha256:[0-9a-f]{64})$/.test(container.image) || container.image.endsWith(':latest')) {
+        say(`${where}: image "${container.image}" is not pinned to a tag or digest (set one in the kustomization's images)`);
+      }
+      const sc = container.securityContext ?? {};
+      if (!(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot)) say(`${where}: runAsNonRoot is not true`);
+      if (sc.readOnlyRootFilesystem !== true) say(`${where}: readOnlyRootFilesystem is not true`);
+      if (sc.allowPrivilegeEscalation !== false) say(`${where}: allowPrivilegeEscalation is not false`);
+      if (!sc.capabilities?.drop?.includes('ALL')) say(`${where}: capabilities.drop does not include ALL`);
+      const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
+      if (!tmp || !emptyDirs.has(tmp.name)) say(`${where}: /tmp is not a writable emptyDir (the root filesystem is read-only)`);
+      if (!container.resources?.requests) say(`${where}: no resource requests (the autoscaler needs them)`);
+      const names = new Set((container.ports ?? []).map((p) => p.name));
+      for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
+        const port = probe?.httpGet?.port;
+        if (typeof port === 'string' && !names.has(port)) say(`${where}: a probe uses port "${port}", which the container does not name`);
+      }
+    }
+    const migrators = (pod.initContainers ?? []).filter((c) => envOf(c, 'MIGRATIONS') === 'only');
+    if (migrators.length !== 1) say('needs one init container with MIGRATIONS=only, which applies the schema before the service starts');
+    for (const container of pod.containers) {
+      if (envOf(container, 'MIGRATIONS') !== 'skip') say(`container ${container.name}: MIGRATIONS is not skip (the init container applies them)`);
+    }
+  }
+
+  for (const object of objects) {
+    const say = (problem: string) => problems.push({ object, problem });
+    const spec = (object.spec ?? {}) as Pointers;
+    if (object.kind === 'Service') {
+      const targets = podsOf(spec.selector);
+      if (targets.length === 0) say('its selector matches no Deployment');
+      for (const { targetPort } of spec.ports ?? []) {
+        if (typeof targetPort === 'string' && !targets.every((d) => portNames(d).includes(targetPort))) say(`targetPort "${targetPort}" is not a port its pods name`);
+      }
+    }
+    if (object.kind === 'HorizontalPodAutoscaler') {
+      const ref = spec.scaleTargetRef;
+      if (!deployments.some((d) => ref?.kind === 'Deployment' && d.metadata.name === ref.name && d.metadata.namespace === object.metadata.namespace)) say(`scales ${ref?.kind} ${ref?.name}, which is not in the manifests`);
+    }
+    if (object.kind === 'PodDisruptionBudget' && podsOf(spec.selector?.matchLabels).length === 0) say('its selector matches no Deployment');
+    if (object.kind === 'NetworkPolicy') {
+      const targets = podsOf(spec.podSelector?.matchLabels);
+      if (targets.length === 0) say('its podSelector matches no Deployment');
+      for (const rule of spec.ingress ?? []) {
+        for (const { port } of rule.ports ?? []) if (typeof port === 'string' && !targets.every((d) => portNames(d).includes(port))) say(`allows port "${port}", which its pods do not name`);
+      }
+    }
+  }
+  return problems;
+}

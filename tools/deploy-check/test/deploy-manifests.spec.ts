@@ -1,0 +1,97 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkManifests } from '../src/check';
+import { renderKustomization, type KubeObject } from '../src/manifests';
+
+/** `npm run deploy:check` as a test: deploy/k8s as kustomize builds it, and what the check catches. */
+const deployDir = join(__dirname, '..', '..', '..', 'deploy', 'k8s');
+const rendered = renderKustomization(deployDir);
+
+type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const problemsAfter = (kind: string, name: string, change: (object: Mutable) => void): readonly string[] => {
+  const objects = structuredClone(rendered) as Mutable[];
+  change(objects.find((o) => o.kind === kind && o.metadata.name === name)!);
+  return checkManifests(objects as KubeObject[]).problems;
+};
+
+describe('the deploy in deploy/k8s', () => {
+  it('builds, and every object is valid', () => {
+    const { kinds, problems } = checkManifests(rendered);
+    expect(problems).toEqual([]);
+    expect(kinds).toEqual({
+      Namespace: 1, Deployment: 4, Service: 4, HorizontalPodAutoscaler: 4, PodDisruptionBudget: 4, NetworkPolicy: 4, KafkaTopic: 6, KafkaUser: 4, ConfigMap: 1,
+    });
+  });
+});
+
+describe('the deploy check', () => {
+  it('holds core objects to the Kubernetes schema', () => {
+    expect(problemsAfter('Deployment', 'calls', (d) => (d.spec.replicas = 'two'))).toEqual(['Deployment homeline/calls: spec/replicas must be integer']);
+    expect(problemsAfter('Service', 'calls', (s) => (s.spec.ports[0].port = 'http'))).toContain('Service homeline/calls: spec/ports/0/port must be integer');
+    expect(problemsAfter('Service', 'calls', (s) => (s.metadata.name = 'Calls_API'))).toContain(
+      'Service homeline/Calls_API: metadata/name "Calls_API" is not a valid DNS-1035 label (a Service or Namespace name)',
+    );
+    expect(problemsAfter('Service', 'calls', (s) => (s.apiVersion = 'v2'))).toContain('Service homeline/calls: v2 Service is not a Kubernetes API kind this check knows');
+  });
+
+  it('holds KafkaTopic and KafkaUser to the fields Strimzi defines, strictly', () => {
+    expect(problemsAfter('KafkaTopic', 'homeline.calls.v1', (t) => (t.spec.partitions = 0))).toEqual([
+      'KafkaTopic homeline/homeline.calls.v1: spec/partitions: Too small: expected number to be >=1',
+    ]);
+    expect(problemsAfter('KafkaTopic', 'homeline.calls.v1', (t) => delete t.metadata.labels['strimzi.io/cluster'])).toEqual([
+      'KafkaTopic homeline/homeline.calls.v1: metadata/labels: needs the label strimzi.io/cluster naming the Kafka cluster, or no operator picks it up',
+    ]);
+    const misspelt = problemsAfter('KafkaUser', 'homeline-calls', (u) => (u.spec.authorization.acls[0].operations = ['Wrtie']));
+    expect(misspelt).toHaveLength(1);
+    expect(misspelt[0]).toMatch(/^KafkaUser homeline\/homeline-calls: spec\/authorization\/acls\/0\/operations\/0: Invalid option/);
+    expect(problemsAfter('KafkaUser', 'homeline-calls', (u) => (u.spec.authorization.acl = []))).toEqual([
+      'KafkaUser homeline/homeline-calls: spec/authorization: Unrecognized key: "acl"',
+    ]);
+  });
+
+  it('holds Deployments to the hardening, migrations and pinned image the deploy promises', () => {
+    const main = (d: Mutable) => d.spec.template.spec.containers[0];
+    expect(problemsAfter('Deployment', 'routing', (d) => (main(d).securityContext.readOnlyRootFilesystem = false))).toEqual([
+      'Deployment homeline/routing: container routing: readOnlyRootFilesystem is not true',
+    ]);
+    expect(problemsAfter('Deployment', 'routing', (d) => (main(d).image = 'ghcr.io/homeline/homeline:latest'))).toEqual([
+      'Deployment homeline/routing: container routing: image "ghcr.io/homeline/homeline:latest" is not pinned to a tag or digest (set one in the kustomization\'s images)',
+    ]);
+    expect(problemsAfter('Deployment', 'audit', (d) => delete d.spec.template.spec.initContainers)).toEqual([
+      'Deployment homeline/audit: needs one init container with MIGRATIONS=only, which applies the schema before the service starts',
+    ]);
+    expect(problemsAfter('Deployment', 'audit', (d) => (main(d).volumeMounts = []))).toEqual([
+      'Deployment homeline/audit: container audit: /tmp is not a writable emptyDir (the root filesystem is read-only)',
+    ]);
+  });
+
+  it('finds references that lead nowhere', () => {
+    expect(problemsAfter('Service', 'identity', (s) => (s.spec.ports[0].targetPort = 'web'))).toEqual([
+      'Service homeline/identity: targetPort "web" is not a port its pods name',
+    ]);
+    expect(problemsAfter('HorizontalPodAutoscaler', 'identity', (h) => (h.spec.scaleTargetRef.name = 'identity-v2'))).toEqual([
+      'HorizontalPodAutoscaler homeline/identity: scales Deployment identity-v2, which is not in the manifests',
+    ]);
+  });
+
+  it('finds a Kafka broker or a trace collector the network policy does not let the pods reach', () => {
+    const env = (d: Mutable) => d.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    expect(problemsAfter('Deployment', 'calls', (d) => (env(d).find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')!.value = 'http://tempo.tracing.svc:4318'))).toEqual([
+      'Deployment homeline/calls: its network policy does not let it reach the OTLP collector http://tempo.tracing.svc:4318 (namespace tracing, port 4318)',
+    ]);
+    expect(problemsAfter('NetworkPolicy', 'calls', (p) => (p.spec.egress = p.spec.egress.filter((r: Mutable) => r.ports?.[0]?.port !== 9093)))).toEqual([
+      'Deployment homeline/calls: its network policy does not let it reach the Kafka broker homeline-kafka-bootstrap.kafka.svc:9093 (namespace kafka, port 9093)',
+    ]);
+  });
+
+  it('says why when kustomize cannot build the directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'homeline-kustomize-'));
+    try {
+      await writeFile(join(dir, 'kustomization.yaml'), 'resources: [missing.yaml]\n');
+      expect(() => renderKustomization(dir)).toThrow(/kubectl kustomize .* failed: .*missing\.yaml/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
