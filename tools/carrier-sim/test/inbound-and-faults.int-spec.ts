@@ -127,7 +127,7 @@ describe('the carrier simulator: inbound calls, control endpoints and faults', (
   });
 
   it('delivers a status webhook again after routing answered 503, and not after a 4xx', async () => {
-    receiver.answerNext(503);
+    receiver.answerNext({ path: '/v1/carrier/inbound' }, 503);
     const { carrierCallId } = await sim.offerInbound({ from: '+15550100125', to: line });
     expect((await sim.call(carrierCallId))?.state).toBe('offered');
     // The offer itself met the 503 and was retried: routing's final answer is the 202.
@@ -135,7 +135,7 @@ describe('the carrier simulator: inbound calls, control endpoints and faults', (
       '/v1/carrier/inbound',
       '/v1/carrier/inbound',
     ]);
-    receiver.answerNext(404);
+    receiver.answerNext({ path: '/v1/carrier/status', carrierCallId }, 404);
     expect(await sim.hangUp(carrierCallId)).toMatchObject({ routing: { status: 404 } });
     await eventually(() => expect(receiver.statusesOf(carrierCallId)).toEqual(['1 canceled']));
   });

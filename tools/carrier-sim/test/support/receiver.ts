@@ -9,14 +9,21 @@ export interface Received {
   readonly signedWithSecret: boolean;
 }
 
+/** Which webhooks a scripted answer is for: a path, and the carrier call when it is known in advance. */
+export interface WebhookMatch {
+  readonly path: string;
+  readonly carrierCallId?: string;
+}
+
 /**
  * Where the simulator's webhooks land in these tests: it records each one, checks its signature
  * the way docs/carrier-api.md says (computed here, not with the simulator's code), and answers
- * from a script of statuses (then 204 for status, 202 for inbound).
+ * from a script of statuses for the webhooks they match (then 204 for status, 202 for inbound).
+ * A script names what it is for, so a late webhook of an earlier test cannot take its answer.
  */
 export class WebhookReceiver {
   readonly received: Received[] = [];
-  private readonly answers: number[] = [];
+  private readonly scripts: { match: WebhookMatch; statuses: number[] }[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -35,12 +42,9 @@ export class WebhookReceiver {
         const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header) ?? [];
         const expected = t ? createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex') : '';
         const fresh = Math.abs(Date.now() / 1000 - Number(t)) <= 300;
-        receiver.received.push({
-          path: request.url ?? '',
-          body: JSON.parse(raw),
-          signedWithSecret: fresh && v1 === expected,
-        });
-        const status = receiver.answers.shift() ?? (request.url === '/v1/carrier/inbound' ? 202 : 204);
+        const received = { path: request.url ?? '', body: JSON.parse(raw), signedWithSecret: fresh && v1 === expected };
+        receiver.received.push(received);
+        const status = receiver.scriptedAnswer(received) ?? (received.path === '/v1/carrier/inbound' ? 202 : 204);
         const body = status === 202 ? JSON.stringify({ callId: 'call-from-routing' }) : '';
         response.writeHead(status, body ? { 'content-type': 'application/json' } : {}).end(body);
       });
@@ -50,9 +54,19 @@ export class WebhookReceiver {
     return holder.receiver;
   }
 
-  /** The next webhooks are answered with these statuses, in order. */
-  answerNext(...statuses: number[]): void {
-    this.answers.push(...statuses);
+  /** The next webhooks that match are answered with these statuses, in order. */
+  answerNext(match: WebhookMatch, ...statuses: number[]): void {
+    this.scripts.push({ match, statuses: [...statuses] });
+  }
+
+  private scriptedAnswer(webhook: Received): number | undefined {
+    const script = this.scripts.find(
+      ({ match, statuses }) =>
+        statuses.length > 0 &&
+        match.path === webhook.path &&
+        (match.carrierCallId === undefined || match.carrierCallId === webhook.body.carrierCallId),
+    );
+    return script?.statuses.shift();
   }
 
   statusesOf(carrierCallId: string): string[] {
