@@ -1,11 +1,11 @@
 import { Topics } from '@homeline/contracts';
 import { replayOf, simulatedSpeaker, type SimulatedSpeaker } from '@homeline/device-sim';
-import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import { eventually } from '@homeline/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { answerRequested, type AnswerRequestedEnvelope, type InboundCall } from './support/answer-requested';
 import { registerHousehold, type Household } from './support/household';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 import { distinctEvents, tapTopic, type TopicTap } from './support/topic-tap';
 
 const olivia = simulatedSpeaker('olivia');
@@ -15,8 +15,6 @@ const gus = simulatedSpeaker('gus');
 const nora = simulatedSpeaker('nora');
 
 describe('answering an inbound call, verified over Kafka', () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let client: Kafka;
   let identity: IdentityUnderTest;
   let producer: Producer;
@@ -24,29 +22,14 @@ describe('answering an inbound call, verified over Kafka', () => {
   let home: Household;
   let neighbours: Household;
 
+  const fixture = useIdentity({ conversation: true });
   beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    client = kafka.client();
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [Topics.calls, Topics.identity].map((topic) => ({ topic, numPartitions: 3 })) });
-    await admin.disconnect();
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
-    producer = client.producer({ idempotent: true });
-    await producer.connect();
-    published = await tapTopic(client, Topics.identity);
+    ({ client, identity, producer, published } = fixture);
     home = await registerHousehold(identity, {
       olivia: { speaker: olivia, role: 'owner' }, adam: { speaker: adam, role: 'adult' },
       chloe: { speaker: chloe, role: 'child' }, gus: { speaker: gus, role: 'guest' },
     }, 'living-room-1');
     neighbours = await registerHousehold(identity, { nora: { speaker: nora, role: 'owner' } }, 'neighbour-den-1');
-  });
-  afterAll(async () => {
-    await published?.stop();
-    await producer?.disconnect();
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
   });
 
   const send = async (envelope: AnswerRequestedEnvelope, key = envelope.streamId) => {

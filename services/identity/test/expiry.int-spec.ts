@@ -1,48 +1,31 @@
 import { Topics } from '@homeline/contracts';
 import { replayOf, simulatedSpeaker } from '@homeline/device-sim';
-import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import { eventually } from '@homeline/testing';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { ExpirySweeper } from '../src/edges/expiry-sweeper';
 import { callRequested, type CallRequestedEnvelope } from './support/call-requested';
 import { registerHousehold, type Household } from './support/household';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
-import { distinctEvents, tapTopic, type TopicTap } from './support/topic-tap';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
+import { distinctEvents, type TopicTap } from './support/topic-tap';
 
 const maria = simulatedSpeaker('maria');
 const hoursAgo = (hours: number, plusSeconds = 0) => new Date(Date.now() - hours * 3_600_000 + plusSeconds * 1000);
 
 /** Issue 11, finding 6: nonces and Idempotency-Keys are forgotten once they can matter no more. */
 describe('what identity forgets, and when', () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let identity: IdentityUnderTest;
   let producer: Producer;
   let published: TopicTap;
   let home: Household;
   let sweeper: ExpirySweeper;
 
+  // The test sweeps by hand: the timer would race it.
+  const fixture = useIdentity({ env: { EXPIRY_SWEEP_INTERVAL_MS: '3600000' }, conversation: true });
   beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    const client = kafka.client();
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [Topics.calls, Topics.identity].map((topic) => ({ topic, numPartitions: 1 })) });
-    await admin.disconnect();
-    // The test sweeps by hand: the timer would race it.
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(','), EXPIRY_SWEEP_INTERVAL_MS: '3600000' });
+    ({ identity, producer, published } = fixture);
     sweeper = identity.app.get(ExpirySweeper);
-    producer = client.producer({ idempotent: true });
-    await producer.connect();
-    published = await tapTopic(client, Topics.identity);
     home = await registerHousehold(identity, { maria: { speaker: maria, role: 'owner' } }, 'kitchen-expiry');
-  });
-  afterAll(async () => {
-    await published?.stop();
-    await producer?.disconnect();
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
   });
 
   const decisionFor = async (request: CallRequestedEnvelope) => {

@@ -1,23 +1,15 @@
-import { startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import { nextLine } from './support/household';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
 const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe("a household's Away Mode, quiet hours and sensitive contacts over HTTP", () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let identity: IdentityUnderTest;
 
-  beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
-  });
-  afterAll(async () => {
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
+  const fixture = useIdentity();
+  beforeAll(() => {
+    ({ identity } = fixture);
   });
 
   const openAccount = async (timezone = 'America/New_York') => {

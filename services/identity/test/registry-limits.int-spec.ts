@@ -1,7 +1,6 @@
 import { simulatedSpeaker } from '@homeline/device-sim';
 import { randomBytes } from 'node:crypto';
-import { startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
 const account = (msisdn: string) => ({
   msisdn,
@@ -12,20 +11,13 @@ const account = (msisdn: string) => ({
 
 /** Issue 11, findings 5 and 6: what the registry refuses or keeps apart, over HTTP. */
 describe('the household registry\'s limits', () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let identity: IdentityUnderTest;
   let lines = 0;
   const nextLine = () => `+1555124${String(1000 + ++lines).padStart(4, '0')}`;
 
-  beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
-  });
-  afterAll(async () => {
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
+  const fixture = useIdentity();
+  beforeAll(() => {
+    ({ identity } = fixture);
   });
 
   const openAccount = async () => {

@@ -1,6 +1,5 @@
 import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
-import { startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
 const account = (msisdn = '+15551230001') => ({
   msisdn,
@@ -10,20 +9,13 @@ const account = (msisdn = '+15551230001') => ({
 });
 
 describe('the household registry over HTTP', () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let identity: IdentityUnderTest;
   let lines = 0;
   const nextLine = () => `+1555123${String(1000 + ++lines).padStart(4, '0')}`;
 
-  beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
-  });
-  afterAll(async () => {
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
+  const fixture = useIdentity();
+  beforeAll(() => {
+    ({ identity } = fixture);
   });
 
   const openAccount = async () => {

@@ -1,13 +1,13 @@
 import { Topics } from '@homeline/contracts';
 import { approverPhone, simulatedDevice, simulatedSpeaker, type SimulatedDevice } from '@homeline/device-sim';
-import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import { eventually, type TestKafka, type TestPostgres } from '@homeline/testing';
 import type { Producer } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { answerRequested } from './support/answer-requested';
 import { callRequested } from './support/call-requested';
 import { registerHousehold, type Household } from './support/household';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
-import { distinctEvents, tapTopic, type Received, type TopicTap } from './support/topic-tap';
+import { useIdentity, startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { distinctEvents, type Received, type TopicTap } from './support/topic-tap';
 
 const maria = simulatedSpeaker('maria');
 const jon = simulatedSpeaker('jon');
@@ -21,24 +21,9 @@ describe('step-up approval', () => {
   let published: TopicTap;
   let homes = 0;
 
-  beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    const client = kafka.client();
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [Topics.calls, Topics.identity].map((topic) => ({ topic, numPartitions: 3 })) });
-    await admin.disconnect();
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
-    producer = client.producer({ idempotent: true });
-    await producer.connect();
-    published = await tapTopic(client, Topics.identity);
-  });
-  afterAll(async () => {
-    await published?.stop();
-    await producer?.disconnect();
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
+  const fixture = useIdentity({ conversation: true });
+  beforeAll(() => {
+    ({ pg, kafka, identity, producer, published } = fixture);
   });
 
   /** A household whose owner Maria has registered her phone, with Jon an adult and the kitchen speaker linked before. */

@@ -1,6 +1,6 @@
 import { forgedAssertion, replayOf, simulatedSpeaker } from '@homeline/device-sim';
 import { isStreamVersionConflict, runInTransaction } from '@homeline/event-store';
-import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import { eventually } from '@homeline/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SpeakerVerification } from '../src/application/speaker-verification';
@@ -8,7 +8,7 @@ import { answerCallVerification, placeCallVerification, type VerificationRequest
 import { answerRequested } from './support/answer-requested';
 import { callRequested } from './support/call-requested';
 import { registerHousehold, type Household } from './support/household';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
 const maria = simulatedSpeaker('maria');
 const jon = simulatedSpeaker('jon');
@@ -21,24 +21,17 @@ const waitingOnLocks = async (db: DataSource): Promise<number> => {
 };
 
 describe('speaker verification, a batch at a time', () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let identity: IdentityUnderTest;
   let verification: SpeakerVerification;
   let home: Household;
   let other: Household;
 
+  const fixture = useIdentity();
   beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
+    ({ identity } = fixture);
     verification = identity.app.get(SpeakerVerification);
     home = await registerHousehold(identity, { maria: { speaker: maria, role: 'owner' } }, 'batch-kitchen');
     other = await registerHousehold(identity, { jon: { speaker: jon, role: 'owner' } }, 'batch-den');
-  });
-  afterAll(async () => {
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
   });
 
   const request = (household: Household, voice = household.device.assert({ subject: 'Mom', embedding: maria.utter() })): VerificationRequest =>

@@ -2,11 +2,11 @@ import { Topics } from '@homeline/contracts';
 import {
   forgedAssertion, replayOf, similarSpeaker, simulatedDevice, simulatedSpeaker, staleAssertion,
 } from '@homeline/device-sim';
-import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
+import { eventually } from '@homeline/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { callRequested, type CallRequestedEnvelope } from './support/call-requested';
-import { startIdentity, type IdentityUnderTest } from './support/identity-app';
+import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 import { registerHousehold, type Household } from './support/household';
 import { distinctEvents, tapTopic, type TopicTap } from './support/topic-tap';
 
@@ -17,8 +17,6 @@ const ana = simulatedSpeaker('ana');
 const anasSister = similarSpeaker(ana, 'anas-sister', 0.95);
 
 describe('speaker verification over Kafka', () => {
-  let pg: TestPostgres;
-  let kafka: TestKafka;
   let client: Kafka;
   let identity: IdentityUnderTest;
   let producer: Producer;
@@ -26,26 +24,11 @@ describe('speaker verification over Kafka', () => {
   let home: Household;
   let similar: Household;
 
+  const fixture = useIdentity({ conversation: true });
   beforeAll(async () => {
-    [pg, kafka] = await Promise.all([startTestPostgres(), startTestKafka()]);
-    client = kafka.client();
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [Topics.calls, Topics.identity].map((topic) => ({ topic, numPartitions: 3 })) });
-    await admin.disconnect();
-    identity = await startIdentity(pg, { KAFKA_BROKERS: kafka.brokers.join(',') });
-    producer = client.producer({ idempotent: true });
-    await producer.connect();
-    published = await tapTopic(client, Topics.identity);
+    ({ client, identity, producer, published } = fixture);
     home = await registerHousehold(identity, { maria: { speaker: maria, role: 'owner' }, jon: { speaker: jon, role: 'adult' } }, 'kitchen-1');
     similar = await registerHousehold(identity, { ana: { speaker: ana, role: 'owner' }, sister: { speaker: anasSister, role: 'adult' } }, 'den-1');
-  });
-  afterAll(async () => {
-    await published?.stop();
-    await producer?.disconnect();
-    await identity?.close();
-    await kafka?.stop();
-    await pg?.stop();
   });
 
   const send = async (envelope: CallRequestedEnvelope, key = envelope.streamId) => {
