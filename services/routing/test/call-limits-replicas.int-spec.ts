@@ -29,8 +29,7 @@ describe('outbound limits held by two replicas of routing', () => {
   beforeAll(async () => {
     routing = await RoutingHarness.start({ limits: { RATE_LIMIT_DEVICE_PER_MINUTE: '10', RATE_LIMIT_ACCOUNT_PER_MINUTE: '15' } });
     ({ app: replica } = await routing.startReplica());
-    await routing.publish(...home.events);
-    await routing.untilProjected(home.accountId, home.counts());
+    await routing.register(home);
     // Both instances own partitions of the calls topic once each has decided a call (911s: they count toward nothing).
     await eventually(
       async () => {

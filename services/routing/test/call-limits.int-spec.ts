@@ -17,8 +17,7 @@ const household = async (routing: RoutingHarness) => {
   const owner = home.member('owner', 'Homer');
   const kitchen = home.device({ room: 'Kitchen' });
   const hall = home.device({ room: 'Hall' });
-  await routing.publish(...home.events);
-  await routing.untilProjected(home.accountId, home.counts());
+  await routing.register(home);
   const call = (target: string, deviceId = kitchen): Envelope =>
     callRouting({ accountId: home.accountId, deviceId, target, verified: true, memberId: owner, speakerRejection: null, assurance: 'high' });
   return { home, kitchen, hall, call };

@@ -16,8 +16,7 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     routing = await RoutingHarness.start({
       behaviours: { [busyNumber]: 'busy', [unansweredNumber]: 'no_answer', [ringingNumber]: 'ring' },
     });
-    await routing.publish(...home.events);
-    await routing.untilProjected(home.accountId, home.counts());
+    await routing.register(home);
   });
   afterAll(() => routing?.stop());
 

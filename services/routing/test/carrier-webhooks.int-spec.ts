@@ -19,8 +19,7 @@ describe('the carrier webhooks refuse what the carrier did not send, with proble
 
   beforeAll(async () => {
     routing = await RoutingHarness.start({ defaultBehaviour: 'ring' });
-    await routing.publish(...home.events);
-    await routing.untilProjected(home.accountId, home.counts());
+    await routing.register(home);
   });
   afterAll(() => routing?.stop());
 

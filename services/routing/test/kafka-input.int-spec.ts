@@ -13,8 +13,7 @@ describe("what routing takes from Kafka: identity's registry, and input it must 
 
   beforeAll(async () => {
     routing = await RoutingHarness.start();
-    await routing.publish(...home.events);
-    await routing.untilProjected(home.accountId, home.counts());
+    await routing.register(home);
   });
   afterAll(() => routing?.stop());
 

@@ -18,8 +18,7 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
 
   beforeAll(async () => {
     routing = await RoutingHarness.start();
-    await routing.publish(...home.events);
-    await routing.untilProjected(home.accountId, home.counts());
+    await routing.register(home);
   });
   afterAll(() => routing?.stop());
 

@@ -43,6 +43,13 @@ export interface DeadLetter {
  * carrier simulator (tools/carrier-sim) on an HTTP port of its own, which routing calls through its
  * HTTP adapter and which posts signed callbacks to routing's port. Tests talk to it over Kafka and HTTP.
  */
+/** How many members, devices and contacts of one account routing's projection holds. */
+export interface ProjectedCounts {
+  readonly members: number;
+  readonly devices: number;
+  readonly contacts: number;
+}
+
 export class RoutingHarness {
   private readonly published: Envelope[] = [];
   /** The Kafka key of each published event, by event id. */
@@ -205,7 +212,7 @@ export class RoutingHarness {
   /** Waits until routing's projection holds the household's members, devices and contacts (setup, not an assertion). */
   async untilProjected(
     accountId: string,
-    counts: { readonly members: number; readonly devices: number; readonly contacts: number },
+    counts: ProjectedCounts,
   ): Promise<void> {
     await eventually(async () => {
       const [row] = await this.dataSource.query(
@@ -216,6 +223,12 @@ export class RoutingHarness {
       );
       expect(row).toEqual(counts);
     });
+  }
+
+  /** Publishes a household's registry events as identity would and waits until routing has projected them (setup). */
+  async register(home: { readonly accountId: string; readonly events: readonly Envelope[]; counts(): ProjectedCounts }): Promise<void> {
+    await this.publish(...home.events);
+    await this.untilProjected(home.accountId, home.counts());
   }
 
   async stop(): Promise<void> {
