@@ -96,17 +96,22 @@ export const contactAddedSchema = z.object({
 });
 export type ContactAdded = z.infer<typeof contactAddedSchema>;
 
-export const speakerVerifiedSchema = z.object({
-  callId: id,
-  accountId: id,
-  deviceId: id,
-  memberId: id,
+/** How a voice was accepted: its score against the threshold it had to reach, its margin, its liveness and the assurance reached. */
+const voiceAccepted = {
   score: z.number(),
   threshold: z.number(),
   /** Best score minus the runner-up's (1 when only one member is enrolled). */
   margin: z.number(),
   liveness: z.number(),
   assurance: assuranceSchema,
+};
+
+export const speakerVerifiedSchema = z.object({
+  callId: id,
+  accountId: id,
+  deviceId: id,
+  memberId: id,
+  ...voiceAccepted,
   decision: z.literal('accept'),
 });
 export type SpeakerVerified = z.infer<typeof speakerVerifiedSchema>;
@@ -151,11 +156,7 @@ export const answerAuthorizedSchema = z.object({
   accountId: id,
   deviceId: id,
   memberId: id,
-  score: z.number(),
-  threshold: z.number(),
-  margin: z.number(),
-  liveness: z.number(),
-  assurance: assuranceSchema,
+  ...voiceAccepted,
 });
 export type AnswerAuthorized = z.infer<typeof answerAuthorizedSchema>;
 

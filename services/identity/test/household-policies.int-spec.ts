@@ -1,7 +1,6 @@
-import { nextLine } from './support/household';
+import { accountRequest, openAccount as openAccountOver } from './support/household';
 import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
-const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe("a household's Away Mode, quiet hours and sensitive contacts over HTTP", () => {
@@ -12,11 +11,7 @@ describe("a household's Away Mode, quiet hours and sensitive contacts over HTTP"
     ({ identity } = fixture);
   });
 
-  const openAccount = async (timezone = 'America/New_York') => {
-    const { status, body } = await identity.call('POST', '/v1/accounts', { msisdn: nextLine(), displayName: 'The Okafors', timezone, address });
-    expect(status).toBe(201);
-    return body.accountId as string;
-  };
+  const openAccount = (timezone?: string) => openAccountOver(identity, { displayName: 'The Okafors', timezone });
   const household = async (accountId: string) => (await identity.call('GET', `/v1/accounts/${accountId}`)).body;
   const eventsOf = async (accountId: string) =>
     (await identity.db.query(`SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`account-${accountId}`]))
@@ -127,13 +122,13 @@ describe("a household's Away Mode, quiet hours and sensitive contacts over HTTP"
     });
 
     it.each(['+01:00', 'Mars/Olympus', 'EST+5', 'America/New_York/'])('refuses %s as an account time zone', async (timezone) => {
-      const opened = await identity.call('POST', '/v1/accounts', { msisdn: nextLine(), displayName: 'X', timezone, address });
+      const opened = await identity.call('POST', '/v1/accounts', accountRequest({ displayName: 'X', timezone }));
       expect(opened).toMatchObject(invalid('timezone'));
     });
 
     it('accepts the zones of the IANA database, including UTC and renamed ones', async () => {
       for (const timezone of ['UTC', 'Europe/Kyiv', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5']) {
-        expect(await identity.call('POST', '/v1/accounts', { msisdn: nextLine(), displayName: 'X', timezone, address })).toMatchObject({ status: 201 });
+        expect(await identity.call('POST', '/v1/accounts', accountRequest({ displayName: 'X', timezone }))).toMatchObject({ status: 201 });
       }
     });
   });

@@ -1,34 +1,21 @@
 import { simulatedSpeaker } from '@homeline/device-sim';
 import { randomBytes } from 'node:crypto';
+import { accountRequest, openAccount } from './support/household';
 import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
-const account = (msisdn: string) => ({
-  msisdn,
-  displayName: 'The Riveras',
-  timezone: 'America/New_York',
-  address: { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' },
-});
 
 /** Issue 11, findings 5 and 6: what the registry refuses or keeps apart, over HTTP. */
 describe('the household registry\'s limits', () => {
   let identity: IdentityUnderTest;
-  let lines = 0;
-  const nextLine = () => `+1555124${String(1000 + ++lines).padStart(4, '0')}`;
 
   const fixture = useIdentity();
   beforeAll(() => {
     ({ identity } = fixture);
   });
 
-  const openAccount = async () => {
-    const { status, body } = await identity.call('POST', '/v1/accounts', account(nextLine()));
-    expect(status).toBe(201);
-    return body.accountId as string;
-  };
-
   it('scopes an Idempotency-Key by the account it acts on: two households sending the same key each get their own answer', async () => {
     const key = { 'idempotency-key': 'shared-key-1' };
-    const [first, second] = [account(nextLine()), account(nextLine())];
+    const [first, second] = [accountRequest(), accountRequest()];
     const opened = [await identity.call('POST', '/v1/accounts', first, key), await identity.call('POST', '/v1/accounts', second, key)];
     expect(opened.map((r) => r.status)).toEqual([201, 201]);
     expect(opened[0].body.accountId).not.toBe(opened[1].body.accountId);
@@ -38,13 +25,13 @@ describe('the household registry\'s limits', () => {
   });
 
   it('refuses an account in a country without a numbering plan (issue 11, finding 6)', async () => {
-    const zz = account(nextLine());
+    const zz = accountRequest();
     const refused = await identity.call('POST', '/v1/accounts', { ...zz, address: { ...zz.address, country: 'ZZ' } });
     expect(refused).toMatchObject({ status: 422, body: { code: 'unsupported_country' } });
   });
 
   it('refuses a voiceprint beyond VOICEPRINTS_PER_MEMBER_MAX (5) for one member (issue 11, finding 6)', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Ana', role: 'adult' });
     const enrol = (take: number) =>
       identity.call('POST', `/v1/accounts/${accountId}/members/${body.memberId}/voiceprints`, { embedding: simulatedSpeaker('ana').utter({ take }) });
@@ -54,7 +41,7 @@ describe('the household registry\'s limits', () => {
   });
 
   it('refuses a contact that would shadow an emergency number, by name, alias or number (issue 11, finding 5)', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     for (const contact of [
       { name: 'Hotline', aliases: ['nine one one'], number: '+1 900 555 0100' },
       { name: 'Emergency', number: '+1 900 555 0100' },
@@ -68,7 +55,7 @@ describe('the household registry\'s limits', () => {
   });
 
   it('answers 404, not 500, for a member or device id longer than any key index holds, sent with an Idempotency-Key', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     const longId = randomBytes(4000).toString('base64url');
     const key = { 'idempotency-key': 'long-path' };
     expect(await identity.call('PATCH', `/v1/accounts/${accountId}/members/${longId}`, { role: 'adult' }, key)).toMatchObject({ status: 404, body: { code: 'member_not_found' } });

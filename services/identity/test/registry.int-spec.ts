@@ -1,33 +1,21 @@
 import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
+import { randomUUID } from 'node:crypto';
+import { accountRequest, nextLine, openAccount } from './support/household';
 import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 
-const account = (msisdn = '+15551230001') => ({
-  msisdn,
-  displayName: 'The Riveras',
-  timezone: 'America/New_York',
-  address: { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' },
-});
 
 describe('the household registry over HTTP', () => {
   let identity: IdentityUnderTest;
-  let lines = 0;
-  const nextLine = () => `+1555123${String(1000 + ++lines).padStart(4, '0')}`;
 
   const fixture = useIdentity();
   beforeAll(() => {
     ({ identity } = fixture);
   });
 
-  const openAccount = async () => {
-    const { status, body } = await identity.call('POST', '/v1/accounts', account(nextLine()));
-    expect(status).toBe(201);
-    return body.accountId as string;
-  };
-
   it('registers a household and shows it back, without any voice embedding', async () => {
     const maria = simulatedSpeaker('maria');
     const kitchen = simulatedDevice('kitchen-speaker-1');
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     const owner = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
     const child = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Leo', role: 'child' });
     expect([owner.status, child.status]).toEqual([201, 201]);
@@ -62,7 +50,7 @@ describe('the household registry over HTTP', () => {
   });
 
   it('records each change as an event on the account stream, the voiceprint by its size only', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Ana', role: 'adult' });
     const print = simulatedSpeaker('ana').voiceprint;
     await identity.call('POST', `/v1/accounts/${accountId}/members/${body.memberId}/voiceprints`, { embedding: print });
@@ -79,7 +67,7 @@ describe('the household registry over HTTP', () => {
   });
 
   it('changes a member\'s permissions: a role, and grants and revocations on top of it', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
     const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Sam', role: 'adult' });
     const path = `/v1/accounts/${accountId}/members/${body.memberId}`;
@@ -99,7 +87,7 @@ describe('the household registry over HTTP', () => {
   });
 
   it('keeps an owner: the last one cannot be demoted', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
     const demoted = await identity.call('PATCH', `/v1/accounts/${accountId}/members/${body.memberId}`, { role: 'adult' });
     expect(demoted).toMatchObject({ status: 409, body: { code: 'last_owner' } });
@@ -107,8 +95,8 @@ describe('the household registry over HTTP', () => {
 
   it('moves a device to another household only after it is unlinked', async () => {
     const device = simulatedDevice('hallway-speaker');
-    const first = await openAccount();
-    const second = await openAccount();
+    const first = await openAccount(identity);
+    const second = await openAccount(identity);
     const link = (accountId: string) =>
       identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: device.deviceId, name: 'Hallway', publicKey: device.publicKey });
 
@@ -124,7 +112,7 @@ describe('the household registry over HTTP', () => {
   });
 
   it('keeps every change made to a household at the same time', async () => {
-    const accountId = await openAccount();
+    const accountId = await openAccount(identity);
     const names = ['Ana', 'Ben', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
     // Half of them with an Idempotency-Key, whose claim is the transaction's first write.
     const added = await Promise.all(names.map((name, i) =>
@@ -138,7 +126,7 @@ describe('the household registry over HTTP', () => {
 
   it('links a device raced by two households to exactly one of them', async () => {
     const device = simulatedDevice('contested-speaker');
-    const [first, second] = await Promise.all([openAccount(), openAccount()]);
+    const [first, second] = await Promise.all([openAccount(identity), openAccount(identity)]);
     const results = await Promise.all([first, second].map((accountId) =>
       identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: device.deviceId, name: 'Den', publicKey: device.publicKey })));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
@@ -146,8 +134,8 @@ describe('the household registry over HTTP', () => {
   });
 
   it('replays a request sent again with the same Idempotency-Key and refuses the key for another body', async () => {
-    const key = { 'idempotency-key': `open-${nextLine()}` };
-    const body = account(nextLine());
+    const key = { 'idempotency-key': `open-${randomUUID()}` };
+    const body = accountRequest();
     const first = await identity.call('POST', '/v1/accounts', body, key);
     const again = await identity.call('POST', '/v1/accounts', body, key);
     expect(first.status).toBe(201);
@@ -161,23 +149,23 @@ describe('the household registry over HTTP', () => {
       const none = await fetch(`${identity.baseUrl}/v1/accounts`, { method: 'POST' });
       expect(none.status).toBe(401);
       expect(response(await none.json())).toMatchObject({ status: 401 });
-      const wrong = await identity.call('GET', `/v1/accounts/${await openAccount()}`, undefined, { authorization: 'Bearer not-the-token' });
+      const wrong = await identity.call('GET', `/v1/accounts/${await openAccount(identity)}`, undefined, { authorization: 'Bearer not-the-token' });
       expect(wrong.status).toBe(401);
     });
 
     it('names every invalid field of a request body', async () => {
-      const { status, body } = await identity.call('POST', '/v1/accounts', { ...account(), timezone: 'Mars/Olympus', address: { city: 'x' } });
+      const { status, body } = await identity.call('POST', '/v1/accounts', { ...accountRequest(), timezone: 'Mars/Olympus', address: { city: 'x' } });
       expect(status).toBe(400);
       expect(body).toMatchObject({ type: 'urn:homeline:problem:invalid_request', code: 'invalid_request', status: 400 });
       expect(body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['timezone', 'address.line1', 'address.country']));
     });
 
     it('refuses a line or contact number that cannot be a phone number, and a line already registered', async () => {
-      expect(await identity.call('POST', '/v1/accounts', account('+1 555'))).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
+      expect(await identity.call('POST', '/v1/accounts', accountRequest({ msisdn: '+1 555' }))).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
       const line = nextLine();
-      expect((await identity.call('POST', '/v1/accounts', account(line))).status).toBe(201);
-      expect(await identity.call('POST', '/v1/accounts', account(line))).toMatchObject({ status: 409, body: { code: 'msisdn_already_registered' } });
-      const accountId = await openAccount();
+      expect((await identity.call('POST', '/v1/accounts', accountRequest({ msisdn: line }))).status).toBe(201);
+      expect(await identity.call('POST', '/v1/accounts', accountRequest({ msisdn: line }))).toMatchObject({ status: 409, body: { code: 'msisdn_already_registered' } });
+      const accountId = await openAccount(identity);
       const contact = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Nobody', number: '12' });
       expect(contact).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
     });
@@ -188,7 +176,7 @@ describe('the household registry over HTTP', () => {
       expect(await identity.call('GET', '/v1/accounts/not-a-uuid')).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
       const addToMissing = await identity.call('POST', `/v1/accounts/${missing}/members`, { name: 'X', role: 'adult' });
       expect(addToMissing).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
-      const accountId = await openAccount();
+      const accountId = await openAccount(identity);
       const enrol = await identity.call('POST', `/v1/accounts/${accountId}/members/${missing}/voiceprints`, { embedding: simulatedSpeaker('x').voiceprint });
       expect(enrol).toMatchObject({ status: 404, body: { code: 'member_not_found' } });
       const contact = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Mom', number: '+12175550142', memberId: missing });
@@ -196,7 +184,7 @@ describe('the household registry over HTTP', () => {
     });
 
     it.each(['__proto__', 'constructor', 'prototype'])('answers 404 for a member or device named %s that was never added', async (id) => {
-      const accountId = await openAccount();
+      const accountId = await openAccount(identity);
       await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Maria', role: 'owner' });
       const change = await identity.call('PATCH', `/v1/accounts/${accountId}/members/${id}`, { role: 'adult' });
       expect(change).toMatchObject({ status: 404, body: { code: 'member_not_found' } });
@@ -207,7 +195,7 @@ describe('the household registry over HTTP', () => {
     });
 
     it('refuses a public key that is not an Ed25519 key, and an embedding of the wrong size or no sane vector', async () => {
-      const accountId = await openAccount();
+      const accountId = await openAccount(identity);
       const device = await identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: 'd-1', name: 'Den', publicKey: Buffer.alloc(16).toString('base64') });
       expect(device).toMatchObject({ status: 422, body: { code: 'invalid_public_key' } });
       for (const weak of [Buffer.alloc(32), Buffer.from('01' + '00'.repeat(31), 'hex')]) {

@@ -5,6 +5,23 @@ let lines = 0;
 /** A fresh, possible US line per household. */
 export const nextLine = (): string => `+1555${String(2000000 + ++lines).padStart(7, '0')}`;
 
+const springfield = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
+
+/** The body of POST /v1/accounts: a household in Springfield, IL, on a fresh line unless told otherwise. */
+export const accountRequest = (fields: { msisdn?: string; displayName?: string; timezone?: string } = {}) => ({
+  msisdn: fields.msisdn ?? nextLine(),
+  displayName: fields.displayName ?? 'The Riveras',
+  timezone: fields.timezone ?? 'America/New_York',
+  address: springfield,
+});
+
+/** Opens an account over HTTP (a setup step: anything but 201 fails the test) and gives its id. */
+export const openAccount = async (identity: IdentityUnderTest, fields: Parameters<typeof accountRequest>[0] = {}): Promise<string> => {
+  const { status, body } = await identity.call('POST', '/v1/accounts', accountRequest(fields));
+  expect(status).toBe(201);
+  return body.accountId as string;
+};
+
 export interface Household {
   readonly accountId: string;
   readonly members: Record<string, string>;
@@ -17,11 +34,7 @@ export const registerHousehold = async (
   speakers: Record<string, { speaker: SimulatedSpeaker; role: 'owner' | 'adult' | 'child' | 'guest' }>,
   deviceId: string,
 ): Promise<Household> => {
-  const opened = await identity.call('POST', '/v1/accounts', {
-    msisdn: nextLine(), displayName: 'Household', timezone: 'America/New_York',
-    address: { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' },
-  });
-  const accountId: string = opened.body.accountId;
+  const accountId = await openAccount(identity, { displayName: 'Household' });
   const members: Record<string, string> = {};
   for (const [name, { speaker, role }] of Object.entries(speakers)) {
     const { body } = await identity.call('POST', `/v1/accounts/${accountId}/members`, { name, role });
