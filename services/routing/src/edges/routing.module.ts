@@ -2,15 +2,14 @@ import { Module } from '@nestjs/common';
 import { OutboxRelayHost } from '@homeline/platform';
 import { Registry } from 'prom-client';
 import { carrierProviders } from './carrier.provider';
-import { CarrierInboundController } from './carrier-inbound.controller';
-import { CarrierStatusController } from './carrier-status.controller';
+import { CarrierWebhooksController } from './carrier-webhooks.controller';
 import { routingApplicationProvider } from './routing.composition';
 import { RoutingMetrics } from './routing-metrics';
 import { RoutingRuntime } from './routing-runtime';
 
 /** Destination decisions, carrier legs, inbound calls and the carrier's webhooks. */
 @Module({
-  controllers: [CarrierInboundController, CarrierStatusController],
+  controllers: [CarrierWebhooksController],
   providers: [
     ...carrierProviders,
     { provide: RoutingMetrics, inject: [Registry], useFactory: (registry: Registry) => new RoutingMetrics(registry) },
