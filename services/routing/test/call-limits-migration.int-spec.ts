@@ -2,6 +2,7 @@ import { appendToStream, eventStoreMigrations } from '@homeline/event-store';
 import { startTestPostgres, type TestPostgres } from '@homeline/testing';
 import { DataSource } from 'typeorm';
 import { routingMigrations } from '../src/edges/migrations';
+import { RoutingCallLimits1764450000000 } from '../src/edges/migrations/routing-call-limits.migration';
 import { SqlCallUsage } from '../src/edges/sql/call-usage.sql';
 
 /**
@@ -33,7 +34,7 @@ describe('the call limits migration on a database with calls already routed', ()
     appendToStream(source.manager, streamId, types.map(([type, data]) => ({ type, data })), { expectedVersion: 'no-stream', source: 'routing' });
 
   it('counts the international leg still up, and not the ended one, toward the limits', async () => {
-    const before = await migrated(routingMigrations.slice(0, -1));
+    const before = await migrated(routingMigrations.slice(0, routingMigrations.indexOf(RoutingCallLimits1764450000000)));
     const routedAt = new Date(Date.now() - 5_000);
     for (const [call, cls, over] of [['c1', 'international', true], ['c2', 'international', false], ['c3', 'emergency', false]] as const) {
       await before.query(`INSERT INTO carrier_legs (leg_id, call_id, account_id, created_at) VALUES ($1, $2, 'acc-1', $3)`, [`leg-${call}`, call, routedAt]);

@@ -2,7 +2,9 @@ import { type IntegrationEvent } from '@homeline/contracts';
 import { appendToStream, eventStoreMigrations, OutboxRelay, systemClock } from '@homeline/event-store';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import type { Consumer } from 'kafkajs';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CarrierWork } from '../src/application/carrier-work';
 import { legCommands } from '../src/application/streams';
 import { SqlCarrierRequests } from '../src/edges/sql/carrier-requests.sql';
@@ -69,7 +71,7 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     const work = new CarrierWork(dataSource, requests, new ScriptedCarrier(1), legCommands(), systemClock, {
       maxAttempts: 1,
     });
-    const { claimed } = await requests.claim(10, 30_000, 'claim-1');
+    const { claimed } = await requests.claim(10, 30_000, 'claim-1', null);
     await Promise.all(claimed.map((request) => work.perform(request)));
     expect(await typesOf(dataSource, 'leg-refused')).toEqual(['CarrierLegRequested', 'CarrierLegFailed']);
     expect(await queued()).toBe(0);
@@ -77,13 +79,51 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
 
   it('places a leg whose dispatcher died holding the claim, once the lease expires', async () => {
     await requestLeg(dataSource, 'leg-orphan');
-    const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 300, 'dead-dispatcher');
+    const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 300, 'dead-dispatcher', null);
     expect(claimed.map((r) => r.legId)).toEqual(['leg-orphan']);
     const carrier = new ScriptedCarrier();
     await dispatching(carrier, async () => {
       await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-orphan')).toBe('cc-leg-orphan'));
     });
     expect(carrier.log).toEqual(['place leg-orphan', 'placed leg-orphan']);
+  });
+
+  /** A PostgreSQL session of its own, as a dispatcher's listening connection is: its pid, and how it ends. */
+  const session = async () => {
+    const [client, release] = (await (dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
+    const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+    return { pid: rows[0].pid, end: () => release(new Error('the dispatcher died')) };
+  };
+
+  it("takes over at once the claims of a dispatcher whose session is gone, long before their lease ends", async () => {
+    await requestLeg(dataSource, 'leg-abandoned');
+    const dead = await session();
+    const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, hour, 'killed-dispatcher', dead.pid);
+    expect(claimed.map((r) => r.legId)).toEqual(['leg-abandoned']);
+    dead.end(); // killed -9: PostgreSQL sees its connection close
+    const carrier = new ScriptedCarrier();
+    await dispatching(carrier, async () => {
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-abandoned')).toBe('cc-leg-abandoned'));
+    });
+    expect(carrier.log).toEqual(['place leg-abandoned', 'placed leg-abandoned']);
+  });
+
+  it('leaves alone the claims of a dispatcher that is alive, while it places what nobody holds', async () => {
+    await requestLeg(dataSource, 'leg-held');
+    const alive = await session();
+    const requests = new SqlCarrierRequests(dataSource);
+    await requests.claim(10, hour, 'live-dispatcher', alive.pid);
+    const carrier = new ScriptedCarrier();
+    try {
+      await dispatching(carrier, async () => {
+        await requestLeg(dataSource, 'leg-free');
+        await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-free')).toBe('cc-leg-free'));
+      });
+      expect(carrier.log).toEqual(['place leg-free', 'placed leg-free']);
+    } finally {
+      alive.end();
+      await dataSource.query(`DELETE FROM carrier_requests WHERE claim_token = 'live-dispatcher'`);
+    }
   });
 
   it('never places a leg released before its placement was claimed', async () => {

@@ -14,6 +14,7 @@ export class AppendSignal {
   private client: PoolClient | undefined;
   private release: ((error?: Error) => void) | undefined;
   private lockHeld = false;
+  private pid: number | undefined;
   private pending = false;
   private waiter: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -46,6 +47,25 @@ export class AppendSignal {
       this.drop(new Error('listener connection failed'));
     }
     return this.lockHeld;
+  }
+
+  /**
+   * The PostgreSQL backend pid of the listening connection, connecting first if it was dropped;
+   * null while the database is away. It names this reader's session to other sessions: it is
+   * gone from pg_stat_activity as soon as this process is.
+   */
+  async sessionPid(): Promise<number | null> {
+    try {
+      if (!this.client) await this.connect();
+      if (this.pid === undefined) {
+        const { rows } = await this.client!.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+        this.pid = rows[0].pid;
+      }
+      return this.pid;
+    } catch {
+      this.drop(new Error('listener connection failed'));
+      return null;
+    }
   }
 
   /** Resolves at the next notification or poll tick (at once if one arrived since the last call). */
@@ -100,6 +120,7 @@ export class AppendSignal {
     const client = this.client;
     this.client = undefined;
     this.lockHeld = false;
+    this.pid = undefined;
     client?.off('notification', this.onNotification);
     client?.off('error', this.onListenerError);
     const release = this.release;

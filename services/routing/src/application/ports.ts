@@ -147,12 +147,15 @@ export interface CarrierRequests {
   /**
    * Claims up to `limit` due requests for `leaseMs`, in a statement of its own, and says in how
    * many ms the next unclaimed one is due (null: none queued). A leg's requests are claimed in
-   * order; a crashed dispatcher's claims expire with their lease.
+   * order. A claim is held by the PostgreSQL session `holderPid` (null: by nobody in particular):
+   * a crashed dispatcher's claims are taken over as soon as its session is gone, or else when
+   * their lease expires.
    */
   claim(
     limit: number,
     leaseMs: number,
     claim: string,
+    holderPid: number | null,
   ): Promise<{ claimed: ClaimedRequest[]; nextDueInMs: number | null }>;
   /** The carrier accepted the placement: remember its id for the leg, and the request is done. */
   placed(request: ClaimedRequest, carrierCallId: string): Promise<void>;

@@ -18,7 +18,10 @@ export interface LegDispatcherOptions {
   readonly pollMs: number;
   /** Requests at the carrier at once; a slow carrier delays only what waits for a free slot. */
   readonly maxInFlight?: number;
-  /** How long a claim holds; longer than any carrier call takes, shorter than anyone should wait after a crash. */
+  /**
+   * How long a claim holds; longer than any carrier call takes. A dispatcher that dies loses its
+   * claims sooner, with its PostgreSQL session; the lease is for a session that lingers.
+   */
   readonly leaseMs?: number;
   /** The carrier's circuit: while it is open nothing is claimed, so an outage burns no request's attempts. */
   readonly gate?: CarrierGate;
@@ -70,7 +73,9 @@ export class LegDispatcher {
       let nextDueInMs: number | null = gate.requests === 0 ? gate.retryInMs : null;
       if (room > 0) {
         try {
-          const claimed = await this.requests.claim(room, this.options.leaseMs ?? 30_000, this.ids.next());
+          // Claims name this dispatcher's session: should it die, another dispatcher takes them over at once.
+          const holder = await this.wakeup.sessionPid();
+          const claimed = await this.requests.claim(room, this.options.leaseMs ?? 30_000, this.ids.next(), holder);
           claimed.claimed.forEach((request) => this.carryOut(() => this.work.perform(request)));
           if (claimed.claimed.length === room) continue; // maybe more due: claim again while there is room
           nextDueInMs = claimed.nextDueInMs;

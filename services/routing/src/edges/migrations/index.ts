@@ -1,5 +1,6 @@
 import { RoutingCallLimits1764450000000 } from './routing-call-limits.migration';
 import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migration';
+import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
 
@@ -9,4 +10,5 @@ export const routingMigrations = [
   RoutingCarrierClaims1764200000000,
   RoutingInbound1764300000000,
   RoutingCallLimits1764450000000,
+  RoutingClaimHolders1765100000000,
 ];

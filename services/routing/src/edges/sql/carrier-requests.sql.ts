@@ -7,17 +7,25 @@ import { carrierRequestsChannel } from './carrier-legs.sql';
 // request of its leg is still queued (a hang-up never overtakes its placement).
 const isFirstOfLeg = `NOT EXISTS (SELECT 1 FROM carrier_requests e WHERE e.leg_id = r.leg_id AND e.request_id < r.request_id)`;
 
+// A claim is live while its lease runs and the session of the dispatcher holding it is still
+// connected: a dispatcher killed -9 loses its session at once, and its claims with it.
+const claimIsLive = `coalesce(r.claimed_until > now() AND (r.claimed_by_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.claimed_by_pid)), false)`;
+
+// While another dispatcher holds a claim, look again this often: were it to die, its claims are due.
+const holderCheckSeconds = 2;
+
 // One statement, so one short transaction: claim (a lease, not a lock held while the carrier is
 // called), and say when the next request not claimed here falls due, so the dispatcher sleeps
 // until then instead of polling.
 const claimSql = `
 WITH due AS (
   SELECT r.request_id FROM carrier_requests r
-  WHERE r.available_at <= now() AND (r.claimed_until IS NULL OR r.claimed_until <= now()) AND ${isFirstOfLeg}
+  WHERE r.available_at <= now() AND NOT ${claimIsLive} AND ${isFirstOfLeg}
   ORDER BY r.request_id LIMIT $1
   FOR UPDATE SKIP LOCKED
 ), claimed AS (
-  UPDATE carrier_requests r SET claimed_until = now() + make_interval(secs => $2::float8 / 1000), claim_token = $3
+  UPDATE carrier_requests r
+  SET claimed_until = now() + make_interval(secs => $2::float8 / 1000), claim_token = $3, claimed_by_pid = $4
   FROM due WHERE r.request_id = due.request_id
   RETURNING r.request_id, r.leg_id, r.action, r.payload, r.attempts
 )
@@ -28,7 +36,9 @@ SELECT
      'deviceId', c.payload->>'deviceId', 'reason', c.payload->>'reason')
      ORDER BY c.request_id), '[]')
    FROM claimed c JOIN carrier_legs l USING (leg_id)) AS claimed,
-  (SELECT ceil(extract(epoch FROM min(greatest(r.available_at, coalesce(r.claimed_until, r.available_at))) - now()) * 1000)
+  (SELECT ceil(extract(epoch FROM min(CASE WHEN ${claimIsLive}
+            THEN least(greatest(r.available_at, r.claimed_until), now() + interval '${holderCheckSeconds} seconds')
+            ELSE r.available_at END) - now()) * 1000)
    FROM carrier_requests r WHERE r.request_id NOT IN (SELECT request_id FROM due) AND ${isFirstOfLeg}) AS next_due_in_ms`;
 
 // Only the claim's holder completes a request. Completing one may make its leg's next request due:
@@ -47,12 +57,12 @@ const placedSql = `WITH leg AS (UPDATE carrier_legs SET carrier_call_id = coales
 export class SqlCarrierRequests implements CarrierRequests {
   constructor(private readonly dataSource: DataSource) {}
 
-  async claim(limit: number, leaseMs: number, claim: string): ReturnType<CarrierRequests['claim']> {
+  async claim(limit: number, leaseMs: number, claim: string, holderPid: number | null): ReturnType<CarrierRequests['claim']> {
     const [row] = await rawQuery<{ claimed: Omit<ClaimedRequest, 'claim'>[]; next_due_in_ms: number | null }>(
       this.dataSource.manager,
-      'routing_claim_requests_v2',
+      'routing_claim_requests_v3',
       claimSql,
-      [limit, leaseMs, claim],
+      [limit, leaseMs, claim, holderPid],
     );
     const claimed = row.claimed.map((r) => ({ ...r, claim }) as ClaimedRequest);
     return { claimed, nextDueInMs: row.next_due_in_ms === null ? null : Math.max(0, Number(row.next_due_in_ms)) };
@@ -76,7 +86,7 @@ export class SqlCarrierRequests implements CarrierRequests {
     // The dispatchers hear of it, and sleep until it falls due.
     await this.dataSource.query(
       `WITH later AS (
-         UPDATE carrier_requests SET attempts = attempts + 1, claimed_until = NULL, claim_token = NULL,
+         UPDATE carrier_requests SET attempts = attempts + 1, claimed_until = NULL, claim_token = NULL, claimed_by_pid = NULL,
            available_at = now() + make_interval(secs => $3::float8 / 1000)
          WHERE request_id = $1 AND claim_token = $2 RETURNING 1)
        SELECT pg_notify($4, '') FROM later`,
