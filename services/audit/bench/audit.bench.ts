@@ -95,7 +95,14 @@ async function main(): Promise<void> {
   const kafkaStart = performance.now();
   for (let at = 0; at < KAFKA; at += 1000) {
     const events = syntheticEvents(ENTRIES + at, Math.min(1000, KAFKA - at));
-    await producer.send({ topic: Topics.calls, messages: events.map((e) => ({ key: e.streamId, value: JSON.stringify(e) })) });
+    // Each event on its source's topic: the consumers dead-letter an event on a topic its source does not own.
+    const topics = [...new Set(events.map((e) => Topics[e.source]))];
+    await producer.sendBatch({
+      topicMessages: topics.map((topic) => ({
+        topic,
+        messages: events.filter((e) => Topics[e.source] === topic).map((e) => ({ key: e.streamId, value: JSON.stringify(e) })),
+      })),
+    });
   }
   await untilIntegrated(store, before + KAFKA);
   const kafkaSeconds = (performance.now() - kafkaStart) / 1000;

@@ -19,6 +19,7 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
   private readonly size: Gauge;
   private running: Promise<void> | null = null;
   private again = false;
+  private polling = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private integrator: Integrator | undefined;
@@ -45,11 +46,19 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
     await this.running;
   }
 
-  /** The safety net: integrates only when something is staged (one read, not an empty transaction). */
+  /**
+   * The safety net: integrates only when something is staged (one read, not an empty transaction).
+   * One check at a time: a slow one (a busy database) must not pile up more on every tick.
+   */
   private async poll(): Promise<void> {
-    if (this.running || this.stopped || !this.integrator) return;
-    const staged = await this.integrator.hasStaged().catch(() => true); // unsure: let the integration find out
-    if (staged) this.notify();
+    if (this.running || this.polling || this.stopped || !this.integrator) return;
+    this.polling = true;
+    try {
+      const staged = await this.integrator.hasStaged().catch(() => true); // unsure: let the integration find out
+      if (staged) this.notify();
+    } finally {
+      this.polling = false;
+    }
   }
 
   notify(): void {

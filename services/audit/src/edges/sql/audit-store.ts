@@ -37,8 +37,11 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async hasStaged(): Promise<boolean> {
-    const [row]: Array<{ staged: boolean }> = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM audit_staged) AS staged`);
-    return row.staged;
+    // The lowest key, read by the primary key: after a burst the table is full of rows integrated
+    // (deleted) and not yet vacuumed, and `EXISTS (SELECT 1 FROM audit_staged)` scanned through them
+    // all (4 s after a million, measured; PostgreSQL drops an ORDER BY inside EXISTS).
+    const rows: unknown[] = await this.dataSource.query(`SELECT staged_id FROM audit_staged ORDER BY staged_id LIMIT 1`);
+    return rows.length > 0;
   }
 
   async head(): Promise<TreeHead> {
