@@ -52,7 +52,8 @@ const sortedCopy = (value: unknown, path: string): unknown => {
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NEEDS_LIBRARY;
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value).sort()) {
-        if (INDEX_KEY.test(key)) return NEEDS_LIBRARY;
+        // An index-like key would be reordered by JavaScript; `__proto__` cannot be set as an own key by assignment.
+        if (INDEX_KEY.test(key) || key === '__proto__') return NEEDS_LIBRARY;
         if (!isWellFormed(key)) throw new TypeError(`${path} has a key with a lone surrogate`);
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;

@@ -39,6 +39,10 @@ describe('the fast path of canonical JSON', () => {
     );
   });
 
+  it('keeps a "__proto__" key a parsed event holds (found by the property above: the fast path dropped it)', () => {
+    expect(canonicalJson(JSON.parse('{"b":{"__proto__":0},"a":1}'))).toBe('{"a":1,"b":{"__proto__":0}}');
+  });
+
   it('defers to the library for integer-like keys, whose order JavaScript objects do not keep', () => {
     expect(canonicalJson({ b: 1, '10': 2, '9': 3, a: { '2': 0, '1': 1 } })).toBe('{"10":2,"9":3,"a":{"1":1,"2":0},"b":1}');
   });
