@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commandOf, isAlive } from '@homeline/testing';
@@ -49,17 +49,28 @@ export async function lockStack(dataDir: string, say: (line: string) => void, wa
   }
 }
 
+/**
+ * The lock file always holds a whole record: it is written beside the lock and then linked
+ * (create) or renamed (state changes) into place, both atomic. A start that read it while it was
+ * being written would see it empty, take it for one left by a dead supervisor, and take it over.
+ */
 function create(file: string, owner: Owner): boolean {
-  let fd: number;
+  const draft = written(file, owner);
   try {
-    fd = openSync(file, 'wx', 0o644);
+    linkSync(draft, file); // fails if the lock exists: only one start creates it
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    rmSync(draft, { force: true });
   }
-  writeSync(fd, JSON.stringify(owner));
-  closeSync(fd);
-  return true;
+}
+
+function written(file: string, owner: Owner): string {
+  const draft = `${file}.${process.pid}.tmp`;
+  writeFileSync(draft, JSON.stringify(owner));
+  return draft;
 }
 
 function read(file: string): Owner | undefined {
@@ -80,7 +91,7 @@ function held(file: string, owner: Owner): StackLock {
   return {
     setState: (state) => {
       current = { ...current, state };
-      writeFileSync(file, JSON.stringify(current));
+      renameSync(written(file, current), file);
     },
     release,
   };
