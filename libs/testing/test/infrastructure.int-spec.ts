@@ -63,8 +63,8 @@ describe('the test Kafka', () => {
 
   it('starts each test with every topic of deploy/k8s there again, empty, and a group of the last test reading them from the start', async () => {
     // On an external broker each start deletes the last test's topics and groups and makes the
-    // topics again. Apache Kafka lists a topic deleted a moment ago, and drops a deleted topic's
-    // committed offsets only later: a group would otherwise skip as many new messages.
+    // topics again. Apache Kafka still lists a topic deleted a moment ago (it must not be taken as
+    // made), and a group's committed offsets must not carry over: it would skip as many new messages.
     const topics = [...devTopics()];
     const topic = topics[0];
     const send = async (kafka: TestKafka, values: string[]) => {
