@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { eventually } from './eventually';
 
 /** Partitions of every topic in dev and CI (docs/architecture.md section 3). */
 export const DEV_PARTITIONS = 3;
@@ -59,15 +60,12 @@ export async function emptyCluster(kafka: Kafka, brokers: readonly string[]): Pr
  * existing, and once the deletion took effect the test's clients would find them missing or
  * auto-create them (a consumer that joined meanwhile may never see some partitions).
  */
-async function topicsGone(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+async function topicsGone(admin: Admin, topics: readonly string[]): Promise<void> {
+  await eventually(async () => {
     const listed = new Set(await admin.listTopics());
     const left = topics.filter((t) => listed.has(t));
-    if (left.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`Kafka still lists deleted topics after ${timeoutMs} ms: ${left.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    if (left.length > 0) throw new Error(`Kafka still lists deleted topics: ${left.join(', ')}`);
+  }, { timeoutMs: 30_000 });
 }
 
 /**

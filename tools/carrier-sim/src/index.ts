@@ -2,3 +2,4 @@ export { startCarrierSimulator, type CarrierSimulatorOptions, type RunningCarrie
 export { behaviours, type CarrierBehaviour } from './behaviours';
 export { CarrierSimClient, type SimulatedCallView } from './sim-client';
 export { loadSimulatorConfig, type SimulatorConfig } from './config';
+export type { RequestRecord } from './server';

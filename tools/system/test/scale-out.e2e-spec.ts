@@ -1,3 +1,4 @@
+import type { RequestRecord } from '@homeline/carrier-sim';
 import { Topics } from '@homeline/contracts';
 import { HomelineClient, type CallView, type Endpoints } from '../src/homeline-client';
 import { createHousehold } from '../src/household';
@@ -81,15 +82,12 @@ const story = (call: CallView): string => {
 };
 
 /**
- * The legs the carrier created, each once, by the legId routing's idempotency key names
- * (`place:<legId>`, docs/carrier-api.md). A replica killed between the carrier's answer and recording it
- * leaves the placement to the survivor, which asks again for the same legId: the carrier answers that
- * with the first answer again (201, marked replayed), which is not another leg.
+ * The legs the carrier created, by the legId routing's idempotency key names (`place:<legId>`,
+ * docs/carrier-api.md). A replica killed between the carrier's answer and recording it leaves the
+ * placement to the survivor, which asks again for the same legId: the carrier answers that with the
+ * first answer again (201, marked replayed), which is not another leg.
  */
-const placedLegIds = (requests: readonly { method: string; path: string; idempotencyKey: string | null; outcome: number | 'dropped'; replayed: boolean }[]) => [
-  ...new Set(
-    requests
-      .filter((r) => r.method === 'POST' && r.path.endsWith('/v1/legs') && r.outcome === 201 && !r.replayed)
-      .map((r) => (r.idempotencyKey ?? '').replace(/^place:/, '')),
-  ),
-];
+const placedLegIds = (requests: readonly RequestRecord[]) =>
+  requests
+    .filter((r) => r.method === 'POST' && r.path.endsWith('/v1/legs') && r.outcome === 201 && !r.replayed)
+    .map((r) => (r.idempotencyKey ?? '').replace(/^place:/, ''));
