@@ -34,6 +34,12 @@ export const auditConfigSchema = platformEnv({ httpPort: 3004 }).extend({
   AUDIT_INTEGRATE_POLL_MS: env.milliseconds(250),
   /** How long the integrator gathers entries after a wake-up before it integrates (a checkpoint per batch). */
   AUDIT_INTEGRATE_DELAY_MS: z.coerce.number().int().min(0).max(500).default(100),
+  /**
+   * How long a Kafka fetch of the audit's consumer waits for more to arrive (fetch.max.wait.ms, with a
+   * fetch.min.bytes it does not reach under a call rate): events come to it in batches, not one
+   * fetch and one write each. Added to AUDIT_INTEGRATE_DELAY_MS, still well within a second.
+   */
+  AUDIT_FETCH_WAIT_MS: z.coerce.number().int().min(0).max(400).default(100),
   /** Most leaves sequenced per transaction. */
   AUDIT_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(5000),
   /** Period of the self-check (0: only on request). */

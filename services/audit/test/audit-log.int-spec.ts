@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { AuditStore } from '../src/application/ports';
 import { accountOpened, callEvent, startAuditHarness, type AuditHarness } from './audit-harness';
 
-interface Page { entries: Array<{ index: number; type: string; eventId: string; deviceId: string | null; envelope: { data: Record<string, unknown> } }>; nextCursor: string | null }
+interface Page { entries: Array<{ index: number; type: string; eventId: string; deviceId: string | null; receivedAt: string; envelope: { data: Record<string, unknown> } }>; nextCursor: string | null }
 interface Proof { index: number; treeSize: number; leafHash: string; hashes: string[] }
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
@@ -44,6 +44,26 @@ describe('the audit log', () => {
       const [row] = await db().query(`SELECT leaf FROM audit_log_entries WHERE index = $1`, [entry.index]);
       expect(hashLeaf(row.leaf).equals(b64(proof.leafHash))).toBe(true);
     }
+  });
+
+  it('takes events that come one by one in batches, as its fetch waits for more (AUDIT_FETCH_WAIT_MS)', async () => {
+    const callId = randomUUID();
+    const first = callEvent(callId, 'CallRequested', { deviceId: 'dev-first', target: 'Mom' });
+    await h.publish(Topics.calls, first);
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(1)); // the consumer is running
+    // Sixteen messages, each its own produce request, to one partition, ~2 ms apart. Were each fetch answered
+    // at once, most would be staged on their own (receivedAt is taken once per batch): here 12 batches
+    // without the wait, 2 with it.
+    for (let i = 0; i < 16; i++) {
+      await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: `dev-${i}`, target: 'Mom' }));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const page = await eventually(async () => {
+      const p = await entries({ callId });
+      expect(p.entries).toHaveLength(17);
+      return p;
+    });
+    expect(new Set(page.entries.slice(1).map((e) => e.receivedAt)).size).toBeLessThanOrEqual(6);
   });
 
   it('keeps numbers, names and addresses out of the leaves, and shows them to a compliance query', async () => {

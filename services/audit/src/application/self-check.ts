@@ -37,9 +37,12 @@ export class SelfCheck {
     const head = await this.store.head();
     const problems: string[] = [];
     let firstBad: number | null = null;
+    /** The first entry under a stored tree node that differs: the entry itself is somewhere in that node's range. */
+    let firstUnderBadNode: number | null = null;
     let checkpoints = 0;
-    const problem = (index: number | null, text: string) => {
-      if (index !== null && (firstBad === null || index < firstBad)) firstBad = index;
+    const problem = (index: number | null, text: string, exact = true) => {
+      if (index !== null && exact && (firstBad === null || index < firstBad)) firstBad = index;
+      if (index !== null && !exact && (firstUnderBadNode === null || index < firstUnderBadNode)) firstUnderBadNode = index;
       if (problems.length < MAX_PROBLEMS) problems.push(index === null ? text : `entry ${index}: ${text}`);
     };
     // Signatures: the most recent checkpoints (each costs an Ed25519 verification); roots: all of them, below.
@@ -95,7 +98,10 @@ export class SelfCheck {
           if (level % 8 !== 0) return;
           const tile = tiles.get(tileKey(at.tile));
           if (!tile || tile.length < (at.offset + 1) * 32 || !tileHash(tile, at.offset).equals(hash)) {
-            problem(index * 2 ** level, level === 0 ? 'its leaf hash differs from the stored tree' : `stored tree node ${level}/${index} differs`);
+            // A changed leaf also changes every stored node above it, whose range starts before it: only
+            // the leaf names the entry; a node alone (its tile changed, not the leaves) names its range.
+            if (level === 0) problem(index, 'its leaf hash differs from the stored tree');
+            else problem(index * 2 ** level, `stored tree node ${level}/${index} (entries from ${index * 2 ** level}) differs`, false);
           }
         });
         compareRoots();
@@ -104,7 +110,7 @@ export class SelfCheck {
     }
     if (range.size !== head.size) problem(range.size, `the log holds ${range.size} rows below the tree size ${head.size}`);
     else if (!range.root().equals(head.rootHash)) problem(null, 'the tree head root differs from the tree rebuilt from the leaves');
-    return { ok: problems.length === 0, checkedAt: this.clock.now().toISOString(), treeSize: head.size, checkpoints, firstBadIndex: firstBad, problems };
+    return { ok: problems.length === 0, checkedAt: this.clock.now().toISOString(), treeSize: head.size, checkpoints, firstBadIndex: firstBad ?? firstUnderBadNode, problems };
   }
 
   /** The tiles a page of leaves touches, at every tile level. */

@@ -37,6 +37,7 @@ export class IngestionHost implements OnApplicationBootstrap, OnApplicationShutd
       keyCache,
       groupId: AUDIT_CONSUMER_GROUP,
       topics: [config.TOPIC_IDENTITY, config.TOPIC_CALLS, config.TOPIC_ROUTING],
+      fetchWaitMs: config.AUDIT_FETCH_WAIT_MS,
       logger: { warn: (details, msg) => logger.warn({ ...details, msg }) },
       instrumentation: metrics.consumers,
     });

@@ -13,6 +13,8 @@ export interface IngestionOptions {
   readonly kek: KeyEncryptionKey;
   readonly groupId: string;
   readonly topics: readonly string[];
+  /** How long a fetch waits for more to arrive, in ms (AUDIT_FETCH_WAIT_MS); 0 answers as soon as anything is there. */
+  readonly fetchWaitMs?: number;
   readonly recorder: RecordEntries;
   /** Links and data keys already read (shared with the store, whose erasures forget the keys). */
   readonly keyCache: AuditKeyCache;
@@ -50,6 +52,8 @@ export const auditIngestion = (options: IngestionOptions): InboxConsumer<Envelop
     transactional: false,
     logger: options.logger,
     instrumentation: options.instrumentation,
+    // The broker answers a fetch when a megabyte has come or the wait is over: a batch per wait.
+    ...(options.fetchWaitMs ? { consumerConfig: { maxWaitTimeInMs: options.fetchWaitMs, minBytes: 1_048_576 } } : {}),
     handleBatch: (events, tx, afterCommit) => record(options, events, tx, afterCommit),
   });
 
