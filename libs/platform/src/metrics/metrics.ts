@@ -11,7 +11,9 @@ import { Public } from '../auth/bearer-token.guard';
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
+  // The event-loop lag is sampled every 100 ms, not prom-client's 10 ms: its timer woke every
+  // service ~100 times a second while idle, and each wake costs CPU (npm run bench:wakeup).
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return registry;
 }
 
