@@ -9,9 +9,14 @@
  *
  *   npm run bench [-- --rates 10,50,150,300 --seconds 10 --profile DIR --keep-logs]
  *                 [-- --inbound-rates 50 --inbound-seconds 20 --inbound-households 100 --inbound-devices 3]
- *                 [-- --outbound-only | --inbound-only]
+ *                 [-- --outbound-only | --inbound-only] [-- --households 1]
+ *
+ * --households N spreads the outbound calls round-robin over N households (each its own line, the
+ * same one member calling Mom): a carrier's traffic comes from many lines, and each line's limits
+ * are decided one call at a time under that line's lock (docs/architecture.md section 6.2).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +36,7 @@ const arg = (name: string, fallback: string) => {
 };
 const rates = arg('rates', '10,50,150,300').split(',').map(Number);
 const seconds = Number(arg('seconds', '10'));
+const households = Number(arg('households', '1'));
 const profileDir = arg('profile', '');
 const outbound = !process.argv.includes('--inbound-only');
 const inbound = !process.argv.includes('--outbound-only');
@@ -56,10 +62,11 @@ async function watchCalls(brokers: string): Promise<{ outcomes: Map<string, Outc
   return { outcomes, stop: () => consumer.disconnect() };
 }
 
-async function drive(system: RunningSystem, home: Household, watch: Awaited<ReturnType<typeof watchCalls>>, roots: number[], rate: number, report: boolean): Promise<void> {
+async function drive(system: RunningSystem, homes: readonly Household[], watch: Awaited<ReturnType<typeof watchCalls>>, roots: number[], rate: number, report: boolean): Promise<void> {
   const total = Math.round(rate * seconds);
   const before = await metrics(system);
   const cpuBefore = cpuMsOfTrees(roots);
+  const perRootBefore = roots.map((pid) => cpuMsOfTrees([pid]));
   // The carrier simulator is one of those processes; in production its share is the carrier's.
   const carrierPid = system.pidOf('carrier-sim');
   const carrierBefore = carrierPid ? cpuMsOfTrees([carrierPid]) : 0;
@@ -70,6 +77,7 @@ async function drive(system: RunningSystem, home: Household, watch: Awaited<Retu
   for (let i = 0; i < total; i++) {
     const wait = started + (i * 1000) / rate - Date.now();
     if (wait > 0) await sleep(wait);
+    const home = homes[i % homes.length];
     const request = spokenRequest(home, home.members.Alex.voice, 'Mom');
     const sentAt = Date.now();
     inflight.push(system.client.placeCall(request).then(({ callId }) => void sent.set(callId, sentAt), () => void errors++));
@@ -78,6 +86,7 @@ async function drive(system: RunningSystem, home: Household, watch: Awaited<Retu
   const deadline = Date.now() + 60_000;
   while ([...sent.keys()].some((id) => !watch.outcomes.has(id)) && Date.now() < deadline) await sleep(20);
   const cpuAfter = cpuMsOfTrees(roots);
+  const perRoot = roots.map((pid, i) => ({ name: processName(pid), ms: cpuMsOfTrees([pid]) - perRootBefore[i] }));
   const carrierCpu = (carrierPid ? cpuMsOfTrees([carrierPid]) : 0) - carrierBefore;
   const after = await metrics(system);
   if (!report) return;
@@ -99,11 +108,25 @@ async function drive(system: RunningSystem, home: Household, watch: Awaited<Retu
     cpuMsPerCall: Math.round(((cpuAfter - cpuBefore) / Math.max(1, latencies.length)) * 10) / 10,
     carrierSimCpuMsPerCall: Math.round((carrierCpu / Math.max(1, latencies.length)) * 10) / 10,
   };
-  console.log(`offered ${rate} calls/s for ${seconds} s: ${result.connected}/${total} connected, ${errors} POST errors, outcomes ${JSON.stringify(statuses)}`);
+  console.log(`offered ${rate} calls/s for ${seconds} s from ${homes.length} household(s): ${result.connected}/${total} connected, ${errors} POST errors, outcomes ${JSON.stringify(statuses)}`);
   console.log(`  sustained ${result.sustainedPerSecond} calls/s; POST -> connected p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms; CPU ${result.cpuMsPerCall} ms per call (${Math.round(cpuAfter - cpuBefore)} ms over ${((last - started) / 1000).toFixed(1)} s, all processes; of which the carrier simulator ${result.carrierSimCpuMsPerCall} ms)`);
+  const perCall = (ms: number) => (ms / Math.max(1, latencies.length)).toFixed(1);
+  console.log(`  CPU ms per call by process: ${perRoot.sort((a, b) => b.ms - a.ms).map((r) => `${r.name} ${perCall(r.ms)}`).join(', ')}`);
   console.log('  per hop:');
   for (const line of hops(before, after)) console.log(line);
   console.log(JSON.stringify(result));
+}
+
+/** What a process of the system is, from its command line: a service, the broker, PostgreSQL, the carrier simulator. */
+function processName(pid: number): string {
+  let line = '';
+  try {
+    line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return `pid ${pid} (gone)`;
+  }
+  const known = ['identity', 'calls', 'routing', 'audit', 'carrier-sim', 'kafka-embedded', 'postgres'].find((name) => line.includes(name));
+  return known === 'kafka-embedded' ? 'broker' : (known ?? line.slice(0, 40));
 }
 
 async function startBrokerProcess(dir: string): Promise<{ child: ChildProcess; address: string }> {
@@ -133,12 +156,12 @@ async function main() {
   const watch = await watchCalls(broker.address);
   try {
     const roots = childrenOf(process.pid);
-    const home = outbound ? await createHousehold(system.client) : null;
-    if (home) await drive(system, home, watch, roots, 5, false); // warm-up: JIT, pools, consumer groups
+    const homes = outbound ? await Promise.all(Array.from({ length: households }, () => createHousehold(system.client))) : [];
+    if (outbound) await drive(system, homes, watch, roots, 5, false); // warm-up: JIT, pools, consumer groups
     const idleFrom = cpuMsOfTrees(roots);
     await sleep(5000);
     console.log(`idle: ${Math.round((cpuMsOfTrees(roots) - idleFrom) / 5)} ms of CPU per second, all processes`);
-    if (home) for (const rate of rates) await drive(system, home, watch, roots, rate, true);
+    if (outbound) for (const rate of rates) await drive(system, homes, watch, roots, rate, true);
     if (inbound) {
       await driveInbound(system, {
         rates: arg('inbound-rates', '50').split(',').map(Number),
