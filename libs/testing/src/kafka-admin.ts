@@ -5,9 +5,12 @@ import { eventually } from './eventually';
 export const DEV_PARTITIONS = 3;
 
 /**
- * Creates the topics that do not exist yet and waits until each has a leader: on Kafka a topic
- * made by auto-creation answers NOT_LEADER_OR_FOLLOWER for a moment, and a producer that
- * retries then writes twice, so nothing here relies on auto-creation.
+ * Creates the topics that do not exist yet and waits until each partition's leader serves it: on
+ * Kafka a topic made by auto-creation answers NOT_LEADER_OR_FOLLOWER for a moment, and a producer
+ * that retries then writes twice, so nothing here relies on auto-creation. Metadata naming a
+ * leader is not enough: on Apache Kafka 4.1.1, ListOffsets just after CreateTopics (waitForLeaders)
+ * answered NOT_LEADER_OR_FOLLOWER for 6 of 90 topics in a probe (six topics deleted and made again,
+ * 15 times), and failed a CI run's test that read a fresh topic's offsets.
  */
 export async function createTopics(kafka: Kafka, topics: readonly string[], partitions = DEV_PARTITIONS): Promise<void> {
   if (topics.length === 0) return;
@@ -17,6 +20,7 @@ export async function createTopics(kafka: Kafka, topics: readonly string[], part
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((t) => !existing.has(t));
     if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+    for (const topic of missing) await eventually(() => admin.fetchTopicOffsets(topic), { timeoutMs: 30_000, intervalMs: 50 });
   } finally {
     await admin.disconnect();
   }
