@@ -16,7 +16,6 @@
  * are decided one call at a time under that line's lock (docs/architecture.md section 6.2).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,7 +24,7 @@ import { Topics } from '@homeline/contracts';
 import { childrenOf, cpuMsOfTrees, createHousehold, spokenRequest, startSystem, type Household, type RunningSystem } from '@homeline/system';
 import { freePort } from '@homeline/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { hops, metrics, percentile, sleep } from './figures';
+import { cpuSpent, hops, metrics, percentile, readCpu, sleep } from './figures';
 import { driveInbound } from './inbound';
 import { summariseProfiles } from './profile-summary';
 
@@ -66,7 +65,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   const total = Math.round(rate * seconds);
   const before = await metrics(system);
   const cpuBefore = cpuMsOfTrees(roots);
-  const perRootBefore = roots.map((pid) => cpuMsOfTrees([pid]));
+  const perProcessBefore = readCpu(roots);
   // The carrier simulator is one of those processes; in production its share is the carrier's.
   const carrierPid = system.pidOf('carrier-sim');
   const carrierBefore = carrierPid ? cpuMsOfTrees([carrierPid]) : 0;
@@ -86,7 +85,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   const deadline = Date.now() + 60_000;
   while ([...sent.keys()].some((id) => !watch.outcomes.has(id)) && Date.now() < deadline) await sleep(20);
   const cpuAfter = cpuMsOfTrees(roots);
-  const perRoot = roots.map((pid, i) => ({ name: processName(pid), ms: cpuMsOfTrees([pid]) - perRootBefore[i] }));
+  const perProcess = cpuSpent(perProcessBefore, readCpu(roots)).byProcess;
   const carrierCpu = (carrierPid ? cpuMsOfTrees([carrierPid]) : 0) - carrierBefore;
   const after = await metrics(system);
   if (!report) return;
@@ -111,22 +110,10 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   console.log(`offered ${rate} calls/s for ${seconds} s from ${homes.length} household(s): ${result.connected}/${total} connected, ${errors} POST errors, outcomes ${JSON.stringify(statuses)}`);
   console.log(`  sustained ${result.sustainedPerSecond} calls/s; POST -> connected p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms; CPU ${result.cpuMsPerCall} ms per call (${Math.round(cpuAfter - cpuBefore)} ms over ${((last - started) / 1000).toFixed(1)} s, all processes; of which the carrier simulator ${result.carrierSimCpuMsPerCall} ms)`);
   const perCall = (ms: number) => (ms / Math.max(1, latencies.length)).toFixed(1);
-  console.log(`  CPU ms per call by process: ${perRoot.sort((a, b) => b.ms - a.ms).map((r) => `${r.name} ${perCall(r.ms)}`).join(', ')}`);
+  console.log(`  CPU ms per call by process: ${perProcess.map(([label, ms]) => `${label} ${perCall(ms)}`).join(', ')}`);
   console.log('  per hop:');
   for (const line of hops(before, after)) console.log(line);
   console.log(JSON.stringify(result));
-}
-
-/** What a process of the system is, from its command line: a service, the broker, PostgreSQL, the carrier simulator. */
-function processName(pid: number): string {
-  let line = '';
-  try {
-    line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return `pid ${pid} (gone)`;
-  }
-  const known = ['identity', 'calls', 'routing', 'audit', 'carrier-sim', 'kafka-embedded', 'postgres'].find((name) => line.includes(name));
-  return known === 'kafka-embedded' ? 'broker' : (known ?? line.slice(0, 40));
 }
 
 async function startBrokerProcess(dir: string): Promise<{ child: ChildProcess; address: string }> {

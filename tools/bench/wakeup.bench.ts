@@ -9,20 +9,15 @@
  *   npm run bench:wakeup [-- --round-trips 5000 --pauses 0,2]
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { cpuMsOfTrees } from '@homeline/system';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const roundTrips = Number(arg('round-trips', '5000'));
-const ticksPerSecond = 100; // USER_HZ on Linux
-
-const cpuUsOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
-};
+const cpuUsOf = (pid: number): number => cpuMsOfTrees([pid]) * 1000;
 
 /** The echoing side: a child process, so that its CPU is its own. */
 function echo(): void {
