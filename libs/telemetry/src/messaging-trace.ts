@@ -35,30 +35,34 @@ const headerGetter: TextMapGetter<MessageHeaders> = {
 export const contextOf = (headers: MessageHeaders): Context => propagation.extract(ROOT_CONTEXT, headers, headerGetter);
 
 /**
- * Runs a consumer's handling of one message as part of the trace the message carries, so whatever
- * the handler appends inherits it (the event store captures `traceparent` at append time) and one
- * trace follows a call across services. Exported: a CONSUMER span, child of the producer's.
- * Not exported: no span at all, only the carried context made active (the cheap path).
+ * Runs a consumer's handling of a batch of messages as part of the trace its first message carries,
+ * so whatever the handler appends inherits it (the event store captures `traceparent` at append
+ * time) and one trace follows a call across services. Exported: a CONSUMER span per message, each
+ * the child of its own producer's, so every call's trace shows its events consumed even when one
+ * batch holds several calls' events. Not exported: no span at all, only the first message's
+ * context made active (the cheap path).
  */
-export function consumeInTrace<T>(message: ConsumedMessage, handle: () => Promise<T>): Promise<T> {
-  const parent = contextOf(message.headers);
-  if (!isExporting()) return context.with(parent, handle);
-  const span = homelineTracer().startSpan(
-    `process ${message.topic}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': message.topic,
-        'messaging.destination.partition.id': String(message.partition),
-        'messaging.consumer.group.name': message.consumerGroup,
-        'messaging.kafka.offset': Number(message.offset),
+export function consumeBatchInTrace<T>(messages: readonly [ConsumedMessage, ...ConsumedMessage[]], handle: () => Promise<T>): Promise<T> {
+  const first = contextOf(messages[0].headers);
+  if (!isExporting()) return context.with(first, handle);
+  const spans = messages.map((message) =>
+    homelineTracer().startSpan(
+      `process ${message.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': message.topic,
+          'messaging.destination.partition.id': String(message.partition),
+          'messaging.consumer.group.name': message.consumerGroup,
+          'messaging.kafka.offset': Number(message.offset),
+        },
       },
-    },
-    parent,
+      contextOf(message.headers),
+    ),
   );
-  return context.with(trace.setSpan(parent, span), () => endWhenSettled([span], handle()));
+  return context.with(trace.setSpan(first, spans[0]), () => endWhenSettled(spans, handle()));
 }
 
 export interface TopicMessages {

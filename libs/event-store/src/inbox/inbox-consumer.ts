@@ -4,7 +4,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { consumeInTrace, registerConsumer, reportDeadLetter } from '@homeline/telemetry';
+import { consumeBatchInTrace, registerConsumer, reportDeadLetter } from '@homeline/telemetry';
 import { consoleLogger, type StoreLogger } from '../logger';
 import { backoffMs, isPoisonMessage, isTransientFailure } from '../store/failures';
 import { UnitOfWork } from '../store/unit-of-work';
@@ -251,13 +251,16 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
   }
 
   /**
-   * The batch is handled set-based in the trace of its first message (a consumer span when
-   * exporting); every event it appends carries the trace of the event that caused it, whatever the active one.
+   * The batch is handled set-based in the trace of its first message (when exporting, a consumer
+   * span per message, in that message's trace); every event it appends carries the trace of the
+   * event that caused it, whatever the active one.
    */
   private inTraceOf<R>(events: readonly ConsumedEvent<T>[], work: () => Promise<R>): Promise<R> {
-    const first = events[0];
-    const headers = first.traceparent ? { traceparent: first.traceparent } : {};
-    return consumeInTrace({ topic: first.topic, partition: first.partition, offset: first.offset, consumerGroup: this.options.groupId, headers }, work);
+    const [first, ...rest] = events.map((e) => ({
+      topic: e.topic, partition: e.partition, offset: e.offset, consumerGroup: this.options.groupId,
+      headers: e.traceparent ? { traceparent: e.traceparent } : {},
+    }));
+    return consumeBatchInTrace([first, ...rest], work);
   }
 
   private async commitIfDue(payload: EachBatchPayload): Promise<void> {
