@@ -64,11 +64,7 @@ async function watchCalls(brokers: string): Promise<{ outcomes: Map<string, Outc
 async function drive(system: RunningSystem, homes: readonly Household[], watch: Awaited<ReturnType<typeof watchCalls>>, roots: number[], rate: number, report: boolean): Promise<void> {
   const total = Math.round(rate * seconds);
   const before = await metrics(system);
-  const cpuBefore = cpuMsOfTrees(roots);
-  const perProcessBefore = readCpu(roots);
-  // The carrier simulator is one of those processes; in production its share is the carrier's.
-  const carrierPid = system.pidOf('carrier-sim');
-  const carrierBefore = carrierPid ? cpuMsOfTrees([carrierPid]) : 0;
+  const cpuBefore = readCpu(roots);
   const started = Date.now();
   const sent = new Map<string, number>();
   const inflight: Promise<void>[] = [];
@@ -84,9 +80,9 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   await Promise.all(inflight);
   const deadline = Date.now() + 60_000;
   while ([...sent.keys()].some((id) => !watch.outcomes.has(id)) && Date.now() < deadline) await sleep(20);
-  const cpuAfter = cpuMsOfTrees(roots);
-  const perProcess = cpuSpent(perProcessBefore, readCpu(roots)).byProcess;
-  const carrierCpu = (carrierPid ? cpuMsOfTrees([carrierPid]) : 0) - carrierBefore;
+  const cpu = cpuSpent(cpuBefore, readCpu(roots));
+  // The carrier simulator is one of those processes; in production its share is the carrier's.
+  const carrierCpu = cpu.of('carrier-sim');
   const after = await metrics(system);
   if (!report) return;
   const statuses: Record<string, number> = {};
@@ -104,13 +100,13 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
     rate, total, connected: latencies.length,
     sustainedPerSecond: Math.round((latencies.length / ((last - started) / 1000)) * 10) / 10,
     p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
-    cpuMsPerCall: Math.round(((cpuAfter - cpuBefore) / Math.max(1, latencies.length)) * 10) / 10,
+    cpuMsPerCall: Math.round((cpu.total / Math.max(1, latencies.length)) * 10) / 10,
     carrierSimCpuMsPerCall: Math.round((carrierCpu / Math.max(1, latencies.length)) * 10) / 10,
   };
   console.log(`offered ${rate} calls/s for ${seconds} s from ${homes.length} household(s): ${result.connected}/${total} connected, ${errors} POST errors, outcomes ${JSON.stringify(statuses)}`);
-  console.log(`  sustained ${result.sustainedPerSecond} calls/s; POST -> connected p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms; CPU ${result.cpuMsPerCall} ms per call (${Math.round(cpuAfter - cpuBefore)} ms over ${((last - started) / 1000).toFixed(1)} s, all processes; of which the carrier simulator ${result.carrierSimCpuMsPerCall} ms)`);
+  console.log(`  sustained ${result.sustainedPerSecond} calls/s; POST -> connected p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms; CPU ${result.cpuMsPerCall} ms per call (${Math.round(cpu.total)} ms over ${((last - started) / 1000).toFixed(1)} s, all processes; of which the carrier simulator ${result.carrierSimCpuMsPerCall} ms)`);
   const perCall = (ms: number) => (ms / Math.max(1, latencies.length)).toFixed(1);
-  console.log(`  CPU ms per call by process: ${perProcess.map(([label, ms]) => `${label} ${perCall(ms)}`).join(', ')}`);
+  console.log(`  CPU ms per call by process: ${cpu.byProcess.map(([label, ms]) => `${label} ${perCall(ms)}`).join(', ')}`);
   console.log('  per hop:');
   for (const line of hops(before, after)) console.log(line);
   console.log(JSON.stringify(result));
