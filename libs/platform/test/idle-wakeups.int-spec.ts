@@ -1,10 +1,6 @@
-import { startBroker, type EmbeddedBroker } from '@homeline/kafka-embedded';
-import { eventually } from '@homeline/testing';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { eventually, startTestKafka, type TestKafka } from '@homeline/testing';
+import type { Consumer, Producer } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRegistry } from '../src/metrics/metrics';
 
 /**
@@ -26,21 +22,15 @@ const wakeupsPerSecondWhileIdle = async (seconds: number): Promise<number> => {
 };
 
 describe('an idle service', () => {
-  let dir: string;
-  let broker: EmbeddedBroker;
+  let kafka: TestKafka;
   let producer: Producer;
   let consumer: Consumer;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'idle-wakeups-'));
-    broker = await startBroker({ dataDir: dir, port: 0, initialRebalanceDelayMs: 0, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
-    const kafka = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'idle.wakeups', numPartitions: 3 }] });
-    await admin.disconnect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    consumer = kafka.consumer({ groupId: 'idle-wakeups', maxWaitTimeInMs: 1000, heartbeatInterval: 1000 });
+    kafka = await startTestKafka();
+    await kafka.createTopics(['idle.wakeups']);
+    producer = kafka.client().producer({ idempotent: true, maxInFlightRequests: 1 });
+    consumer = kafka.client().consumer({ groupId: 'idle-wakeups', maxWaitTimeInMs: 1000, heartbeatInterval: 1000 });
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: ['idle.wakeups'], fromBeginning: true });
@@ -53,8 +43,7 @@ describe('an idle service', () => {
   afterAll(async () => {
     await consumer?.disconnect();
     await producer?.disconnect();
-    await broker?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await kafka?.stop();
   });
 
   it('with its metrics and Kafka clients connected, wakes its process a few times a second, not a hundred', async () => {
