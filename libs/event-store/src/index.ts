@@ -8,6 +8,7 @@ export { initialCheckpoint } from './store/types';
 export { appendToStream, appendToStreams, commitUnitOfWork } from './store/append';
 export type { Companion, StreamAppend, UnitOfWorkWrite } from './store/append';
 export { UnitOfWork, runUnitOfWork } from './store/unit-of-work';
+export { GroupCommit } from './store/group-commit';
 export { readStream, readStreams, readCommittedAfter } from './store/read';
 export type { ReadStreamResult, CommittedBatch, ReadOptions } from './store/read';
 export { StreamVersionConflict, isStreamVersionConflict } from './store/errors';

@@ -1,3 +1,4 @@
+import { eventually } from '@homeline/testing';
 import { HouseholdEvents, callEnded, callFailed, callRouting } from './support/household';
 import { postCarrierStatus } from './support/carrier-callbacks';
 import { RoutingHarness } from './support/routing-harness';
@@ -231,6 +232,41 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     ]);
     expect(events[4].data).toMatchObject({ releasedBy: 'remote' });
     expect(routing.typesOf(callId)).not.toContain('CarrierLegFailed');
+  });
+
+  it('applies callbacks of many legs that arrive together each to its own leg, two of one leg in order', async () => {
+    const ringingLeg = async () => {
+      const callId = await dial(ringingNumber);
+      const [, , ringing] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+      return { callId, ...(ringing.data as { legId: string; carrierCallId: string }) };
+    };
+    const [first, second, third] = await Promise.all([ringingLeg(), ringingLeg(), ringingLeg()]);
+    const occurredAt = new Date().toISOString();
+    const status = (leg: typeof first, status: 'answered' | 'completed' | 'no_answer', sequence: number) =>
+      postCarrierStatus(routing.baseUrl, { carrierCallId: leg.carrierCallId, legId: leg.legId, status, sequence, occurredAt });
+
+    const answers = await Promise.all([
+      status(first, 'answered', 3),
+      status(first, 'completed', 4), // the same leg, the same instant: decided on the leg the answer left, or ignored as overtaken
+      status(second, 'answered', 3),
+      status(second, 'answered', 3), // a copy
+      status(third, 'no_answer', 3),
+      postCarrierStatus(routing.baseUrl, { carrierCallId: 'sim-elsewhere', legId: 'leg-elsewhere', status: 'answered', sequence: 3, occurredAt }),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([204, 204, 204, 204, 204, 404]);
+
+    await routing.waitFor(second.callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered']);
+    await routing.waitFor(third.callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegFailed']);
+    expect(await routing.streamLength(`leg-${second.legId}`)).toBe(3); // requested, ringing, answered once
+    // Answered then completed; or completed decided first (no duration: the leg failed) and the older answer ignored.
+    const fourth = await eventually(() => {
+      const types = routing.typesOf(first.callId);
+      expect(types.length).toBeGreaterThanOrEqual(4);
+      return types[3];
+    });
+    const expected = fourth === 'CarrierLegFailed' ? ['CarrierLegFailed'] : ['CarrierLegAnswered', 'CarrierLegEnded'];
+    await routing.waitFor(first.callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', ...expected]);
+    expect(await routing.streamLength(`leg-${first.legId}`)).toBe(2 + expected.length);
   });
 
   it('answers 404 problem details for a leg it never requested', async () => {

@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/contracts';
-import { isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator } from '@homeline/event-store';
+import {
+  currentTraceparent, GroupCommit, isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator,
+} from '@homeline/event-store';
 import { CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { callStreamId, CallWrites } from '../application/call-writes';
+import { callStreamId, CallWrites, type CallRequest } from '../application/call-writes';
 import { toCallView, type CallView } from '../application/call-view';
 import { CallError, recogniseEmergencyRequest, type AnyCallState, type RequestCall } from '../domain';
 import type { CallsConfig } from '../config';
@@ -33,6 +35,9 @@ type AnswerCall = z.infer<typeof answerCallSchema>;
 @ApiTags('calls')
 @Controller('v1/calls')
 export class CallsController {
+  /** New calls outside any transaction: those that arrive together are written in one statement. */
+  private readonly newCalls = new GroupCommit((requests: readonly CallRequest[]) => this.writes.run(this.dataSource.manager, requests));
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
@@ -107,11 +112,15 @@ export class CallsController {
   }
 
   /**
-   * Records a new call in one statement. An emergency call recognised on calls' own judgement uses
+   * Records a new call in one statement (new calls that arrive together share one). An emergency call recognised on calls' own judgement uses
    * up its assertion's nonce in the same statement: an assertion lets one emergency call through
    * that way, never two — a replay waits for identity like any other request (who refuses it).
    */
   private async writeRequest(db: EntityManager, command: RequestCall): Promise<AnyCallState> {
+    if (!command.emergency && !db.queryRunner?.isTransactionActive) {
+      const request = { callId: command.callId, isNew: true, commands: [command], traceparent: currentTraceparent() };
+      return (await this.newCalls.submit(request)).state;
+    }
     for (let attempt = 1; ; attempt++) {
       const emergency = command.emergency && !(await this.nonceUsed(db, command)) ? command.emergency : null;
       const companions = emergency

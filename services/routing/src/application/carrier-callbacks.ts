@@ -1,4 +1,4 @@
-import { runUnitOfWork, treatUniqueViolationAsRace, type Clock } from '@homeline/event-store';
+import { currentTraceparent, GroupCommit, runUnitOfWork, treatUniqueViolationAsRace, type Clock } from '@homeline/event-store';
 import type { DataSource } from 'typeorm';
 import { isLegFinal, type RecordCarrierStatus } from '../domain';
 import type { LegStatusCallback } from './carrier.port';
@@ -27,13 +27,23 @@ const commandOf = (callback: LegStatusCallback, leg: LegRecord): RecordCarrierSt
 // Two copies of one callback at once: the second's statement fails on this key, then finds it seen.
 treatUniqueViolationAsRace('carrier_callbacks_pkey');
 
+interface Received {
+  readonly callback: LegStatusCallback;
+  /** The trace of the request that brought it: its events continue that trace, whichever batch writes them. */
+  readonly traceparent: string | null;
+}
+
 /**
- * One carrier status callback, as one unit of work: read the leg and whether (carrierCallId,
- * status, sequence) was seen, let the leg decider say what it means given the leg so far and the
- * highest sequence applied, and write its events with the callback's record in one statement.
- * Lost races (two callbacks of one leg at once, two copies of one) are retried on a fresh read.
+ * Carrier status callbacks about outbound legs. Each is read, decided and written as part of a
+ * unit of work: read the legs and whether each (carrierCallId, status, sequence) was seen, let the
+ * leg decider say what each means given the leg so far and the highest sequence applied, and write
+ * the events with the callbacks' records in one statement. Callbacks that arrive together are
+ * applied together (GroupCommit): under load one read and one write serve many of them. Lost
+ * races (a callback of the same leg at once, two copies of one) are retried on a fresh read.
  */
 export class CarrierCallbacks {
+  private readonly group = new GroupCommit((received: readonly Received[]) => this.applyAll(received));
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly legs: CarrierLegs,
@@ -42,19 +52,47 @@ export class CarrierCallbacks {
   ) {}
 
   apply(callback: LegStatusCallback): Promise<CallbackOutcome> {
+    return this.group.submit({ callback, traceparent: currentTraceparent() });
+  }
+
+  /** A leg's callbacks are applied one after another (each decided on the leg the previous left); others at once. */
+  private async applyAll(received: readonly Received[]): Promise<CallbackOutcome[]> {
+    const outcomes: CallbackOutcome[] = [];
+    let rest = received.map((item, index) => ({ item, index }));
+    while (rest.length > 0) {
+      const legs = new Set<string>();
+      const round = rest.filter(({ item }) => !legs.has(item.callback.legId) && legs.add(item.callback.legId));
+      const results = await this.applyRound(round.map(({ item }) => item));
+      round.forEach(({ index }, i) => (outcomes[index] = results[i]));
+      rest = rest.filter((entry) => !round.includes(entry));
+    }
+    return outcomes;
+  }
+
+  private applyRound(received: readonly Received[]): Promise<CallbackOutcome[]> {
     return runUnitOfWork(this.dataSource.manager, async (uow) => {
-      const found = await this.legs.forCallback(uow.reads, callback);
-      if (!found || (found.leg.carrierCallId !== null && found.leg.carrierCallId !== callback.carrierCallId))
-        return 'unknown_leg';
-      if (found.seen) return 'duplicate';
-      const { leg } = found;
-      const [{ newEvents, state }] = await this.legCommands.stage(uow, [{
+      const found = await this.legs.forCallbacks(uow.reads, received.map((r) => r.callback));
+      const outcomes: CallbackOutcome[] = [];
+      const applying: { index: number; callback: LegStatusCallback; leg: LegRecord; traceparent: string | null }[] = [];
+      received.forEach(({ callback, traceparent }, index) => {
+        const leg = found[index]?.leg;
+        if (!leg || (leg.carrierCallId !== null && leg.carrierCallId !== callback.carrierCallId)) outcomes[index] = 'unknown_leg';
+        else if (found[index]?.seen) outcomes[index] = 'duplicate';
+        else applying.push({ index, callback, leg, traceparent });
+      });
+      const now = this.clock.now();
+      const decided = await this.legCommands.stage(uow, applying.map(({ callback, leg, traceparent }) => ({
         streamId: legStreamId(leg.legId),
         commands: [commandOf(callback, leg)],
-        metadata: { accountId: leg.accountId, now: this.clock.now() },
-      }]);
-      for (const write of this.legs.recordCallback(callback, { applied: newEvents.length > 0, ended: isLegFinal(state) })) uow.also(write);
-      return newEvents.length > 0 ? 'applied' : 'ignored';
+        metadata: { accountId: leg.accountId, now, traceparent },
+      })));
+      const records = applying.map(({ index, callback }, i) => {
+        const applied = decided[i].newEvents.length > 0;
+        outcomes[index] = applied ? 'applied' : 'ignored';
+        return { callback, applied, ended: isLegFinal(decided[i].state) };
+      });
+      for (const write of this.legs.recordCallbacks(records)) uow.also(write);
+      return outcomes;
     });
   }
 }

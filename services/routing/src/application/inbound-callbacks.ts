@@ -40,7 +40,7 @@ export class InboundCallbacks {
         }]);
       }
       // An inbound call's carrier call is no outbound leg: the concurrent-call cap never counts it.
-      for (const write of this.legs.recordCallback({ ...callback, legId: call.legId }, { applied: decided.length > 0, ended: false })) uow.also(write);
+      for (const write of this.legs.recordCallbacks([{ callback: { ...callback, legId: call.legId }, applied: decided.length > 0, ended: false }])) uow.also(write);
       uow.onCommitted(() => this.onDecided?.(decided));
       return decided.length > 0 ? 'applied' : 'ignored';
     });

@@ -110,18 +110,27 @@ export interface CarrierLegs {
    * reaching it now).
    */
   stop(tx: EntityManager, legs: { readonly over: readonly string[]; readonly released: readonly string[] }): Promise<void>;
-  /** The leg a callback is about, and whether this (carrier call, status, sequence) was seen before. */
-  forCallback(tx: EntityManager, callback: LegStatusCallback): Promise<{ leg: LegRecord; seen: boolean } | undefined>;
   /**
-   * The writes that record the callback as seen (a second copy racing this one fails on its key
+   * The leg each callback is about (undefined: no outbound leg of ours), and whether its (carrier
+   * call, status, sequence) was seen before; one read for the lot, in the callbacks' order.
+   */
+  forCallbacks(
+    tx: EntityManager,
+    callbacks: readonly LegStatusCallback[],
+  ): Promise<({ leg: LegRecord; seen: boolean } | undefined)[]>;
+  /**
+   * The writes that record callbacks as seen (a second copy racing one of them fails on its key
    * and is retried, then found seen); an applied one also moves the applied sequence of the row
    * `legId` names (an outbound leg, or the carrier call of an inbound call), and `ended` says the
-   * leg is over (it stops counting toward the concurrent-call cap).
+   * leg is over (it stops counting toward the concurrent-call cap). At most one callback per leg.
    */
-  recordCallback(
-    callback: CarrierStatusCallback & { readonly legId: string },
-    outcome: { readonly applied: boolean; readonly ended: boolean },
-  ): Companion[];
+  recordCallbacks(records: readonly RecordedCallback[]): Companion[];
+}
+
+export interface RecordedCallback {
+  readonly callback: CarrierStatusCallback & { readonly legId: string };
+  readonly applied: boolean;
+  readonly ended: boolean;
 }
 
 interface Claimed {

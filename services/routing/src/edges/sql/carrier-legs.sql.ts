@@ -1,8 +1,8 @@
 import type { Companion } from '@homeline/event-store';
 import { rawQuery, treatUniqueViolationAsRace } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import type { CarrierStatusCallback, LegStatusCallback } from '../../application/carrier.port';
-import type { CarrierLegs, LegRecord, NewLeg } from '../../application/ports';
+import type { LegStatusCallback } from '../../application/carrier.port';
+import type { CarrierLegs, LegRecord, NewLeg, RecordedCallback } from '../../application/ports';
 
 /** NOTIFY channel raised (at commit) whenever a carrier request is queued or a leg's earlier request completes. */
 export const carrierRequestsChannel = 'routing_carrier_requests';
@@ -75,31 +75,54 @@ export class SqlCarrierLegs implements CarrierLegs {
     await rawQuery(tx, 'routing_stop_legs_v2', stopSql, [legs.released, carrierRequestsChannel, legs.over]);
   }
 
-  async forCallback(tx: EntityManager, callback: LegStatusCallback): Promise<{ leg: LegRecord; seen: boolean } | undefined> {
-    const [row] = await tx.query(
-      `SELECT ${legColumns}, EXISTS (SELECT 1 FROM carrier_callbacks c
-         WHERE c.carrier_call_id = $2 AND c.status = $3 AND c.sequence = $4) AS seen
-       FROM carrier_legs l WHERE l.leg_id = $1 AND l.direction = 'outbound'`,
-      [callback.legId, callback.carrierCallId, callback.status, callback.sequence],
+  async forCallbacks(
+    tx: EntityManager,
+    callbacks: readonly LegStatusCallback[],
+  ): Promise<({ leg: LegRecord; seen: boolean } | undefined)[]> {
+    if (callbacks.length === 0) return [];
+    const rows = await rawQuery<LegRecord & { seen: boolean; ord: string }>(
+      tx,
+      'routing_legs_for_callbacks_v1',
+      `SELECT asked.ord, ${legColumns}, EXISTS (SELECT 1 FROM carrier_callbacks c
+         WHERE c.carrier_call_id = asked.carrier_call_id AND c.status = asked.status AND c.sequence = asked.sequence) AS seen
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[]) WITH ORDINALITY AS asked(leg_id, carrier_call_id, status, sequence, ord)
+       JOIN carrier_legs l ON l.leg_id = asked.leg_id AND l.direction = 'outbound'`,
+      [
+        callbacks.map((c) => c.legId),
+        callbacks.map((c) => c.carrierCallId),
+        callbacks.map((c) => c.status),
+        callbacks.map((c) => c.sequence),
+      ],
     );
-    if (!row) return undefined;
-    const { seen, ...leg } = row as LegRecord & { seen: boolean };
-    return { leg, seen };
+    const found: ({ leg: LegRecord; seen: boolean } | undefined)[] = callbacks.map(() => undefined);
+    for (const { ord, seen, ...leg } of rows) found[Number(ord) - 1] = { leg, seen };
+    return found;
   }
 
   /** Also names the leg's carrier call, when a callback tells before the dispatcher recorded it. */
-  recordCallback(
-    callback: CarrierStatusCallback & { readonly legId: string },
-    outcome: { readonly applied: boolean; readonly ended: boolean },
-  ): Companion[] {
+  recordCallbacks(records: readonly RecordedCallback[]): Companion[] {
+    if (records.length === 0) return [];
+    const callbacks = records.map((r) => r.callback);
     return [
-      { sql: `INSERT INTO carrier_callbacks (carrier_call_id, status, sequence) VALUES ($1, $2, $3)`, params: [callback.carrierCallId, callback.status, callback.sequence] },
       {
-        sql: `UPDATE carrier_legs SET carrier_call_id = coalesce(carrier_call_id, $2),
-                applied_sequence = CASE WHEN $4 THEN greatest(applied_sequence, $3) ELSE applied_sequence END,
-                ended_at = CASE WHEN $5 THEN coalesce(ended_at, now()) ELSE ended_at END
-              WHERE leg_id = $1`,
-        params: [callback.legId, callback.carrierCallId, callback.sequence, outcome.applied, outcome.ended],
+        sql: `INSERT INTO carrier_callbacks (carrier_call_id, status, sequence)
+              SELECT * FROM unnest($1::text[], $2::text[], $3::integer[])`,
+        params: [callbacks.map((c) => c.carrierCallId), callbacks.map((c) => c.status), callbacks.map((c) => c.sequence)],
+      },
+      {
+        sql: `UPDATE carrier_legs l SET carrier_call_id = coalesce(l.carrier_call_id, r.carrier_call_id),
+                applied_sequence = CASE WHEN r.applied THEN greatest(l.applied_sequence, r.sequence) ELSE l.applied_sequence END,
+                ended_at = CASE WHEN r.ended THEN coalesce(l.ended_at, now()) ELSE l.ended_at END
+              FROM unnest($1::text[], $2::text[], $3::integer[], $4::boolean[], $5::boolean[])
+                AS r(leg_id, carrier_call_id, sequence, applied, ended)
+              WHERE l.leg_id = r.leg_id`,
+        params: [
+          callbacks.map((c) => c.legId),
+          callbacks.map((c) => c.carrierCallId),
+          callbacks.map((c) => c.sequence),
+          records.map((r) => r.applied),
+          records.map((r) => r.ended),
+        ],
       },
     ];
   }

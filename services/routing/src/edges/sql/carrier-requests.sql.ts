@@ -1,4 +1,4 @@
-import { rawQuery } from '@homeline/event-store';
+import { GroupCommit, rawQuery } from '@homeline/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CarrierRequests, ClaimedRequest } from '../../application/ports';
 import { carrierRequestsChannel } from './carrier-legs.sql';
@@ -50,11 +50,34 @@ WHERE EXISTS (SELECT 1 FROM carrier_requests n WHERE n.leg_id = done.leg_id AND 
 
 const doneSql = `WITH ${completed}`;
 
-// The carrier's id for the leg, unless a callback named it first.
-const placedSql = `WITH leg AS (UPDATE carrier_legs SET carrier_call_id = coalesce(carrier_call_id, $5) WHERE leg_id = $4), ${completed}`;
+// Placements the carrier accepted, set-based: each leg gets the carrier's id (unless a callback
+// named it first) and each request is done, as `completed` does for one.
+const placedSql = `
+WITH input AS (
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS i(request_id, claim_token, leg_id, carrier_call_id)
+), leg AS (
+  UPDATE carrier_legs l SET carrier_call_id = coalesce(l.carrier_call_id, i.carrier_call_id) FROM input i WHERE l.leg_id = i.leg_id
+), done AS (
+  DELETE FROM carrier_requests r USING input i WHERE r.request_id = i.request_id AND r.claim_token = i.claim_token
+  RETURNING r.leg_id, r.request_id
+)
+SELECT pg_notify($5, '')
+WHERE EXISTS (SELECT 1 FROM done JOIN carrier_requests n ON n.leg_id = done.leg_id AND n.request_id > done.request_id)`;
 
 /** The durable queue of requests to the carrier, taken by dispatchers under a lease. */
 export class SqlCarrierRequests implements CarrierRequests {
+  // The carrier answers placements one by one; under load their records share a statement.
+  private readonly placements = new GroupCommit(async (placed: readonly { request: ClaimedRequest; carrierCallId: string }[]) => {
+    await rawQuery(this.dataSource.manager, 'routing_requests_placed_v1', placedSql, [
+      placed.map((p) => p.request.requestId),
+      placed.map((p) => p.request.claim),
+      placed.map((p) => p.request.legId),
+      placed.map((p) => p.carrierCallId),
+      carrierRequestsChannel,
+    ]);
+    return placed.map(() => undefined);
+  });
+
   constructor(private readonly dataSource: DataSource) {}
 
   async claim(limit: number, leaseMs: number, claim: string, holderPid: number | null): ReturnType<CarrierRequests['claim']> {
@@ -68,14 +91,8 @@ export class SqlCarrierRequests implements CarrierRequests {
     return { claimed, nextDueInMs: row.next_due_in_ms === null ? null : Math.max(0, Number(row.next_due_in_ms)) };
   }
 
-  async placed(request: ClaimedRequest, carrierCallId: string): Promise<void> {
-    await this.dataSource.query(placedSql, [
-      request.requestId,
-      request.claim,
-      carrierRequestsChannel,
-      request.legId,
-      carrierCallId,
-    ]);
+  placed(request: ClaimedRequest, carrierCallId: string): Promise<void> {
+    return this.placements.submit({ request, carrierCallId });
   }
 
   async done(tx: EntityManager, request: ClaimedRequest): Promise<void> {
