@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { appendToStream, CommandHandler, PoisonMessage, readStream, StreamVersionConflict, type UnitOfWork } from '../src';
 import { tally } from './support/tally';
 import { countingConsumer, effects, effectsTable, envelopeConsumer, recordEffect } from './support/effects';
-import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from './support/infrastructure';
+import { createTopics, eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from './support/infrastructure';
 import { consumedBy, header, observe } from './support/kafka-observer';
 import { openStoreDatabase } from './support/store-database';
 
@@ -121,6 +121,47 @@ describe('a consumer with an inbox', () => {
 
       await producer.send({ topic, messages: [{ ...asMessage(envelope('call-ok-3')), partition: 0 }] });
       await eventually(async () => expect((await effects(db)).map((e) => e.stream_id)).toContain('call-ok-3'));
+    } finally {
+      await consumer.stop();
+      await dlq.stop();
+    }
+  });
+
+  it('applies the partitions one fetch brings in one transaction, and a poison message there dead-letters only itself', async () => {
+    const topic = 'inbox.partitions-together';
+    await createTopics(kafka.client(), [topic], 3);
+    const byPartition = [0, 1, 2].map((partition) => [envelope(`call-p${partition}-a`), envelope(`call-p${partition}-b`)]);
+    const poison = envelope('call-p1-poison', { poison: true });
+    byPartition[1].splice(1, 0, poison);
+    await producer.send({
+      topic,
+      messages: byPartition.flatMap((events, partition) => events.map((e) => ({ ...asMessage(e), partition }))),
+    });
+    const transactions: { partitions: number[]; txid: string }[] = [];
+    const dlq = await observe(kafka.client(), [dlqTopic(topic)]);
+    const consumer = envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId: 'partitions-together', topics: [topic],
+      handleBatch: async (events, tx) => {
+        const [{ txid }] = await tx.query(`SELECT txid_current()::text AS txid`);
+        transactions.push({ partitions: [...new Set(events.map((e) => e.partition))].sort(), txid });
+        for (const { event } of events) {
+          await recordEffect(tx, event);
+          if (event.data.poison) throw new PoisonMessage('unroutable', event.id);
+        }
+      },
+    });
+    await consumer.start();
+    try {
+      await eventually(async () => expect(await consumedBy(kafka.client(), 'partitions-together', topic)).toBe(7));
+      await eventually(() => expect(dlq.seen).toHaveLength(1));
+      expect(dlq.seen[0].message.key?.toString()).toBe('call-p1-poison');
+      const applied = (await effects(db)).filter((e) => e.stream_id.startsWith('call-p'));
+      expect(applied.map((e) => [e.stream_id, e.times]).sort()).toEqual(
+        ['call-p0-a', 'call-p0-b', 'call-p1-a', 'call-p1-b', 'call-p2-a', 'call-p2-b'].map((id) => [id, 1]),
+      );
+      // The first try took all three partitions in one transaction; the poison made each go alone, then 1 without it.
+      expect(transactions[0].partitions).toEqual([0, 1, 2]);
+      expect(transactions.slice(1).every((t) => t.partitions.length === 1)).toBe(true);
     } finally {
       await consumer.stop();
       await dlq.stop();

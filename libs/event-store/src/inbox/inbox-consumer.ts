@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { consumeBatchInTrace, registerConsumer, reportDeadLetter } from '@homeline/telemetry';
 import { consoleLogger, type StoreLogger } from '../logger';
 import { backoffMs, isPoisonMessage, isTransientFailure } from '../store/failures';
+import { GroupCommit } from '../store/group-commit';
 import { UnitOfWork } from '../store/unit-of-work';
 import { recordInInbox, seenInInbox } from './inbox';
 import { classifyMessage, toDeadLetter, type DeadLetterCode } from './incoming-message';
@@ -76,7 +77,10 @@ export interface InboxConsumerOptions<T extends { readonly id: string; readonly 
   readonly transactional?: boolean;
   readonly fromBeginning?: boolean;
   readonly consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
-  /** Partitions applied at the same time, each in its own transaction (default 3); order within a partition is kept. */
+  /**
+   * Partitions taken at the same time (default 3); order within a partition is kept. The batches
+   * one fetch brings are applied in one transaction (or unit of work) together.
+   */
   readonly partitionsConsumedConcurrently?: number;
   /**
    * How often processed offsets are committed to Kafka (default 1000 ms, and always on stop). The
@@ -120,6 +124,16 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
   private lastCommit = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /**
+   * The batches of the partitions one fetch brought, applied together: kafkajs hands them to the
+   * handler in the same turn of the event loop, and one transaction (or unit of work) for all of
+   * them costs the round trips of one. A merged batch that fails is applied partition by
+   * partition (GroupCommit), so a poison message or a retry stays with its own partition.
+   */
+  private readonly partitions = new GroupCommit(async (batches: readonly (readonly ConsumedEvent<T>[])[]) => {
+    await this.applyTogether(batches.flat());
+    return batches.map(() => undefined);
+  });
 
   constructor(private readonly options: InboxConsumerOptions<T>) {
     if (!options.handleBatch === !options.handleAsUnit) throw new Error('an inbox consumer takes exactly one of handleBatch, handleAsUnit');
@@ -201,14 +215,7 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     for (let attempt = 1; remaining.length > 0; attempt++) {
       if (!run.keepGoing()) return 'abandoned';
       try {
-        if (this.options.handleAsUnit) await this.applyAsUnit(remaining, this.options.handleAsUnit);
-        else {
-          const hooks: (() => void)[] = [];
-          const apply = (tx: EntityManager) => this.apply(tx, remaining, (hook) => hooks.push(hook));
-          if (this.options.transactional === false && this.options.idempotentHandler) await apply(this.options.dataSource.manager);
-          else await this.options.dataSource.transaction(apply);
-          for (const hook of hooks) hook();
-        }
+        await this.partitions.submit(remaining);
         break;
       } catch (error) {
         const culprit = isPoisonMessage(error) ? remaining.find((e) => e.event.id === error.eventId) : undefined;
@@ -229,6 +236,16 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     }
     for (const e of events) if (!poisoned.some((p) => p.offset === e.offset)) this.options.instrumentation?.consumed?.(this.name, e as never);
     return poisoned;
+  }
+
+  /** Applies the events (of one or more partitions' batches) as one transaction, or one unit of work. */
+  private async applyTogether(events: readonly ConsumedEvent<T>[]): Promise<void> {
+    if (this.options.handleAsUnit) return this.applyAsUnit(events, this.options.handleAsUnit);
+    const hooks: (() => void)[] = [];
+    const apply = (tx: EntityManager) => this.apply(tx, events, (hook) => hooks.push(hook));
+    if (this.options.transactional === false && this.options.idempotentHandler) await apply(this.options.dataSource.manager);
+    else await this.options.dataSource.transaction(apply);
+    for (const hook of hooks) hook();
   }
 
   private async apply(tx: EntityManager, events: readonly ConsumedEvent<T>[], afterCommit: (hook: () => void) => void): Promise<void> {
