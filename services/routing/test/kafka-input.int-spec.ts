@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Topics } from '@homeline/contracts';
 import { eventually } from '@homeline/testing';
 import { envelope } from './support/envelopes';
-import { HouseholdEvents, callRouting } from './support/household';
+import { HouseholdEvents, callEnded, callRouting } from './support/household';
 import { RoutingHarness } from './support/routing-harness';
 
 describe("what routing takes from Kafka: identity's registry, and input it must not trust", () => {
@@ -70,6 +71,24 @@ describe("what routing takes from Kafka: identity's registry, and input it must 
     const dead = await routing.deadLettered(nul.id);
     expect(dead).toMatchObject({ reasonCode: 'poison', consumerGroup: 'homeline-routing.calls' });
     await routing.waitFor(next, ['DestinationResolved']);
+  });
+
+  it("takes an outbound call's CallConnected without a transaction or an inbox row: there is nothing in it for routing", async () => {
+    const callId = randomUUID();
+    const meta = { source: 'calls', streamId: `call-${callId}`, accountId: home.accountId, correlationId: callId } as const;
+    const connected = envelope(
+      'CallConnected',
+      { callId, memberId: owner, deviceId: kitchen, e164: '+12125550101', connectedAt: new Date().toISOString(), direction: 'outbound' },
+      meta,
+      5,
+    );
+    const ended = callEnded(home.accountId, callId);
+    await routing.publishTogether(`call-${callId}`, connected, ended);
+    const inboxOf = async (eventId: string) =>
+      (await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE consumer = 'homeline-routing.calls' AND event_id = $1`, [eventId])).length;
+    // The end, behind it on the same partition, was taken: so was the connection, before it.
+    await eventually(async () => expect(await inboxOf(ended.id)).toBe(1));
+    expect(await inboxOf(connected.id)).toBe(0);
   });
 
   it('keeps one contact when identity delivers the same ContactAdded twice', async () => {

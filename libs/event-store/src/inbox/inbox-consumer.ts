@@ -46,6 +46,8 @@ export interface InboxConsumerOptions<T extends { readonly id: string; readonly 
   readonly topics: readonly string[];
   /** The event types (after upcasting) this consumer acts on; other known types cost no round trip. */
   readonly handles: readonly string[] | 'all';
+  /** Of the handled types, the valid events it acts on (see Classifier.acts); others cost no round trip. */
+  readonly acts?: (event: T) => boolean;
   /** Validates a message (envelope, upcast, data); default: the contracts' parser. */
   readonly parse?: (raw: unknown) => ParseResult<T>;
   /** Types that may travel on the topics at all (others are dead-lettered); default: the contracts'. */
@@ -182,7 +184,7 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     const events: ConsumedEvent<T>[] = [];
     const dead: Dead[] = [];
     for (const message of batch.messages) {
-      const incoming = classifyMessage(message, { handles: this.handles, parse: this.options.parse, isKnownType: this.options.isKnownType }, batch.topic);
+      const incoming = classifyMessage(message, { handles: this.handles, acts: this.options.acts, parse: this.options.parse, isKnownType: this.options.isKnownType }, batch.topic);
       if (incoming.kind === 'event') {
         events.push({
           event: incoming.event, traceparent: traceparentOf(message), topic: batch.topic, partition: batch.partition,

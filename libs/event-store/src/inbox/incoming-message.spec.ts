@@ -23,6 +23,15 @@ describe('an incoming message', () => {
     expect(classifyMessage(message(invalid, 'CallEnded'), handling('CallRouting'))).toEqual({ kind: 'skip' });
   });
 
+  it('is skipped when its type is handled but its data says it is nothing to this consumer; still validated first', () => {
+    const shortCalls = { ...handling('CallEnded'), acts: (event: { data: { duration: number } }) => event.data.duration > 60 };
+    expect(classifyMessage(message(callEnded, 'CallEnded'), shortCalls)).toEqual({ kind: 'skip' });
+    const long = { ...callEnded, data: { ...callEnded.data, duration: 600 } };
+    expect(classifyMessage(message(long, 'CallEnded'), shortCalls)).toMatchObject({ kind: 'event', event: { id: callEnded.id } });
+    const broken = { ...callEnded, data: { ...callEnded.data, duration: 'long' } };
+    expect(classifyMessage(message(broken, 'CallEnded'), shortCalls)).toMatchObject({ kind: 'dead', code: 'invalid_event' });
+  });
+
   it('is dead-lettered when its value is empty', () => {
     expect(classifyMessage(message(null), handling('CallEnded'))).toMatchObject({ kind: 'dead', code: 'empty_message' });
     expect(classifyMessage(message(''), handling('CallEnded'))).toMatchObject({ kind: 'dead', code: 'empty_message' });

@@ -21,6 +21,12 @@ export type DeadLetterCode =
 export interface Classifier<T> {
   /** Types this consumer handles (after upcasting); other known types are skipped. 'all': every type (the audit). */
   readonly handles: ReadonlySet<string> | 'all';
+  /**
+   * Of the handled types, the valid events this consumer acts on, judged from their data (an
+   * outbound call's CallConnected is nothing to routing); the others are skipped like unhandled
+   * types: no transaction, no inbox row. Default: every one.
+   */
+  readonly acts?: (event: T) => boolean;
   /** Validates the whole message (envelope, upcast, data); default: the contracts' parser. */
   readonly parse?: (raw: unknown) => ParseResult<T>;
   /** Types that may travel on the topics at all; default: the contracts' (current and upcastable). */
@@ -62,6 +68,7 @@ export const classifyMessage = <T>(message: Pick<KafkaMessage, 'value' | 'header
   if (owner !== undefined && source !== owner) {
     return { kind: 'dead', code: 'wrong_topic', reason: `${type} from ${String(source)} on ${topic}, which only ${owner} publishes to` };
   }
+  if (classifier.acts && !classifier.acts(parsed.event)) return { kind: 'skip' };
   return { kind: 'event', event: parsed.event };
 };
 

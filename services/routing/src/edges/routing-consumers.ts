@@ -78,6 +78,8 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
     groupId: 'homeline-routing.calls',
     topics: [topic],
     handles: ['CallRouting', 'CallEnded', 'CallFailed', 'CallConnected', 'CallRejected'],
+    // An outbound call's connection changes nothing here: no transaction, no inbox row for it.
+    acts: (event) => event.type !== 'CallConnected' || event.data.direction === 'inbound',
     instrumentation,
     logger: logger('homeline-routing.calls'),
     // A call's CallRouting always comes before its end, so routing all first, then releasing, keeps each call's order.
