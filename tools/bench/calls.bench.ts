@@ -54,8 +54,11 @@ async function watchCalls(brokers: string): Promise<{ outcomes: Map<string, Outc
     eachMessage: async ({ message }) => {
       const type = message.headers?.['event-type']?.toString() ?? '';
       if (!finalTypes.has(type)) return;
-      const envelope = JSON.parse(String(message.value)) as { occurredAt: string; data: { callId: string } };
-      if (!outcomes.has(envelope.data.callId)) outcomes.set(envelope.data.callId, { type, occurredAt: Date.parse(envelope.occurredAt), seenAt: Date.now() });
+      const envelope = JSON.parse(String(message.value)) as { occurredAt: string; data: { callId: string; reason?: string; stage?: string } };
+      // A failure counts by its reason and the stage it ended in (timeout/routing...): where the calls got stuck.
+      const { reason, stage } = envelope.data;
+      const label = type === 'CallFailed' && reason ? `${type} ${[reason, stage].filter(Boolean).join('/')}` : type;
+      if (!outcomes.has(envelope.data.callId)) outcomes.set(envelope.data.callId, { type: label, occurredAt: Date.parse(envelope.occurredAt), seenAt: Date.now() });
     },
   });
   return { outcomes, stop: () => consumer.disconnect() };
