@@ -112,9 +112,10 @@ export class CallsController {
   }
 
   /**
-   * Records a new call in one statement (new calls that arrive together share one). An emergency call recognised on calls' own judgement uses
-   * up its assertion's nonce in the same statement: an assertion lets one emergency call through
-   * that way, never two — a replay waits for identity like any other request (who refuses it).
+   * Records a new call in one statement (new calls that arrive together share one). An emergency
+   * call recognised on calls' own judgement is written alone: it uses up its assertion's nonce in the
+   * same statement, so an assertion lets one emergency call through that way, never two — a replay
+   * waits for identity like any other request (who refuses it).
    */
   private async writeRequest(db: EntityManager, command: RequestCall): Promise<AnyCallState> {
     if (!command.emergency && !db.queryRunner?.isTransactionActive) {
