@@ -14,7 +14,7 @@ interface Waiting<T, R> {
  *
  * `flush` answers one result per item, in order. A batch that fails as a whole is flushed again
  * item by item, so one bad item fails only its own submitter; `flush` must therefore write all
- * or nothing (a unit of work, a transaction).
+ * or nothing (a unit of work, a transaction), or writes that are harmless twice (idempotent).
  */
 export class GroupCommit<T, R> {
   private pending: Waiting<T, R>[] = [];
