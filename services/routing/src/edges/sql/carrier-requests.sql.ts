@@ -41,22 +41,15 @@ SELECT
             ELSE r.available_at END) - now()) * 1000)
    FROM carrier_requests r WHERE r.request_id NOT IN (SELECT request_id FROM due) AND ${isFirstOfLeg}) AS next_due_in_ms`;
 
-// Only the claim's holder completes a request. Completing one may make its leg's next request due:
-// then the dispatchers are woken.
-const completed = `
-done AS (DELETE FROM carrier_requests WHERE request_id = $1 AND claim_token = $2 RETURNING leg_id)
-SELECT pg_notify($3, '') FROM done
-WHERE EXISTS (SELECT 1 FROM carrier_requests n WHERE n.leg_id = done.leg_id AND n.request_id > $1)`;
-
-const doneSql = `WITH ${completed}`;
-
-// Placements the carrier accepted, set-based: each leg gets the carrier's id (unless a callback
-// named it first) and each request is done, as `completed` does for one.
-const placedSql = `
+// Requests carried out, set-based. Only the claim's holder completes a request; a placement also
+// gives its leg the carrier's id (unless a callback named it first). Completing one may make its
+// leg's next request due: then the dispatchers are woken.
+const completeSql = `
 WITH input AS (
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS i(request_id, claim_token, leg_id, carrier_call_id)
 ), leg AS (
-  UPDATE carrier_legs l SET carrier_call_id = coalesce(l.carrier_call_id, i.carrier_call_id) FROM input i WHERE l.leg_id = i.leg_id
+  UPDATE carrier_legs l SET carrier_call_id = coalesce(l.carrier_call_id, i.carrier_call_id)
+  FROM input i WHERE l.leg_id = i.leg_id AND i.carrier_call_id IS NOT NULL
 ), done AS (
   DELETE FROM carrier_requests r USING input i WHERE r.request_id = i.request_id AND r.claim_token = i.claim_token
   RETURNING r.leg_id, r.request_id
@@ -64,17 +57,22 @@ WITH input AS (
 SELECT pg_notify($5, '')
 WHERE EXISTS (SELECT 1 FROM done JOIN carrier_requests n ON n.leg_id = done.leg_id AND n.request_id > done.request_id)`;
 
+type Completed = { readonly request: ClaimedRequest; readonly carrierCallId: string | null };
+
+const complete = (tx: EntityManager, completed: readonly Completed[]): Promise<unknown> =>
+  rawQuery(tx, 'routing_requests_completed_v1', completeSql, [
+    completed.map((c) => c.request.requestId),
+    completed.map((c) => c.request.claim),
+    completed.map((c) => c.request.legId),
+    completed.map((c) => c.carrierCallId),
+    carrierRequestsChannel,
+  ]);
+
 /** The durable queue of requests to the carrier, taken by dispatchers under a lease. */
 export class SqlCarrierRequests implements CarrierRequests {
   // The carrier answers placements one by one; under load their records share a statement.
-  private readonly placements = new GroupCommit(async (placed: readonly { request: ClaimedRequest; carrierCallId: string }[]) => {
-    await rawQuery(this.dataSource.manager, 'routing_requests_placed_v1', placedSql, [
-      placed.map((p) => p.request.requestId),
-      placed.map((p) => p.request.claim),
-      placed.map((p) => p.request.legId),
-      placed.map((p) => p.carrierCallId),
-      carrierRequestsChannel,
-    ]);
+  private readonly placements = new GroupCommit(async (placed: readonly Completed[]) => {
+    await complete(this.dataSource.manager, placed);
     return placed.map(() => undefined);
   });
 
@@ -96,7 +94,7 @@ export class SqlCarrierRequests implements CarrierRequests {
   }
 
   async done(tx: EntityManager, request: ClaimedRequest): Promise<void> {
-    await tx.query(doneSql, [request.requestId, request.claim, carrierRequestsChannel]);
+    await complete(tx, [{ request, carrierCallId: null }]);
   }
 
   async retryLater(request: ClaimedRequest, delayMs: number): Promise<void> {
