@@ -24,7 +24,7 @@ import { Topics } from '@homeline/contracts';
 import { childrenOf, cpuMsOfTrees, createHousehold, HttpProblem, spokenRequest, startSystem, type Household, type RunningSystem } from '@homeline/system';
 import { freePort } from '@homeline/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { cpuSpent, hops, httpTimes, metrics, percentile, readCpu, sleep } from './figures';
+import { cpuSpent, eventLoopDelays, hops, httpTimes, metrics, percentile, readCpu, sleep } from './figures';
 import { driveInbound } from './inbound';
 import { summariseProfiles } from './profile-summary';
 
@@ -127,11 +127,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   console.log(`  CPU ms per call by process: ${cpu.byProcess.map(([label, ms]) => `${label} ${perCall(ms)}`).join(', ')}`);
   console.log('  per hop:');
   for (const line of hops(before, after)) console.log(line);
-  // prom-client resets the event-loop delay histogram at each scrape, so these are since the one before
-  // the run. Node records the time between ticks of a timer that runs every 100 ms
-  // (eventLoopMonitoringPrecision, libs/platform metrics.ts): the delay is what exceeds those 100 ms.
-  const delay = (text: string, name: string) => Math.max(0, Math.round(Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) * 1000) - 100);
-  console.log(`  event-loop delay p50 / p99 / max: ${Object.entries(after).map(([s, text]) => `${s} ${['p50', 'p99', 'max'].map((q) => delay(text, `nodejs_eventloop_lag_${q}_seconds`)).join(' / ')} ms`).join(', ')}`);
+  console.log(`  event-loop delay p50 / p99 / max: ${eventLoopDelays(after).join(', ')}`);
   console.log('  server-side HTTP time:');
   for (const line of httpTimes(before, after)) console.log(line);
   console.log(JSON.stringify(result));

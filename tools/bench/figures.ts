@@ -50,6 +50,20 @@ export function httpTimes(before: Record<string, string>, after: Record<string, 
   return lines;
 }
 
+/**
+ * Each service's event-loop delay, p50 / p99 / max, from one /metrics snapshot: prom-client resets
+ * the delay histogram at each scrape, so these cover the time since the scrape before. Node records
+ * the time between ticks of a timer that runs every 100 ms (eventLoopMonitoringPrecision,
+ * libs/platform metrics.ts): the delay is what exceeds those 100 ms.
+ */
+export function eventLoopDelays(after: Record<string, string>): string[] {
+  const delayMs = (text: string, quantile: string) => {
+    const seconds = Number(new RegExp(`^nodejs_eventloop_lag_${quantile}_seconds\\{[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+    return Math.max(0, Math.round(seconds * 1000) - 100);
+  };
+  return services.map((s) => `${s} ${['p50', 'p99', 'max'].map((q) => delayMs(after[s], q)).join(' / ')} ms`);
+}
+
 /** What each process tree below the bench is, from its command line: a service, the carrier simulator, the broker or PostgreSQL. */
 const labelOf = (pid: number): string => {
   let cmdline = '';
