@@ -279,13 +279,17 @@ describe('a consumer whose batches are units of work (one statement each)', () =
   });
 
   /** Each event increments the tally of its stream and records its effect, in the one statement. */
-  const unitConsumer = (groupId: string, topic: string, beforeCommit: (uow: UnitOfWork) => Promise<void> = async () => undefined) =>
+  const unitConsumer = (
+    groupId: string,
+    topic: string,
+    beforeCommit: (uow: UnitOfWork, events: readonly { readonly event: Envelope }[]) => Promise<void> = async () => undefined,
+  ) =>
     envelopeConsumer({
       kafka: kafka.client(), dataSource: db, groupId, topics: [topic], handleBatch: undefined,
       handleAsUnit: async (events, uow) => {
         await tallies.stage(uow, events.map(({ event }) => ({ streamId: `tally-${event.streamId}`, commands: [{ type: 'Increment', by: 1, limit: 100 }] })));
         for (const { event } of events) uow.also({ sql: `INSERT INTO effects (event_id, times, stream_id) VALUES ($1, 1, $2) ON CONFLICT (event_id) DO UPDATE SET times = effects.times + 1`, params: [event.id, event.streamId] });
-        await beforeCommit(uow);
+        await beforeCommit(uow, events);
       },
     });
 
@@ -304,6 +308,34 @@ describe('a consumer whose batches are units of work (one statement each)', () =
       expect((await readStream(db.manager, 'tally-u-twice')).events.map((e) => e.type)).toEqual(['Incremented']);
     } finally {
       await consumer.stop();
+    }
+  });
+
+  it('does not judge an event it already processed: a redelivery the handler would call poison is skipped, not dead-lettered', async () => {
+    const topic = 'unit.redelivered-poison';
+    const event = envelope('u-once');
+    await producer.send({ topic, messages: [{ ...asMessage(event), partition: 0 }] });
+    const dlq = await observe(kafka.client(), [dlqTopic(topic)]);
+    // The handler reads the stream first (as a decider does) and refuses the event once its stream has counted it.
+    const consumer = unitConsumer('unit-redelivered-poison', topic, async (uow, events) => {
+      if (!events.some((e) => e.event.id === event.id)) return;
+      if ((await readStream(uow.reads, 'tally-u-once')).events.length > 0) throw new PoisonMessage('already_counted', event.id);
+    });
+    await consumer.start();
+    try {
+      await eventually(async () => expect((await effects(db)).find((e) => e.event_id === event.id)?.times).toBe(1));
+      const marker = envelope('u-once-marker');
+      await producer.send({ topic, messages: [event, marker].map((e) => ({ ...asMessage(e), partition: 0 })) });
+      await eventually(async () => expect(await consumedBy(kafka.client(), 'unit-redelivered-poison', topic)).toBe(3));
+      expect((await effects(db)).map((e) => e.event_id)).toContain(marker.id);
+      expect((await effects(db)).find((e) => e.event_id === event.id)?.times).toBe(1);
+      // A dead letter would travel under the event's key, so it would be read before this sentinel on that key.
+      await producer.send({ topic: dlqTopic(topic), messages: [{ key: event.streamId, value: 'sentinel' }] });
+      await eventually(() => expect(dlq.seen.map((o) => o.message.value?.toString())).toContain('sentinel'));
+      expect(dlq.seen.map((o) => o.message.value?.toString())).toEqual(['sentinel']);
+    } finally {
+      await consumer.stop();
+      await dlq.stop();
     }
   });
 

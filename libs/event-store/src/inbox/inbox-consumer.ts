@@ -259,13 +259,31 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     if (firstCopies.length > 0) await this.inTraceOf(firstCopies, () => this.options.handleBatch!(firstCopies, tx, afterCommit));
   }
 
-  /** Reads what the inbox has seen, lets the handler stage the rest, writes it all in one statement. */
+  /**
+   * Lets the handler stage the batch and writes it, with its inbox rows, in one statement. A
+   * redelivered event is rare (a crash, a rebalance), so the inbox is not read first: the
+   * statement's inbox rows refuse an event already processed (es_inbox_pkey) and nothing is
+   * written. Then, or after any other failure of that attempt, the batch runs again the careful
+   * way: read what the inbox has seen and stage only the rest. A handler's verdict on an event
+   * already processed (a PoisonMessage, say) therefore never counts.
+   */
   private async applyAsUnit(events: readonly ConsumedEvent<T>[], handle: UnitHandler<T>): Promise<void> {
-    const seen = await seenInInbox(this.options.dataSource.manager, this.name, events.map((e) => e.event.id));
-    const firstCopies = events.filter((e) => !seen.has(e.event.id) && (seen.add(e.event.id), true)); // a duplicate within the batch acts once
-    if (firstCopies.length === 0) return;
-    const uow = new UnitOfWork(this.options.dataSource.manager, { consumer: this.name, eventIds: firstCopies.map((e) => e.event.id) });
-    await this.inTraceOf(firstCopies, () => handle(firstCopies, uow));
+    const ids = new Set<string>();
+    const firstCopies = events.filter((e) => !ids.has(e.event.id) && (ids.add(e.event.id), true)); // a duplicate within the batch acts once
+    try {
+      await this.stageAndCommit(firstCopies, handle);
+      return;
+    } catch {
+      // Already processed, a lost race or a poison message: decided below, on what the inbox holds.
+    }
+    const seen = await seenInInbox(this.options.dataSource.manager, this.name, [...ids]);
+    const unseen = firstCopies.filter((e) => !seen.has(e.event.id));
+    if (unseen.length > 0) await this.stageAndCommit(unseen, handle);
+  }
+
+  private async stageAndCommit(events: readonly ConsumedEvent<T>[], handle: UnitHandler<T>): Promise<void> {
+    const uow = new UnitOfWork(this.options.dataSource.manager, { consumer: this.name, eventIds: events.map((e) => e.event.id) });
+    await this.inTraceOf(events, () => handle(events, uow));
     await uow.commit();
   }
 
