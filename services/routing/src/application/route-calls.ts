@@ -119,6 +119,7 @@ export class CallRouter {
       routed.map(({ leg, cause }) => ({
         streamId: legStreamId(leg.legId),
         commands: [leg],
+        isNew: true, // a leg id minted for this decision (ids.next()): nothing to read; the append still checks the stream is empty
         metadata: { causationId: cause.id, accountId: cause.data.accountId, now, traceparent: traceOf(cause.id) },
       })),
     );
