@@ -1,5 +1,5 @@
 import { emergencyNumberFor, type CallRouting, type DestinationClass, type IntegrationEvent } from '@homeline/contracts';
-import type { Clock, IdGenerator } from '@homeline/event-store';
+import { UnitOfWork, type Clock, type IdGenerator } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import {
   budgetWindowMs,
@@ -38,9 +38,9 @@ type Routed = { readonly leg: RequestLeg; readonly class: DestinationClass; read
 /**
  * Routes the calls that calls handed over, a consumer batch at a time, in the batch's
  * transaction: one read of the callers' households; unless every call is an emergency call, one
- * statement that takes the accounts' limit locks and reads their usage; one append of all
- * decisions, metered in order (call-metering.ts); one of all the legs they ask for; one statement
- * recording and queueing those legs — the rows the limits count. The carrier is called only after
+ * statement that takes the accounts' limit locks and reads their usage; one read of the calls'
+ * routes; one statement recording and queueing the legs asked for — the rows the limits count; one
+ * append of all decisions, metered in order (call-metering.ts), with the legs' first events. The carrier is called only after
  * this commits (CarrierWork).
  */
 export class CallRouter {
@@ -58,8 +58,10 @@ export class CallRouter {
     const ledger = new UsageLedger(await this.storedUsage(tx, events, householdOf, now));
     // Built as each call comes up for decision, so that its metering includes the calls decided before it.
     const commands: RouteCall[] = [];
-    const outcomes = await routeCommands(meteredRouteDecider(ledger)).handleAll(
-      tx,
+    // The decisions and the legs' first events are written together, in one statement, when the unit commits.
+    const uow = new UnitOfWork(tx);
+    const outcomes = await routeCommands(meteredRouteDecider(ledger)).stage(
+      uow,
       events.map((e, i) => ({
         streamId: routeStreamId(e.data.callId),
         commands: () => [
@@ -79,9 +81,10 @@ export class CallRouter {
       const resolved = outcome.newEvents.find((e) => e.type === 'DestinationResolved');
       return leg && resolved?.type === 'DestinationResolved' ? [{ leg, class: resolved.data.class, cause: events[i] }] : [];
     });
-    await this.requestLegs(tx, routed, now, traceOf);
+    await this.requestLegs(uow, routed, now, traceOf);
     const decided = outcomes.flatMap((o) => o.newEvents);
     await this.recordEmergencyCalls(tx, decided, now);
+    await uow.commit();
     this.deps.onDecided?.(decided);
   }
 
@@ -112,10 +115,10 @@ export class CallRouter {
     if (households.length > 0) await this.deps.directory.recordEmergencyCalls(tx, [...new Set(households)], now);
   }
 
-  private async requestLegs(tx: EntityManager, routed: readonly Routed[], now: Date, traceOf: TraceOf): Promise<void> {
+  private async requestLegs(uow: UnitOfWork, routed: readonly Routed[], now: Date, traceOf: TraceOf): Promise<void> {
     if (routed.length === 0) return;
-    await this.deps.legCommands.handleAll(
-      tx,
+    await this.deps.legCommands.stage(
+      uow,
       routed.map(({ leg, cause }) => ({
         streamId: legStreamId(leg.legId),
         commands: [leg],
@@ -124,7 +127,7 @@ export class CallRouter {
       })),
     );
     await this.deps.legs.open(
-      tx,
+      uow.reads,
       routed.map(({ leg, class: destination, cause }) => ({
         accountId: cause.data.accountId,
         deviceId: cause.data.deviceId,
