@@ -9,11 +9,15 @@
  *
  *   npm run bench [-- --rates 10,50,150,300 --seconds 10 --profile DIR --keep-logs]
  *                 [-- --inbound-rates 50 --inbound-seconds 20 --inbound-households 100 --inbound-devices 3]
- *                 [-- --outbound-only | --inbound-only] [-- --households 1]
+ *                 [-- --outbound-only | --inbound-only] [-- --households 1] [-- --statements]
  *
  * --households N spreads the outbound calls round-robin over N households (each its own line, the
  * same one member calling Mom): a carrier's traffic comes from many lines, and each line's limits
  * are decided one call at a time under that line's lock (docs/architecture.md section 6.2).
+ *
+ * --statements loads pg_stat_statements into the embedded PostgreSQL and prints, per outbound rate,
+ * each service's statements (round trips) per call, the server's planning and execution time per
+ * call, and each service's most frequent statements (statements.ts). It costs some CPU of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +30,7 @@ import { freePort } from '@homeline/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { cpuSpent, eventLoopDelays, hops, httpTimes, metrics, percentile, readCpu, sleep } from './figures';
 import { driveInbound } from './inbound';
+import { resetStatementStats, statementStats, statementStatsEnv } from './statements';
 import { summariseProfiles } from './profile-summary';
 
 const root = resolve(__dirname, '..', '..');
@@ -39,6 +44,7 @@ const households = Number(arg('households', '1'));
 const profileDir = arg('profile', '');
 const outbound = !process.argv.includes('--inbound-only');
 const inbound = !process.argv.includes('--outbound-only');
+const withStatements = process.argv.includes('--statements');
 const finalTypes = new Set(['CallConnected', 'CallFailed', 'CallRejected', 'CallEnded']);
 const unlimited = { RATE_LIMIT_DEVICE_PER_MINUTE: '100000', RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000', MAX_CONCURRENT_CALLS_PER_LINE: '100000' };
 
@@ -66,6 +72,7 @@ async function watchCalls(brokers: string): Promise<{ outcomes: Map<string, Outc
 
 async function drive(system: RunningSystem, homes: readonly Household[], watch: Awaited<ReturnType<typeof watchCalls>>, roots: number[], rate: number, report: boolean): Promise<void> {
   const total = Math.round(rate * seconds);
+  if (report && withStatements) await resetStatementStats(system);
   const before = await metrics(system);
   const cpuBefore = readCpu(roots);
   const started = Date.now();
@@ -130,6 +137,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   console.log(`  event-loop delay p50 / p99 / max: ${eventLoopDelays(after).join(', ')}`);
   console.log('  server-side HTTP time:');
   for (const line of httpTimes(before, after)) console.log(line);
+  if (withStatements) for (const line of await statementStats(system, latencies.length)) console.log(line);
   console.log(JSON.stringify(result));
 }
 
@@ -147,6 +155,10 @@ async function startBrokerProcess(dir: string): Promise<{ child: ChildProcess; a
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'homeline-bench-'));
+  if (withStatements) {
+    if (process.env.DATABASE_URL) throw new Error('--statements needs the embedded PostgreSQL (unset DATABASE_URL)');
+    process.env[statementStatsEnv] = '1';
+  }
   const broker = await startBrokerProcess(dir);
   console.log('starting the system (PostgreSQL, the broker as its own process, four services, the carrier simulator answering at once) ...');
   const quiet = { LOG_LEVEL: 'warn' };

@@ -13,6 +13,12 @@ const password = 'postgres';
 export const embeddedServerSettings = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
   '-c', 'max_connections=300', '-c', 'unix_socket_directories='];
 
+// `npm run bench -- --statements` asks for statement statistics (tools/bench/statements.ts); they cost CPU, so only then.
+const statementStats = (): string[] =>
+  process.env.EMBEDDED_POSTGRES_STATEMENT_STATS === '1'
+    ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on']
+    : [];
+
 // jest gives every test file fresh module state but runs them in one process: a file in tmp,
 // named after the process, lets every test file of the process find the one server.
 const registryFile = join(tmpdir(), `homeline-test-pg-${process.pid}.json`);
@@ -41,7 +47,7 @@ const launch = async (): Promise<string> => {
   const port = await freePort();
   const script = join(__dirname, 'embedded-postgres-server.ts');
   const register = join(__dirname, '..', '..', '..', 'tools', 'register.js');
-  const child = spawn(process.execPath, ['-r', register, script, dir, String(port), user, password, JSON.stringify(embeddedServerSettings), registryFile], {
+  const child = spawn(process.execPath, ['-r', register, script, dir, String(port), user, password, JSON.stringify([...embeddedServerSettings, ...statementStats()]), registryFile], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

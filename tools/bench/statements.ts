@@ -1,0 +1,65 @@
+import type { RunningSystem } from '@homeline/system';
+import { Client } from 'pg';
+import { oneDecimal, services } from './figures';
+
+/**
+ * `npm run bench -- --statements`: what each service asks of PostgreSQL per call, from
+ * pg_stat_statements (loaded into the embedded server only when asked, see
+ * libs/testing/src/embedded-server.ts; it costs a little CPU of its own). Top-level statements only:
+ * each is one round trip from a service (the statements a function or a foreign key runs inside
+ * one are not counted again). Planning and execution are the server's own time, in its backends.
+ */
+export const statementStatsEnv = 'EMBEDDED_POSTGRES_STATEMENT_STATS';
+
+const withDatabase = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+};
+
+/** Creates the extension in every service's database and empties the server's statistics. */
+export async function resetStatementStats(system: RunningSystem): Promise<void> {
+  for (const service of services) {
+    await withDatabase(system.databaseUrls[service], (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
+  }
+  await withDatabase(system.databaseUrls.calls, (c) => c.query('SELECT pg_stat_statements_reset()'));
+}
+
+interface Totals { readonly statements: number; readonly planMs: number; readonly execMs: number; readonly top: readonly { calls: number; query: string }[] }
+
+const ofThisDatabase = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
+  AND query NOT LIKE '%pg_stat_statements%'`;
+
+const totalsOf = (client: Client): Promise<Totals> =>
+  Promise.all([
+    client.query<{ n: string | null; plan: number | null; exec: number | null }>(
+      `SELECT sum(calls) AS n, sum(total_plan_time) AS plan, sum(total_exec_time) AS exec FROM pg_stat_statements WHERE ${ofThisDatabase}`,
+    ),
+    client.query<{ calls: string; query: string }>(
+      `SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements WHERE ${ofThisDatabase} ORDER BY calls DESC LIMIT 4`,
+    ),
+  ]).then(([sum, top]) => ({
+    statements: Number(sum.rows[0].n ?? 0),
+    planMs: sum.rows[0].plan ?? 0,
+    execMs: sum.rows[0].exec ?? 0,
+    top: top.rows.map((r) => ({ calls: Number(r.calls), query: r.query })),
+  }));
+
+/** Lines for the report: statements (round trips) per call by service, then each service's most frequent ones. */
+export async function statementStats(system: RunningSystem, calls: number): Promise<string[]> {
+  const per = (n: number) => oneDecimal(n / Math.max(1, calls));
+  const totals = await Promise.all(services.map(async (s) => [s, await withDatabase(system.databaseUrls[s], totalsOf)] as const));
+  const all = totals.reduce((sum, [, t]) => ({ statements: sum.statements + t.statements, planMs: sum.planMs + t.planMs, execMs: sum.execMs + t.execMs }), { statements: 0, planMs: 0, execMs: 0 });
+  const lines = [
+    `  PostgreSQL statements per call (round trips): ${totals.map(([s, t]) => `${s} ${per(t.statements)}`).join(', ')}; ` +
+      `${per(all.statements)} in all, planned in ${per(all.planMs)} ms and executed in ${per(all.execMs)} ms of the server's time per call`,
+  ];
+  for (const [service, t] of totals) {
+    for (const { calls: n, query } of t.top) lines.push(`    ${service} ${String(per(n)).padStart(5)}  ${query}`);
+  }
+  return lines;
+}
