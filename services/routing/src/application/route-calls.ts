@@ -84,7 +84,7 @@ export class CallRouter {
     await this.requestLegs(uow, routed, now, traceOf);
     const decided = outcomes.flatMap((o) => o.newEvents);
     await this.recordEmergencyCalls(tx, decided, now);
-    await uow.commit();
+    if (decided.length > 0) await uow.commit(); // a redelivered CallRouting decides nothing: no statement
     this.deps.onDecided?.(decided);
   }
 
