@@ -40,8 +40,8 @@ type Routed = { readonly leg: RequestLeg; readonly class: DestinationClass; read
  * transaction: one read of the callers' households; unless every call is an emergency call, one
  * statement that takes the accounts' limit locks and reads their usage; one read of the calls'
  * routes; one statement recording and queueing the legs asked for — the rows the limits count; one
- * append of all decisions, metered in order (call-metering.ts), with the legs' first events. The carrier is called only after
- * this commits (CarrierWork).
+ * append of all decisions, metered in order (call-metering.ts), with the legs' first events. The
+ * carrier is called only after this commits (CarrierWork).
  */
 export class CallRouter {
   constructor(private readonly deps: CallRouterDeps) {}
