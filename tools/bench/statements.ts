@@ -8,6 +8,7 @@ import { oneDecimal, services } from './figures';
  * libs/testing/src/embedded-server.ts; it costs a little CPU of its own). Top-level statements only:
  * each is one round trip from a service (the statements a function or a foreign key runs inside
  * one are not counted again). Planning and execution are the server's own time, in its backends.
+ * Like the CPU figures, the counts include what runs in the background meanwhile (pollers, sweepers).
  */
 export const statementStatsEnv = 'EMBEDDED_POSTGRES_STATEMENT_STATS';
 
@@ -34,20 +35,20 @@ interface Totals { readonly statements: number; readonly planMs: number; readonl
 const ofThisDatabase = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
   AND query NOT LIKE '%pg_stat_statements%'`;
 
-const totalsOf = (client: Client): Promise<Totals> =>
-  Promise.all([
-    client.query<{ n: string | null; plan: number | null; exec: number | null }>(
-      `SELECT sum(calls) AS n, sum(total_plan_time) AS plan, sum(total_exec_time) AS exec FROM pg_stat_statements WHERE ${ofThisDatabase}`,
-    ),
-    client.query<{ calls: string; query: string }>(
-      `SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements WHERE ${ofThisDatabase} ORDER BY calls DESC LIMIT 4`,
-    ),
-  ]).then(([sum, top]) => ({
+const totalsOf = async (client: Client): Promise<Totals> => {
+  const sum = await client.query<{ n: string | null; plan: number | null; exec: number | null }>(
+    `SELECT sum(calls) AS n, sum(total_plan_time) AS plan, sum(total_exec_time) AS exec FROM pg_stat_statements WHERE ${ofThisDatabase}`,
+  );
+  const top = await client.query<{ calls: string; query: string }>(
+    `SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements WHERE ${ofThisDatabase} ORDER BY calls DESC LIMIT 4`,
+  );
+  return {
     statements: Number(sum.rows[0].n ?? 0),
     planMs: sum.rows[0].plan ?? 0,
     execMs: sum.rows[0].exec ?? 0,
     top: top.rows.map((r) => ({ calls: Number(r.calls), query: r.query })),
-  }));
+  };
+};
 
 /** Lines for the report: statements (round trips) per call by service, then each service's most frequent ones. */
 export async function statementStats(system: RunningSystem, calls: number): Promise<string[]> {
