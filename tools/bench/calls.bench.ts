@@ -26,11 +26,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Topics } from '@homeline/contracts';
 import { childrenOf, cpuMsOfTrees, createHousehold, HttpProblem, spokenRequest, startSystem, type Household, type RunningSystem } from '@homeline/system';
-import { freePort } from '@homeline/testing';
+import { freePort, statementStatsEnv } from '@homeline/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { cpuSpent, eventLoopDelays, hops, httpTimes, metrics, percentile, readCpu, sleep } from './figures';
 import { driveInbound } from './inbound';
-import { resetStatementStats, statementStats, statementStatsEnv } from './statements';
+import { resetStatementStats, statementStats } from './statements';
 import { summariseProfiles } from './profile-summary';
 
 const root = resolve(__dirname, '..', '..');

@@ -1,5 +1,6 @@
 import type { RunningSystem } from '@homeline/system';
-import { Client } from 'pg';
+import { withClient } from '@homeline/testing';
+import type { Client } from 'pg';
 import { oneDecimal, services } from './figures';
 
 /**
@@ -10,24 +11,13 @@ import { oneDecimal, services } from './figures';
  * one are not counted again). Planning and execution are the server's own time, in its backends.
  * Like the CPU figures, the counts include what runs in the background meanwhile (pollers, sweepers).
  */
-export const statementStatsEnv = 'EMBEDDED_POSTGRES_STATEMENT_STATS';
-
-const withDatabase = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
 
 /** Creates the extension in every service's database and empties the server's statistics. */
 export async function resetStatementStats(system: RunningSystem): Promise<void> {
   for (const service of services) {
-    await withDatabase(system.databaseUrls[service], (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
+    await withClient(system.databaseUrls[service], (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
   }
-  await withDatabase(system.databaseUrls.calls, (c) => c.query('SELECT pg_stat_statements_reset()'));
+  await withClient(system.databaseUrls.calls, (c) => c.query('SELECT pg_stat_statements_reset()'));
 }
 
 interface Totals { readonly statements: number; readonly planMs: number; readonly execMs: number; readonly top: readonly { calls: number; query: string }[] }
@@ -53,7 +43,7 @@ const totalsOf = async (client: Client): Promise<Totals> => {
 /** Lines for the report: statements (round trips) per call by service, then each service's most frequent ones. */
 export async function statementStats(system: RunningSystem, calls: number): Promise<string[]> {
   const per = (n: number) => oneDecimal(n / Math.max(1, calls));
-  const totals = await Promise.all(services.map(async (s) => [s, await withDatabase(system.databaseUrls[s], totalsOf)] as const));
+  const totals = await Promise.all(services.map(async (s) => [s, await withClient(system.databaseUrls[s], totalsOf)] as const));
   const all = totals.reduce((sum, [, t]) => ({ statements: sum.statements + t.statements, planMs: sum.planMs + t.planMs, execMs: sum.execMs + t.execMs }), { statements: 0, planMs: 0, execMs: 0 });
   const lines = [
     `  PostgreSQL statements per call (round trips): ${totals.map(([s, t]) => `${s} ${per(t.statements)}`).join(', ')}; ` +

@@ -1,5 +1,4 @@
-import { startPostgresCluster } from '@homeline/testing';
-import { Client } from 'pg';
+import { startPostgresCluster, withClient } from '@homeline/testing';
 
 export interface EmbeddedPostgresServer {
   readonly port: number;
@@ -52,14 +51,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 async function createMissingDatabases(adminUrl: string, databases: readonly string[]): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
+  await withClient(adminUrl, async (client) => {
     for (const database of databases) {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }

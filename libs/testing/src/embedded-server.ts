@@ -14,8 +14,9 @@ export const embeddedServerSettings = ['-c', 'fsync=off', '-c', 'synchronous_com
   '-c', 'max_connections=300', '-c', 'unix_socket_directories='];
 
 // `npm run bench -- --statements` asks for statement statistics (tools/bench/statements.ts); they cost CPU, so only then.
+export const statementStatsEnv = 'EMBEDDED_POSTGRES_STATEMENT_STATS';
 const statementStats = (): string[] =>
-  process.env.EMBEDDED_POSTGRES_STATEMENT_STATS === '1'
+  process.env[statementStatsEnv] === '1'
     ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on']
     : [];
 

@@ -1,6 +1,6 @@
-export { startTestPostgres, databaseUrl } from './postgres';
+export { startTestPostgres, databaseUrl, withClient } from './postgres';
 export type { TestPostgres, StartTestPostgresOptions } from './postgres';
-export { embeddedServerSettings } from './embedded-server';
+export { embeddedServerSettings, statementStatsEnv } from './embedded-server';
 export { freePort } from './free-port';
 export { eventually } from './eventually';
 export { deciderSpecification, type Decider as SpecifiedDecider } from './decider-specification';

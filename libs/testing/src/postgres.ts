@@ -17,7 +17,8 @@ export interface StartTestPostgresOptions {
   readonly serverUrl?: string;
 }
 
-const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
+/** Runs `work` on a connection of its own to `url`, closed afterwards whatever happens. */
+export const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
