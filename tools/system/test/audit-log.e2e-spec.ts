@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,10 +44,21 @@ describe('the audit log of a running system', () => {
     return { ...openCheckpoint(note, key), note };
   };
   const callEntries = (callId: string) => audit<{ entries: Entry[] }>(`/v1/audit/entries?callId=${callId}`).then((p) => p.entries);
-  const cli = (...args: string[]) => {
-    const run = spawnSync('npm', ['run', '--silent', 'audit:verify', '--', ...args], { cwd: root, encoding: 'utf8' });
-    return { code: run.status, out: run.stdout.trim(), err: run.stderr.trim() };
-  };
+  /**
+   * Runs the offline verifier as a regulator would. Not with spawnSync: a test process blocked for
+   * the seconds npm takes misses its idle keep-alive sockets being closed by the services, and the
+   * next request on one fails ("other side closed").
+   */
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((done, fail) => {
+      const run = spawn('npm', ['run', '--silent', 'audit:verify', '--', ...args], { cwd: root });
+      let out = '';
+      let err = '';
+      run.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      run.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      run.once('error', fail);
+      run.once('close', (code) => done({ code, out: out.trim(), err: err.trim() }));
+    });
 
   const placeConnectedCall = async () => {
     const { callId } = await system.client.placeCall(spokenRequest(home, home.members.Alex.voice, 'Mom'));
@@ -81,7 +92,7 @@ describe('the audit log of a running system', () => {
     writeFileSync(join(dir, 'first.txt'), first.note);
     writeFileSync(join(dir, 'second.txt'), second.note);
     writeFileSync(join(dir, 'audit.vkey'), `${system.auditVerifierKey}\n`);
-    expect(cli('--checkpoint', join(dir, 'second.txt'), '--previous', join(dir, 'first.txt'), '--consistency', proofFile, '--key', join(dir, 'audit.vkey')))
+    expect(await cli('--checkpoint', join(dir, 'second.txt'), '--previous', join(dir, 'first.txt'), '--consistency', proofFile, '--key', join(dir, 'audit.vkey')))
       .toMatchObject({ code: 0, out: `checkpoint of size ${second.size} is consistent with checkpoint of size ${first.size}` });
   });
 
@@ -92,12 +103,12 @@ describe('the audit log of a running system', () => {
     writeFileSync(join(dir, 'checkpoint.txt'), signed.note);
     writeFileSync(join(dir, 'audit.vkey'), `${system.auditVerifierKey}\n`);
     writeFileSync(join(dir, 'export.ndjson'), `${lines.join('\n')}\n`);
-    expect(cli('--export', join(dir, 'export.ndjson'), '--checkpoint', join(dir, 'checkpoint.txt'), '--key', join(dir, 'audit.vkey')))
+    expect(await cli('--export', join(dir, 'export.ndjson'), '--checkpoint', join(dir, 'checkpoint.txt'), '--key', join(dir, 'audit.vkey')))
       .toEqual({ code: 0, out: `verified ${signed.size} entries against checkpoint of size ${signed.size}`, err: '' });
     const victim = lines.findIndex((l) => l.includes('"type":"CallConnected"'));
     const tampered = lines.map((l, i) => (i === victim ? l.replace('"type":"CallConnected"', '"type":"CallRejected"') : l));
     writeFileSync(join(dir, 'tampered.ndjson'), `${tampered.join('\n')}\n`);
-    const refused = cli('--export', join(dir, 'tampered.ndjson'), '--checkpoint', join(dir, 'checkpoint.txt'), '--key', join(dir, 'audit.vkey'));
+    const refused = await cli('--export', join(dir, 'tampered.ndjson'), '--checkpoint', join(dir, 'checkpoint.txt'), '--key', join(dir, 'audit.vkey'));
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(`entry ${victim} does not verify`);
   });
