@@ -33,6 +33,14 @@ export interface ServiceApp<C extends PlatformConfig> {
 /** How long requests in flight may take to finish once a service stops, before they are cut. */
 const HTTP_DRAIN_MS = 10_000;
 
+/**
+ * How long an idle keep-alive connection stays open: longer than the idle timeout of what sits in
+ * front of a service and reuses its connections (60 s for nginx's upstream keep-alive and most
+ * cloud load balancers). Node's default, 5 s, lets the server close a connection such a client is
+ * sending on at that moment: its request fails ("other side closed"), and a proxy answers 502.
+ */
+const HTTP_KEEP_ALIVE_MS = 65_000;
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Builds a service's application from an environment, without listening (tests listen on port 0). */
@@ -45,6 +53,7 @@ export async function createServiceApp<C extends PlatformConfig>(service: Servic
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   answerClientErrors(app.getHttpServer());
+  app.getHttpServer().keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
   const http = new HttpDrain();
   app.use(http.middleware);
   if (traceRequests) app.use(traceRequests);

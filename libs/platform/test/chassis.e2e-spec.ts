@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { EmbeddedBroker, startBroker } from '@homeline/kafka-embedded';
 import { startTestPostgres, TestPostgres } from '@homeline/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -158,6 +159,25 @@ describe('a service on the chassis', () => {
     expect(text).toContain('process_cpu_user_seconds_total{service="calls"}');
     expect(text).toMatch(/http_request_duration_seconds_count\{service="calls",method="GET",route="\/v1\/probe",status_code="200"\} \d+/);
   });
+
+  it('keeps an idle keep-alive connection open past Node\'s 5 s, and tells clients it does (65 s)', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const live = () =>
+      new Promise<{ status?: number; keepAlive?: string; reused: boolean }>((resolve, reject) => {
+        const request = httpGet(`${base}/health/live`, { agent }, (response) => {
+          response.resume();
+          response.once('end', () => resolve({ status: response.statusCode, keepAlive: String(response.headers['keep-alive']), reused: request.reusedSocket }));
+        });
+        request.once('error', reject);
+      });
+    try {
+      expect(await live()).toEqual({ status: 200, keepAlive: 'timeout=65', reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await live()).toEqual({ status: 200, keepAlive: 'timeout=65', reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 
   it('is not ready once Kafka stops answering, and says the database is still up', async () => {
     await broker.stop();
