@@ -9,7 +9,7 @@
  *
  *   npm run bench [-- --rates 10,50,150,300 --seconds 10 --profile DIR --keep-logs]
  *                 [-- --inbound-rates 50 --inbound-seconds 20 --inbound-households 100 --inbound-devices 3]
- *                 [-- --outbound-only | --inbound-only] [-- --households 1] [-- --statements]
+ *                 [-- --outbound-only | --inbound-only] [-- --households 1] [-- --statements] [-- --perf]
  *
  * --households N spreads the outbound calls round-robin over N households (each its own line, the
  * same one member calling Mom): a carrier's traffic comes from many lines, and each line's limits
@@ -18,6 +18,10 @@
  * --statements loads pg_stat_statements into the embedded PostgreSQL and prints, per outbound rate,
  * each service's statements (round trips) per call, the server's planning and execution time per
  * call, and each service's most frequent statements (statements.ts). It costs some CPU of its own.
+ *
+ * --perf samples every process of the machine with Linux perf while each outbound rate runs and
+ * prints, per process, its CPU per call split by kind: JavaScript (optimised, interpreted,
+ * inline-cache misses), V8 compiling, GC, the kernel (machine-profile.ts; needs `perf`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -31,6 +35,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { cpuSpent, eventLoopDelays, hops, httpTimes, metrics, percentile, readCpu, sleep } from './figures';
 import { driveInbound } from './inbound';
 import { resetStatementStats, statementStats } from './statements';
+import { machineProfileLines, startMachineProfile } from './machine-profile';
 import { summariseProfiles } from './profile-summary';
 
 const root = resolve(__dirname, '..', '..');
@@ -45,6 +50,7 @@ const profileDir = arg('profile', '');
 const outbound = !process.argv.includes('--inbound-only');
 const inbound = !process.argv.includes('--outbound-only');
 const withStatements = process.argv.includes('--statements');
+const withPerf = process.argv.includes('--perf');
 const finalTypes = new Set(['CallConnected', 'CallFailed', 'CallRejected', 'CallEnded']);
 const unlimited = { RATE_LIMIT_DEVICE_PER_MINUTE: '100000', RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000', MAX_CONCURRENT_CALLS_PER_LINE: '100000' };
 
@@ -74,6 +80,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   const total = Math.round(rate * seconds);
   if (report && withStatements) await resetStatementStats(system);
   const before = await metrics(system);
+  const machine = report && withPerf ? await startMachineProfile(roots) : undefined;
   const cpuBefore = readCpu(roots);
   const started = Date.now();
   const sent = new Map<string, number>();
@@ -102,6 +109,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   const deadline = Date.now() + 60_000;
   while ([...sent.keys()].some((id) => !watch.outcomes.has(id)) && Date.now() < deadline) await sleep(20);
   const cpu = cpuSpent(cpuBefore, readCpu(roots));
+  const samples = await machine?.stop();
   // The carrier simulator is one of those processes; in production its share is the carrier's.
   const carrierCpu = cpu.of('carrier-sim');
   const after = await metrics(system);
@@ -138,6 +146,7 @@ async function drive(system: RunningSystem, homes: readonly Household[], watch: 
   console.log('  server-side HTTP time:');
   for (const line of httpTimes(before, after)) console.log(line);
   if (withStatements) for (const line of await statementStats(system, latencies.length)) console.log(line);
+  if (samples) for (const line of machineProfileLines(samples, latencies.length)) console.log(line);
   console.log(JSON.stringify(result));
 }
 

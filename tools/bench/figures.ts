@@ -65,7 +65,7 @@ export function eventLoopDelays(after: Record<string, string>): string[] {
 }
 
 /** What each process tree below the bench is, from its command line: a service, the carrier simulator, the broker or PostgreSQL. */
-const labelOf = (pid: number): string => {
+export const labelOf = (pid: number): string => {
   let cmdline = '';
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
