@@ -14,7 +14,7 @@ import { labelOf, oneDecimal, sleep } from './figures';
  * V8's own profiler (`--profile`) samples at wall-clock ticks and weighs each sample by the time
  * since the last, so a service preempted inside a socket write (the peer it woke runs first on a
  * 2-core machine) is charged for the time it waited: that profile puts 28–35 % of each service in
- * socket writes. The kernel samples only what runs: at the same load the services spend 13–15 %
+ * socket writes. The kernel samples only what runs: at the same load the services spend 12–15 %
  * of their CPU in the kernel, every system call and the scheduler together. This profile splits
  * each process's CPU by what runs (V8's compiler, its interpreter and builtins, generated code,
  * the runtime, GC, the kernel); it names no JavaScript function: `--profile` does, with its bias.
