@@ -20,8 +20,9 @@
  * call, and each service's most frequent statements (statements.ts). It costs some CPU of its own.
  *
  * --perf samples every process of the machine with Linux perf while each outbound rate runs and
- * prints, per process, its CPU per call split by kind: JavaScript (optimised, interpreted,
- * inline-cache misses), V8 compiling, GC, the kernel (machine-profile.ts; needs `perf`).
+ * prints, per process, its CPU per call split by what ran: V8's compiler, its interpreter and
+ * builtins, generated code, inline-cache stubs, the runtime, GC, the kernel (machine-profile.ts;
+ * needs `perf`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
