@@ -46,7 +46,7 @@ describe('the audit log', () => {
     }
   });
 
-  it('takes events that come one by one in batches, as its fetch waits for more (AUDIT_FETCH_WAIT_MS)', async () => {
+  it('takes events that come one by one in batches, as it waits for more before its next fetch (AUDIT_FETCH_WAIT_MS)', async () => {
     const callId = randomUUID();
     const first = callEvent(callId, 'CallRequested', { deviceId: 'dev-first', target: 'Mom' });
     await h.publish(Topics.calls, first);
@@ -64,6 +64,22 @@ describe('the audit log', () => {
       return p;
     });
     expect(new Set(page.entries.slice(1).map((e) => e.receivedAt)).size).toBeLessThanOrEqual(6);
+  });
+
+  it('lets an idle audit sleep: one long-polling fetch a second, not one per AUDIT_FETCH_WAIT_MS', async () => {
+    const fetches = async () => {
+      const metrics = await (await fetch(`${h.replicas[0].base}/metrics`)).text();
+      return Number(/^homeline_consumer_fetches_total\{consumer="homeline-audit-log"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? NaN);
+    };
+    const callId = randomUUID();
+    await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: 'dev-idle' }));
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(1)); // running, and nothing left to take
+    const before = await fetches();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const during = (await fetches()) - before;
+    // Measured here: 3 per 3 s; 30 when the wait was the fetch's own (the broker answering every 100 ms).
+    expect(during).toBeGreaterThan(0);
+    expect(during).toBeLessThan(10);
   });
 
   it('keeps numbers, names and addresses out of the leaves, and shows them to a compliance query', async () => {

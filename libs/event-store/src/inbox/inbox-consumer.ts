@@ -37,6 +37,8 @@ export type UnitHandler<T> = (events: readonly ConsumedEvent<T>[], uow: UnitOfWo
 export interface ConsumerInstrumentation {
   consumed?(consumer: string, event: ConsumedEvent<{ readonly occurredAt?: string }>): void;
   retried?(consumer: string, transient: boolean): void;
+  /** Every fetch the consumer made: those that brought messages and those that waited out. */
+  fetched?(consumer: string): void;
 }
 
 export interface InboxConsumerOptions<T extends { readonly id: string; readonly type: string }> {
@@ -90,6 +92,13 @@ export interface InboxConsumerOptions<T extends { readonly id: string; readonly 
    * round trip per batch.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * After a fetch that brought messages, the next fetch waits until this long after it (default
+   * 0: at once). Messages that come one by one meanwhile then arrive together, in one batch,
+   * while an idle consumer still makes one long-polling fetch per wait (`maxWaitTimeInMs`). For
+   * a consumer off a call's path (the audit): on the path, the wait would add to every call.
+   */
+  readonly paceMs?: number;
   readonly logger?: StoreLogger;
   readonly instrumentation?: ConsumerInstrumentation;
 }
@@ -124,6 +133,8 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
   /** Offsets processed but not yet committed, per "topic/partition". */
   private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
   private lastCommit = 0;
+  /** When the last fetch returned (paceMs). */
+  private lastFetch = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   /**
@@ -153,6 +164,10 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     });
     this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     registerConsumer(options.kafka, { groupId: options.groupId, consumer: this.name, topics: options.topics }); // consumer-lag metrics
+    this.consumer.on(this.consumer.events.FETCH, () => {
+      this.lastFetch = Date.now();
+      options.instrumentation?.fetched?.(this.name);
+    });
   }
 
   async start(): Promise<void> {
@@ -201,6 +216,9 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     this.pending.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: nextOffset(last) });
     await this.commitIfDue(payload);
     await heartbeat();
+    // Measured from the fetch, not from this batch: the batches of one fetch wait once, together.
+    const pause = this.lastFetch + (this.options.paceMs ?? 0) - Date.now();
+    if (pause > 0 && !this.stopping) await sleep(pause);
   }
 
   /**

@@ -5,14 +5,15 @@ const delayBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 
 /**
  * How events flow through a service, per hop (docs/architecture.md section 8): append -> published
- * (the relay's delay), published -> consumed (each consumer's delay) and retries (dead letters:
- * MessagingMetrics).
+ * (the relay's delay), published -> consumed (each consumer's delay), retries and fetches (dead
+ * letters: MessagingMetrics).
  * `npm run bench` reads these to print per-hop latency.
  */
 export class EventFlowMetrics {
   readonly publishDelay: Histogram;
   readonly consumeDelay: Histogram<'consumer'>;
   readonly retries: Counter<'consumer' | 'kind'>;
+  readonly fetches: Counter<'consumer'>;
 
   constructor(registry: Registry) {
     this.publishDelay = new Histogram({
@@ -34,6 +35,12 @@ export class EventFlowMetrics {
       labelNames: ['consumer', 'kind'],
       registers: [registry],
     });
+    this.fetches = new Counter({
+      name: 'homeline_consumer_fetches_total',
+      help: 'Kafka fetches made, per consumer: those that brought messages and those that waited out (an idle consumer makes about one a second)',
+      labelNames: ['consumer'],
+      registers: [registry],
+    });
   }
 
   /** The relay's hook. */
@@ -46,5 +53,6 @@ export class EventFlowMetrics {
     consumed: (consumer: string, event: ConsumedEvent<unknown>) =>
       this.consumeDelay.observe({ consumer }, Math.max(0, Date.now() - event.timestamp) / 1000),
     retried: (consumer: string, transient: boolean) => this.retries.inc({ consumer, kind: transient ? 'transient' : 'unexpected' }),
+    fetched: (consumer: string) => this.fetches.inc({ consumer }),
   };
 }

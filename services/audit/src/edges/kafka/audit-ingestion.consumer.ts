@@ -13,7 +13,7 @@ export interface IngestionOptions {
   readonly kek: KeyEncryptionKey;
   readonly groupId: string;
   readonly topics: readonly string[];
-  /** How long a fetch waits for more to arrive, in ms (AUDIT_FETCH_WAIT_MS); 0 answers as soon as anything is there. */
+  /** After a fetch that brought events, how long until the next, in ms (AUDIT_FETCH_WAIT_MS); 0: at once. */
   readonly fetchWaitMs?: number;
   readonly recorder: RecordEntries;
   /** Links and data keys already read (shared with the store, whose erasures forget the keys). */
@@ -52,8 +52,9 @@ export const auditIngestion = (options: IngestionOptions): InboxConsumer<Envelop
     transactional: false,
     logger: options.logger,
     instrumentation: options.instrumentation,
-    // The broker answers a fetch when a megabyte has come or the wait is over: a batch per wait.
-    ...(options.fetchWaitMs ? { consumerConfig: { maxWaitTimeInMs: options.fetchWaitMs, minBytes: 1_048_576 } } : {}),
+    // Events that come one by one while it waits arrive together, in one batch per wait; an idle
+    // audit still makes one long-polling fetch a second, not one per wait.
+    paceMs: options.fetchWaitMs,
     handleBatch: (events, tx, afterCommit) => record(options, events, tx, afterCommit),
   });
 
