@@ -10,6 +10,7 @@
  *   npm run bench [-- --rates 10,50,150,300 --seconds 10 --profile DIR --keep-logs]
  *                 [-- --inbound-rates 50 --inbound-seconds 20 --inbound-households 100 --inbound-devices 3]
  *                 [-- --outbound-only | --inbound-only] [-- --households 1] [-- --statements] [-- --perf]
+ *                 [-- --one-process]
  *
  * --households N spreads the outbound calls round-robin over N households (each its own line, the
  * same one member calling Mom): a carrier's traffic comes from many lines, and each line's limits
@@ -23,6 +24,9 @@
  * prints, per process, its CPU per call split by what ran: V8's compiler, its interpreter and
  * builtins, generated code, inline-cache stubs, the runtime, GC, the kernel (machine-profile.ts;
  * needs `perf`).
+ *
+ * --one-process runs the four services in one Node process (one-process.ts), each still its own
+ * app talking to the others only through Kafka and HTTP: what fewer processes would save.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -52,6 +56,7 @@ const outbound = !process.argv.includes('--inbound-only');
 const inbound = !process.argv.includes('--outbound-only');
 const withStatements = process.argv.includes('--statements');
 const withPerf = process.argv.includes('--perf');
+const oneProcess = process.argv.includes('--one-process');
 const finalTypes = new Set(['CallConnected', 'CallFailed', 'CallRejected', 'CallEnded']);
 const unlimited = { RATE_LIMIT_DEVICE_PER_MINUTE: '100000', RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000', MAX_CONCURRENT_CALLS_PER_LINE: '100000' };
 
@@ -170,12 +175,13 @@ async function main() {
     process.env[statementStatsEnv] = '1';
   }
   const broker = await startBrokerProcess(dir);
-  console.log('starting the system (PostgreSQL, the broker as its own process, four services, the carrier simulator answering at once) ...');
+  console.log(`starting the system (PostgreSQL, the broker as its own process, four services${oneProcess ? ' in ONE process' : ''}, the carrier simulator answering at once) ...`);
   const quiet = { LOG_LEVEL: 'warn' };
   const system = await startSystem({
     kafkaBrokers: broker.address,
     nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [],
     carrierStepMs: 0,
+    oneProcess,
     // One device places every call: the toll-fraud limits (issue 11) would refuse nearly all of them.
     env: { routing: { ...quiet, ...unlimited }, calls: quiet, identity: quiet, audit: quiet, 'carrier-sim': quiet },
   });

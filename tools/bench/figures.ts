@@ -74,6 +74,7 @@ export const labelOf = (pid: number): string => {
   }
   const service = /services\/([a-z-]+)\/src\/main/.exec(cmdline)?.[1];
   if (service) return service;
+  if (cmdline.includes('bench/one-process')) return 'services';
   if (cmdline.includes('carrier-sim')) return 'carrier-sim';
   if (cmdline.includes('kafka-embedded')) return 'broker';
   if (cmdline.includes('postgres')) return 'postgres';

@@ -14,6 +14,9 @@ export type { Instance } from './instances';
 
 const root = resolve(__dirname, '..', '..', '..');
 
+/** The variable that hands tools/bench/one-process.ts each service's environment (JSON, by service). */
+const oneProcessEnv = 'HOMELINE_SERVICE_ENVS';
+
 export interface SystemOptions {
   /** Carrier simulator behaviour per destination (E.164): answer, busy, no_answer, fail, ring. */
   readonly carrierBehaviours?: Readonly<Record<string, CarrierBehaviour>>;
@@ -32,6 +35,12 @@ export interface SystemOptions {
    * MIGRATIONS=skip, as a Kubernetes replica does. The carrier's webhooks go to the first replica.
    */
   readonly replicas?: Readonly<Partial<Record<Service, number>>>;
+  /**
+   * The four services in ONE Node process (tools/bench/one-process.ts), each still its own app with
+   * its own environment, port, database and Kafka clients: what fewer processes would save (the
+   * bench's --one-process). Stopping or killing any of them stops all four; no replicas.
+   */
+  readonly oneProcess?: boolean;
 }
 
 export interface RunningSystem {
@@ -74,6 +83,7 @@ export interface RunningSystem {
  * (and `npm start`), each service authenticates as its own Kafka user with its KafkaUser's ACLs.
  */
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
+  if (options.oneProcess && extraReplicas(options.replicas).length > 0) throw new Error('oneProcess runs one replica of each service');
   const dir = await mkdtemp(join(tmpdir(), 'homeline-system-'));
   const postgres = await startTestPostgres();
   // The bench runs its broker as a process of its own (to account its CPU apart), in plaintext.
@@ -138,18 +148,30 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     service === 'carrier-sim' ? join(root, 'tools', 'carrier-sim', 'src', 'main.ts') : join(root, 'services', service, 'src', 'main.ts');
 
   const running = new Map<Instance, ChildProcess>();
-  const start = async (name: Instance) => {
-    const instance = known(instances, name);
-    const log = createWriteStream(join(dir, `${instance}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '-r', join(root, 'tools', 'register.js'), entryOf(serviceOf(instance))], {
+  const spawnLogged = (entry: string, env: Record<string, string>, logFile: string) => {
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '-r', join(root, 'tools', 'register.js'), entry], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...envOf(instance) },
+      env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
+    return child;
+  };
+  const start = async (name: Instance) => {
+    const instance = known(instances, name);
+    const logFile = join(dir, `${instance}.log`);
+    const child = spawnLogged(entryOf(serviceOf(instance)), envOf(instance), logFile);
     running.set(instance, child);
-    await waitUntilReady(`${urlOf(instance)}/health/ready`, child, join(dir, `${instance}.log`));
+    await waitUntilReady(`${urlOf(instance)}/health/ready`, child, logFile);
+  };
+  const startInOneProcess = async () => {
+    const logFile = join(dir, 'services.log');
+    const envs = Object.fromEntries(services.map((s) => [s, serviceEnv(s)]));
+    const child = spawnLogged(join(root, 'tools', 'bench', 'one-process.ts'), { [oneProcessEnv]: JSON.stringify(envs) }, logFile);
+    for (const s of services) running.set(s, child);
+    for (const s of services) await waitUntilReady(`${urlOf(s)}/health/ready`, child, logFile);
   };
   const stopService = async (name: Instance) => {
     const instance = known(instances, name);
@@ -164,7 +186,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   };
 
   try {
-    await Promise.all(processes.map(start));
+    if (options.oneProcess) await Promise.all([startInOneProcess(), start('carrier-sim')]);
+    else await Promise.all(processes.map(start));
     await Promise.all(extras.map(start)); // once the first replicas have applied the migrations
   } catch (error) {
     await Promise.all(instances.map(stopService));
