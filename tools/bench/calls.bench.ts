@@ -18,7 +18,7 @@
  *
  * --statements loads pg_stat_statements into the embedded PostgreSQL and prints, per outbound rate,
  * each service's statements (round trips) per call, the server's planning and execution time per
- * call, and each service's most frequent statements (statements.ts). It costs some CPU of its own.
+ * call, and each service's most frequent and costliest statements (statements.ts). It costs some CPU of its own.
  *
  * --perf samples every process of the machine with Linux perf while each outbound rate runs and
  * prints, per process, its CPU per call split by what ran: V8's compiler, its interpreter and

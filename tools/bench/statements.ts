@@ -20,7 +20,8 @@ export async function resetStatementStats(system: RunningSystem): Promise<void> 
   await withClient(system.databaseUrls.calls, (c) => c.query('SELECT pg_stat_statements_reset()'));
 }
 
-interface Totals { readonly statements: number; readonly planMs: number; readonly execMs: number; readonly top: readonly { calls: number; query: string }[] }
+interface Statement { readonly calls: number; readonly ms: number; readonly query: string }
+interface Totals { readonly statements: number; readonly planMs: number; readonly execMs: number; readonly top: readonly Statement[]; readonly costliest: readonly Statement[] }
 
 const ofThisDatabase = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel
   AND query NOT LIKE '%pg_stat_statements%'`;
@@ -29,18 +30,20 @@ const totalsOf = async (client: Client): Promise<Totals> => {
   const sum = await client.query<{ n: string | null; plan: number | null; exec: number | null }>(
     `SELECT sum(calls) AS n, sum(total_plan_time) AS plan, sum(total_exec_time) AS exec FROM pg_stat_statements WHERE ${ofThisDatabase}`,
   );
-  const top = await client.query<{ calls: string; query: string }>(
-    `SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements WHERE ${ofThisDatabase} ORDER BY calls DESC LIMIT 4`,
-  );
+  const ranked = (order: string) => client.query<{ calls: string; ms: number; query: string }>(
+    `SELECT calls, total_plan_time + total_exec_time AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+       FROM pg_stat_statements WHERE ${ofThisDatabase} ORDER BY ${order} DESC LIMIT 4`,
+  ).then(({ rows }) => rows.map((r) => ({ calls: Number(r.calls), ms: r.ms, query: r.query })));
   return {
     statements: Number(sum.rows[0].n ?? 0),
     planMs: sum.rows[0].plan ?? 0,
     execMs: sum.rows[0].exec ?? 0,
-    top: top.rows.map((r) => ({ calls: Number(r.calls), query: r.query })),
+    top: await ranked('calls'),
+    costliest: await ranked('total_plan_time + total_exec_time'),
   };
 };
 
-/** Lines for the report: statements (round trips) per call by service, then each service's most frequent ones. */
+/** Lines for the report: statements (round trips) per call by service, then each service's most frequent and costliest ones. */
 export async function statementStats(system: RunningSystem, calls: number): Promise<string[]> {
   const per = (n: number) => oneDecimal(n / Math.max(1, calls));
   const totals = await Promise.all(services.map(async (s) => [s, await withClient(system.databaseUrls[s], totalsOf)] as const));
@@ -51,6 +54,10 @@ export async function statementStats(system: RunningSystem, calls: number): Prom
   ];
   for (const [service, t] of totals) {
     for (const { calls: n, query } of t.top) lines.push(`    ${service} ${String(per(n)).padStart(5)}  ${query}`);
+  }
+  lines.push("  the costliest statements (the server's planning and execution time per call, ms):");
+  for (const [service, t] of totals) {
+    for (const { ms, query } of t.costliest) lines.push(`    ${service} ${String(per(ms)).padStart(5)}  ${query}`);
   }
   return lines;
 }
