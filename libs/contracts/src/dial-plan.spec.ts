@@ -36,6 +36,14 @@ describe('classifying what was dialled', () => {
     it('treats a Canadian number as international, though it shares +1', () =>
       expect(classifyDestination('+1 416 555 0123', 'US')).toMatchObject({ class: 'international' }));
 
+    it('treats a Caribbean +1 number as international even where the metadata does not know its range', () => {
+      // +1 876 is Jamaica, +1 284 the British Virgin Islands: not "valid" for libphonenumber, yet not the US.
+      for (const number of ['+1 876 200 1234', '+1 284 555 1234', '+1 473 555 1234', '+1 649 555 1234', '+1 868 555 1234']) {
+        expect(classifyDestination(number, 'US')).toMatchObject({ class: 'international' });
+      }
+      expect(classifyDestination('+1 876 200 1234', 'JM')).toMatchObject({ class: 'domestic' });
+    });
+
     it('treats the fictional +1 555 range (possible, not assigned) as domestic', () =>
       expect(classifyDestination('+1 555 010 9999', 'US')).toEqual({
         ok: true,

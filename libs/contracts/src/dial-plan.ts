@@ -88,10 +88,12 @@ const isRegularNumber = (digits: string, country: string): boolean =>
   parsePhoneNumberFromString(digits, country as CountryCode)?.isPossible() ?? false;
 
 /**
- * Regular numbers through libphonenumber-js (max metadata, for number types). A valid number
- * is international when its country is not the account's, premium when typed PREMIUM_RATE.
- * A number that is only "possible" (e.g. the fictional +1 555 range the demo uses) cannot be
- * typed, so only its calling code decides between domestic and international.
+ * Regular numbers through libphonenumber-js (max metadata, for number types). A number is
+ * international when its country is not the account's, premium when typed PREMIUM_RATE. A
+ * number that is only "possible" cannot be typed: when its area code still names a country
+ * (+1 876 is Jamaica, however new the range and old the metadata), that country decides — the
+ * Caribbean shares +1 with the US, and calls there are the classic toll fraud. When nothing
+ * names one (the fictional +1 555 range the demo uses), its calling code decides.
  */
 const classifyRegular = (dialString: string, country: CountryCode): Classification => {
   const number = parsePhoneNumberFromString(dialString, country);
@@ -100,7 +102,8 @@ const classifyRegular = (dialString: string, country: CountryCode): Classificati
   if (isNanpPayPerCall(e164)) return { ok: true, class: 'premium', e164 };
   if (!number.isValid()) {
     const sameCallingCode = number.countryCallingCode === String(phoneUtil.getCountryCodeForRegion(country));
-    return { ok: true, class: sameCallingCode ? 'domestic' : 'international', e164 };
+    const sameCountry = number.country === undefined ? sameCallingCode : number.country === country;
+    return { ok: true, class: sameCountry ? 'domestic' : 'international', e164 };
   }
   if (number.country !== country) return { ok: true, class: 'international', e164 };
   if (number.getType() === 'PREMIUM_RATE') return { ok: true, class: 'premium', e164 };
