@@ -12,7 +12,8 @@ export const voiceAssertionSchema = z.object({
   purpose: voicePurposeSchema,
   /** The dial target for place-call (exactly as sent in `target`), the callId for answer-call. */
   subject: z.string().min(1),
-  nonce: z.string().min(8),
+  /** One use per device; stored (as a key) to refuse a replay, so bounded like the ids it sits beside. */
+  nonce: z.string().min(8).max(200),
   issuedAt: z.iso.datetime({ offset: true }),
   liveness: z.number().min(0).max(1),
   embedding: z.array(z.number()).min(1).max(4096),

@@ -3,6 +3,7 @@ import { PlatformModule, ServiceDefinition } from '@homeline/platform';
 import { eventStoreMigrations } from '@homeline/event-store';
 import { CallsConfig, callsConfigSchema } from './config';
 import { CallsSchema1764000000200 } from './edges/calls-schema.migration';
+import { KnownDevicesOrder1764000000201 } from './edges/known-devices-order.migration';
 import { CallsModule } from './edges/calls.module';
 
 @Module({})
@@ -14,7 +15,7 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'calls',
           config,
-          migrations: [...eventStoreMigrations, CallsSchema1764000000200],
+          migrations: [...eventStoreMigrations, CallsSchema1764000000200, KnownDevicesOrder1764000000201],
           problemStatus: { call_not_found: 404, call_already_exists: 409, already_answered: 409, call_ended: 409, not_ringing: 409, not_inbound: 409 },
         }),
         CallsModule,

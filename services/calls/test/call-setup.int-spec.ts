@@ -149,7 +149,8 @@ describe('the call-setup process manager', () => {
     expect((await http('GET', `/v1/calls/${callId}`)).body).toMatchObject({ status: 'ended', reason: 'cancelled' });
   });
 
-  it('routes an emergency call from a linked device at once, without waiting for identity, and lets its assertion through once', async () => {
+  /** A US household with one linked device, as calls' projection of identity's registry holds it. */
+  const linkedDevice = async () => {
     const accountId = randomUUID();
     const device = simulatedDevice(`dev-${randomUUID()}`);
     const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
@@ -157,6 +158,11 @@ describe('the call-setup process manager', () => {
     const linked = registry('DeviceLinked', accountId, { accountId, deviceId: device.deviceId, name: 'Kitchen', publicKey: device.publicKey, location: null });
     await publish(linked);
     await processed(linked.id);
+    return { accountId, device };
+  };
+
+  it('routes an emergency call from a linked device at once, without waiting for identity, and lets its assertion through once', async () => {
+    const { accountId, device } = await linkedDevice();
 
     const voice = device.assert({ subject: '911', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
     const first = await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice });
@@ -170,6 +176,73 @@ describe('the call-setup process manager', () => {
     // An ordinary number from the same device waits for identity too.
     const mom = device.assert({ subject: '+15550100002', embedding: simulatedSpeaker('stranger').utter() });
     expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '+15550100002', voice: mom })).toMatchObject({ body: { status: 'verifying' } });
+  });
+
+  it('knows each device where identity last put it: link and unlink in one batch, a relink, a move between households read out of order', async () => {
+    const household = async () => {
+      const accountId = randomUUID();
+      const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
+      const opened = registry('AccountOpened', accountId, { accountId, msisdn: '+15550100001', displayName: 'Home', timezone: 'America/Chicago', address });
+      await publish(opened);
+      await processed(opened.id);
+      return accountId;
+    };
+    const [a, b] = [await household(), await household()];
+    const device = simulatedDevice(`dev-${randomUUID()}`);
+    const start = Date.now() - 60_000;
+    const deviceEvent = (type: 'DeviceLinked' | 'DeviceUnlinked', accountId: string, second: number): Envelope => ({
+      ...registry(type, accountId, { accountId, deviceId: device.deviceId, name: 'Kitchen', publicKey: device.publicKey, location: null }),
+      occurredAt: new Date(start + second * 1000).toISOString(),
+    });
+    // Several events in one produce request to one partition: the consumer takes them in one batch.
+    const publishTogether = async (...events: Envelope[]) => {
+      await producer.send({ topic: Topics.identity, messages: events.map((e) => ({ key: e.streamId, value: JSON.stringify(e) })) });
+      await processed(events[events.length - 1].id);
+    };
+    /** The account calls routes an emergency call from the device under on its own, or null when it waits for identity. */
+    const recognisedUnder = async () => {
+      const voice = device.assert({ subject: '911', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
+      const placed = await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice });
+      if (placed.body.status !== 'routing') return null;
+      const call = (await http('GET', `/v1/calls/${String(placed.body.callId)}`)).body as { timeline: { type: string; data: Record<string, unknown> }[] };
+      return call.timeline[1].data.accountId;
+    };
+
+    await publishTogether(deviceEvent('DeviceLinked', a, 1), deviceEvent('DeviceUnlinked', a, 2));
+    expect(await recognisedUnder()).toBeNull();
+    await publishTogether(deviceEvent('DeviceLinked', a, 3), deviceEvent('DeviceUnlinked', a, 4), deviceEvent('DeviceLinked', a, 5));
+    expect(await recognisedUnder()).toBe(a);
+    // Moved to b: unlinked from a at 6 s, linked to b at 7 s, on two partitions; b's link is read first.
+    await publishTogether(deviceEvent('DeviceLinked', b, 7));
+    expect(await recognisedUnder()).toBe(b);
+    await publishTogether(deviceEvent('DeviceUnlinked', a, 6));
+    expect(await recognisedUnder()).toBe(b);
+    // a's history read again from the beginning (a new consumer group, a rebuild): its old link is older than b's.
+    await publishTogether(deviceEvent('DeviceLinked', a, 5));
+    expect(await recognisedUnder()).toBe(b);
+  });
+
+  it('keeps the target exactly as the device signed it: "911 " from speech-to-text still routes at once', async () => {
+    const { device } = await linkedDevice();
+
+    const voice = device.assert({ subject: '911 \n', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
+    const placed = await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911 \n', voice });
+    expect(placed).toMatchObject({ status: 202, body: { status: 'routing' } });
+    const call = (await http('GET', `/v1/calls/${String(placed.body.callId)}`)).body as { timeline: { type: string; data: Record<string, unknown> }[] };
+    expect(call.timeline[0]).toMatchObject({ type: 'CallRequested', data: { target: '911 \n' } });
+    // Blank is still no target.
+    expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '  ', voice: device.assert({ subject: '  ', embedding: simulatedSpeaker('stranger').utter() }) }))
+      .toMatchObject({ status: 400 });
+  });
+
+  it('refuses a voice assertion whose nonce is too long to keep with 400, on the emergency path too', async () => {
+    const { device } = await linkedDevice();
+    for (const target of ['911', 'Mom']) {
+      const voice = device.assert({ subject: target, embedding: simulatedSpeaker('stranger').utter(), nonce: 'n'.repeat(3000) });
+      const refused = await http('POST', '/v1/calls', { deviceId: device.deviceId, target, voice });
+      expect(refused).toMatchObject({ status: 400 });
+      expect(JSON.stringify(refused.body)).toContain('nonce');
+    }
   });
 
   describe('an inbound call', () => {

@@ -153,23 +153,24 @@ describe('speaker verification over Kafka', () => {
     await dlq.stop();
   });
 
-  it('dead-letters a CallRequested whose ids PostgreSQL could never store, and goes on', async () => {
+  it('dead-letters a CallRequested whose ids PostgreSQL could never store, or whose nonce is over the contract\'s bound, and goes on', async () => {
     const dlq = await tapTopic(client, `${Topics.calls}.dlq`);
     const withNul = callRequested('kitchen-1\u0000', 'Mom', home.device.assert({ subject: 'Mom', embedding: maria.utter() }));
     const hugeNonce = placeCall(home, maria);
     const signedHuge = home.device.assert({ subject: 'Mom', embedding: maria.utter(), nonce: 'n'.repeat(3000) });
-    const unstorable = [withNul, { ...hugeNonce, data: { ...hugeNonce.data, voice: signedHuge } }];
-    for (const request of unstorable) await send(request, withNul.streamId);
+    const withHugeNonce = { ...hugeNonce, data: { ...hugeNonce.data, voice: signedHuge } };
+    for (const request of [withNul, withHugeNonce]) await send(request, withNul.streamId);
     const later = placeCall(home, maria);
     await send(later, withNul.streamId);
     await eventually(() => expect(decisionsFor(later.data.callId)).toHaveLength(1));
-    await eventually(() => expect(dlq.messages.map((m) => m.value.id)).toEqual(expect.arrayContaining(unstorable.map((r) => r.id))));
-    for (const request of unstorable) {
-      expect(dlq.messages.find((m) => m.value.id === request.id)?.headers).toMatchObject({
-        'dlq-reason-code': 'poison', 'dlq-consumer-group': 'homeline-identity', 'dlq-reason': expect.stringMatching(/^unstorable_text/),
-      });
-      expect(decisionsFor(request.data.callId)).toEqual([]);
-    }
+    await eventually(() => expect(dlq.messages.map((m) => m.value.id)).toEqual(expect.arrayContaining([withNul.id, withHugeNonce.id])));
+    expect(dlq.messages.find((m) => m.value.id === withNul.id)?.headers).toMatchObject({
+      'dlq-reason-code': 'poison', 'dlq-consumer-group': 'homeline-identity', 'dlq-reason': expect.stringMatching(/^unstorable_text/),
+    });
+    expect(dlq.messages.find((m) => m.value.id === withHugeNonce.id)?.headers).toMatchObject({
+      'dlq-reason-code': 'invalid_event', 'dlq-consumer-group': 'homeline-identity', 'dlq-reason': expect.stringMatching(/nonce/),
+    });
+    for (const request of [withNul, withHugeNonce]) expect(decisionsFor(request.data.callId)).toEqual([]);
     await dlq.stop();
   });
 

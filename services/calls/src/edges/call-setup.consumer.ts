@@ -41,7 +41,7 @@ export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async apply(events: readonly ConsumedEvent<IntegrationEvent>[], uow: UnitOfWork): Promise<void> {
-    for (const { event } of events) if (isRegistryEvent(event)) uow.also(this.devices.projection(event));
+    for (const companion of this.devices.projections(events.map((e) => e.event).filter(isRegistryEvent))) uow.also(companion);
     const now = this.clock.now().toISOString();
     const steps = events.flatMap(({ event, traceparent }) =>
       !isRegistryEvent(event) && 'callId' in event.data

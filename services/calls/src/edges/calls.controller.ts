@@ -16,8 +16,12 @@ import { KnownDevices } from './known-devices';
 
 const placeCallSchema = z.object({
   deviceId: z.string().min(1).max(128),
-  /** A contact name ("Mom") or a dial string ("+1 555 010 9999", "911"). */
-  target: z.string().trim().min(1).max(64),
+  /**
+   * A contact name ("Mom") or a dial string ("+1 555 010 9999", "911"), kept exactly as sent: the
+   * device signed it as its assertion's subject (a trimmed "911 " would no longer match it).
+   * Routing reads names and numbers past surrounding blanks.
+   */
+  target: z.string().min(1).max(64).refine((target) => target.trim().length > 0, 'must not be blank'),
   voice: voiceAssertionSchema,
 });
 type PlaceCall = z.infer<typeof placeCallSchema>;

@@ -10,12 +10,35 @@ export type RegistryEvent = IntegrationEvent<(typeof registryEventTypes)[number]
 export const isRegistryEvent = (event: IntegrationEvent): event is RegistryEvent =>
   (registryEventTypes as readonly string[]).includes(event.type);
 
+/** Whether `event` occurred before `than` (a later one of the same time, in batch order, counts). */
+const isOlder = (event: RegistryEvent, than: RegistryEvent | undefined): boolean =>
+  than !== undefined && Date.parse(event.occurredAt) < Date.parse(than.occurredAt);
+
 /**
  * Linked devices and their accounts' countries (tables known_accounts, known_devices), written in
- * the consumer's unit of work. Registry events are rare next to call events: a statement each.
+ * the consumer's unit of work. Registry events are rare next to call events: a statement each,
+ * after the batch is folded to one event per account and per device. The statements of a unit of
+ * work run as one, on one snapshot, so two of them on one row would not see each other (an unlink
+ * after a link in the same batch would delete nothing, and two links fail the batch).
+ *
+ * Per device, the latest event (by occurredAt) is the one that counts, in a batch and across
+ * batches: identity keys its events by account, so a device moved from household A to B has its
+ * unlink from A and its link to B on different partitions, read in either order. An older link
+ * never overwrites a newer one, and an unlink removes the device only from the account it names.
+ * identity appends the unlink before the link it allows, so their times are in that order.
  */
 export class KnownDevices {
-  projection(event: RegistryEvent): Companion {
+  projections(events: readonly RegistryEvent[]): Companion[] {
+    const accounts = new Map<string, IntegrationEvent<'AccountOpened'>>();
+    const devices = new Map<string, IntegrationEvent<'DeviceLinked' | 'DeviceUnlinked'>>();
+    for (const event of events) {
+      if (event.type === 'AccountOpened') accounts.set(event.data.accountId, event);
+      else if (!isOlder(event, devices.get(event.data.deviceId))) devices.set(event.data.deviceId, event);
+    }
+    return [...accounts.values(), ...devices.values()].map((event) => this.projection(event));
+  }
+
+  private projection(event: RegistryEvent): Companion {
     switch (event.type) {
       case 'AccountOpened':
         return {
@@ -24,9 +47,10 @@ export class KnownDevices {
         };
       case 'DeviceLinked':
         return {
-          sql: `INSERT INTO known_devices (device_id, account_id, public_key) VALUES ($1, $2, $3)
-                ON CONFLICT (device_id) DO UPDATE SET account_id = excluded.account_id, public_key = excluded.public_key`,
-          params: [event.data.deviceId, event.data.accountId, event.data.publicKey],
+          sql: `INSERT INTO known_devices (device_id, account_id, public_key, linked_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (device_id) DO UPDATE SET account_id = excluded.account_id, public_key = excluded.public_key, linked_at = excluded.linked_at
+                WHERE known_devices.linked_at IS NULL OR known_devices.linked_at <= excluded.linked_at`,
+          params: [event.data.deviceId, event.data.accountId, event.data.publicKey, event.occurredAt],
         };
       case 'DeviceUnlinked':
         return { sql: `DELETE FROM known_devices WHERE device_id = $1 AND account_id = $2`, params: [event.data.deviceId, event.data.accountId] };
