@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@homeline/contracts';
+import { Topics, type Envelope } from '@homeline/contracts';
 import { eventually } from '@homeline/testing';
 import { envelope } from './support/envelopes';
 import { HouseholdEvents, callEnded, callRouting } from './support/household';
@@ -117,6 +117,40 @@ describe("what routing takes from Kafka: identity's registry, and input it must 
       e164: '+12125550505',
       viaContact: { contactId: 'con-herb', household: true },
     });
+  });
+
+  it("keeps a device in the household identity last linked it to, though two households' events are read out of order", async () => {
+    const other = new HouseholdEvents('+15551230099');
+    other.member('owner', 'Marge');
+    await routing.register(other);
+    const moved = `dev-${randomUUID()}`;
+    const start = Date.now() - 60_000;
+    const context = (accountId: string) => ({ source: 'identity' as const, streamId: `account-${accountId}`, accountId });
+    const at = (second: number) => new Date(start + second * 1000).toISOString();
+    const linked = (accountId: string, second: number) => ({
+      ...envelope('DeviceLinked', { accountId, deviceId: moved, name: 'Den', publicKey: 'AAAA', location: null }, context(accountId)),
+      occurredAt: at(second),
+    });
+    const unlinked = (accountId: string, second: number) => ({
+      ...envelope('DeviceUnlinked', { accountId, deviceId: moved }, context(accountId)),
+      occurredAt: at(second),
+    });
+    const applied = async (event: Envelope) => {
+      await routing.publish(event);
+      await eventually(async () =>
+        expect(await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [event.id])).toHaveLength(1));
+    };
+    const householdOf = async () =>
+      ((await routing.dataSource.query(`SELECT account_id FROM devices WHERE device_id = $1`, [moved])) as { account_id: string }[])[0]?.account_id;
+    // identity: linked to home at 1 s, unlinked at 2 s, linked to the other household at 3 s. Their keys differ
+    // (account streams), so the other household's link may be read first, and home's history after it (a rebuild).
+    await applied(linked(other.accountId, 3));
+    await applied(linked(home.accountId, 1));
+    expect(await householdOf()).toBe(other.accountId);
+    await applied(unlinked(home.accountId, 2));
+    expect(await householdOf()).toBe(other.accountId);
+    const callId = await place({ accountId: other.accountId, deviceId: moved, target: '911', verified: false, memberId: null });
+    await routing.waitFor(callId, ['DestinationResolved']);
   });
 
   it('projects a burst of registry events in order: permissions changed right after joining, a device linked and unlinked', async () => {

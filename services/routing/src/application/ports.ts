@@ -45,8 +45,9 @@ export const registryEventTypes = [
 export type RegistryEventType = (typeof registryEventTypes)[number];
 
 /** Consecutive registry events of one type, applied as one write. */
+/** A run's rows: each event's data, and when it occurred (a device's link is ordered by it). */
 export type RegistryRun = {
-  [T in RegistryEventType]: { readonly type: T; readonly rows: readonly EventData<T>[] };
+  [T in RegistryEventType]: { readonly type: T; readonly rows: readonly (EventData<T> & { readonly occurredAt: string })[] };
 }[RegistryEventType];
 
 export interface HouseholdDirectory {

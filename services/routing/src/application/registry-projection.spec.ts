@@ -2,14 +2,15 @@ import type { EventData, EventType, IntegrationEvent } from '@homeline/contracts
 import { registryRuns, type RegistryEvent } from './registry-projection';
 
 let version = 0;
-const event = <T extends EventType>(type: T, data: EventData<T>): RegistryEvent =>
+const at = '2026-11-24T18:00:00.000Z';
+const event = <T extends EventType>(type: T, data: EventData<T>, occurredAt = at): RegistryEvent =>
   ({
     id: `00000000-0000-4000-8000-${String(++version).padStart(12, '0')}`,
     type,
     source: 'identity',
     streamId: 'account-acc-1',
     streamVersion: version,
-    occurredAt: '2026-11-24T18:00:00.000Z',
+    occurredAt,
     correlationId: 'acc-1',
     causationId: null,
     accountId: 'acc-1',
@@ -38,8 +39,8 @@ describe("a batch of identity's registry events", () => {
       {
         type: 'DeviceLinked',
         rows: [
-          { accountId: 'acc-1', deviceId: 'd1', name: 'Attic', publicKey: 'AAAA', location: null },
-          { accountId: 'acc-1', deviceId: 'd2', name: 'Hall', publicKey: 'AAAA', location: null },
+          { accountId: 'acc-1', deviceId: 'd1', name: 'Attic', publicKey: 'AAAA', location: null, occurredAt: at },
+          { accountId: 'acc-1', deviceId: 'd2', name: 'Hall', publicKey: 'AAAA', location: null, occurredAt: at },
         ],
       },
     ]));
@@ -64,7 +65,16 @@ describe("a batch of identity's registry events", () => {
         event('QuietHoursChanged', { accountId: 'acc-1', windows: [{ start: '22:00', end: '07:00' }] }),
       ]),
     ).toEqual([
-      { type: 'AwayModeChanged', rows: [{ accountId: 'acc-1', enabled: false, until: null }] },
-      { type: 'QuietHoursChanged', rows: [{ accountId: 'acc-1', windows: [{ start: '22:00', end: '07:00' }] }] },
+      { type: 'AwayModeChanged', rows: [{ accountId: 'acc-1', enabled: false, until: null, occurredAt: at }] },
+      { type: 'QuietHoursChanged', rows: [{ accountId: 'acc-1', windows: [{ start: '22:00', end: '07:00' }], occurredAt: at }] },
     ]));
+
+  it('of two links of one device to two households, keeps the later to occur, in whichever order the batch holds them', () => {
+    // Linked to acc-1, then (after an unlink on acc-1's stream) to acc-2: two partitions, merged in either order.
+    const first = event('DeviceLinked', { accountId: 'acc-1', deviceId: 'd1', name: 'Kitchen', publicKey: 'AAAA', location: null }, '2026-11-24T18:00:00.000Z');
+    const moved = event('DeviceLinked', { accountId: 'acc-2', deviceId: 'd1', name: 'Den', publicKey: 'AAAA', location: null }, '2026-11-24T18:05:00.000Z');
+    for (const batch of [[first, moved], [moved, first]]) {
+      expect(registryRuns(batch)).toEqual([{ type: 'DeviceLinked', rows: [expect.objectContaining({ accountId: 'acc-2', name: 'Den' })] }]);
+    }
+  });
 });

@@ -31,14 +31,21 @@ const keyOf = (event: RegistryEvent): string => {
 /**
  * Consecutive events of one type become one write, so a bulk import costs a statement, not a
  * statement per event; the order between types is kept (a member is added before its
- * permissions change). Within a run, the last event per row wins, as applying them in turn would.
+ * permissions change). Within a run, the last event per row wins, as applying them in turn would;
+ * but of two links of one device, the later to occur: identity keys its events by account, so a
+ * device moved between households has its links on two partitions, merged in either order (the
+ * statement keeps an older link from overwriting a newer one across batches too).
  */
 export const registryRuns = (events: readonly RegistryEvent[]): RegistryRun[] => {
-  const runs: { type: RegistryEventType; rows: Map<string, unknown> }[] = [];
+  const runs: { type: RegistryEventType; rows: Map<string, unknown>; occurred: Map<string, number> }[] = [];
   for (const event of events) {
     let run = runs[runs.length - 1];
-    if (run?.type !== event.type) runs.push((run = { type: event.type, rows: new Map() }));
-    run.rows.set(keyOf(event), event.data);
+    if (run?.type !== event.type) runs.push((run = { type: event.type, rows: new Map(), occurred: new Map() }));
+    const key = keyOf(event);
+    const at = Date.parse(event.occurredAt);
+    if (event.type === 'DeviceLinked' && at < (run.occurred.get(key) ?? -Infinity)) continue;
+    run.rows.set(key, { ...event.data, occurredAt: event.occurredAt });
+    run.occurred.set(key, at);
   }
   return runs.map(({ type, rows }) => ({ type, rows: [...rows.values()] }) as RegistryRun);
 };

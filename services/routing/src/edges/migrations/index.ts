@@ -1,6 +1,7 @@
 import { RoutingCallLimits1764450000000 } from './routing-call-limits.migration';
 import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migration';
 import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migration';
+import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
 
@@ -11,4 +12,5 @@ export const routingMigrations = [
   RoutingInbound1764300000000,
   RoutingCallLimits1764450000000,
   RoutingClaimHolders1765100000000,
+  RoutingDevicesOrder1765200000000,
 ];

@@ -33,12 +33,14 @@ const registrySql: Record<RegistryRun['type'], string> = {
     UPDATE members m SET role = x.role, grants = x.grants
     FROM jsonb_to_recordset($1::jsonb) AS x("memberId" text, role text, grants text[])
     WHERE m.member_id = x."memberId"`,
+  // An older link never overwrites a newer one: a device moved between households is read in either order.
   DeviceLinked: `
-    INSERT INTO devices (device_id, account_id, name, location)
-    SELECT "deviceId", "accountId", name, CASE WHEN jsonb_typeof(location) = 'object' THEN location END
-    FROM jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text, name text, location jsonb)
+    INSERT INTO devices (device_id, account_id, name, location, linked_at)
+    SELECT "deviceId", "accountId", name, CASE WHEN jsonb_typeof(location) = 'object' THEN location END, "occurredAt"
+    FROM jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text, name text, location jsonb, "occurredAt" timestamptz)
     ON CONFLICT (device_id) DO UPDATE
-      SET account_id = excluded.account_id, name = excluded.name, location = excluded.location`,
+      SET account_id = excluded.account_id, name = excluded.name, location = excluded.location, linked_at = excluded.linked_at
+      WHERE devices.linked_at IS NULL OR devices.linked_at <= excluded.linked_at`,
   DeviceUnlinked: `
     DELETE FROM devices d USING jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text)
     WHERE d.device_id = x."deviceId" AND d.account_id = x."accountId"`,
