@@ -80,8 +80,11 @@ describe("a household's Away Mode, quiet hours and sensitive contacts over HTTP"
     const quiet = (windows: unknown) => identity.call('PUT', `/v1/accounts/${accountId}/quiet-hours`, { windows });
     const invalid = (path: string) => ({ status: 400, body: { code: 'invalid_request', issues: expect.arrayContaining([expect.objectContaining({ path })]) } });
 
-    it('refuses an Away Mode that would end in the past', async () => {
+    it('refuses an Away Mode that would end in the past, or after the year 9999 in UTC', async () => {
       expect(await away({ enabled: true, until: '2020-01-01T00:00:00Z' })).toMatchObject({ status: 400, body: { code: 'until_in_past' } });
+      // The year 10000 in UTC, which an event's timestamp cannot say (it was a 500).
+      expect(await away({ enabled: true, until: '9999-12-31T23:30:00-01:00' })).toMatchObject({ status: 400, body: { code: 'until_out_of_range' } });
+      expect(await away({ enabled: true, until: '9999-12-31T23:30:00Z' })).toMatchObject({ status: 200 });
     });
 
     it('refuses an end that is no ISO-8601 time with an offset, an end for turning it off, and unknown fields', async () => {

@@ -168,6 +168,10 @@ describe('the household registry over HTTP', () => {
       const accountId = await openAccount(identity);
       const contact = await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Nobody', number: '12' });
       expect(contact).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
+      // "Possible" for libphonenumber, yet 17 digits: more than E.164 allows (it was a 500).
+      const tooLong = '+49 30 1234567890123';
+      expect(await identity.call('POST', `/v1/accounts/${accountId}/contacts`, { name: 'Berlin', number: tooLong })).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
+      expect(await identity.call('POST', '/v1/accounts', accountRequest({ msisdn: tooLong }))).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
     });
 
     it('refuses unknown accounts and members', async () => {

@@ -113,6 +113,26 @@ describe("an owner's signed answer", () => {
         { type: 'MemberPermissionsChanged', data: { accountId, memberId: 'adam', role: 'adult', overrides: { grant: ['international'], revoke: [] }, grants: ['emergency', 'contacts', 'short_code', 'domestic', 'international'] } },
       ]));
 
+  it('approved, refuses to give more than the owner was shown: grants hidden behind a revocation while it waited', () => {
+    // Adam's overrides grant and revoke premium at once (not held: it gives nothing); asking to drop the
+    // revocations raises premium alone, and that is what the phone shows; then, not held either, the
+    // hidden grants grow behind the same revocations.
+    const overrides = (grant: string[], revoke: string[]): HouseholdEvent =>
+      ({ type: 'MemberPermissionsChanged', data: { accountId, memberId: 'adam', role: 'adult', overrides: { grant, revoke }, grants: grantsFor({ role: 'adult' }) } }) as HouseholdEvent;
+    const dropRevocations = requested({ type: 'change_member', memberId: 'adam', revoke: [], raises: ['premium'] });
+    const all = ['premium', 'international', 'answer_sensitive'];
+    given([...household, overrides(['premium'], ['premium']), dropRevocations, overrides(all, all)])
+      .when(answer('approve'))
+      .thenThrows('approval_outdated');
+    // Nothing hidden behind it: it gives what the phone showed.
+    given([...household, overrides(['premium'], ['premium']), dropRevocations])
+      .when(answer('approve'))
+      .then([
+        decided('approve'),
+        { type: 'MemberPermissionsChanged', data: { accountId, memberId: 'adam', role: 'adult', overrides: { grant: ['premium'], revoke: [] }, grants: grantsFor({ role: 'adult', overrides: { grant: ['premium'], revoke: [] } }) } },
+      ]);
+  });
+
   it('denied, takes nothing: a denied grant leaves the member without it', () => {
     given([...household, internationalForAdam]).when(answer('deny')).then([decided('deny')]);
     const after = [...household, internationalForAdam, decided('deny')].reduce(evolveHousehold, initialHouseholdState);
@@ -132,6 +152,15 @@ describe("an owner's signed answer", () => {
   it('is refused when it was signed for another approval or another answer', () => {
     given([...household, denHeld]).when(answer('approve', { decision: 'deny' })).thenThrows('invalid_approval_signature');
     given([...household, denHeld, requested(denAction, 'ap-2')]).when(answer('approve', { approvalId: 'ap-2' })).thenThrows('invalid_approval_signature');
+  });
+
+  it("keeps its owner an owner: demoting them would leave every held action waiting for a phone that may not answer", () => {
+    const bob: HouseholdEvent = { type: 'MemberAdded', data: { accountId, memberId: 'bob', name: 'Bob', role: 'owner', grants: grantsFor({ role: 'owner' }) } };
+    given([...household, bob]).when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'olivia', role: 'adult', hold }).thenThrows('member_is_approver');
+    // An owner with no approver phone may still be demoted while another owner remains.
+    given([...household, bob]).when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'bob', role: 'adult', hold }).then([
+      { type: 'MemberPermissionsChanged', data: { accountId, memberId: 'bob', role: 'adult', overrides: { grant: [], revoke: [] }, grants: grantsFor({ role: 'adult' }) } },
+    ]);
   });
 
   it('is refused from a phone the household does not know, or whose owner is no longer one', () => {

@@ -5,10 +5,14 @@ import type { AddContact } from './household.commands';
 import { HouseholdError } from './household.errors';
 import type { HouseholdEvent } from './household.events';
 
-/** A number as typed ("(212) 555-0123", "+44 20 7946 0018"), in E.164 for the account's country. */
+/**
+ * A number as typed ("(212) 555-0123", "+44 20 7946 0018"), in E.164 for the account's country.
+ * "Possible" for libphonenumber can still be longer than E.164's 15 digits (+49 30 1234567890123).
+ */
 export const toE164 = (number: string, country: string): string => {
   const parsed = parsePhoneNumberFromString(number, country as CountryCode);
   if (!parsed?.isPossible()) throw new HouseholdError('invalid_number', `${number} is not a phone number`);
+  if (!/^\+[1-9]\d{1,14}$/.test(parsed.number)) throw new HouseholdError('invalid_number', `${number} has more digits than a phone number may (15)`);
   return parsed.number;
 };
 

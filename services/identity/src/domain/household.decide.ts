@@ -1,5 +1,5 @@
 import { isAcceptableDeviceKey, isDiallingCountry } from '@homeline/contracts';
-import type { ApprovalAction, CallGrant, PermissionOverrides } from '@homeline/contracts';
+import type { ApprovalAction, ApprovalRaise, CallGrant, PermissionOverrides } from '@homeline/contracts';
 import { decideApproval, expireApproval, holdOr, raisesOf, refuseWhilePending, registerApprover } from './approvals';
 import { addContact, toE164 } from './contact.decide';
 import { entryOf, evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
@@ -53,13 +53,20 @@ const addMember = (c: AddMember, h: Household): HouseholdEvent[] => {
 
 const unique = (grants: readonly CallGrant[] = []): CallGrant[] => [...new Set(grants)];
 
-/** An account keeps at least one owner: the last one cannot be demoted. */
+/**
+ * An account keeps at least one owner: the last one cannot be demoted. Nor can an owner whose
+ * phone approves: only an owner's phone may answer (approvals.ts), so the household would be left
+ * holding every action for an approver who can no longer give it, and no route removes an approver.
+ */
 const changeMemberPermissions = (c: ChangeMemberPermissions, h: Household): HouseholdEvent[] => {
   const member = memberOf(h, c.memberId);
   const role = c.role ?? member.role;
   const owners = Object.values(h.members).filter((m) => m.role === 'owner');
   if (member.role === 'owner' && role !== 'owner' && owners.length === 1) {
     throw new HouseholdError('last_owner', 'the last owner of an account cannot be demoted');
+  }
+  if (member.role === 'owner' && role !== 'owner' && Object.values(h.approvers).some((a) => a.memberId === c.memberId)) {
+    throw new HouseholdError('member_is_approver', `${c.memberId}'s phone approves this household's held actions: an owner it stays`);
   }
   const overrides: PermissionOverrides = {
     grant: c.grant ? unique(c.grant) : [...member.overrides.grant],
@@ -105,11 +112,16 @@ const unlinkDevice = (c: UnlinkDevice, h: Household): HouseholdEvent[] => {
   return [{ type: 'DeviceUnlinked', data: { accountId: h.accountId, deviceId: c.deviceId } }];
 };
 
+/** What a change of a member, decided as `events`, gives that needs approval. */
+const raisesOfChange = (memberId: string, h: Household, [changed]: readonly HouseholdEvent[]): ApprovalRaise[] => {
+  if (changed?.type !== 'MemberPermissionsChanged') return [];
+  const before = memberOf(h, memberId);
+  return raisesOf({ role: before.role, grants: grantsFor(before) }, changed.data);
+};
+
 /** The action an owner must approve for this change of a member, or null when it raises nothing held. */
-const memberChange = (c: ChangeMemberPermissions, h: Household, [changed]: HouseholdEvent[]): ApprovalAction | null => {
-  if (changed?.type !== 'MemberPermissionsChanged') return null;
-  const before = memberOf(h, c.memberId);
-  const raises = raisesOf({ role: before.role, grants: grantsFor(before) }, changed.data);
+const memberChange = (c: ChangeMemberPermissions, h: Household, events: readonly HouseholdEvent[]): ApprovalAction | null => {
+  const raises = raisesOfChange(c.memberId, h, events);
   if (raises.length === 0) return null;
   const { memberId, role, grant, revoke } = c;
   // As requested (absent fields stay absent), so that approving it applies exactly this request.
@@ -122,8 +134,16 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
   switch (action.type) {
     case 'link_device':
       return linkDevice({ ...action, type: 'LinkDevice', accountId, now }, h);
-    case 'change_member':
-      return changeMemberPermissions({ ...action, type: 'ChangeMemberPermissions', accountId, now }, h);
+    case 'change_member': {
+      // Decided again now, it must give no more than the owner was shown: grant overrides hidden behind
+      // a revocation (changes that gave nothing, so were not held) would otherwise come out with it.
+      const events = changeMemberPermissions({ ...action, type: 'ChangeMemberPermissions', accountId, now }, h);
+      const unshown = raisesOfChange(action.memberId, h, events).filter((raise) => !action.raises.includes(raise));
+      if (unshown.length > 0) {
+        throw new HouseholdError('approval_outdated', `approved now, this change would also give ${unshown.join(', ')}, which the approval did not show: ask again`);
+      }
+      return events;
+    }
     case 'add_member':
       return addMember({ ...action, type: 'AddMember', accountId, now }, h);
     case 'register_approver':

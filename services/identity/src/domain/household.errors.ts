@@ -14,6 +14,7 @@ export type HouseholdErrorCode =
   | 'unsupported_country'
   | 'too_many_voiceprints'
   | 'until_in_past'
+  | 'until_out_of_range'
   | 'invalid_quiet_hours'
   | 'member_not_owner'
   | 'approver_already_registered'
@@ -23,7 +24,9 @@ export type HouseholdErrorCode =
   | 'invalid_approval_signature'
   | 'stale_approval_signature'
   | 'approval_already_decided'
-  | 'approval_expired';
+  | 'approval_expired'
+  | 'approval_outdated'
+  | 'member_is_approver';
 
 /** A registry command that breaks an invariant; the edge maps `code` to a problem detail (400 / 404 / 409 / 422). */
 export class HouseholdError extends Error {

@@ -1,6 +1,7 @@
 /** The HTTP status of every registry problem code (the domain's and the application's). */
 export const registryProblemStatus: Readonly<Record<string, number>> = {
   until_in_past: 400,
+  until_out_of_range: 400,
   invalid_quiet_hours: 400,
   account_not_found: 404,
   member_not_found: 404,
@@ -19,6 +20,8 @@ export const registryProblemStatus: Readonly<Record<string, number>> = {
   awaiting_approval: 409,
   approval_already_decided: 409,
   approval_expired: 409,
+  approval_outdated: 409,
+  member_is_approver: 409,
   invalid_public_key: 422,
   invalid_number: 422,
   invalid_voiceprint: 422,
