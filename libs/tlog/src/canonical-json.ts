@@ -14,6 +14,8 @@ import canonicalize from 'canonicalize';
 export const canonicalJson = (value: unknown): string => {
   const sorted = sortedCopy(value, '$');
   if (sorted !== NEEDS_LIBRARY) return JSON.stringify(sorted);
+  // The fast path stops at the first index-like key, before the rest is checked: check it all here.
+  refuseLoneSurrogates(value, '$');
   const text = canonicalize(value);
   if (text === undefined) throw new TypeError('value has no JSON representation');
   return text;
@@ -26,6 +28,20 @@ const NEEDS_LIBRARY = Symbol('needs the library');
 const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** Throws at the first string or key holding a lone surrogate, anywhere in a JSON-like value. */
+const refuseLoneSurrogates = (value: unknown, path: string): void => {
+  if (typeof value === 'string') {
+    if (!isWellFormed(value)) throw new TypeError(`${path} holds a lone surrogate, which I-JSON forbids`);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => refuseLoneSurrogates(item, `${path}[${i}]`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (!isWellFormed(key)) throw new TypeError(`${path} has a key with a lone surrogate`);
+      refuseLoneSurrogates(item, `${path}.${key}`);
+    }
+  }
+};
 
 /** A copy with every object's keys in RFC 8785 order; NEEDS_LIBRARY when JavaScript could not keep that order. */
 const sortedCopy = (value: unknown, path: string): unknown => {

@@ -22,6 +22,9 @@ describe('canonical JSON', () => {
 
   it('refuses values I-JSON forbids: lone surrogates, NaN, infinities', () => {
     expect(() => canonicalJson({ s: '\ud800' })).toThrow(/surrogate/);
+    // An index-like key sends the value to the library, which escapes lone surrogates: refused all the same.
+    expect(() => canonicalJson({ 0: 1, callId: '\ud800' })).toThrow(/surrogate/);
+    expect(() => canonicalJson({ 7: { '\udc00': 1 } })).toThrow(/surrogate/);
     expect(() => canonicalJson({ n: NaN })).toThrow();
     expect(() => canonicalJson([Infinity])).toThrow();
   });

@@ -174,6 +174,29 @@ describe('the audit log', () => {
     expect(letters[0]).toEqual({ reason: expect.stringMatching(/JSON/), group: 'homeline-audit-log' });
   });
 
+  it('dead-letters an event it could never store or sign, instead of retrying it for ever, and records the events after it', async () => {
+    const callId = randomUUID();
+    const withNul = callEvent(`${callId}\u0000`, 'CallRequested', { deviceId: 'dev-nul' }); // PostgreSQL text holds no NUL
+    const withSurrogate = callEvent(callId, 'CallRinging', { 0: 'index-like key first', note: '\ud800' }); // I-JSON forbids it
+    const after = callEvent(callId, 'CallRouting');
+    await h.publish(Topics.calls, withNul, withSurrogate, after);
+    await eventually(async () => expect((await entries({ callId })).entries.map((e) => e.type)).toEqual(['CallRouting']));
+    const consumer = h.kafka.client().consumer({ groupId: `dlq-reader-${callId}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${Topics.calls}.dlq`, fromBeginning: true });
+    const letters = new Map<string, string>();
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const id = (JSON.parse(String(message.value)) as { id?: string }).id;
+        if (id) letters.set(id, String(message.headers?.['dlq-reason'] ?? ''));
+      },
+    });
+    await eventually(() => expect(letters.has(withNul.id) && letters.has(withSurrogate.id)).toBe(true));
+    await consumer.disconnect();
+    expect(letters.get(withNul.id)).toMatch(/NUL/);
+    expect(letters.get(withSurrogate.id)).toMatch(/surrogate/);
+  });
+
   it('records every compliance query as an entry', async () => {
     const callId = randomUUID();
     await entries({ callId });
@@ -191,6 +214,8 @@ describe('the audit log', () => {
     const cases: Array<[string, string]> = [
       ['/v1/audit/entries?cursor=drop%20table', 'invalid_request'],
       ['/v1/audit/entries?cursor=99999999999999999999', 'invalid_request'],
+      // ISO-8601 allows them, PostgreSQL's timestamptz does not (no year 0, no offset past 15:59): they were 500s.
+      ['/v1/audit/entries?from=0000-06-01T00:00:00Z', 'invalid_request'],
       [`/v1/audit/entries/${size}/proof?treeSize=${size}`, 'index_out_of_range'],
       [`/v1/audit/entries/0/proof?treeSize=${size + 1000}`, 'tree_size_too_large'],
       ['/v1/audit/entries/0/proof', 'invalid_request'],
@@ -206,5 +231,8 @@ describe('the audit log', () => {
     }
     const badErasure = await h.post('/v1/audit/erasures', { accountId: '' });
     expect(badErasure.status).toBe(400);
+    // An offset PostgreSQL would refuse names an instant it takes, in UTC.
+    const farEast = await h.get(`/v1/audit/entries?to=${encodeURIComponent('2026-01-01T00:00:00+16:00')}`);
+    expect(farEast.status).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Envelope } from '@homeline/contracts';
 import { canonicalBytes, canonicalJson } from '@homeline/tlog';
-import { accountOf, columnsOf, eventEntry, keyScopeOf, subjectScopes, type AuditEntry } from '../domain/audit-entry';
+import { accountOf, columnsOf, eventEntry, keyScopeOf, subjectScopes, unstorableText, type AuditEntry } from '../domain/audit-entry';
 import { ERASED, type SealedValue } from '../domain/personal-data';
 import type { AuditTx, Clock, DataKey, StagedEntry, StagedSignal } from './ports';
 
@@ -26,10 +26,17 @@ export class RecordEntries {
 
   /**
    * Returns the events that cannot become a leaf (e.g. a lone surrogate, which canonical JSON
-   * forbids) with the reason, for the dead-letter topic; the rest are staged.
+   * forbids) or a row (a NUL in a query column) with the reason, for the dead-letter topic; the
+   * rest are staged.
    */
-  async events(tx: AuditTx, events: readonly Envelope[]): Promise<Array<{ event: Envelope; reason: string }>> {
-    if (events.length === 0) return [];
+  async events(tx: AuditTx, received: readonly Envelope[]): Promise<Array<{ event: Envelope; reason: string }>> {
+    const refused: Array<{ event: Envelope; reason: string }> = [];
+    const events = received.filter((event) => {
+      const field = unstorableText(event);
+      if (field !== null) refused.push({ event, reason: `cannot be recorded: ${field} holds a NUL character, which PostgreSQL text cannot` });
+      return field === null;
+    });
+    if (events.length === 0) return refused;
     const known = await tx.linkedAccounts([...new Set(events.flatMap(subjectScopes))]);
     // Links learnt from this batch: only those not known yet are written (most are, after a call's first event).
     const links = new Map<string, string>();
@@ -43,7 +50,6 @@ export class RecordEntries {
     const keys = await tx.dataKeys([...new Set(scopes)], true);
     const receivedAt = this.clock.now().toISOString();
     const staged: StagedEntry[] = [];
-    const refused: Array<{ event: Envelope; reason: string }> = [];
     events.forEach((event, i) => {
       try {
         staged.push(toStaged(eventEntry(event, scopes[i], receivedAt, sealWith(event.id, keys.get(scopes[i]) ?? null), embeddingDigest)));

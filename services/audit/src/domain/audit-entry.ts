@@ -58,6 +58,19 @@ export const subjectScopes = (event: Envelope): string[] => {
   return scopes;
 };
 
+/**
+ * The first text of an event that PostgreSQL would keep as `text` (a query column, a key scope)
+ * and cannot: one holding a NUL character. Such an event could never be staged, and a retry would
+ * fail the same way for ever; it is dead-lettered instead. (The leaf itself is bytes: NUL is fine there.)
+ */
+export const unstorableText = (event: Envelope): string | null => {
+  const texts: Record<string, string | null> = {
+    type: event.type, source: event.source, streamId: event.streamId, accountId: accountOf(event),
+    callId: text(event.data, 'callId'), memberId: text(event.data, 'memberId'), deviceId: text(event.data, 'deviceId'),
+  };
+  return Object.keys(texts).find((name) => texts[name]?.includes('\u0000')) ?? null;
+};
+
 export const eventEntry = (received: Envelope, keyScope: string, receivedAt: string, seal: Seal, digest: (embedding: unknown) => unknown): AuditEntry => ({
   event: { ...received, data: sealPersonalData(received.data, seal, digest) },
   keyScope,

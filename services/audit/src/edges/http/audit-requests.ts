@@ -9,6 +9,20 @@ const count = (name: string) =>
 
 const id = z.string().min(1).max(200);
 
+const firstInstant = Date.parse('0001-01-01T00:00:00.000Z');
+const lastInstant = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * An ISO-8601 time with an offset, as the UTC instant it names. PostgreSQL's timestamptz has no
+ * year 0 and no offset past 15:59, both of which the ISO form allows: handed on in UTC and within
+ * the years 1 to 9999, the instant is one it takes.
+ */
+const instant = (name: string) =>
+  z.iso.datetime({ offset: true })
+    .transform((text) => Date.parse(text))
+    .refine((t) => t >= firstInstant && t <= lastInstant, `${name} is outside the years 1 to 9999 (UTC)`)
+    .transform((t) => new Date(t).toISOString());
+
 /** GET /v1/audit/entries (docs/architecture.md section 6): filters, and `cursor` = the index the previous page ended at. */
 export const entriesQuerySchema = z.object({
   callId: id.optional(),
@@ -16,8 +30,8 @@ export const entriesQuerySchema = z.object({
   memberId: id.optional(),
   deviceId: id.optional(),
   type: id.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant('from').optional(),
+  to: instant('to').optional(),
   cursor: count('cursor').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 }).strict();
