@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@homeline/contracts';
+import { Topics, type Envelope } from '@homeline/contracts';
 import { eventually } from '@homeline/testing';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '@homeline/tlog';
 import { DataSource } from 'typeorm';
@@ -94,6 +94,43 @@ describe('the audit log', () => {
     const [row] = await db().query(`SELECT convert_from(leaf, 'UTF8') AS text FROM audit_log_entries WHERE index = $1`, [page.entries[0].index]);
     for (const secret of ['5551230042', 'Rivera', 'Elm Street', 'Springfield', '62701']) expect(row.text).not.toContain(secret);
     expect(JSON.parse(row.text).event.data.msisdn).toEqual({ $sealed: expect.any(String) });
+  });
+
+  it("seals a moved speaker's calls under the household it is in now, whatever order the households' events come in", async () => {
+    const [a, b, device] = [`acc-a-${randomUUID()}`, `acc-b-${randomUUID()}`, `dev-moved-${randomUUID()}`];
+    const start = Date.now() - 60_000;
+    const deviceEvent = (type: 'DeviceLinked' | 'DeviceUnlinked', accountId: string, second: number): Envelope => ({
+      id: randomUUID(), type, source: 'identity', streamId: `household-${accountId}`, streamVersion: 1,
+      occurredAt: new Date(start + second * 1000).toISOString(), correlationId: accountId, causationId: null, accountId,
+      data: type === 'DeviceLinked' ? { accountId, deviceId: device, name: 'Kitchen', publicKey: 'AAAA', location: null } : { accountId, deviceId: device },
+    });
+    /** A call from the device, as calls publishes it before identity answers: no account on it. */
+    const callFromDevice = async () => {
+      const callId = randomUUID();
+      await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: device, target: 'Mom' }, null));
+      await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(1));
+      return callId;
+    };
+    /** Published, and recorded: what the audit learnt from them applies to the events after. */
+    const identityEvents = async (...events: Envelope[]) => {
+      await h.publish(Topics.identity, ...events);
+      await eventually(async () => {
+        const recorded = (await entries({ deviceId: device, limit: '1000' })).entries.map((e) => e.eventId);
+        expect(recorded).toEqual(expect.arrayContaining(events.map((e) => e.id)));
+      });
+    };
+    const sealedUnder = async (callId: string) => {
+      for (const accountId of [a, b]) if ((await entries({ callId, accountId })).entries.length === 1) return accountId;
+      return null;
+    };
+    await identityEvents(deviceEvent('DeviceLinked', a, 1));
+    expect(await sealedUnder(await callFromDevice())).toBe(a);
+    // Moved: unlinked from a at 2 s, linked to b at 3 s (b's partition read first makes no difference).
+    await identityEvents(deviceEvent('DeviceLinked', b, 3), deviceEvent('DeviceUnlinked', a, 2));
+    expect(await sealedUnder(await callFromDevice())).toBe(b);
+    // a's history read again (a replay of its partition): its old link is older than b's.
+    await identityEvents(deviceEvent('DeviceLinked', a, 1));
+    expect(await sealedUnder(await callFromDevice())).toBe(b);
   });
 
   it('serves a consistency proof between two checkpoints that rebuilds both roots', async () => {

@@ -43,6 +43,11 @@ export interface AuditTx {
   /** The account each scope (`device:<id>`, `call:<id>`) was seen linked to. */
   linkedAccounts(scopes: readonly string[]): Promise<Map<string, string>>;
   link(links: ReadonlyArray<{ scope: string; accountId: string }>): Promise<void>;
+  /**
+   * identity linked these devices to these accounts at `at`: each link follows, unless a later one
+   * is known (a device moved between households is read in either order). Returns where each is now.
+   */
+  relink(links: ReadonlyArray<{ scope: string; accountId: string; at: string }>): Promise<Map<string, string>>;
   /** The data keys of these scopes; missing ones are created when `create`. null: erased. */
   dataKeys(scopes: readonly string[], create: boolean): Promise<Map<string, DataKey | null>>;
   /** Stages leaves once per event id (a redelivered event stays one entry). Returns how many were new. */

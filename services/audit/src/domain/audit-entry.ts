@@ -48,6 +48,15 @@ export const keyScopeOf = (event: Envelope, linkedAccount: (scope: string) => st
   return own[0] ?? `stream:${event.streamId}`;
 };
 
+/** identity's DeviceLinked: where its device is from now on, and since when (the scope's link follows it). */
+export const deviceLinkOf = (event: Envelope): { scope: string; accountId: string; at: string } | null => {
+  const device = text(event.data, 'deviceId');
+  const account = accountOf(event);
+  return event.source === 'identity' && event.type === 'DeviceLinked' && device && account
+    ? { scope: `device:${device}`, accountId: account, at: event.occurredAt }
+    : null;
+};
+
 /** The device and call an event names: scopes that can be linked to an account. */
 export const subjectScopes = (event: Envelope): string[] => {
   const scopes: string[] = [];

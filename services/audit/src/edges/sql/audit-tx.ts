@@ -59,6 +59,22 @@ export class SqlAuditTx implements AuditTx {
     // Not remembered yet: another replica's link may have won the insert; the next read learns it.
   }
 
+  async relink(links: ReadonlyArray<{ scope: string; accountId: string; at: string }>): Promise<Map<string, string>> {
+    if (links.length === 0) return new Map();
+    const scopes = links.map((l) => l.scope);
+    await this.manager.query(
+      `INSERT INTO audit_key_links (scope, account_id, linked_at) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+       ON CONFLICT (scope) DO UPDATE SET account_id = excluded.account_id, linked_at = excluded.linked_at
+       WHERE audit_key_links.linked_at IS NULL OR audit_key_links.linked_at <= excluded.linked_at`,
+      [scopes, links.map((l) => l.accountId), links.map((l) => l.at)],
+    );
+    const rows: Array<{ scope: string; account_id: string }> = await this.manager.query(
+      `SELECT scope, account_id FROM audit_key_links WHERE scope = ANY($1::text[])`, [scopes]);
+    const now = rows.map((r) => [r.scope, r.account_id] as const);
+    this.cache.rememberLinks(now);
+    return new Map(now);
+  }
+
   async dataKeys(scopes: readonly string[], create: boolean): Promise<Map<string, DataKey | null>> {
     const cached = this.cache.dataKeys(scopes);
     const found = cached.found;

@@ -12,6 +12,14 @@ describe('the audit key cache', () => {
     expect(cache.linked(['device:a', 'call:c']).unknown).toEqual(['device:a']);
   });
 
+  it("keeps a device's link for a key's time to live only (it follows the device to another household), a call's for good", () => {
+    let now = 1_000;
+    const cache = new AuditKeyCache(() => now, 5_000);
+    cache.rememberLinks([['device:a', 'acc-1'], ['call:b', 'acc-1']]);
+    now += 5_000;
+    expect(cache.linked(['device:a', 'call:b'])).toEqual({ known: new Map([['call:b', 'acc-1']]), unknown: ['device:a'] });
+  });
+
   it('keeps a data key (or its erasure) for its time to live only', () => {
     let now = 1_000;
     const cache = new AuditKeyCache(() => now, 5_000);

@@ -5,14 +5,16 @@ import type { DataKey } from '../../application/ports';
  * to, and the unwrapped data keys. At a few events a second each batch is one event, and those two
  * reads were most of the audit's round trips.
  *
- * - Links never change once written (`ON CONFLICT DO NOTHING`): kept until the map is full.
+ * - A call's link never changes once written (`ON CONFLICT DO NOTHING`): kept until the map is
+ *   full. A device's follows identity's latest DeviceLinked (SqlAuditTx.relink), perhaps on
+ *   another replica: kept `keyTtlMs`, like a key.
  * - Keys are kept `keyTtlMs` (5 s). An erasure on this replica forgets them at once; one on another
  *   replica is seen here within the TTL. Until then this replica may seal a new entry with the
  *   erased key, which nobody holds any more: the entry reads "[erased]" like the rest
  *   (docs/decisions.md section 12).
  */
 export class AuditKeyCache {
-  private readonly links = new Map<string, string>();
+  private readonly links = new Map<string, { readonly account: string; readonly until: number }>();
   private readonly keys = new Map<string, { readonly key: DataKey | null; readonly until: number }>();
 
   constructor(
@@ -24,18 +26,20 @@ export class AuditKeyCache {
   linked(scopes: readonly string[]): { known: Map<string, string>; unknown: string[] } {
     const known = new Map<string, string>();
     const unknown: string[] = [];
+    const now = this.now();
     for (const scope of scopes) {
-      const account = this.links.get(scope);
-      if (account === undefined) unknown.push(scope);
-      else known.set(scope, account);
+      const link = this.links.get(scope);
+      if (link === undefined || link.until <= now) unknown.push(scope);
+      else known.set(scope, link.account);
     }
     return { known, unknown };
   }
 
   rememberLinks(links: Iterable<readonly [string, string]>): void {
+    const deviceUntil = this.now() + this.keyTtlMs;
     for (const [scope, account] of links) {
       if (this.links.size >= this.maxEntries) this.links.clear(); // a bound, not an LRU: refilled from the table
-      this.links.set(scope, account);
+      this.links.set(scope, { account, until: scope.startsWith('device:') ? deviceUntil : Infinity });
     }
   }
 
