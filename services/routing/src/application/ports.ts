@@ -44,8 +44,7 @@ export const registryEventTypes = [
 ] as const;
 export type RegistryEventType = (typeof registryEventTypes)[number];
 
-/** Consecutive registry events of one type, applied as one write. */
-/** A run's rows: each event's data, and when it occurred (a device's link is ordered by it). */
+/** Consecutive registry events of one type, applied as one write: each event's data, and when it occurred (a device's link is ordered by it). */
 export type RegistryRun = {
   [T in RegistryEventType]: { readonly type: T; readonly rows: readonly (EventData<T> & { readonly occurredAt: string })[] };
 }[RegistryEventType];
