@@ -123,7 +123,9 @@ export type DeviceRingCancelled = z.infer<typeof deviceRingCancelledSchema>;
 
 /**
  * The caller hung up: before anyone answered (carrier status `canceled` on the inbound call), or
- * after the bridge (`completed`); calls ends the call (caller_hung_up, or remote_hung_up once connected).
+ * after the bridge (`completed`); or the carrier would not bridge the caller to the device that
+ * answered, and routing released the caller. calls ends the call (caller_hung_up, or remote_hung_up
+ * once connected).
  */
 export const inboundCallAbandonedSchema = z.object({ callId: id, carrierCallId: id });
 export type InboundCallAbandoned = z.infer<typeof inboundCallAbandonedSchema>;

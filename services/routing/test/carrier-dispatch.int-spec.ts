@@ -6,8 +6,9 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CarrierWork } from '../src/application/carrier-work';
-import { legCommands } from '../src/application/streams';
+import { inboundCommands, legCommands } from '../src/application/streams';
 import { SqlCarrierRequests } from '../src/edges/sql/carrier-requests.sql';
+import { SqlInboundCalls } from '../src/edges/sql/inbound-calls.sql';
 import {
   carrierCallIdOf,
   requestLeg,
@@ -70,6 +71,7 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     const requests = new SqlCarrierRequests(dataSource);
     const work = new CarrierWork(dataSource, requests, new ScriptedCarrier(1), legCommands(), systemClock, {
       maxAttempts: 1,
+      inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() },
     });
     const { claimed } = await requests.claim(10, 30_000, 'claim-1', null);
     await Promise.all(claimed.map((request) => work.perform(request)));

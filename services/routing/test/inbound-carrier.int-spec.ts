@@ -79,6 +79,22 @@ describe('the carrier requests of inbound calls', () => {
     await eventually(() => expect(asked(cc)).toEqual([`bridge ${cc} ${kitchen}`, `hang_up ${cc}`]));
   });
 
+  it('ends the call and releases the caller when the carrier will not bridge the device that answered', async () => {
+    const { callId, cc } = await offer(home.msisdn);
+    carrier.unbridgeable.add(hall);
+    try {
+      await follow(callsSays.connected(home.accountId, callId, hall));
+      await eventually(() => expect(asked(cc)).toEqual([`bridge ${cc} ${hall}`, `hang_up ${cc}`]));
+    } finally {
+      carrier.unbridgeable.delete(hall);
+    }
+    // InboundCallAbandoned: calls ends the call it had connected, which no deadline would have.
+    const types = (await dataSource.query(`SELECT type FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`inbound-${callId}`]))
+      .map((row: { type: string }) => row.type);
+    expect(types[types.length - 1]).toBe('InboundCallAbandoned');
+    expect(await queued()).toBe(0);
+  });
+
   it('asks nothing more when the caller hung up on the carrier’s side', async () => {
     const { callId, cc } = await offer(home.msisdn);
     expect(await routing.inboundCallbacks.apply({ carrierCallId: cc, status: 'canceled', sequence: 2, occurredAt: new Date().toISOString() })).toBe('applied');

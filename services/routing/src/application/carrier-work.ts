@@ -1,8 +1,10 @@
-import { backoffMs, type Clock } from '@homeline/event-store';
+import { backoffMs, runInTransaction, type Clock } from '@homeline/event-store';
 import type { DataSource } from 'typeorm';
+import { carrierInstructionFor, type GiveUpBridge } from '../domain';
 import { CarrierRejected, type CarrierPort } from './carrier.port';
+import type { InboundCalls } from './inbound.ports';
 import type { CarrierRequests, ClaimedRequest } from './ports';
-import { legStreamId, type LegCommands } from './streams';
+import { inboundStreamId, legStreamId, type InboundCommands, type LegCommands } from './streams';
 
 export type RequestResult = 'done' | 'retried' | 'given_up';
 
@@ -11,6 +13,8 @@ export interface CarrierWorkOptions {
   readonly maxAttempts: number;
   /** Told of each request's outcome (metrics, logs). */
   readonly onOutcome?: (request: ClaimedRequest, result: RequestResult, error?: unknown) => void;
+  /** Inbound calls' streams and carrier calls: a bridge given up ends its call (GiveUpBridge). */
+  readonly inbound: { readonly calls: InboundCalls; readonly commands: InboundCommands };
 }
 
 /**
@@ -68,10 +72,29 @@ export class CarrierWork {
       return this.options.onOutcome?.(request, 'retried', error);
     }
     if (request.action === 'place') await this.giveUpPlacement(request);
-    // A hang-up: the leg already ended here; the carrier ends it on its side. A bridge or voicemail the
-    // carrier kept refusing is given up loudly (log, metric): nothing here can make the carrier take it.
+    else if (request.action === 'bridge') await this.giveUpBridge(request);
+    // A hang-up: the leg already ended here; the carrier ends it on its side. A voicemail the carrier
+    // kept refusing is given up loudly (log, metric): nothing here can make the carrier take it.
     else await this.requests.done(this.dataSource.manager, request);
     this.options.onOutcome?.(request, 'given_up', error);
+  }
+
+  /**
+   * The caller cannot be put through to the device that answered: the call is ended as abandoned
+   * (calls ends it, which had it connected with no deadline left) and the carrier is asked to
+   * release the caller it holds, rather than leave both waiting until the caller gives up.
+   */
+  private giveUpBridge(request: Extract<ClaimedRequest, { action: 'bridge' }>): Promise<void> {
+    const { callId, accountId, carrierCallId, legId } = request;
+    const command: GiveUpBridge = { type: 'GiveUpBridge', deviceId: request.deviceId };
+    return runInTransaction(this.dataSource, async (tx) => {
+      const [outcome] = await this.options.inbound.commands.handleAll(tx, [
+        { streamId: inboundStreamId(callId), commands: [command], metadata: { accountId, now: this.clock.now() } },
+      ]);
+      const instruction = carrierInstructionFor(command, outcome.state, outcome.newEvents);
+      if (instruction) await this.options.inbound.calls.instruct(tx, [{ record: { callId, accountId, carrierCallId, legId }, instruction }]);
+      await this.requests.done(tx, request);
+    });
   }
 
   /** The leg fails for want of a carrier, so calls fails the call now rather than at its deadline. */

@@ -17,8 +17,10 @@ export type RingOut = { readonly type: 'RingOut' };
 export type EndInboundCall = { readonly type: 'EndInboundCall'; readonly cause: EndCause | null };
 /** The caller hung up before the carrier bridged the call (carrier status `canceled`). */
 export type AbandonCall = { readonly type: 'AbandonCall'; readonly carrierCallId: string };
+/** The carrier kept refusing to bridge the caller to the device that answered: the call cannot go on. */
+export type GiveUpBridge = { readonly type: 'GiveUpBridge'; readonly deviceId: string };
 
-export type InboundCallCommand = OfferInboundCall | BridgeAnsweredDevice | RingOut | EndInboundCall | AbandonCall;
+export type InboundCallCommand = OfferInboundCall | BridgeAnsweredDevice | RingOut | EndInboundCall | AbandonCall | GiveUpBridge;
 
 const cancel = (s: { callId: string }, devices: readonly string[], reason: RingCancellationReason): InboundCallEvent[] =>
   devices.map((deviceId) => ({ type: 'DeviceRingCancelled', data: { callId: s.callId, deviceId, reason } }));
@@ -64,6 +66,12 @@ export const decideInbound = (command: InboundCallCommand, state: InboundCallSta
       return cancel(state, state.ringing, 'call_ended');
     case 'AbandonCall':
       return abandon(command, state);
+    case 'GiveUpBridge':
+      // calls has the call connected, and nothing will ever end it there but its end: it is ended as
+      // abandoned (calls records remote_hung_up), and routing releases the caller it held.
+      return state.status === 'answered' && state.deviceId === command.deviceId
+        ? [{ type: 'InboundCallAbandoned', data: { callId: state.callId, carrierCallId: state.carrierCallId } }]
+        : [];
     default: {
       const unknown: never = command;
       throw new Error(`unknown inbound call command ${(unknown as InboundCallCommand).type}`);
@@ -92,8 +100,9 @@ const endedByCaller = (cause: EndCause | null): boolean => cause === 'caller_hun
 /**
  * The carrier request a decision calls for, read off what was decided, so it is asked once: a
  * decline or a bridge is recorded once, and only the decision that stops a ringing call cancels
- * devices. Nobody answered: voicemail. calls ended a call that still rang, or the household hung up
- * a bridged one: the carrier releases the caller (CallEnded says routing releases what is up).
+ * devices. Nobody answered: voicemail. calls ended a call that still rang, the household hung up
+ * a bridged one, or the carrier would not bridge it: the carrier releases the caller (CallEnded says
+ * routing releases what is up).
  */
 export const carrierInstructionFor = (
   command: InboundCallCommand,
@@ -107,5 +116,6 @@ export const carrierInstructionFor = (
     if (event.type === 'DeviceRingCancelled' && event.data.reason === 'call_ended') return { action: 'hang_up' };
   }
   const releasesBridge = command.type === 'EndInboundCall' && state.status === 'answered' && !endedByCaller(command.cause);
-  return releasesBridge ? { action: 'hang_up' } : null;
+  const bridgeGivenUp = command.type === 'GiveUpBridge' && decided.length > 0;
+  return releasesBridge || bridgeGivenUp ? { action: 'hang_up' } : null;
 };

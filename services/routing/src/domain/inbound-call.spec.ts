@@ -12,6 +12,7 @@ const end = (cause: 'hung_up' | 'remote_hung_up' | 'caller_hung_up' | 'cancelled
   cause,
 });
 const hangUp: InboundCallCommand = { type: 'AbandonCall', carrierCallId };
+const giveUpBridge = (deviceId: string): InboundCallCommand => ({ type: 'GiveUpBridge', deviceId });
 const answeredOnHall = [...ringing, bridged('hall'), cancelled('kitchen', 'answered_elsewhere'), cancelled('attic', 'answered_elsewhere')];
 
 describe('a ringing inbound call', () => {
@@ -64,6 +65,13 @@ describe('an answered inbound call', () => {
     given(answeredOnHall).when(hangUp).then([abandoned]));
 
   it('is not rung out by a late deadline', () => given(answeredOnHall).when(ringOut).thenNothingHappens());
+
+  it('is abandoned when the carrier would not bridge the caller to the device that answered', () => {
+    given(answeredOnHall).when(giveUpBridge('hall')).then([abandoned]);
+    // Another device's bridge, or a call already over, decides nothing.
+    given(answeredOnHall).when(giveUpBridge('kitchen')).thenNothingHappens();
+    given([...answeredOnHall, abandoned]).when(giveUpBridge('hall')).thenNothingHappens();
+  });
 });
 
 describe('an inbound call that is over', () => {
@@ -119,6 +127,11 @@ describe('what routing asks of the carrier', () => {
   it('releases the caller when the household hangs up a bridged call, or calls ends one still ringing', () => {
     expect(after(answeredOnHall, end('hung_up'))).toEqual({ action: 'hang_up' });
     expect(after(ringing, end('cancelled'))).toEqual({ action: 'hang_up' });
+  });
+
+  it('releases the caller the carrier would not bridge, once', () => {
+    expect(after(answeredOnHall, giveUpBridge('hall'))).toEqual({ action: 'hang_up' });
+    expect(after([...answeredOnHall, abandoned], giveUpBridge('hall'))).toBeNull();
   });
 
   it('asks nothing when the caller is already gone', () => {

@@ -65,16 +65,17 @@ export class RoutingApplication {
     this.releaser = new LegReleaser(legs, legStreams, clock);
     this.registry = new RegistryProjection(directory);
     this.callbacks = new CarrierCallbacks(dataSource, legs, legStreams, clock);
+    const inboundCalls = new SqlInboundCalls();
+    const inboundStreams = inboundCommands();
     const work = new CarrierWork(dataSource, requests, carrier, legStreams, clock, {
       maxAttempts: 8,
       onOutcome: reportOutcome(metrics),
+      inbound: { calls: inboundCalls, commands: inboundStreams },
     });
     this.dispatcher = new LegDispatcher(dataSource, requests, work, ids, {
       pollMs: config.CARRIER_DISPATCH_POLL_MS,
       gate: carrierGate,
     });
-    const inboundCalls = new SqlInboundCalls();
-    const inboundStreams = inboundCommands();
     this.inbound = new InboundOffers({
       dataSource,
       directory,

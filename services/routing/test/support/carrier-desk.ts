@@ -1,7 +1,7 @@
 import { eventStoreMigrations, randomIds, systemClock } from '@homeline/event-store';
 import type { TestPostgres } from '@homeline/testing';
 import { DataSource } from 'typeorm';
-import type { CarrierLegOrder, CarrierPort, VoicemailReason } from '../../src/application/carrier.port';
+import { CarrierRejected, type CarrierLegOrder, type CarrierPort, type VoicemailReason } from '../../src/application/carrier.port';
 import { legCommands, legStreamId } from '../../src/application/streams';
 import { routingMigrations } from '../../src/edges/migrations';
 import type { CarrierGate } from '../../src/edges/leg-dispatcher';
@@ -41,8 +41,12 @@ export class ScriptedCarrier implements CarrierPort {
     return { carrierCallId: `cc-${order.legId}` };
   }
 
+  /** Devices the carrier will not bridge a caller to: it answers 409, a refusal that is final. */
+  readonly unbridgeable = new Set<string>();
+
   async bridge(carrierCallId: string, deviceId: string): Promise<void> {
     this.log.push(`bridge ${carrierCallId} ${deviceId}`);
+    if (this.unbridgeable.has(deviceId)) throw new CarrierRejected(`cannot bridge ${carrierCallId} to ${deviceId}`, 409);
   }
 
   async sendToVoicemail(carrierCallId: string, reason: VoicemailReason): Promise<void> {
