@@ -283,6 +283,27 @@ describe('the call-setup process manager', () => {
       expect(JSON.stringify(body)).not.toContain('signature'); // the assertion never shows
     });
 
+    it('answers a retried answer with its Idempotency-Key as the first, without asking identity twice', async () => {
+      const callId = await offer();
+      const device = simulatedDevice('bedroom');
+      const body = JSON.stringify({ deviceId: 'bedroom', voice: device.assert({ purpose: 'answer-call', subject: callId, embedding: simulatedSpeaker('alex').utter() }) });
+      const send = async (key: string) => {
+        const response = await fetch(`${base}/v1/calls/${callId}/answer`, {
+          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key }, body,
+        });
+        return { status: response.status, body: await response.json() };
+      };
+      const first = await send(`answer-${callId}`);
+      expect(first).toEqual({ status: 202, body: { callId, status: 'ringing' } });
+      expect(await send(`answer-${callId}`)).toEqual(first);
+      const { body: call } = await http('GET', `/v1/calls/${callId}`);
+      expect(call.timeline!.map((e) => e.type)).toEqual(['CallOffered', 'AnswerRequested']);
+      // An id no call can have is unknown, key or not.
+      expect((await fetch(`${base}/v1/calls/${'x'.repeat(3000)}/answer`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'k-long' }, body,
+      })).status).toBe(404);
+    });
+
     it('connects exactly one of two answers identity allowed in the same batch, and refuses answers after', async () => {
       const callId = await offer();
       const allowed = (deviceId: string, memberId: string) =>

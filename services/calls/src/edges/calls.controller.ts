@@ -83,12 +83,25 @@ export class CallsController {
    * answer to a call already answered or over is refused at once (409 already_answered / call_ended).
    */
   @Post(':callId/answer')
-  @HttpCode(202)
-  async answer(@Param('callId') callId: string, @Body(new ZodPipe(answerCallSchema)) body: AnswerCall): Promise<{ callId: string; status: string }> {
-    const now = this.clock.now().toISOString();
-    const command = { type: 'RequestAnswer' as const, callId, now, answerId: this.ids.next(), ...body };
-    const [outcome] = await this.writes.run(this.dataSource.manager, [{ callId, commands: [command] }]);
-    return { callId, status: outcome.state.status };
+  async answer(
+    @Param('callId') callId: string,
+    @Body(new ZodPipe(answerCallSchema)) body: AnswerCall,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ callId: string; status: string }> {
+    // No call has an id this long (they are UUIDs), and the key's scope below must fit its index.
+    if (callId.length > 128) throw new CallError('call_not_found', `no call ${callId.slice(0, 64)}...`);
+    // A retried answer with its key is answered as the first was, instead of becoming a second request
+    // with the same assertion (which identity refuses as a replay). Scoped to the call and the device.
+    const result = await this.idempotency.once(`calls.answer:${callId}:${body.deviceId}`, key, body, async (tx) => {
+      const now = this.clock.now().toISOString();
+      const command = { type: 'RequestAnswer' as const, callId, now, answerId: this.ids.next(), ...body };
+      // Inside the key's transaction a lost race reruns the whole request (IdempotencyStore), not this statement.
+      const [outcome] = await this.writes.run(tx, [{ callId, commands: [command] }], tx.queryRunner ? 1 : undefined);
+      return { status: 202, body: { callId, status: outcome.state.status } };
+    });
+    response.status(result.status);
+    return result.body;
   }
 
   /** The caller hangs up: a connected call ends, a call still being set up is cancelled. */
