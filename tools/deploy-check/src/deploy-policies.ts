@@ -4,7 +4,7 @@ import type { KubeObject } from './manifests';
  * What Homeline's own deploy promises (README "Deploying it"), and references between objects,
  * which no schema sees: each Deployment runs a pinned image, hardened (non-root, read-only root filesystem, no
  * privilege escalation, no capabilities, a writable /tmp), applies migrations in an init container
- * and starts its service with them skipped; Services, autoscalers, disruption budgets and network
+ * that has the service's configuration, and starts its service with them skipped; Services, autoscalers, disruption budgets and network
  * policies point at pods and ports that exist.
  */
 interface Port { name?: string; containerPort?: number }
@@ -12,7 +12,8 @@ interface Probe { httpGet?: { port?: string | number } }
 interface Container {
   name: string;
   image?: string;
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  envFrom?: unknown[];
   ports?: Port[];
   securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
   volumeMounts?: { name: string; mountPath: string }[];
@@ -36,6 +37,25 @@ type Problem = { readonly object: KubeObject; readonly problem: string };
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
   Boolean(selector && Object.keys(selector).length) && Object.entries(selector!).every(([k, v]) => labels?.[k] === v);
 const envOf = (container: Container, name: string) => container.env?.find((e) => e.name === name)?.value;
+
+/** What only the service's own container sets: the migrate container applies the schema and exits. */
+const serviceOnly = new Set(['MIGRATIONS', 'HTTP_PORT']);
+
+/**
+ * The migrate container builds the same application, whose configuration check wants the same
+ * variables: each the service container sets (from a value, a Secret or a ConfigMap), but its own
+ * few, must be set the same way there, and each envFrom source must be there too.
+ */
+const environmentGaps = (service: Container, migrator: Container): string[] => {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const gaps = (service.env ?? [])
+    .filter((v) => !serviceOnly.has(v.name) && !(migrator.env ?? []).some((m) => m.name === v.name && same(m.value, v.value) && same(m.valueFrom, v.valueFrom)))
+    .map((v) => `container ${migrator.name}: ${v.name} is not set as container ${service.name} sets it (the migration builds the same application and checks the same configuration)`);
+  for (const source of service.envFrom ?? []) {
+    if (!(migrator.envFrom ?? []).some((m) => same(m, source))) gaps.push(`container ${migrator.name}: envFrom ${JSON.stringify(source)} of container ${service.name} is missing`);
+  }
+  return gaps;
+};
 
 export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
   const problems: Problem[] = [];
@@ -71,6 +91,7 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
     }
     const migrators = (pod.initContainers ?? []).filter((c) => envOf(c, 'MIGRATIONS') === 'only');
     if (migrators.length !== 1) say('needs one init container with MIGRATIONS=only, which applies the schema before the service starts');
+    else for (const gap of environmentGaps(pod.containers[0], migrators[0])) say(gap);
     for (const container of pod.containers) {
       if (envOf(container, 'MIGRATIONS') !== 'skip') say(`container ${container.name}: MIGRATIONS is not skip (the init container applies them)`);
     }

@@ -61,6 +61,17 @@ describe('the deploy check', () => {
     expect(problemsAfter('Deployment', 'audit', (d) => delete d.spec.template.spec.initContainers)).toEqual([
       'Deployment homeline/audit: needs one init container with MIGRATIONS=only, which applies the schema before the service starts',
     ]);
+    // The migrator's configuration check wants what the service's does: routing and audit pods never
+    // started when their init containers lacked the carrier's and the audit's secrets.
+    const migrator = (d: Mutable) => d.spec.template.spec.initContainers[0];
+    expect(problemsAfter('Deployment', 'routing', (d) => {
+      migrator(d).env = migrator(d).env.filter((v: { name: string }) => v.name !== 'CARRIER_API_SECRET');
+    })).toEqual([
+      'Deployment homeline/routing: container migrate: CARRIER_API_SECRET is not set as container routing sets it (the migration builds the same application and checks the same configuration)',
+    ]);
+    expect(problemsAfter('Deployment', 'routing', (d) => (migrator(d).envFrom = migrator(d).envFrom.slice(0, 1)))).toEqual([
+      'Deployment homeline/routing: container migrate: envFrom {"configMapRef":{"name":"homeline-routing-carrier"}} of container routing is missing',
+    ]);
     expect(problemsAfter('Deployment', 'audit', (d) => (main(d).volumeMounts = []))).toEqual([
       'Deployment homeline/audit: container audit: /tmp is not a writable emptyDir (the root filesystem is read-only)',
     ]);
@@ -77,7 +88,11 @@ describe('the deploy check', () => {
 
   it('finds a Kafka broker or a trace collector the network policy does not let the pods reach', () => {
     const env = (d: Mutable) => d.spec.template.spec.containers[0].env as { name: string; value?: string }[];
-    expect(problemsAfter('Deployment', 'calls', (d) => (env(d).find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')!.value = 'http://tempo.tracing.svc:4318'))).toEqual([
+    const migratorEnv = (d: Mutable) => d.spec.template.spec.initContainers[0].env as { name: string; value?: string }[];
+    const traceTo = (d: Mutable, endpoint: string) => {
+      for (const list of [env(d), migratorEnv(d)]) list.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')!.value = endpoint;
+    };
+    expect(problemsAfter('Deployment', 'calls', (d) => traceTo(d, 'http://tempo.tracing.svc:4318'))).toEqual([
       'Deployment homeline/calls: its network policy does not let it reach the OTLP collector http://tempo.tracing.svc:4318 (namespace tracing, port 4318)',
     ]);
     expect(problemsAfter('NetworkPolicy', 'calls', (p) => (p.spec.egress = p.spec.egress.filter((r: Mutable) => r.ports?.[0]?.port !== 9093)))).toEqual([
