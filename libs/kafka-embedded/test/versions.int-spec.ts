@@ -82,6 +82,14 @@ describe(`every API version kafkajs can speak, against the ${targetName()} broke
     }
   });
 
+  it('refuses an offset commit whose metadata is over 4,096 characters: OFFSET_METADATA_TOO_LARGE', async () => {
+    // Kafka's offset.metadata.max.bytes: kept with every offset, so the broker bounds it (it once grew the offsets file without end).
+    const commit = (metadata: string) =>
+      call(api('offsetCommit', 2)({ groupId: group, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [{ topic, partitions: [{ partition: 0, offset: '1', metadata }] }] }));
+    await expect(commit('m'.repeat(4097))).rejects.toMatchObject({ type: 'OFFSET_METADATA_TOO_LARGE' });
+    await expect(commit('m'.repeat(4096))).resolves.toBeDefined();
+  });
+
   it.each(range(0, 2))('FindCoordinator v%i', async (v) => {
     const res = await call(api('findCoordinator', v)({ groupId: group }));
     expect(res.coordinator).toEqual({ nodeId: 1, host: target.host, port: target.port });

@@ -30,7 +30,11 @@ export const offsetCommit: ApiHandler = {
     const results = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        const error = groupError !== ErrorCode.NONE ? groupError : partitionError(ctx, req, t.name, p.partition);
+        const error = groupError !== ErrorCode.NONE
+          ? groupError
+          : (p.metadata?.length ?? 0) > maxMetadataChars
+            ? ErrorCode.OFFSET_METADATA_TOO_LARGE
+            : partitionError(ctx, req, t.name, p.partition);
         if (error === ErrorCode.NONE) accepted.push({ topic: t.name, ...p });
         return { partition: p.partition, error };
       }),
@@ -46,6 +50,9 @@ export const offsetCommit: ApiHandler = {
     });
   },
 };
+
+/** Kafka's offset.metadata.max.bytes default: a commit's metadata is kept with every offset, so it is bounded. */
+const maxMetadataChars = 4096;
 
 function readCommit(r: Reader): CommitPartition {
   return { partition: r.int32(), offset: r.int64(), metadata: r.nullableString() };

@@ -47,6 +47,8 @@ export const saslAuthenticate: ApiHandler = {
     } catch (err) {
       if (!(err instanceof ScramError)) throw err;
       ctx.logger.warn('SASL authentication failed', { remote: req.clientHost, reason: err.message });
+      // Nothing more is taken from this connection's exchange, even what it pipelined after the failure.
+      req.session.sasl = null;
       req.session.closeAfterReply = true;
       return answer(
         ErrorCode.SASL_AUTHENTICATION_FAILED,

@@ -1,5 +1,6 @@
+import { crc32c } from './crc32c';
 import { ErrorCode } from './errors';
-import { findRecordByTimestamp, readBatchHeader, readVarint, splitProducedBatches } from './record-batch';
+import { BATCH, findRecordByTimestamp, readBatchHeader, readVarint, splitProducedBatches } from './record-batch';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
@@ -44,6 +45,18 @@ describe('produced record batches', () => {
     expect(splitProducedBatches(Buffer.alloc(0))).toMatchObject({ ok: false, error: ErrorCode.INVALID_RECORD });
   });
 
+  it("are refused as INVALID_RECORD when their record count is not lastOffsetDelta + 1, or none, as Kafka's LogValidator does", async () => {
+    const withCount = async (values: string[], count: number) => {
+      const b = await batch(values);
+      b.writeInt32BE(count, BATCH.RECORD_COUNT);
+      b.writeUInt32BE(crc32c(b, BATCH.ATTRIBUTES), BATCH.CRC); // a well-formed batch otherwise
+      return b;
+    };
+    expect(splitProducedBatches(await withCount(['a', 'b'], 1))).toMatchObject({ ok: false, error: ErrorCode.INVALID_RECORD });
+    expect(splitProducedBatches(await withCount(['a'], 0))).toMatchObject({ ok: false, error: ErrorCode.INVALID_RECORD });
+    expect(splitProducedBatches(await withCount(['a', 'b'], 2))).toMatchObject({ ok: true });
+  });
+
   it('with an old magic byte are refused as an unsupported version', async () => {
     const b = await batch(['a']);
     b[16] = 1;
@@ -57,6 +70,16 @@ describe('finding a record by timestamp', () => {
     b.writeBigInt64BE(10n, 0);
     expect(findRecordByTimestamp(b, 1500)).toEqual({ offset: 11, timestamp: 2000 });
     expect(findRecordByTimestamp(b, 3000)).toEqual({ offset: 12, timestamp: 3000 });
+  });
+
+  it('stops at a record whose length is not positive, instead of reading the same bytes again as more records', async () => {
+    // A record of length 0 (or -1, which stood still up to 2^31 times: a minute with the broker frozen)
+    // made the walk read its own bytes again as the next records, and here find one at 1010 that no one sent.
+    const header = (await batch(['a'], [1000])).subarray(0, BATCH.HEADER_SIZE);
+    const b = Buffer.concat([header, Buffer.from([0x00, 0x00, 0x00, 0x00, 0x14, 0x02])]);
+    b.writeInt32BE(3, BATCH.RECORD_COUNT);
+    const { baseOffset, maxTimestamp } = readBatchHeader(b);
+    expect(findRecordByTimestamp(b, 1005)).toEqual({ offset: baseOffset, timestamp: maxTimestamp });
   });
 });
 

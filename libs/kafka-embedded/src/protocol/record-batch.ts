@@ -75,7 +75,8 @@ export function splitProducedBatches(records: Buffer): SplitResult {
     if (crc32c(batch, BATCH.ATTRIBUTES) !== batch.readUInt32BE(BATCH.CRC)) return corrupt('CRC-32C mismatch');
     const lastOffsetDelta = batch.readInt32BE(BATCH.LAST_OFFSET_DELTA);
     const count = batch.readInt32BE(BATCH.RECORD_COUNT);
-    if (lastOffsetDelta < 0 || count < 0 || count > lastOffsetDelta + 1) {
+    // As Kafka's LogValidator: a produced batch holds exactly lastOffsetDelta + 1 records, at least one.
+    if (count <= 0 || count !== lastOffsetDelta + 1) {
       return { ok: false, error: ErrorCode.INVALID_RECORD, reason: 'inconsistent record count' };
     }
     batches.push(batch);
@@ -106,6 +107,9 @@ export function findRecordByTimestamp(batch: Buffer, timestamp: number): { offse
       const offsetDelta = readVarint(batch, p);
       const recordTs = header.baseTimestamp + tsDelta.value;
       if (recordTs >= timestamp) return { offset: header.baseOffset + offsetDelta.value, timestamp: recordTs };
+      // A record of no positive length, or one running past its batch, ends the walk: a batch whose
+      // count claims more records than its bytes hold would otherwise spin up to 2^31 times.
+      if (length.value <= 0 || bodyStart + length.value > batch.length) return fallback;
       at = bodyStart + length.value;
     }
   } catch {

@@ -64,6 +64,25 @@ describe('a SCRAM-SHA-512 exchange', () => {
     expect(server.principal).toBeNull();
   });
 
+  it('takes one proof per exchange: a right one after a wrong one is refused', () => {
+    const server = exchange();
+    const c = client('ada', 'correct horse');
+    const serverFirst = server.respond(c.first);
+    const wrong = client('ada', 'wrong').final(serverFirst).message; // the server's nonce, a wrong proof
+    expect(() => server.respond(wrong)).toThrow(ScramError);
+    expect(() => server.respond(c.final(serverFirst).message)).toThrow(ScramError);
+    expect(server.principal).toBeNull();
+  });
+
+  it('derives the key from the password as sent, as Kafka and kafkajs do: no Unicode normalisation', () => {
+    const ligature = 'ﬁle cabinet'; // NFKC would make it "file cabinet"
+    const server = new ScramExchange((u) => (u === 'clerk' ? scramCredential(ligature) : undefined));
+    const c = client('clerk', ligature);
+    const serverFirst = server.respond(c.first);
+    server.respond(c.final(serverFirst).message);
+    expect(server.principal).toBe('clerk');
+  });
+
   it('refuses a final message that does not carry the server nonce', () => {
     const server = exchange();
     const c = client('ada', 'correct horse');
