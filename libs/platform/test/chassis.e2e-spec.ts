@@ -102,6 +102,13 @@ describe('a service on the chassis', () => {
     });
   });
 
+  it('cuts a streamed response that fails midway, so the client is not left waiting for the rest', async () => {
+    const response = await get('/v1/probe/stream', integrationToken);
+    expect(response.status).toBe(200); // the headers had gone: too late for a problem document
+    // The body ends in an error, at once; before, the connection stayed open with the body unfinished.
+    await expect(response.text()).rejects.toThrow();
+  });
+
   it('answers 400 invalid_request listing what is wrong with a body', async () => {
     const response = await post('/v1/probe/calls', { target: '' });
     expect(response.status).toBe(400);

@@ -32,6 +32,15 @@ class ProbeController {
     throw new SpeakerNotVerified('The voice did not match a member of the household.');
   }
 
+  /** A streamed body that fails after its first chunk, as an export whose next page query fails. */
+  @Get('stream')
+  async stream(@Res() res: Response): Promise<void> {
+    res.status(200).type('application/x-ndjson');
+    res.write('{"line":1}\n');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    throw new Error('the database went away mid-stream');
+  }
+
   @Post('calls')
   async place(
     @Body(new ZodPipe(placeCall)) body: z.infer<typeof placeCall>,

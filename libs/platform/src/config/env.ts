@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { Topics } from '@homeline/contracts';
 import { otelEnvShape } from '@homeline/telemetry';
 
+/** The longest delay a Node timer keeps (2^31 - 1 ms); a longer one fires after 1 ms. */
+const maxTimerMs = 2_147_483_647;
+
 /** Building blocks for a service's environment schema; messages name what was expected. */
 export const env = {
   port: (fallback: number) =>
@@ -23,7 +26,9 @@ export const env = {
       .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port[,host:port...]')).min(1, 'expected at least one broker')),
   topic: (fallback: string) => z.string().regex(/^[a-zA-Z0-9._-]+$/, 'expected a Kafka topic name').default(fallback),
-  milliseconds: (fallback: number) => z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(0).default(fallback),
+  // Past maxTimerMs, "30 days" would run a poll back to back.
+  milliseconds: (fallback: number) =>
+    z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(0).max(maxTimerMs, `at most ${maxTimerMs} (about 24.8 days), the longest timer Node keeps`).default(fallback),
   seconds: (fallback: number) => z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(fallback),
 };
 

@@ -36,6 +36,21 @@ describe('loading a service configuration', () => {
     expect(loadConfig(schema, valid).HTTP_PORT).toBe(3001);
   });
 
+  it('refuses a delay longer than a Node timer keeps, which would fire at once and poll back to back', () => {
+    const withPoll = platformEnv({ httpPort: 3001 }).extend({ POLL_MS: env.milliseconds(1_000) });
+    const problems = (value: string) => {
+      try {
+        loadConfig(withPoll, { ...valid, POLL_MS: value });
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+    };
+    expect(problems('2592000000')).toEqual(['POLL_MS: at most 2147483647 (about 24.8 days), the longest timer Node keeps']);
+    expect(problems('2147483647')).toEqual([]);
+  });
+
   it('names a port that is not a number', () => {
     expect(problemsOf({ ...valid, HTTP_PORT: 'eighty' })).toEqual(['HTTP_PORT: expected a number']);
   });

@@ -17,7 +17,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = toProblem(error, this.options.problemStatus);
     if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
     const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return;
+    // Mid-stream (an export whose page query failed): too late for a problem document, and the client
+    // must not wait for the rest of a body that will never come. Cutting the connection tells it.
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
     if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }

@@ -9,6 +9,8 @@ export class BackgroundStart {
   private stopped = false;
   private started = false;
   private attempt: Promise<void> | undefined;
+  /** Ends the wait between two attempts at once: a stop must not sit out a backoff of up to 30 s. */
+  private wake: (() => void) | undefined;
   private readonly logger: Logger;
 
   constructor(private readonly what: string, private readonly start: () => Promise<void>, private readonly stop: () => Promise<void>) {
@@ -22,6 +24,7 @@ export class BackgroundStart {
   /** Waits for a start in progress, then stops the worker if it had started. */
   async end(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.attempt;
     if (this.started) await this.stop();
   }
@@ -36,7 +39,15 @@ export class BackgroundStart {
         const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
         this.logger.warn(`could not start (attempt ${attempt}), retrying in ${delay} ms: ${error instanceof Error ? error.message : error}`);
         await this.stop().catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.stopped) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
       }
     }
   }

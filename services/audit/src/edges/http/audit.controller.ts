@@ -56,7 +56,8 @@ export class AuditController {
     await this.compliance.record({ type: 'AuditExportServed', data: { from, to } }, correlationId());
     res.status(200).type('application/x-ndjson');
     for await (const chunk of this.api.exportLines(from, to)) {
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      // A client gone mid-export never drains: stop reading pages for it, instead of waiting for ever.
+      if (!res.write(chunk) && !(await drainedOrClosed(res))) return;
     }
     res.end();
   }
@@ -77,3 +78,18 @@ export class AuditController {
     return report;
   }
 }
+
+/** Resolves true when the response can take more, false when its connection closed first. */
+const drainedOrClosed = (res: Response): Promise<boolean> =>
+  res.destroyed ? Promise.resolve(false) : new Promise((resolve) => {
+    const drained = () => {
+      res.off('close', closed);
+      resolve(true);
+    };
+    const closed = () => {
+      res.off('drain', drained);
+      resolve(false);
+    };
+    res.once('drain', drained);
+    res.once('close', closed);
+  });
