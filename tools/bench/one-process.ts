@@ -1,7 +1,7 @@
 // The tracing instrumentation must be in place before http, express and pg load (as in each service's main.ts).
 import '@homeline/telemetry/register';
 import 'reflect-metadata';
-import { createServiceApp, type PlatformConfig, type ServiceApp, type ServiceDefinition } from '@homeline/platform';
+import { createServiceApp, stopOnSignals, type PlatformConfig, type ServiceApp, type ServiceDefinition } from '@homeline/platform';
 import { auditService } from '../../services/audit/src/app.module';
 import { callsService } from '../../services/calls/src/app.module';
 import { identityService } from '../../services/identity/src/app.module';
@@ -30,18 +30,8 @@ async function main(): Promise<void> {
     await startOne(routingService, envs.routing),
     await startOne(auditService, envs.audit),
   ];
-  let stopping = false;
-  // Stopping one service stops all four (startSystem signals once per service): each stops as its own main would.
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    Promise.all(started.map((s) => s.stop(signal))).then(() => process.exit(0), (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Stopping one service stops all four (startSystem signals once per service): each as its own main would.
+  stopOnSignals(async (signal) => void (await Promise.all(started.map((s) => s.stop(signal)))));
 }
 
 main().catch((error: unknown) => {

@@ -95,7 +95,11 @@ export async function runService<C extends PlatformConfig>(service: ServiceDefin
   }
 }
 
-function stopOnSignals(stop: (signal: string) => Promise<void>): void {
+/**
+ * SIGTERM or SIGINT (or the supervisor's IPC channel closing) runs `stop` once, then the process
+ * exits as the signal would have, or with 1 when stopping failed.
+ */
+export function stopOnSignals(stop: (signal: string) => Promise<void>): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

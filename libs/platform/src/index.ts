@@ -2,7 +2,7 @@ export { ConfigError, loadConfig } from './config/load-config';
 export { env, logLevels, platformEnv, type PlatformConfig } from './config/env';
 export { CLOCK, IDS, PLATFORM_OPTIONS, SERVICE_CONFIG, type PlatformOptions } from './platform.options';
 export { PlatformModule } from './platform.module';
-export { createServiceApp, runService, type ServiceApp, type ServiceDefinition } from './bootstrap';
+export { createServiceApp, runService, stopOnSignals, type ServiceApp, type ServiceDefinition } from './bootstrap';
 export { Public, RequireToken, BearerTokenGuard } from './auth/bearer-token.guard';
 export { toProblem, problemType, isDomainError, type Problem, type StatusForCode } from './errors/problem';
 export { ProblemDetailsFilter } from './errors/problem-details.filter';
