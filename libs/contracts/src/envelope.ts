@@ -44,3 +44,17 @@ export const Topics = {
 } as const;
 
 export const dlqTopic = (topic: string): string => `${topic}.dlq`;
+
+/**
+ * Of events about one thing each (`keyOf` names it), the one that occurred last; of two at the
+ * same time, the later in the list. For what two streams' events decide between (a device moved
+ * from one household's stream to another's): Kafka orders each stream, not the two.
+ */
+export const latestByKey = <E extends { readonly occurredAt: string }>(events: readonly E[], keyOf: (event: E) => string): Map<string, E> => {
+  const latest = new Map<string, E>();
+  for (const event of events) {
+    const kept = latest.get(keyOf(event));
+    if (!kept || Date.parse(event.occurredAt) >= Date.parse(kept.occurredAt)) latest.set(keyOf(event), event);
+  }
+  return latest;
+};

@@ -1,5 +1,5 @@
 import type { TileAddress } from '@homeline/tlog';
-import type { EntryColumns } from '../domain/audit-entry';
+import type { DeviceLink, EntryColumns } from '../domain/audit-entry';
 
 /** Time and ids come from here, never from the domain (docs/style.md). */
 export interface Clock {
@@ -44,10 +44,10 @@ export interface AuditTx {
   linkedAccounts(scopes: readonly string[]): Promise<Map<string, string>>;
   link(links: ReadonlyArray<{ scope: string; accountId: string }>): Promise<void>;
   /**
-   * identity linked these devices to these accounts at `at`: each link follows, unless a later one
-   * is known (a device moved between households is read in either order). Returns where each is now.
+   * identity linked these devices to these accounts: each link follows, unless a later one is
+   * known (a device moved between households is read in either order). Returns where each is now.
    */
-  relink(links: ReadonlyArray<{ scope: string; accountId: string; at: string }>): Promise<Map<string, string>>;
+  relink(links: readonly DeviceLink[]): Promise<Map<string, string>>;
   /** The data keys of these scopes; missing ones are created when `create`. null: erased. */
   dataKeys(scopes: readonly string[], create: boolean): Promise<Map<string, DataKey | null>>;
   /** Stages leaves once per event id (a redelivered event stays one entry). Returns how many were new. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Envelope } from '@homeline/contracts';
+import { latestByKey, type Envelope } from '@homeline/contracts';
 import { canonicalBytes, canonicalJson } from '@homeline/tlog';
 import { accountOf, columnsOf, deviceLinkOf, eventEntry, keyScopeOf, subjectScopes, unstorableText, type AuditEntry } from '../domain/audit-entry';
 import { ERASED, type SealedValue } from '../domain/personal-data';
@@ -39,11 +39,7 @@ export class RecordEntries {
     if (events.length === 0) return refused;
     const known = await tx.linkedAccounts([...new Set(events.flatMap(subjectScopes))]);
     // A device moved to another household: its events without an account are its new household's from now on.
-    const moves = new Map<string, { scope: string; accountId: string; at: string }>();
-    for (const move of events.map(deviceLinkOf)) {
-      const earlier = move && moves.get(move.scope);
-      if (move && !(earlier && Date.parse(earlier.at) > Date.parse(move.at))) moves.set(move.scope, move);
-    }
+    const moves = latestByKey(events.map(deviceLinkOf).filter((move) => move !== null), (move) => move.scope);
     for (const [scope, accountId] of await tx.relink([...moves.values()])) known.set(scope, accountId);
     // Links learnt from this batch: only those not known yet are written (most are, after a call's first event).
     const links = new Map<string, string>();

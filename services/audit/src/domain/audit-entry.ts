@@ -49,13 +49,19 @@ export const keyScopeOf = (event: Envelope, linkedAccount: (scope: string) => st
 };
 
 /** identity's DeviceLinked: where its device is from now on, and since when (the scope's link follows it). */
-export const deviceLinkOf = (event: Envelope): { scope: string; accountId: string; at: string } | null => {
+export const deviceLinkOf = (event: Envelope): DeviceLink | null => {
   const device = text(event.data, 'deviceId');
   const account = accountOf(event);
   return event.source === 'identity' && event.type === 'DeviceLinked' && device && account
-    ? { scope: `device:${device}`, accountId: account, at: event.occurredAt }
+    ? { scope: `device:${device}`, accountId: account, occurredAt: event.occurredAt }
     : null;
 };
+
+export interface DeviceLink {
+  readonly scope: string;
+  readonly accountId: string;
+  readonly occurredAt: string;
+}
 
 /** The device and call an event names: scopes that can be linked to an account. */
 export const subjectScopes = (event: Envelope): string[] => {

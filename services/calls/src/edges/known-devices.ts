@@ -1,4 +1,4 @@
-import type { IntegrationEvent } from '@homeline/contracts';
+import { latestByKey, type IntegrationEvent } from '@homeline/contracts';
 import { rawQuery, type Companion } from '@homeline/event-store';
 import type { DataSource } from 'typeorm';
 import type { KnownDevice } from '../domain';
@@ -9,10 +9,6 @@ export type RegistryEvent = IntegrationEvent<(typeof registryEventTypes)[number]
 
 export const isRegistryEvent = (event: IntegrationEvent): event is RegistryEvent =>
   (registryEventTypes as readonly string[]).includes(event.type);
-
-/** Whether `event` occurred before `than` (a later one of the same time, in batch order, counts). */
-const isOlder = (event: RegistryEvent, than: RegistryEvent | undefined): boolean =>
-  than !== undefined && Date.parse(event.occurredAt) < Date.parse(than.occurredAt);
 
 /**
  * Linked devices and their accounts' countries (tables known_accounts, known_devices), written in
@@ -30,11 +26,12 @@ const isOlder = (event: RegistryEvent, than: RegistryEvent | undefined): boolean
 export class KnownDevices {
   projections(events: readonly RegistryEvent[]): Companion[] {
     const accounts = new Map<string, IntegrationEvent<'AccountOpened'>>();
-    const devices = new Map<string, IntegrationEvent<'DeviceLinked' | 'DeviceUnlinked'>>();
+    const deviceEvents: IntegrationEvent<'DeviceLinked' | 'DeviceUnlinked'>[] = [];
     for (const event of events) {
       if (event.type === 'AccountOpened') accounts.set(event.data.accountId, event);
-      else if (!isOlder(event, devices.get(event.data.deviceId))) devices.set(event.data.deviceId, event);
+      else deviceEvents.push(event);
     }
+    const devices = latestByKey(deviceEvents, (event) => event.data.deviceId);
     return [...accounts.values(), ...devices.values()].map((event) => this.projection(event));
   }
 

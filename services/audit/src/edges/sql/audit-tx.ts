@@ -2,6 +2,7 @@ import type { TileAddress } from '@homeline/tlog';
 import { tileKey } from '@homeline/tlog';
 import type { EntityManager } from 'typeorm';
 import type { AuditTx, DataKey, StagedEntry, StoredCheckpoint, TreeHead } from '../../application/ports';
+import type { DeviceLink } from '../../domain/audit-entry';
 import type { KeyEncryptionKey } from '../crypto/data-keys';
 import { AuditKeyCache } from './key-cache';
 
@@ -59,14 +60,14 @@ export class SqlAuditTx implements AuditTx {
     // Not remembered yet: another replica's link may have won the insert; the next read learns it.
   }
 
-  async relink(links: ReadonlyArray<{ scope: string; accountId: string; at: string }>): Promise<Map<string, string>> {
+  async relink(links: readonly DeviceLink[]): Promise<Map<string, string>> {
     if (links.length === 0) return new Map();
     const scopes = links.map((l) => l.scope);
     await this.manager.query(
       `INSERT INTO audit_key_links (scope, account_id, linked_at) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
        ON CONFLICT (scope) DO UPDATE SET account_id = excluded.account_id, linked_at = excluded.linked_at
        WHERE audit_key_links.linked_at IS NULL OR audit_key_links.linked_at <= excluded.linked_at`,
-      [scopes, links.map((l) => l.accountId), links.map((l) => l.at)],
+      [scopes, links.map((l) => l.accountId), links.map((l) => l.occurredAt)],
     );
     const rows: Array<{ scope: string; account_id: string }> = await this.manager.query(
       `SELECT scope, account_id FROM audit_key_links WHERE scope = ANY($1::text[])`, [scopes]);
