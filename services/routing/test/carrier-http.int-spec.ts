@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CarrierSimClient, startCarrierSimulator, type RunningCarrierSimulator } from '@homeline/carrier-sim';
+import { eventually } from '@homeline/testing';
 import { CarrierRejected, CarrierUnavailable } from '../src/application/carrier.port';
 import { HttpCarrier, type HttpCarrierOptions } from '../src/edges/carrier-http';
 
@@ -128,13 +129,16 @@ describe('HttpCarrier against the carrier simulator over HTTP (docs/carrier-api.
     await sim.addFaults({ count: 1, delayMs: 600 });
     const { carrierCallId } = await carrier.placeLeg(leg);
     // The slow first attempt reaches the carrier after the retry: the same key, so the same answer again.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await sim.leg(leg.legId))?.carrierCallId).toBe(carrierCallId);
-    const attempts = (await sim.requests()).filter((r) => r.idempotencyKey === `place:${leg.legId}`);
+    const attempts = await eventually(async () => {
+      const seen = (await sim.requests()).filter((r) => r.idempotencyKey === `place:${leg.legId}`);
+      expect(seen).toHaveLength(2);
+      return seen;
+    });
     expect(attempts.map((r) => [r.outcome, r.replayed])).toEqual([
       [201, false],
       [201, true],
     ]);
+    expect((await sim.leg(leg.legId))?.carrierCallId).toBe(carrierCallId);
   });
 
   it('does not try a 4xx again: a wrong secret is refused once, as CarrierRejected', async () => {
