@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { answerRefusalReasonSchema, endCauseSchema, failureReasonSchema, rejectionReasonSchema, speakerRejectionReasonSchema } from './reasons';
 import { assuranceSchema, destinationClassSchema } from './destinations';
 import { voiceAssertionSchema } from './voice-assertion';
 
 /** Events of the Call aggregate, published on `homeline.calls.v1`; streamId = callId. */
 
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = isoInstant();
 const callId = z.string().min(1);
 
 export const callRequestedSchema = z.object({

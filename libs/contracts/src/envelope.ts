@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 
 /** The envelope every integration event travels in (docs/architecture.md section 3). */
 export const envelopeSchema = z.object({
@@ -7,7 +8,7 @@ export const envelopeSchema = z.object({
   source: z.enum(['identity', 'calls', 'routing', 'audit']),
   streamId: z.string().min(1),
   streamVersion: z.number().int().nonnegative(),
-  occurredAt: z.iso.datetime({ offset: true }),
+  occurredAt: isoInstant(),
   correlationId: z.string().min(1),
   causationId: z.string().min(1).nullable(),
   accountId: z.string().min(1).nullable(),

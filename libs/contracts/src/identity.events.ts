@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { assuranceSchema, callGrantSchema } from './destinations';
 import { answerRefusalReasonSchema, speakerRejectionReasonSchema } from './reasons';
 
@@ -142,7 +143,7 @@ export const quietWindowSchema = z.object({
 export type QuietWindow = z.infer<typeof quietWindowSchema>;
 
 /** Away Mode turned on (until a time, or until turned off) or off: nothing rings. */
-export const awayModeChangedSchema = z.object({ accountId: id, enabled: z.boolean(), until: z.iso.datetime({ offset: true }).nullable() });
+export const awayModeChangedSchema = z.object({ accountId: id, enabled: z.boolean(), until: isoInstant().nullable() });
 export type AwayModeChanged = z.infer<typeof awayModeChangedSchema>;
 
 /** The account's quiet-hours windows, all of them ([] clears). */
@@ -219,9 +220,9 @@ export const approvalRequestedSchema = z.object({
   approvalId: id,
   accountId: id,
   action: approvalActionSchema,
-  requestedAt: z.iso.datetime({ offset: true }),
+  requestedAt: isoInstant(),
   /** Unanswered by then, it expires (ApprovalExpired) and the action is not taken. */
-  expiresAt: z.iso.datetime({ offset: true }),
+  expiresAt: isoInstant(),
 });
 export type ApprovalRequested = z.infer<typeof approvalRequestedSchema>;
 
@@ -233,7 +234,7 @@ export const approvalDecidedSchema = z.object({
   /** The owner whose approver signed. */
   memberId: id,
   decision: z.enum(['approve', 'deny']),
-  signedAt: z.iso.datetime({ offset: true }),
+  signedAt: isoInstant(),
 });
 export type ApprovalDecided = z.infer<typeof approvalDecidedSchema>;
 

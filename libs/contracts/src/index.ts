@@ -11,3 +11,4 @@ export * from './dial-plan';
 export * from './device-signature';
 export * from './approval-decision';
 export * from './decider';
+export * from './instant';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { destinationClassSchema } from './destinations';
 import { addressSchema, deviceLocationSchema } from './identity.events';
 import { rejectionReasonSchema, ringCancellationReasonSchema } from './reasons';
@@ -46,7 +47,7 @@ const maybeOnCarrier = { callId: id, legId: id, carrierCallId: id.nullable() };
 export const carrierLegRingingSchema = z.object({ ...legRef });
 export type CarrierLegRinging = z.infer<typeof carrierLegRingingSchema>;
 
-export const carrierLegAnsweredSchema = z.object({ ...legRef, answeredAt: z.iso.datetime({ offset: true }) });
+export const carrierLegAnsweredSchema = z.object({ ...legRef, answeredAt: isoInstant() });
 export type CarrierLegAnswered = z.infer<typeof carrierLegAnsweredSchema>;
 
 export const carrierLegFailedSchema = z.object({

@@ -30,3 +30,15 @@ describe('the numbers of a voice assertion, as they arrive in JSON (issue 11, fi
     expect(arriving('{"embedding": [1e308, 1e308]}')).toBe(true);
   });
 });
+
+describe('the time a voice assertion was issued', () => {
+  it('is an instant PostgreSQL can store: identity burns the nonce under it, and a refused insert would stall its partition', () => {
+    expect(arriving('{"issuedAt": "2026-11-27T10:00:00+14:00"}')).toBe(true);
+    expect(arriving('{"issuedAt": "2026-11-27T10:00:00-14:00"}')).toBe(true);
+    expect(arriving('{"issuedAt": "2026-11-27T10:00:00+16:00"}')).toBe(false);
+    expect(arriving('{"issuedAt": "2026-11-27T10:00:00-23:59"}')).toBe(false);
+    expect(arriving('{"issuedAt": "0000-01-01T00:00:00Z"}')).toBe(false);
+    expect(arriving('{"issuedAt": "0001-01-01T00:30:00+01:00"}')).toBe(false); // the year 0 in UTC
+    expect(arriving('{"issuedAt": "0001-01-01T00:00:00Z"}')).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 
 /** Domain-separation tag: a signature over this payload means nothing in any other protocol. */
 export const VOICE_ASSERTION_TAG = 'homeline-voice-v1';
@@ -14,7 +15,7 @@ export const voiceAssertionSchema = z.object({
   subject: z.string().min(1),
   /** One use per device; stored (as a key) to refuse a replay, so bounded like the ids it sits beside. */
   nonce: z.string().min(8).max(200),
-  issuedAt: z.iso.datetime({ offset: true }),
+  issuedAt: isoInstant(),
   liveness: z.number().min(0).max(1),
   embedding: z.array(z.number()).min(1).max(4096),
   /** Ed25519 signature, base64, over `voiceAssertionSigningPayload(...)` as UTF-8. */

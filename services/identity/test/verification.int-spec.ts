@@ -153,24 +153,31 @@ describe('speaker verification over Kafka', () => {
     await dlq.stop();
   });
 
-  it('dead-letters a CallRequested whose ids PostgreSQL could never store, or whose nonce is over the contract\'s bound, and goes on', async () => {
+  it('dead-letters a CallRequested whose ids PostgreSQL could never store, or whose nonce or issue time is beyond the contract\'s bounds, and goes on', async () => {
     const dlq = await tapTopic(client, `${Topics.calls}.dlq`);
     const withNul = callRequested('kitchen-1\u0000', 'Mom', home.device.assert({ subject: 'Mom', embedding: maria.utter() }));
     const hugeNonce = placeCall(home, maria);
     const signedHuge = home.device.assert({ subject: 'Mom', embedding: maria.utter(), nonce: 'n'.repeat(3000) });
     const withHugeNonce = { ...hugeNonce, data: { ...hugeNonce.data, voice: signedHuge } };
-    for (const request of [withNul, withHugeNonce]) await send(request, withNul.streamId);
+    // Now, written at +16:00: a fresh instant, signed by the device, that PostgreSQL will not take as a time.
+    const farOffset = placeCall(home, maria);
+    const issuedAt = new Date(Date.now() + 16 * 3_600_000).toISOString().replace('Z', '+16:00');
+    const withFarOffset = { ...farOffset, data: { ...farOffset.data, voice: home.device.assert({ subject: 'Mom', embedding: maria.utter(), issuedAt }) } };
+    for (const request of [withNul, withHugeNonce, withFarOffset]) await send(request, withNul.streamId);
     const later = placeCall(home, maria);
     await send(later, withNul.streamId);
     await eventually(() => expect(decisionsFor(later.data.callId)).toHaveLength(1));
-    await eventually(() => expect(dlq.messages.map((m) => m.value.id)).toEqual(expect.arrayContaining([withNul.id, withHugeNonce.id])));
+    await eventually(() => expect(dlq.messages.map((m) => m.value.id)).toEqual(expect.arrayContaining([withNul.id, withHugeNonce.id, withFarOffset.id])));
     expect(dlq.messages.find((m) => m.value.id === withNul.id)?.headers).toMatchObject({
       'dlq-reason-code': 'poison', 'dlq-consumer-group': 'homeline-identity', 'dlq-reason': expect.stringMatching(/^unstorable_text/),
     });
     expect(dlq.messages.find((m) => m.value.id === withHugeNonce.id)?.headers).toMatchObject({
       'dlq-reason-code': 'invalid_event', 'dlq-consumer-group': 'homeline-identity', 'dlq-reason': expect.stringMatching(/nonce/),
     });
-    for (const request of [withNul, withHugeNonce]) expect(decisionsFor(request.data.callId)).toEqual([]);
+    expect(dlq.messages.find((m) => m.value.id === withFarOffset.id)?.headers).toMatchObject({
+      'dlq-reason-code': 'invalid_event', 'dlq-reason': expect.stringMatching(/issuedAt/),
+    });
+    for (const request of [withNul, withHugeNonce, withFarOffset]) expect(decisionsFor(request.data.callId)).toEqual([]);
     await dlq.stop();
   });
 

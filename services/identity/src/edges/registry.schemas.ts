@@ -1,4 +1,4 @@
-import { addressSchema, approvalDecisionSchema, callGrantSchema, deviceLocationSchema, memberRoleSchema, quietWindowSchema } from '@homeline/contracts';
+import { addressSchema, approvalDecisionSchema, callGrantSchema, deviceLocationSchema, memberRoleSchema, quietWindowSchema, isoInstant } from '@homeline/contracts';
 import { z } from 'zod';
 import { quietHoursProblems } from '../domain';
 
@@ -79,6 +79,6 @@ export const registerApproverBody = z.object({
 export const decideApprovalBody = z.object({
   approverId: z.string().min(1).max(128),
   decision: approvalDecisionSchema,
-  signedAt: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time with an offset' }),
+  signedAt: isoInstant(),
   signature: z.string().min(1).max(128),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from '@homeline/contracts';
 import type { CarrierStatusCallback, LegStatusCallback } from '../application/carrier.port';
 
 /** A carrier's identifiers: printable ASCII, bounded (they are stored and used as keys). */
@@ -19,7 +20,7 @@ export const carrierStatusSchema: z.ZodType<CarrierStatusCallback> = z
     sequence: z.number().int().nonnegative().max(2_147_483_647),
     sipCode: z.number().int().min(100).max(699).optional(),
     q850: z.number().int().min(0).max(127).optional(),
-    occurredAt: z.iso.datetime({ offset: true }),
+    occurredAt: isoInstant(),
   })
   .refine((body) => body.legId === undefined || body.status !== 'canceled', {
     message: 'canceled is the status of an inbound call (sent without legId): a leg ends as busy, no_answer, failed or completed',
