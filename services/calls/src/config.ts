@@ -8,6 +8,8 @@ export const callsConfigSchema = platformEnv({ httpPort: 3001 }).extend({
   CALL_ROUTING_TIMEOUT_MS: env.milliseconds(5_000),
   CALL_RINGING_TIMEOUT_MS: env.milliseconds(10_000),
   CALL_ANSWER_TIMEOUT_MS: env.milliseconds(45_000),
+  /** An emergency call waits this long for its answer: a call-taker queue must not lose the caller (30 min). */
+  CALL_EMERGENCY_ANSWER_TIMEOUT_MS: env.milliseconds(1_800_000),
   /** How long an inbound call rings in the home before it fails with `no_answer` (docs/architecture.md section 6.1). */
   CALL_RING_TIMEOUT_MS: env.milliseconds(30_000),
   /**
@@ -31,5 +33,6 @@ export const callTimeouts = (config: CallsConfig) => ({
   routingMs: config.CALL_ROUTING_TIMEOUT_MS,
   ringingMs: config.CALL_RINGING_TIMEOUT_MS,
   answerMs: config.CALL_ANSWER_TIMEOUT_MS,
+  emergencyAnswerMs: config.CALL_EMERGENCY_ANSWER_TIMEOUT_MS,
   ringMs: config.CALL_RING_TIMEOUT_MS,
 });

@@ -8,6 +8,11 @@ export interface CallTimeouts {
   readonly ringingMs: number;
   /** the far end to answer. */
   readonly answerMs: number;
+  /**
+   * an emergency call's far end to answer: a call-taker queue may hold a caller for minutes, and
+   * hanging up would lose their place in it. Long, not unbounded; the caller can always hang up.
+   */
+  readonly emergencyAnswerMs: number;
   /** someone in the home to answer an inbound call (CALL_RING_TIMEOUT_MS). */
   readonly ringMs: number;
 }
@@ -17,6 +22,7 @@ export const defaultCallTimeouts: CallTimeouts = {
   routingMs: 5_000,
   ringingMs: 10_000,
   answerMs: 45_000,
+  emergencyAnswerMs: 1_800_000,
   ringMs: 30_000,
 };
 

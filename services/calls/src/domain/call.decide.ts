@@ -121,7 +121,7 @@ const recordRouting = (c: RecordRouting, s: Live, t: CallTimeouts): CallEvent[] 
 
 const recordRinging = (c: RecordRinging, s: Live, t: CallTimeouts): CallEvent[] =>
   s.status === 'routing' && s.destination !== null
-    ? [{ type: 'CallRinging', data: { callId: s.callId, deadline: after(c.now, t.answerMs) } }]
+    ? [{ type: 'CallRinging', data: { callId: s.callId, deadline: after(c.now, s.destination.class === 'emergency' ? t.emergencyAnswerMs : t.answerMs) } }]
     : [];
 
 /** An answer may overtake the ringing callback; it connects a routed call either way. */

@@ -183,6 +183,11 @@ describe('a ringing call', () => {
       .when({ type: 'ExpireDeadline', callId, now: at(48) })
       .then([{ type: 'CallFailed', data: { callId, reason: 'timeout', stage: 'answer', failedAt: at(48) } }]));
 
+  it('gives an emergency call-taker CALL_EMERGENCY_ANSWER_TIMEOUT_MS to answer, not 45 s: a queue must not lose the caller', () =>
+    given([requested, routing, { ...routed, data: { ...routed.data, class: 'emergency', e164: '911' } }])
+      .when({ type: 'RecordRinging', callId, now: at(3) })
+      .then([{ type: 'CallRinging', data: { callId, deadline: at(3 + 1_800) } }]));
+
   it('ignores a repeated ringing callback', () =>
     given(ringingCall)
       .when({ type: 'RecordRinging', callId, now: at(4) })
