@@ -235,6 +235,22 @@ describe('a consumer with an inbox', () => {
     }
   });
 
+  it('takes a header sent with a null value as absent, and keeps consuming', async () => {
+    // Any producer may write a header of length -1; kafkajs hands it over as null. It once crashed the
+    // consumer for good (a TypeError kafkajs will not retry), on every replica the partition moved to.
+    const topic = 'inbox.null-headers';
+    const [nulled, after] = [envelope('call-null-headers'), envelope('call-after-null-headers')];
+    const nullHeaders = { [Headers.eventType]: null, [Headers.traceparent]: null } as unknown as Record<string, string>;
+    await producer.send({ topic, messages: [{ key: nulled.streamId, value: JSON.stringify(nulled), headers: nullHeaders, partition: 0 }, { ...asMessage(after), partition: 0 }] });
+    const consumer = countingConsumer(kafka.client(), db, [topic], 'null-headers');
+    await consumer.start();
+    try {
+      await eventually(async () => expect((await effects(db)).map((e) => e.event_id)).toEqual(expect.arrayContaining([nulled.id, after.id])));
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('skips the types it does not handle without an inbox row', async () => {
     const topic = 'inbox.skips';
     const ignored = { ...envelope('call-ignored'), type: 'Ignored' };

@@ -2,7 +2,7 @@ export { otelEnvShape, otlpTarget, type OtelEnv, type OtlpProtocol, type OtlpTar
 export { startTracing, isExporting, flushTraces, homelineTracer, spanProcessorFor } from './tracing';
 export { instrumentLibraries } from './instrumentation';
 export {
-  consumeBatchInTrace, publishInTrace, withTraceparent, contextOf,
+  consumeBatchInTrace, publishInTrace, withTraceparent, contextOf, headerText,
   type ConsumedMessage, type MessageHeaders, type TopicMessages,
 } from './messaging-trace';
 export {

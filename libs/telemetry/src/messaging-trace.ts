@@ -22,13 +22,19 @@ export interface ConsumedMessage {
   readonly consumerGroup: string;
 }
 
+/**
+ * A header's text, or undefined when it is absent. kafkajs hands over a header written with a null
+ * value (length -1 on the wire; any producer may send one) as null: absent too, never a crash.
+ */
+export const headerText = (headers: MessageHeaders | undefined, name: string): string | undefined => {
+  const value: unknown = headers?.[name];
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === null ? undefined : String(first);
+};
+
 const headerGetter: TextMapGetter<MessageHeaders> = {
   keys: (headers) => Object.keys(headers),
-  get: (headers, key) => {
-    const value = headers[key];
-    const first = Array.isArray(value) ? value[0] : value;
-    return first === undefined ? undefined : first.toString();
-  },
+  get: headerText,
 };
 
 /** The trace context a message carries in its `traceparent` header (the root context if none). */

@@ -1,10 +1,10 @@
 import { dlqTopic, Headers, type ParseResult } from '@homeline/contracts';
 import {
-  Partitioners, type Consumer, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage,
+  Partitioners, type Consumer, type ConsumerConfig, type EachBatchPayload, type Kafka, type KafkaMessage,
   type Producer,
 } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { consumeBatchInTrace, registerConsumer, reportDeadLetter } from '@homeline/telemetry';
+import { consumeBatchInTrace, headerText, registerConsumer, reportDeadLetter } from '@homeline/telemetry';
 import { consoleLogger, type StoreLogger } from '../logger';
 import { backoffMs, isPoisonMessage, isTransientFailure } from '../store/failures';
 import { GroupCommit } from '../store/group-commit';
@@ -111,11 +111,7 @@ interface Dead {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
-const traceparentOf = (message: KafkaMessage): string | null => {
-  const value = (message.headers as IHeaders | undefined)?.[Headers.traceparent];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? null : first.toString();
-};
+const traceparentOf = (message: KafkaMessage): string | null => headerText(message.headers, Headers.traceparent) ?? null;
 
 /**
  * Consumes with an inbox: the new events of a Kafka batch are applied in ONE database transaction

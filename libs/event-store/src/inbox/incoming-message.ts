@@ -1,4 +1,5 @@
 import { Headers, isKnownEventType, latestEventType, safeParseEvent, type ParseResult } from '@homeline/contracts';
+import { headerText } from '@homeline/telemetry';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 /** What a consumer makes of one Kafka message, before any database work. */
@@ -33,12 +34,6 @@ export interface Classifier<T> {
   readonly isKnownType?: (type: string) => boolean;
 }
 
-const headerText = (headers: IHeaders | undefined, name: string): string | undefined => {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-};
-
 /**
  * Sorts a message into act / skip / dead-letter. Parsing JSON is cheap next to a database round
  * trip, so every message is parsed enough to check its envelope's type against its header and
@@ -55,7 +50,7 @@ export const classifyMessage = <T>(message: Pick<KafkaMessage, 'value' | 'header
   }
   const type = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { type?: unknown }).type : undefined;
   if (typeof type !== 'string') return { kind: 'dead', code: 'bad_envelope', reason: 'envelope: type is missing or not a string' };
-  const header = headerText(message.headers as IHeaders | undefined, Headers.eventType);
+  const header = headerText(message.headers, Headers.eventType);
   if (header !== undefined && header !== type) {
     return { kind: 'dead', code: 'header_mismatch', reason: `event-type header ${header} disagrees with the envelope's type ${type}` };
   }
