@@ -67,8 +67,17 @@ describe('classifying what was dialled', () => {
     it('knows 000 as the emergency number in Australia', () =>
       expect(classifyDestination('000', 'AU')).toMatchObject({ class: 'emergency' }));
 
-    it('does not take 911 for an emergency number in the UK', () =>
-      expect(classifyDestination('911', 'GB')).not.toMatchObject({ class: 'emergency' }));
+    it.each(['GB', 'JP', 'AU', 'NZ'])('takes 911 and 112 for emergency numbers in %s too, as every mobile network does (3GPP TS 22.101)', (country) => {
+      expect(classifyDestination('911', country)).toEqual({ ok: true, class: 'emergency', e164: '911' });
+      expect(classifyDestination('112', country)).toEqual({ ok: true, class: 'emergency', e164: '112' });
+    });
+
+    it('classes a short number billed at a premium rate as premium, not as a short code', () => {
+      expect(classifyDestination('3611', 'FR')).toEqual({ ok: true, class: 'premium', e164: '3611' });
+      expect(classifyDestination('118712', 'FR')).toEqual({ ok: true, class: 'premium', e164: '118712' });
+      expect(classifyDestination('1200', 'IT')).toEqual({ ok: true, class: 'premium', e164: '1200' });
+      expect(classifyDestination('611', 'US')).toEqual({ ok: true, class: 'short_code', e164: '611' }); // toll free
+    });
 
     it('treats a UK premium number as premium for a UK account', () =>
       expect(classifyDestination('+44 909 879 0000', 'GB')).toMatchObject({ class: 'premium' }));
@@ -85,6 +94,24 @@ describe('recognising an emergency call however it was asked for', () => {
   it('answers "emergency" with the country\'s own number', () => {
     expect(emergencyNumberFor('emergency', 'GB')).toBe('112');
     expect(emergencyNumberFor('nine nine nine', 'GB')).toBe('999');
+  });
+
+  it.each([
+    ['٩١١', 'US', '911'], // Arabic-Indic digits
+    ['۱۱۰', 'IR', '110'], // Persian
+    ['१००', 'IN', '100'], // Devanagari
+    ['١٢٢', 'EG', '122'],
+  ])('knows "%s" in %s as %s, whatever script its digits are in', (target, country, number) => {
+    expect(emergencyNumberFor(target, country)).toBe(number);
+    expect(classifyDestination(target, country)).toEqual({ ok: true, class: 'emergency', e164: number });
+  });
+
+  it('answers a word with the service it names where a country splits them, and with 112 where none of its numbers is known', () => {
+    expect(['police', 'ambulance', 'fire'].map((w) => emergencyNumberFor(w, 'CN'))).toEqual(['110', '120', '119']);
+    expect(['police', 'ambulance', 'fire'].map((w) => emergencyNumberFor(w, 'JP'))).toEqual(['110', '119', '119']);
+    expect(['police', 'ambulance', 'emergency'].map((w) => emergencyNumberFor(w, 'DE'))).toEqual(['110', '112', '112']);
+    expect(emergencyNumberFor('emergency', 'NZ')).toBe('111');
+    expect(emergencyNumberFor('emergency', 'TH')).toBe('112');
   });
 
   it.each(['Mom', '411', 'nine one two', '+1 911 555 0100'])('does not take "%s" for an emergency call', (target) =>

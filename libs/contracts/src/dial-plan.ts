@@ -10,12 +10,27 @@ const phoneUtil = PhoneNumberUtil.getInstance();
 const shortNumbers = ShortNumberInfo.getInstance();
 
 /**
- * A dial string as the network sees it: NFKC first (fullwidth "９１１" is "911"), then without
- * what a person types and means nothing — spaces, dots, dashes, brackets, slashes — and the "#"
- * some keypads end a number with.
+ * Any script's decimal digits as ASCII: NFKC folds the fullwidth and mathematical ones, not the
+ * Arabic-Indic "٩١١", the Persian "۱۱۰" or the Devanagari "९११" a keyboard or speech-to-text may
+ * give. Unicode keeps each script's digits in runs of ten, zero first: a digit's value is how
+ * many digits precede it in its run (mod 10: one run of twenty is two scripts side by side).
+ */
+const asciiDigits = (text: string): string =>
+  text.replace(/\p{Nd}/gu, (digit) => {
+    if (digit >= '0' && digit <= '9') return digit;
+    const codePoint = digit.codePointAt(0)!;
+    let before = 0;
+    while (/\p{Nd}/u.test(String.fromCodePoint(codePoint - before - 1))) before++;
+    return String(before % 10);
+  });
+
+/**
+ * A dial string as the network sees it: NFKC and ASCII digits first (fullwidth "９１１" and
+ * Arabic-Indic "٩١١" are "911"), then without what a person types and means nothing — spaces,
+ * dots, dashes, brackets, slashes — and the "#" some keypads end a number with.
  */
 export const normaliseDialString = (target: string): string =>
-  target.normalize('NFKC').trim().replace(/[\s().\-/]/g, '').replace(/#+$/, '');
+  asciiDigits(target.normalize('NFKC')).trim().replace(/[\s().\-/]/g, '').replace(/#+$/, '');
 
 /** An ISO 3166-1 alpha-2 code that has a numbering plan ("ZZ", the unknown region, has none). */
 export const isDiallingCountry = (country: string): boolean => isSupportedCountry(country.toUpperCase());
@@ -28,28 +43,45 @@ export const looksDialable = (target: string): boolean => {
 const digitWords: Readonly<Record<string, string>> = {
   zero: '0', oh: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9',
 };
-const emergencyWords = /^(emergency|emergency services|police|ambulance|fire|fire department|fire brigade)$/;
-// Numbers some country uses for emergencies; the first that is one in the account's country answers "emergency".
-const emergencyCandidates = ['911', '112', '999', '000', '110', '119'];
+/**
+ * 112 and 911 are emergency numbers on every mobile network, whatever the country's own
+ * (3GPP TS 22.101 section 10.1.1): a visitor's "911" in London reaches 999's call-takers.
+ */
+const mobileEmergencyNumbers = new Set(['112', '911']);
+const isEmergencyDialled = (digits: string, region: RegionCode): boolean =>
+  mobileEmergencyNumbers.has(digits) || shortNumbers.isEmergencyNumber(digits, region);
+
+/**
+ * The service a spoken word asks for, and the numbers to try for it in turn: the service's own
+ * where a country splits them (police 110 and ambulance 120 in China, fire and ambulance 119 in
+ * Japan and Korea), then a country's general number. Each is taken only where it is an emergency
+ * number; where none is, 112 (every mobile network routes it).
+ */
+const generalEmergencyNumbers = ['911', '112', '999', '000', '111'];
+const emergencyWords: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries({
+    emergency: [], 'emergency services': [], police: ['110', '100'], ambulance: ['120', '119'], fire: ['119'], 'fire department': ['119'], 'fire brigade': ['119'],
+  }).map(([word, own]) => [word, [...own, ...generalEmergencyNumbers]]),
+);
 
 /**
  * The emergency number a spoken or dialled target means in `country`, or null: "911", "９１１",
- * "911#", "nine one one", "emergency". Checked before any contact, so no contact name or alias
- * can shadow an emergency call (nor route "nine one one" somewhere else).
+ * "٩١١", "911#", "nine one one", "emergency", "ambulance". Checked before any contact, so no
+ * contact name or alias can shadow an emergency call (nor route "nine one one" somewhere else).
  */
 export const emergencyNumberFor = (target: string, country: string): string | null => {
   const region = country.toUpperCase() as RegionCode;
   if (!isSupportedCountry(region)) return null;
-  const spoken = spokenForm(target);
-  if (emergencyWords.test(spoken)) return emergencyCandidates.find((n) => shortNumbers.isEmergencyNumber(n, region)) ?? null;
+  const numbers = emergencyWords.get(spokenForm(target));
+  if (numbers) return numbers.find((n) => shortNumbers.isEmergencyNumber(n, region)) ?? '112';
   const digits = shortDigitsOf(target);
-  return digits !== null && shortNumbers.isEmergencyNumber(digits, region) ? digits : null;
+  return digits !== null && isEmergencyDialled(digits, region) ? digits : null;
 };
 
 /** Whether `target` could be an emergency call in some country: a cheap test before looking the country up. */
-export const mayBeEmergencyTarget = (target: string): boolean => emergencyWords.test(spokenForm(target)) || shortDigitsOf(target) !== null;
+export const mayBeEmergencyTarget = (target: string): boolean => emergencyWords.has(spokenForm(target)) || shortDigitsOf(target) !== null;
 
-const spokenForm = (target: string): string => target.normalize('NFKC').trim().toLowerCase().replace(/[\s-]+/g, ' ');
+const spokenForm = (target: string): string => asciiDigits(target.normalize('NFKC')).trim().toLowerCase().replace(/[\s-]+/g, ' ');
 
 /** The digits of a short number, typed or spelled out ("nine one one"); null for anything else. */
 const shortDigitsOf = (target: string): string | null => {
@@ -60,12 +92,12 @@ const shortDigitsOf = (target: string): string | null => {
 
 /**
  * Emergency and short numbers (911, 112, 999, 000; 411, 311, 988...) exist only for the
- * country they are dialled in. libphonenumber-js carries no short-number metadata, so this part
+ * country they are dialled in, but for 112 and 911, emergency numbers everywhere. libphonenumber-js carries no short-number metadata, so this part
  * uses Google's ShortNumberInfo (google-libphonenumber), which has it for every region.
  */
 const classifyShort = (digits: string, country: RegionCode): Classification | null => {
   if (digits.length < 2 || digits.length > 8) return null;
-  if (shortNumbers.isEmergencyNumber(digits, country)) return { ok: true, class: 'emergency', e164: digits };
+  if (isEmergencyDialled(digits, country)) return { ok: true, class: 'emergency', e164: digits };
   let parsed;
   try {
     parsed = phoneUtil.parse(digits, country);
@@ -73,7 +105,10 @@ const classifyShort = (digits: string, country: RegionCode): Classification | nu
     return null; // not even a short number ("00" in the UK): the regular rules refuse it
   }
   if (shortNumbers.isPossibleShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country)) {
-    return { ok: true, class: 'short_code', e164: digits };
+    // A short number billed at a premium rate (France's 3611 and 118 712, Italy's 1200) is premium:
+    // its grant, its assurance and its budget apply, as to any other premium number.
+    const premium = shortNumbers.getExpectedCostForRegion(parsed, country) === ShortNumberInfo.ShortNumberCost.PREMIUM_RATE;
+    return { ok: true, class: premium ? 'premium' : 'short_code', e164: digits };
   }
   return null;
 };
