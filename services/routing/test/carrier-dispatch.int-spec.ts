@@ -5,6 +5,7 @@ import type { Consumer } from 'kafkajs';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { CarrierUnavailable } from '../src/application/carrier.port';
 import { CarrierWork } from '../src/application/carrier-work';
 import { inboundCommands, legCommands } from '../src/application/streams';
 import { SqlCarrierRequests } from '../src/edges/sql/carrier-requests.sql';
@@ -158,6 +159,40 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
       );
       await eventually(async () => expect(await queued()).toBe(0));
     });
+  });
+
+  it('never gives up a hang-up while the carrier is away, and counts no try its open circuit kept from the carrier', async () => {
+    const carrier = new ScriptedCarrier();
+    await dispatching(carrier, async () => {
+      await requestLeg(dataSource, 'leg-away');
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-away')).toBe('cc-leg-away'));
+    });
+    await dataSource.transaction((tx) => routingOn(dataSource, carrier, hour).releaser.release(tx, [callEnded('leg-away')]));
+    const requests = new SqlCarrierRequests(dataSource);
+    const workWith = (far: ScriptedCarrier) =>
+      new CarrierWork(dataSource, requests, far, legCommands(), systemClock, { maxAttempts: 1, inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() } });
+    const hangUpWith = async (far: ScriptedCarrier, claim: string) => {
+      const [request] = await eventually(async () => { // once it falls due after its backoff
+        const { claimed } = await requests.claim(10, 30_000, claim, null);
+        expect(claimed.map((r) => r.action)).toEqual(['hang_up']);
+        return claimed;
+      });
+      await workWith(far).perform(request);
+    };
+    const pending = async () => (await dataSource.query(`SELECT action, attempts FROM carrier_requests`)) as Array<{ action: string; attempts: number }>;
+
+    const unreachable = Object.assign(new ScriptedCarrier(), { hangUp: async () => { throw new CarrierUnavailable('carrier hang_up: carrier unreachable'); } });
+    await hangUpWith(unreachable, 'claim-away-1');
+    await hangUpWith(unreachable, 'claim-away-2'); // past maxAttempts: a placement would have been given up by now
+    expect(await pending()).toEqual([{ action: 'hang_up', attempts: 2 }]);
+    const circuitOpen = Object.assign(new ScriptedCarrier(), { hangUp: async () => { throw new CarrierUnavailable("carrier hang_up not sent: the carrier's circuit is open", true); } });
+    await hangUpWith(circuitOpen, 'claim-away-3');
+    expect(await pending()).toEqual([{ action: 'hang_up', attempts: 2 }]);
+
+    const back = new ScriptedCarrier();
+    await hangUpWith(back, 'claim-away-4');
+    expect(back.log).toEqual(['hang_up cc-leg-away']);
+    expect(await queued()).toBe(0);
   });
 
   describe('with a slow carrier', () => {

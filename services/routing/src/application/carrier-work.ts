@@ -1,7 +1,7 @@
 import { backoffMs, runInTransaction, type Clock } from '@homeline/event-store';
 import type { DataSource } from 'typeorm';
 import { carrierInstructionFor, type GiveUpBridge } from '../domain';
-import { CarrierRejected, type CarrierPort } from './carrier.port';
+import { CarrierRejected, CarrierUnavailable, type CarrierPort } from './carrier.port';
 import type { InboundCalls } from './inbound.ports';
 import type { CarrierRequests, ClaimedRequest } from './ports';
 import { inboundStreamId, legStreamId, type InboundCommands, type LegCommands } from './streams';
@@ -66,15 +66,19 @@ export class CarrierWork {
   }
 
   private async failed(request: ClaimedRequest, error: unknown): Promise<void> {
-    // A refusal is final (the carrier answered no; asking again gets the same no); anything else may pass.
-    if (!(error instanceof CarrierRejected) && request.attempts + 1 < this.options.maxAttempts) {
-      await this.requests.retryLater(request, backoffMs(request.attempts + 1, 250, 30_000));
+    // A refusal is final (the carrier answered no; asking again gets the same no); anything else may
+    // pass. A hang-up or a voicemail is never given up for a carrier that is away (docs/carrier-api.md:
+    // they wait until it is back): given up, the carrier call would stay up, billed, a caller on hold.
+    // A try the open circuit kept from the carrier is not one of the request's attempts.
+    const attempted = !(error instanceof CarrierUnavailable && error.circuitOpen);
+    const waitsForCarrier = request.action === 'hang_up' || request.action === 'voicemail';
+    if (!(error instanceof CarrierRejected) && (waitsForCarrier || !attempted || request.attempts + 1 < this.options.maxAttempts)) {
+      await this.requests.retryLater(request, backoffMs(request.attempts + 1, 250, 30_000), attempted);
       return this.options.onOutcome?.(request, 'retried', error);
     }
     if (request.action === 'place') await this.giveUpPlacement(request);
     else if (request.action === 'bridge') await this.giveUpBridge(request);
-    // A hang-up: the leg already ended here; the carrier ends it on its side. A voicemail the carrier
-    // kept refusing is given up loudly (log, metric): nothing here can make the carrier take it.
+    // A hang-up or voicemail the carrier refused: given up loudly (log, metric); asking again gets the same no.
     else await this.requests.done(this.dataSource.manager, request);
     this.options.onOutcome?.(request, 'given_up', error);
   }

@@ -169,6 +169,9 @@ export interface CarrierRequests {
   /** The carrier accepted the placement: remember its id for the leg, and the request is done. */
   placed(request: ClaimedRequest, carrierCallId: string): Promise<void>;
   done(tx: EntityManager, request: ClaimedRequest): Promise<void>;
-  /** Releases the claim and makes the request due again after `delayMs`. */
-  retryLater(request: ClaimedRequest, delayMs: number): Promise<void>;
+  /**
+   * Releases the claim and makes the request due again after `delayMs`; `attempted` false when the
+   * carrier was never asked (its circuit open): that try does not count among the request's attempts.
+   */
+  retryLater(request: ClaimedRequest, delayMs: number, attempted?: boolean): Promise<void>;
 }
