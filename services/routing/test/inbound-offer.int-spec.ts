@@ -1,4 +1,5 @@
-import { HouseholdEvents, callRouting } from './support/household';
+import { eventually } from '@homeline/testing';
+import { HouseholdEvents, callEnded, callRouting } from './support/household';
 import { carrierCallId, freshLine, offeredCallId } from './support/inbound';
 import { RoutingHarness } from './support/routing-harness';
 
@@ -149,6 +150,26 @@ describe('an inbound call offered by the carrier (signed POST /v1/carrier/inboun
     const emergency = callRouting({ accountId: callback.accountId, deviceId: speaker, target: '911', verified: true, memberId: member, speakerRejection: null });
     await routing.publish(emergency);
     await routing.waitFor(emergency.data.callId, ['DestinationResolved']);
+    const after = await offer(callback.msisdn, { from: '+12125550911' });
+    const [offered] = await routing.waitFor(after, rings(1));
+    expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [speaker] });
+  });
+
+  it('opens the call-back window when the emergency call ends, however long it lasted', async () => {
+    const callback = new HouseholdEvents(freshLine());
+    const member = callback.member('owner');
+    const speaker = callback.device();
+    callback.awayMode(true);
+    await routing.publish(...callback.events);
+    await routing.untilProjected(callback.accountId, callback.counts());
+    const emergency = callRouting({ accountId: callback.accountId, deviceId: speaker, target: '911', verified: true, memberId: member, speakerRejection: null });
+    await routing.publish(emergency);
+    await routing.waitFor(emergency.data.callId, ['DestinationResolved']);
+    // The call went on for 61 minutes: routed longer ago than the window (60 minutes), ended now.
+    await routing.dataSource.query(`UPDATE accounts SET last_emergency_at = now() - interval '61 minutes' WHERE account_id = $1`, [callback.accountId]);
+    const ended = callEnded(callback.accountId, emergency.data.callId);
+    await routing.publish(ended);
+    await eventually(async () => expect(await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [ended.id])).toHaveLength(1));
     const after = await offer(callback.msisdn, { from: '+12125550911' });
     const [offered] = await routing.waitFor(after, rings(1));
     expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [speaker] });

@@ -102,7 +102,8 @@ export interface LegRecord {
 export interface CarrierLegs {
   /** Records new legs and queues their placement, in the transaction that decided them. */
   open(tx: EntityManager, legs: readonly NewLeg[]): Promise<void>;
-  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<LegRecord[]>;
+  /** The outbound legs of these calls, and which of them were emergency calls. */
+  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<Array<LegRecord & { readonly emergency: boolean }>>;
   /**
    * The calls of the `over` legs are over: none of them counts as live any more (the concurrent-call
    * cap). Of the `released` ones (just released by us), a placement never handed to the carrier is

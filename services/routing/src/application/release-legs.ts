@@ -1,7 +1,7 @@
 import type { IntegrationEvent } from '@homeline/contracts';
 import type { Clock } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import type { CarrierLegs } from './ports';
+import type { CarrierLegs, HouseholdDirectory } from './ports';
 import { noTrace, type TraceOf } from './route-calls';
 import { legStreamId, type LegCommands } from './streams';
 
@@ -11,13 +11,16 @@ export type CallOver = IntegrationEvent<'CallEnded' | 'CallFailed'>;
  * The calls are over (CallEnded, CallFailed): every carrier leg of theirs still up ends, released
  * by us, in the batch's transaction, and its placement is dropped or a hang-up queued; the
  * carrier hears of it after commit. A leg already over stays as it was (the decider says so).
- * None of them counts toward the line's concurrent calls any more.
+ * None of them counts toward the line's concurrent calls any more. An emergency call's end starts
+ * its household's call-back window again (docs/architecture.md section 6.1: the 60 minutes after
+ * the last emergency call; a call-taker calls back after the call drops, however long it lasted).
  */
 export class LegReleaser {
   constructor(
     private readonly legs: CarrierLegs,
     private readonly legCommands: LegCommands,
     private readonly clock: Clock,
+    private readonly directory: Pick<HouseholdDirectory, 'recordEmergencyCalls'>,
   ) {}
 
   async release(tx: EntityManager, events: readonly CallOver[], traceOf: TraceOf = noTrace): Promise<void> {
@@ -38,5 +41,7 @@ export class LegReleaser {
     // Every leg of a call that is over stops counting toward the line's concurrent calls, also one the
     // carrier ended or gave up on before (calls says the call is over after those too).
     await this.legs.stop(tx, { over: legs.map((leg) => leg.legId), released });
+    const emergencies = [...new Set(legs.filter((leg) => leg.emergency).map((leg) => leg.accountId))];
+    if (emergencies.length > 0) await this.directory.recordEmergencyCalls(tx, emergencies, now);
   }
 }

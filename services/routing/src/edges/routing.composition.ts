@@ -62,7 +62,7 @@ export class RoutingApplication {
       ids,
       onDecided: metrics?.decided,
     });
-    this.releaser = new LegReleaser(legs, legStreams, clock);
+    this.releaser = new LegReleaser(legs, legStreams, clock, directory);
     this.registry = new RegistryProjection(directory);
     this.callbacks = new CarrierCallbacks(dataSource, legs, legStreams, clock);
     const inboundCalls = new SqlInboundCalls();

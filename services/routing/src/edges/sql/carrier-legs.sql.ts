@@ -61,11 +61,11 @@ export class SqlCarrierLegs implements CarrierLegs {
     ]);
   }
 
-  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<LegRecord[]> {
-    return rawQuery<LegRecord>(
+  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<Array<LegRecord & { readonly emergency: boolean }>> {
+    return rawQuery<LegRecord & { readonly emergency: boolean }>(
       tx,
-      'routing_legs_of_calls_v2',
-      `SELECT ${legColumns} FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
+      'routing_legs_of_calls_v3',
+      `SELECT ${legColumns}, l.class = 'emergency' AS emergency FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
       [callIds],
     );
   }
