@@ -109,13 +109,14 @@ const finishAnswered = (s: LegAnswered, c: RecordCarrierStatus): CarrierLegEvent
 ];
 
 /**
- * A `completed` that overtakes its `answered` still means the call was answered for `duration`
- * seconds: both facts are recorded, so calls connects and then ends it.
+ * A `completed` that overtakes its `answered` still means the call was answered ("ended after being
+ * up", docs/carrier-api.md): both facts are recorded, so calls connects and then ends it, never a
+ * failure with SIP 200. Its duration is the carrier's when it gives one; the status callback does
+ * not, and the answer's own time is lost with it, so the call counts as answered when it ended.
  */
 const finishUnanswered = (s: Live, c: RecordCarrierStatus): CarrierLegEvent[] => {
   if (c.status === 'completed') {
-    const duration = c.duration ?? 0;
-    if (duration <= 0) return [failed(s, c.carrierCallId, 'failed', c)];
+    const duration = Math.max(0, c.duration ?? 0);
     return [
       answered(s, c, new Date(Date.parse(c.now) - duration * 1000).toISOString()),
       ended(s, c.carrierCallId, 'remote', duration),

@@ -99,6 +99,14 @@ describe('carrier callbacks delivered twice or out of order', () => {
         { type: 'CarrierLegEnded', data: { ...onCarrier, duration: 10, releasedBy: 'remote' } },
       ]));
 
+  it('takes a completed with no duration (the status callback carries none) for an answer and an end, not a failure', () =>
+    given([requested, ringing])
+      .when(callback('completed', 3, t(13), { sipCode: 200, q850: 16 }))
+      .then([
+        { type: 'CarrierLegAnswered', data: { ...onCarrier, answeredAt: t(13) } },
+        { type: 'CarrierLegEnded', data: { ...onCarrier, duration: 0, releasedBy: 'remote' } },
+      ]));
+
   it('never moves a failed leg, even for a late answer', () =>
     given([
       requested,
