@@ -81,6 +81,20 @@ describe('the carrier webhooks refuse what the carrier did not send, with proble
     expect(await problemOf(await offer({ carrierCallId: outbound }))).toMatchObject({ status: 409, code: 'carrier_call_in_use' });
   });
 
+  it('answers 404 unknown_carrier_leg for a leg status naming the carrier call of another leg, before the leg has its own', async () => {
+    const first = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+12125550100', verified: true, memberId: owner, speakerRejection: null });
+    await routing.publish(first);
+    const [, , ringing] = await routing.waitFor(first.data.callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const { carrierCallId: taken } = ringing.data as { carrierCallId: string };
+    await routing.carrier.addFaults({ count: 1, delayMs: 3_000 }); // the second placement waits at the carrier
+    const second = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+12125550101', verified: true, memberId: owner, speakerRejection: null });
+    await routing.publish(second);
+    const [, requested] = await routing.waitFor(second.data.callId, ['DestinationResolved', 'CarrierLegRequested']);
+    const { legId } = requested.data as { legId: string };
+    const response = await postSigned(`${routing.baseUrl}/v1/carrier/status`, { carrierCallId: taken, legId, status: 'ringing', sequence: 7, occurredAt: new Date().toISOString() });
+    expect(await problemOf(response)).toMatchObject({ status: 404, code: 'unknown_carrier_leg' });
+  });
+
   it('answers 404 unknown_carrier_call for a status without legId about no inbound call of ours', async () => {
     const response = await postSigned(`${routing.baseUrl}/v1/carrier/status`, {
       carrierCallId: 'cc-nobody',

@@ -80,13 +80,15 @@ export class SqlCarrierLegs implements CarrierLegs {
     callbacks: readonly LegStatusCallback[],
   ): Promise<({ leg: LegRecord; seen: boolean } | undefined)[]> {
     if (callbacks.length === 0) return [];
+    // A carrier call another leg (or inbound call) already holds names none of this leg's: unknown.
     const rows = await rawQuery<LegRecord & { seen: boolean; ord: string }>(
       tx,
-      'routing_legs_for_callbacks_v1',
+      'routing_legs_for_callbacks_v2',
       `SELECT asked.ord, ${legColumns}, EXISTS (SELECT 1 FROM carrier_callbacks c
          WHERE c.carrier_call_id = asked.carrier_call_id AND c.status = asked.status AND c.sequence = asked.sequence) AS seen
        FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[]) WITH ORDINALITY AS asked(leg_id, carrier_call_id, status, sequence, ord)
-       JOIN carrier_legs l ON l.leg_id = asked.leg_id AND l.direction = 'outbound'`,
+       JOIN carrier_legs l ON l.leg_id = asked.leg_id AND l.direction = 'outbound'
+       WHERE NOT EXISTS (SELECT 1 FROM carrier_legs o WHERE o.carrier_call_id = asked.carrier_call_id AND o.leg_id <> asked.leg_id)`,
       [
         callbacks.map((c) => c.legId),
         callbacks.map((c) => c.carrierCallId),
