@@ -2,11 +2,11 @@ import { dlqTopic, Headers, type Envelope } from '@homeline/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { appendToStream, CommandHandler, PoisonMessage, readStream, StreamVersionConflict, type UnitOfWork } from '../src';
+import { appendToStream, CommandHandler, PoisonMessage, readStream, StreamVersionConflict, TransientFailure, type UnitOfWork } from '../src';
 import { tally } from './support/tally';
 import { countingConsumer, effects, effectsTable, envelopeConsumer, recordEffect } from './support/effects';
 import { createTopics, eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from './support/infrastructure';
-import { consumedBy, header, observe } from './support/kafka-observer';
+import { consumedBy, fastStop, header, observe } from './support/kafka-observer';
 import { openStoreDatabase } from './support/store-database';
 
 const envelope = (streamId: string, data: Record<string, unknown> = {}): Envelope => ({
@@ -248,6 +248,40 @@ describe('a consumer with an inbox', () => {
       await eventually(async () => expect((await effects(db)).map((e) => e.event_id)).toEqual(expect.arrayContaining([nulled.id, after.id])));
     } finally {
       await consumer.stop();
+    }
+  });
+
+  it('lets go of a batch it keeps retrying when the group rebalances, so a new member is not held up', async () => {
+    // One member retries a batch for as long as it fails (never dead-lettered). A rebalance waits for every
+    // member's batch in hand; had the retrying one not noticed, the group would consume nothing for the
+    // rebalance timeout (kafkajs: 60 s), and nothing after that partition's batch in the member's fetches.
+    const topic = 'inbox.rebalance';
+    await createTopics(kafka.client(), [topic], 2);
+    const stuck = envelope('call-stuck');
+    let failures = 0;
+    const failing = envelopeConsumer({
+      kafka: kafka.client(), dataSource: db, groupId: 'rebalance', topics: [topic], consumerConfig: { ...fastStop, rebalanceTimeout: 60_000 },
+      handleBatch: async (events, tx) => {
+        for (const { event } of events) {
+          if (event.id === stuck.id) {
+            failures++;
+            throw new TransientFailure('the database is away');
+          }
+          await recordEffect(tx, event);
+        }
+      },
+    });
+    await producer.send({ topic, messages: [{ ...asMessage(stuck), partition: 0 }] });
+    await failing.start();
+    const joining = countingConsumer(kafka.client(), db, [topic], 'rebalance');
+    try {
+      await eventually(() => expect(failures).toBeGreaterThan(1)); // retrying, the batch in hand
+      await joining.start();
+      const after = envelope('call-after-rebalance');
+      await producer.send({ topic, messages: [{ ...asMessage(after), partition: 1 }] });
+      await eventually(async () => expect((await effects(db)).map((e) => e.event_id)).toContain(after.id), { timeoutMs: 30_000 });
+    } finally {
+      await Promise.all([failing.stop(), joining.stop()]);
     }
   });
 

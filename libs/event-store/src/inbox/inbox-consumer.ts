@@ -111,6 +111,9 @@ interface Dead {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+/** A heartbeat refused because the group is rebalancing or this member has left it (kafkajs' isRebalancing, and an eviction). */
+const isRebalancing = (error: unknown): boolean =>
+  ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP', 'UNKNOWN_MEMBER_ID'].includes((error as { type?: string }).type ?? '');
 const traceparentOf = (message: KafkaMessage): string | null => headerText(message.headers, Headers.traceparent) ?? null;
 
 /**
@@ -220,7 +223,8 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
   /**
    * Applies the events in one transaction, again and again while it fails: a poison message is
    * taken out (and returned, to be dead-lettered), any other failure waits with backoff and
-   * retries the whole batch. Returns 'abandoned' when the consumer stops or loses the partition.
+   * retries the whole batch. Returns 'abandoned' when the consumer stops, loses the partition, or
+   * its group rebalances while it retries.
    */
   private async applyUntilDone(
     events: readonly ConsumedEvent<T>[],
@@ -246,7 +250,9 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
         const details = { consumer: this.name, attempt, events: remaining.length, error: error instanceof Error ? error.message : String(error) };
         if (!transient) (this.logger.error ?? this.logger.warn).call(this.logger, details, 'batch failed for an unexpected reason; retrying (never dead-lettered)');
         else if (attempt >= 3) this.logger.warn(details, 'batch keeps failing transiently; retrying');
-        await run.heartbeat().catch(() => undefined);
+        // The group is rebalancing (a member joined or left): let the batch go, or every member waits for
+        // this one until the rebalance times out; whoever owns the partition next gets it again.
+        if (await run.heartbeat().then(() => false, isRebalancing)) return 'abandoned';
         await sleep(backoffMs(attempt, 10, 5_000));
       }
     }
