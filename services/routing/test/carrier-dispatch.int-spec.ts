@@ -144,6 +144,27 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     expect(await typesOf(dataSource, 'leg-dropped')).toEqual(['CarrierLegRequested', 'CarrierLegEnded']);
   });
 
+  it('drops, when its call ends, a placement the carrier never carried out, however often it was tried', async () => {
+    await requestLeg(dataSource, 'leg-unplaced');
+    const requests = new SqlCarrierRequests(dataSource);
+    const unreachable = Object.assign(new ScriptedCarrier(), {
+      placeLeg: async () => { throw new CarrierUnavailable('carrier place: carrier unreachable (connect ECONNREFUSED)', false, true); },
+    });
+    const work = new CarrierWork(dataSource, requests, unreachable, legCommands(), systemClock, { maxAttempts: 8, inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() } });
+    for (const claim of ['claim-unplaced-1', 'claim-unplaced-2']) {
+      const [request] = await eventually(async () => {
+        const { claimed } = await requests.claim(10, 30_000, claim, null);
+        expect(claimed.map((r) => r.action)).toEqual(['place']);
+        return claimed;
+      });
+      await work.perform(request);
+    }
+    // The call fails (its ringing deadline): the leg is released while the placement waits for its next try.
+    await dataSource.transaction((tx) => routingOn(dataSource, new ScriptedCarrier(), hour).releaser.release(tx, [callEnded('leg-unplaced')]));
+    expect(await queued()).toBe(0); // no placement, and no hang-up behind it
+    expect(await typesOf(dataSource, 'leg-unplaced')).toEqual(['CarrierLegRequested', 'CarrierLegEnded']);
+  });
+
   it('hangs up a leg whose call ended while its placement was at the carrier, after the placement', async () => {
     const carrier = new ScriptedCarrier();
     carrier.hold();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CarrierSimClient, startCarrierSimulator, type RunningCarrierSimulator } from '@homeline/carrier-sim';
-import { eventually } from '@homeline/testing';
+import { eventually, freePort } from '@homeline/testing';
 import { CarrierRejected, CarrierUnavailable } from '../src/application/carrier.port';
 import { HttpCarrier, type HttpCarrierOptions } from '../src/edges/carrier-http';
 
@@ -158,6 +158,17 @@ describe('HttpCarrier against the carrier simulator over HTTP (docs/carrier-api.
       new CarrierUnavailable(`carrier place (place:${leg.legId}): carrier answered 502 simulated_fault`),
     );
     expect(await attemptsOf(`place:${leg.legId}`)).toEqual([502, 502, 502]);
+  });
+
+  it('tells the dispatcher whether the carrier may have carried a failed request out', async () => {
+    // Nothing listens there: no try reached a carrier.
+    const nowhere = carrierWith({ baseUrl: `http://127.0.0.1:${await freePort()}`, attempts: 2 });
+    await expect(nowhere.placeLeg(order())).rejects.toMatchObject({ notCarriedOut: true });
+    const carrier = carrierWith({ attempts: 2 });
+    await sim.addFaults({ count: 2, status: 503 }); // it answered; it may have placed the leg first
+    await expect(carrier.placeLeg(order())).rejects.toMatchObject({ notCarriedOut: false });
+    await sim.addFaults({ count: 1, status: 429, retryAfterSeconds: 30 }); // "not now": nothing done
+    await expect(carrier.placeLeg(order())).rejects.toMatchObject({ notCarriedOut: true });
   });
 
   it('honours a short Retry-After, and leaves a long one to the dispatcher', async () => {

@@ -69,8 +69,9 @@ export class CarrierWork {
     // A refusal is final (the carrier answered no; asking again gets the same no); anything else may
     // pass. A hang-up or a voicemail is never given up for a carrier that is away (docs/carrier-api.md:
     // they wait until it is back): given up, the carrier call would stay up, billed, a caller on hold.
-    // A try the open circuit kept from the carrier is not one of the request's attempts.
-    const attempted = !(error instanceof CarrierUnavailable && error.circuitOpen);
+    // A try the carrier certainly did not carry out (its circuit open, a refused connection, a 429) is
+    // not one of the request's attempts: a placement with none is dropped when its call ends.
+    const attempted = !(error instanceof CarrierUnavailable && error.notCarriedOut);
     const waitsForCarrier = request.action === 'hang_up' || request.action === 'voicemail';
     if (!(error instanceof CarrierRejected) && (waitsForCarrier || !attempted || request.attempts + 1 < this.options.maxAttempts)) {
       await this.requests.retryLater(request, backoffMs(request.attempts + 1, 250, 30_000), attempted);

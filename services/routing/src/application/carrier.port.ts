@@ -61,6 +61,12 @@ export class CarrierUnavailable extends Error {
     message: string,
     /** The carrier was not asked at all: its circuit is open. */
     readonly circuitOpen = false,
+    /**
+     * The carrier certainly did not carry the request out: no try reached it (its circuit open, a
+     * refused connection) or it only answered "not now" (429). A placement never carried out is
+     * dropped when its call ends, rather than placed and hung up: no phantom call, 911 least of all.
+     */
+    readonly notCarriedOut = circuitOpen,
   ) {
     super(message);
     this.name = 'CarrierUnavailable';

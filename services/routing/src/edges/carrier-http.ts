@@ -7,7 +7,7 @@ import {
   type VoicemailReason,
 } from '../application/carrier.port';
 import { carrierSignatureHeader, signCarrierPayload } from './carrier-signature';
-import { CarrierAnswered, carrierPolicy, CircuitGate, classify } from './carrier-resilience';
+import { CarrierAnswered, carrierPolicy, CircuitGate, classify, mayHaveBeenCarriedOut } from './carrier-resilience';
 
 export interface HttpCarrierOptions {
   /** CARRIER_API_URL: the operations' paths are appended to it. */
@@ -91,16 +91,21 @@ export class HttpCarrier implements CarrierPort {
   private async send(operation: string, path: string, idempotencyKey: string, payload: object): Promise<unknown> {
     // Serialised once: every attempt sends the same bytes under the same key.
     const body = JSON.stringify(payload);
+    let carriedOut = false; // by any try: a later refused connection does not undo an earlier timeout
     try {
       // A signal per request: cockatiel hangs each attempt's timeout off it, and off one shared
       // signal 32 requests at once would pile abort listeners on it (Node warns past 10).
       const request = new AbortController();
       return await this.policy.execute(
-        ({ signal }) => this.attempt(operation, path, idempotencyKey, body, signal),
+        ({ signal }) =>
+          this.attempt(operation, path, idempotencyKey, body, signal).catch((error: unknown) => {
+            carriedOut ||= mayHaveBeenCarriedOut(error);
+            throw error;
+          }),
         request.signal,
       );
     } catch (error) {
-      throw classify(error, `carrier ${operation} (${idempotencyKey})`, this.options.timeoutMs);
+      throw classify(error, `carrier ${operation} (${idempotencyKey})`, this.options.timeoutMs, carriedOut);
     }
   }
 

@@ -37,10 +37,30 @@ export class CarrierAnswered extends Error {
 // instanceof, not cockatiel's isTaskCancelledError: in 3.2.1 that one tests for a bulkhead error's marker.
 const timedOut = (error: unknown): boolean => error instanceof TaskCancelledError;
 
+/** A system or undici error's code; read without instanceof, which another realm's Error fails (jest's vm). */
+const errorCode = (error: unknown): string | undefined => {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+};
+
 const noAnswer = (error: unknown): boolean => {
   if (timedOut(error)) return true;
-  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code !== 'UND_ERR_INVALID_ARG';
+  const code = errorCode(error);
+  return code !== undefined && code !== 'UND_ERR_INVALID_ARG';
+};
+
+/** Connection errors that mean no byte of the request reached the carrier. */
+const neverConnected = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Whether a failed try may have been carried out by the carrier: it may, after our timeout, a
+ * connection lost mid-request or a 5xx; it was not, after a refused connection or a 429 / 408
+ * (the carrier's "not now").
+ */
+export const mayHaveBeenCarriedOut = (error: unknown): boolean => {
+  if (error instanceof CarrierAnswered) return error.status !== 429 && error.status !== 408;
+  if (timedOut(error)) return true;
+  return !neverConnected.has(errorCode(error) ?? '');
 };
 
 const transient = (error: unknown): boolean => (error instanceof CarrierAnswered ? error.transient : noAnswer(error));
@@ -84,17 +104,20 @@ export const carrierPolicy = (options: ResilienceOptions) => {
   return { policy: wrap(retries, breaker, perAttempt), breaker };
 };
 
-/** What the dispatcher is told when a request could not be carried out (application/carrier.port.ts). */
-export const classify = (error: unknown, what: string, timeoutMs: number): unknown => {
+/**
+ * What the dispatcher is told when a request could not be carried out (application/carrier.port.ts).
+ * `carriedOut`: whether any of the request's tries may have been (mayHaveBeenCarriedOut).
+ */
+export const classify = (error: unknown, what: string, timeoutMs: number, carriedOut = true): unknown => {
   if (error instanceof CarrierRejected || error instanceof CarrierUnavailable) return error;
   if (isBrokenCircuitError(error))
-    return new CarrierUnavailable(`${what} not sent: the carrier's circuit is open`, true);
+    return new CarrierUnavailable(`${what} not sent: the carrier's circuit is open`, true, !carriedOut);
   if (error instanceof CarrierAnswered)
     return error.transient
-      ? new CarrierUnavailable(`${what}: ${error.message}`)
+      ? new CarrierUnavailable(`${what}: ${error.message}`, false, !carriedOut)
       : new CarrierRejected(`${what} refused: ${error.message}`, error.status, error.code);
   if (timedOut(error)) return new CarrierUnavailable(`${what}: no answer within ${timeoutMs} ms`);
-  if (noAnswer(error)) return new CarrierUnavailable(`${what}: carrier unreachable (${(error as Error).message})`);
+  if (noAnswer(error)) return new CarrierUnavailable(`${what}: carrier unreachable (${(error as Error).message})`, false, !carriedOut);
   return error;
 };
 
