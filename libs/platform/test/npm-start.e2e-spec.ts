@@ -1,7 +1,7 @@
-import { eventually, freePort } from '@homeline/testing';
+import { eventually, freePort, removeDataDir } from '@homeline/testing';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -58,7 +58,7 @@ describe('npm start', () => {
     };
   });
 
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  afterAll(() => removeDataDir(dataDir)); // with PostgreSQL's data, where it was staged outside it
 
   it('runs the four services on embedded PostgreSQL and Kafka, and stops them in order on SIGTERM', async () => {
     const started = npmStart(env);

@@ -6,6 +6,7 @@ export { eventually } from './eventually';
 export { deciderSpecification, type Decider as SpecifiedDecider } from './decider-specification';
 export { startTestKafka } from './kafka';
 export { startPostgresCluster } from './postgres-cluster';
+export { removeDataDir } from './postgres-placement';
 export type { PostgresCluster, PostgresClusterOptions } from './postgres-cluster';
 export { commandOf, isAlive, portHolder, portIsFree } from './port-holder';
 export { createTopics, emptyCluster, DEV_PARTITIONS } from './kafka-admin';

@@ -135,3 +135,15 @@ async function reachableDataDir(dataDir: string, runAs: { uid: number; gid: numb
   say(`PostgreSQL runs as user postgres, which cannot enter ${dirname(dataDir)}: its data lives in ${target} (linked from ${dataDir})`);
   return target;
 }
+
+/**
+ * Deletes a data directory and, where its PostgreSQL data was staged elsewhere (placePostgres, as
+ * root in a private directory), the staged data too: deleting the directory alone removes only
+ * the link, and the data (90 MB a stack) stays under the stage directory.
+ */
+export async function removeDataDir(dir: string, postgresDir = join(dir, 'postgres')): Promise<void> {
+  if (lstatSync(postgresDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    await rm(resolve(dirname(postgresDir), await readlink(postgresDir)), { recursive: true, force: true });
+  }
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { eventually, freePort } from '@homeline/testing';
+import { eventually, freePort, removeDataDir } from '@homeline/testing';
 import { HomelineClient, type Credentials, type Endpoints } from '../src/homeline-client';
 import { createHousehold } from '../src/household';
 import { placeCallsAtRate, settleCalls } from '../src/load';
@@ -82,7 +82,7 @@ describe('the whole stack killed -9 under load', () => {
       stack.kill('SIGTERM');
       await exited;
     }
-    await rm(dir, { recursive: true, force: true });
+    await removeDataDir(dir); // with PostgreSQL's data, where it was staged outside it
   });
 
   it('loses no accepted call and duplicates no effect when everything is killed at once and started again', async () => {
