@@ -83,6 +83,20 @@ describe('a client mistake in a request', () => {
     expect(await problem(await send('{"deviceId": '))).toMatchObject({ status: 400, body: { code: 'malformed_json' } });
   });
 
+  it('is a 400 malformed_json saying an object is expected for a JSON value that is not one (null, a string)', async () => {
+    for (const body of ['null', '"Mom"', '42']) {
+      expect(await problem(await send(body))).toMatchObject({ status: 400, body: { code: 'malformed_json', detail: 'The body must be a JSON object.' } });
+    }
+  });
+
+  it('is a 415 unsupported_media_type for a body that is not JSON by its Content-Type (a form, text)', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      expect(await problem(await send('deviceId=kitchen&target=Mom', { 'content-type': type }))).toMatchObject({
+        status: 415, type: expect.stringMatching(/^application\/problem\+json/), body: { code: 'unsupported_media_type' },
+      });
+    }
+  });
+
   it.each([
     ['a NUL character in a value', '{"deviceId":"kitchen","target":"Mo\\u0000m"}', 'target', /NUL/],
     ['a lone high surrogate in a value', '{"deviceId":"kitchen","target":"\\ud800"}', 'target', /surrogate/],

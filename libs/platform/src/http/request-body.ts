@@ -28,7 +28,11 @@ const bodyErrors: Readonly<Record<string, { status: number; code: string; detail
 };
 
 const asBodyError = (error: unknown): RequestBodyError => {
-  const { type, message } = error as { type?: string; message?: string };
+  const { type, message, body } = error as { type?: string; message?: string; body?: unknown };
+  // body-parser's strict mode refuses a top-level value that is not an object or array with JSON.parse's words ("Unexpected token 'n'", for null).
+  if (type === 'entity.parse.failed' && typeof body === 'string' && !/^\s*[{[]/.test(body)) {
+    return new RequestBodyError(400, 'malformed_json', 'The body must be a JSON object.');
+  }
   const known = type !== undefined ? bodyErrors[type] : undefined;
   if (known) return new RequestBodyError(known.status, known.code, known.detail ?? message ?? known.code);
   // A zlib error (a gzip body that is not gzip) and anything else raised while reading the body.
@@ -64,6 +68,10 @@ export function unacceptableText(body: unknown, limit = 10): ValidationIssue[] {
   return issues;
 }
 
+/** Whether a request carries a body at all (RFC 9110: a Content-Length above 0, or a Transfer-Encoding). */
+const hasBody = (request: Request): boolean =>
+  request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+
 // `%00` in the path or the query decodes to NUL; other bytes of a URL cannot reach a lone surrogate.
 const encodedNul = /%00/i;
 
@@ -76,8 +84,14 @@ export function requestBody(): RequestHandler[] {
     limit: BODY_LIMIT,
     verify: (request, _response, buffer) => ((request as Request & { rawBody?: Buffer }).rawBody = buffer),
   });
-  const readBody: RequestHandler = (request, response, next) =>
+  const readBody: RequestHandler = (request, response, next) => {
+    // A body the JSON parser would skip (form data, text) would reach validation as "no body" and be
+    // answered with the wrong reason: it is refused for what it is.
+    if (hasBody(request) && !request.is('application/json')) {
+      return next(new RequestBodyError(415, 'unsupported_media_type', `Request bodies are JSON (Content-Type: application/json), not ${request.headers['content-type'] ?? 'untyped'}.`));
+    }
     parse(request, response, (error?: unknown) => next(error ? asBodyError(error) : undefined));
+  };
   const checkText = (request: Request, _response: Response, next: NextFunction) => {
     if (encodedNul.test(request.originalUrl)) {
       return next(new RequestValidationError([{ path: 'url', message: 'contains a NUL character (%00)' }]));
