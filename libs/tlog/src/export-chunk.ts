@@ -14,8 +14,8 @@ export interface ChunkCheck {
  * Checks every line of a chunk of an export (whole lines, numbered from `first`) where it lies, as
  * bytes: the leaf is the line's own entry bytes (no copy, no UTF-8 decoding), compared with the
  * leaf field by one base64 encoding, then hashed. A line not spelled exactly as the service writes
- * it is handed to checkLine, which compares it as JSON. Same verdicts as checkLine, several times
- * faster on a million lines.
+ * it is handed to checkLine, which refuses it and says why. Same verdicts as checkLine, several
+ * times faster on a million lines.
  */
 export const checkChunk = (chunk: Buffer, first: number, strict: boolean): ChunkCheck => {
   const hashes: Buffer[] = [];

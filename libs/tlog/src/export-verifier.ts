@@ -6,9 +6,9 @@ import { hashLeaf } from './hash';
 /**
  * Checks an NDJSON export (docs/architecture.md section 7: a line per entry,
  * `{index, leaf: base64 of the leaf bytes, entry}`) line by line, and recomputes the tree from
- * the leaves. A line is accepted when its index is the next one, its leaf decodes, the leaf is
- * RFC 8785 canonical JSON, and its entry is that same JSON; the first line that is not names the
- * first index that does not verify. At the end the recomputed root must equal the checkpoint's.
+ * the leaves. A line is accepted when it is exactly as the log writes it: its index the next one,
+ * its leaf base64, and its entry the leaf's own bytes (in strict mode, RFC 8785 canonical JSON);
+ * the first line that is not names the first index that does not verify. At the end the recomputed root must equal the checkpoint's.
  */
 export type ExportVerdict =
   | { readonly ok: true; readonly size: number }
@@ -23,9 +23,7 @@ export type LineCheck = { readonly leafHash: Buffer } | { readonly reason: strin
  */
 export const checkLine = (line: string, index: number, strict = false): LineCheck => {
   const exact = exactLine(line, index, strict);
-  if (exact) return { leafHash: hashLeaf(exact) };
-  const parsed = parsedLine(line, index);
-  return typeof parsed === 'string' ? { reason: parsed } : { leafHash: hashLeaf(parsed) };
+  return exact ? { leafHash: hashLeaf(exact) } : { reason: whyNot(line, index) };
 };
 
 export class ExportVerifier {
@@ -72,8 +70,14 @@ export class ExportVerifier {
   }
 }
 
-/** Any other spelling of a line: parsed and compared as JSON values. Returns the leaf, or why not. */
-const parsedLine = (line: string, index: number): Buffer | string => {
+/**
+ * Why a line is not the one the log wrote. Only the exact form verifies: a line spelled otherwise
+ * shows its entry through a JSON parser, and two parsers may read different data from it — a
+ * repeated key (the last one wins in JavaScript, the first elsewhere), a number beyond 2^53 that
+ * rounds to the leaf's — while its value alone matched the leaf. Such a line is refused even when
+ * its value matches, and the reason says so.
+ */
+const whyNot = (line: string, index: number): string => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -92,7 +96,8 @@ const parsedLine = (line: string, index: number): Buffer | string => {
   } catch {
     return `entry ${index}: entry is not valid JSON data`;
   }
-  return entryText === text ? bytes : `entry ${index}: entry does not match its leaf`;
+  if (entryText !== text) return `entry ${index}: entry does not match its leaf`;
+  return `line ${index + 1} is not written as the log writes it ({"index":${index},"leaf":"<base64>","entry":<the leaf's bytes>}): its entry, read by another parser, may not be its leaf`;
 };
 
 /**
@@ -101,8 +106,7 @@ const parsedLine = (line: string, index: number): Buffer | string => {
  * export must verify in seconds): the entry text is encoded back to base64 and compared with the
  * leaf field, so the entry shown is byte for byte the leaf the tree commits to. Whether that leaf
  * is also in canonical form is a check of the log's format, not of its integrity, and costs as
- * much again: it is done in `strict` mode. Anything else falls back to the JSON comparison, which
- * always includes it.
+ * much again: it is done in `strict` mode. Any other line is refused (whyNot says why).
  */
 const exactLine = (line: string, index: number, strict: boolean): Buffer | null => {
   const head = `{"index":${index},"leaf":"`;

@@ -19,7 +19,8 @@ export const assertSize = (name: string, value: number): void => {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
 };
 
-export const isPowerOfTwo = (n: number): boolean => n > 0 && Number.isInteger(Math.log2(n));
+/** Exact for every safe integer (Math.log2 rounds: it says 49 for 2^49 - 1). */
+export const isPowerOfTwo = (n: number): boolean => n > 0 && Number.isSafeInteger(n) && (BigInt(n) & (BigInt(n) - 1n)) === 0n;
 
 /** The largest power of two strictly smaller than n (n > 1): the split point k of RFC 9162. */
 export const largestPowerOfTwoBelow = (n: number): number => {

@@ -1,6 +1,6 @@
 import { HASH_SIZE, hashChildren } from './hash';
 import { consistencyPlan, inclusionPlan } from './proof-plan';
-import { assertSize } from './tree-math';
+import { assertSize, isPowerOfTwo } from './tree-math';
 
 /** A proof, root or size that does not check out. The message says which rule it broke. */
 export class VerificationError extends Error {
@@ -84,7 +84,7 @@ export const verifyConsistency = (from: number, to: number, proof: readonly Uint
     if (!Buffer.from(fromRoot).equals(toRoot)) fail(`two different roots for the same tree size ${from}`);
     return;
   }
-  const path = Number.isInteger(Math.log2(from)) ? [fromRoot, ...proof] : [...proof];
+  const path = isPowerOfTwo(from) ? [fromRoot, ...proof] : [...proof];
   let fn = from - 1;
   let sn = to - 1;
   while (odd(fn)) {

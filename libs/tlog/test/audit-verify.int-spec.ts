@@ -55,6 +55,13 @@ describe('npm run audit:verify', () => {
     expect(verify('--export', file('export2.ndjson', lines.join('\n')), '--checkpoint', forged, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/no signature by the pinned key/) });
   });
 
+  it("refuses a checkpoint of another log signed with the same key (its origin), unless --origin names that log", () => {
+    const staging = file('staging.txt', signCheckpoint({ origin: 'homeline.staging/audit', size: 25, rootHash: tree.root() }, signer));
+    const exported = file('export3.ndjson', lines.join('\n'));
+    expect(verify('--export', exported, '--checkpoint', staging, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/origin "homeline.staging\/audit" is not "homeline.test\/audit"/) });
+    expect(verify('--export', exported, '--checkpoint', staging, '--key', key, '--origin', 'homeline.staging/audit')).toMatchObject({ code: 0 });
+  });
+
   it('verifies a consistency proof between two checkpoints, and refuses one that does not rebuild the old root', () => {
     const older = file('old.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 10, rootHash: tree.root(10) }, signer));
     const proof = { from: 10, to: 25, hashes: tree.consistencyProof(10, 25).map((h) => h.toString('base64')) };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { MemoryTree, hashLeaf, verifyConsistency, verifyInclusion } from '../src';
+import { isPowerOfTwo } from '../src/tree-math';
 
 /**
  * Properties over whole trees: every proof the library builds verifies, and flipping any single
@@ -108,5 +109,12 @@ describe('every consistency proof', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('the tree arithmetic at sizes no test tree reaches', () => {
+  it('knows a power of two exactly, where Math.log2 rounds (it says 49 for 2^49 - 1)', () => {
+    expect([2 ** 49, 2 ** 52, 1, 2].map(isPowerOfTwo)).toEqual([true, true, true, true]);
+    expect([2 ** 49 - 1, 2 ** 53 - 1, 0, 3, 6].map(isPowerOfTwo)).toEqual([false, false, false, false, false]);
   });
 });

@@ -1,5 +1,5 @@
 import { env, platformEnv } from '@homeline/platform';
-import { parseSignerKey } from '@homeline/tlog';
+import { parseSignerKey, parseVerifierKey } from '@homeline/tlog';
 import { z } from 'zod';
 
 const signingKey = z.string({ error: 'expected a signer key PRIVATE+KEY+<name>+<hex id>+<base64>' }).transform((text, ctx) => {
@@ -10,6 +10,17 @@ const signingKey = z.string({ error: 'expected a signer key PRIVATE+KEY+<name>+<
     return z.NEVER;
   }
 });
+
+const previousVerifierKeys = z
+  .string({ error: 'expected verifier keys <name>+<hex id>+<base64>, separated by commas' })
+  .transform((text, ctx) => {
+    try {
+      return text.split(',').map((key) => key.trim()).filter(Boolean).map(parseVerifierKey);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const keyEncryptionKey = z.string({ error: 'expected 32 bytes, base64' }).transform((text, ctx) => {
   const key = Buffer.from(text, 'base64');
@@ -26,6 +37,11 @@ export const auditConfigSchema = platformEnv({ httpPort: 3004 }).extend({
   COMPLIANCE_TOKEN: env.secret(),
   /** Ed25519 checkpoint signing key, in the signed-note signer format; its key name is the log's origin unless AUDIT_ORIGIN says otherwise. */
   AUDIT_SIGNING_KEY: signingKey,
+  /**
+   * The verifier keys of earlier signing keys, after a rotation (comma-separated): the self-check
+   * verifies the checkpoints they signed. A checkpoint no key verifies is a problem it reports.
+   */
+  AUDIT_PREVIOUS_VERIFIER_KEYS: previousVerifierKeys.default([]),
   /** Key-encryption key (32 bytes, base64) wrapping every account's data key. */
   AUDIT_KEK: keyEncryptionKey,
   /** The checkpoint origin line; defaults to the signing key's name. */

@@ -94,13 +94,19 @@ describe('the audit log, with two replicas', () => {
     }
   });
 
-  it('after a signing-key rotation, signs the current tree with the new key at start and still checks the old checkpoints', async () => {
+  it('after a signing-key rotation, signs the current tree with the new key at start and checks the old checkpoints with the previous key', async () => {
     // Every replica restarts with the new key (the later tests go on with it).
     for (const replica of h.replicas.splice(0)) await replica.app.app.close();
     const rotatedKey = formatSignerKey(origin, randomBytes(32));
     await h.addReplica({ AUDIT_SIGNING_KEY: rotatedKey });
     const note = await (await h.get('/v1/audit/checkpoint')).text();
     expect(openCheckpoint(note, parseSignerKey(rotatedKey).verifier, origin).size).toBeGreaterThan(0);
+    // Not told the previous key, the self-check cannot tell the old checkpoints from forged ones.
+    const blind = await h.json<{ ok: boolean; problems: string[] }>('/v1/audit/self-check');
+    expect(blind.ok).toBe(false);
+    expect(blind.problems[0]).toMatch(/signed by no key the audit knows/);
+    for (const replica of h.replicas.splice(0)) await replica.app.app.close();
+    await h.addReplica({ AUDIT_SIGNING_KEY: rotatedKey, AUDIT_PREVIOUS_VERIFIER_KEYS: h.verifier.text });
     expect(await h.json('/v1/audit/self-check')).toMatchObject({ ok: true, firstBadIndex: null });
   });
 
@@ -130,5 +136,28 @@ describe('the audit log, with two replicas', () => {
     expect(report.problems[0]).toMatch(new RegExp(`entry ${target}: its leaf hash differs`));
     const metrics = await (await fetch(`${h.replicas[0].base}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`audit_self_check_first_bad_index(\\{[^}]*\\})? ${target}\\n`));
+  });
+
+  it('reports a checkpoint whose signature line was swapped for one naming a key it does not know', async () => {
+    // What a superuser rewriting leaves, tiles and notes would have to do: the notes cannot be signed with the real key.
+    const db = new Client({ connectionString: h.databaseUrl });
+    await db.connect();
+    let size: number;
+    try {
+      [{ size }] = (await db.query(`SELECT max(tree_size)::int AS size FROM audit_checkpoints`)).rows;
+      await db.query('BEGIN');
+      await db.query('ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only');
+      await db.query(
+        `UPDATE audit_checkpoints SET note = regexp_replace(note, E'\u2014 [^\n]*\n$', E'\u2014 someone.else/audit AAAAAAAAAAAAAAAA\n') WHERE tree_size = $1`,
+        [size],
+      );
+      await db.query('ALTER TABLE audit_checkpoints ENABLE TRIGGER audit_checkpoints_append_only');
+      await db.query('COMMIT');
+    } finally {
+      await db.end();
+    }
+    const report = await h.json<{ ok: boolean; problems: string[] }>('/v1/audit/self-check');
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual(expect.arrayContaining([`checkpoint of size ${size!}: signed by no key the audit knows (its signing key, AUDIT_PREVIOUS_VERIFIER_KEYS)`]));
   });
 });

@@ -9,6 +9,9 @@
  *       canonical JSON (the log's format, on top of its integrity; about twice the time).
  *   npm run audit:verify -- --checkpoint NEW --previous OLD --consistency PROOF.json --key FILE
  *       checks that NEW extends OLD: PROOF.json is GET /v1/audit/consistency?from=<OLD size>&to=<NEW size>.
+ *   --origin ORIGIN: the log the checkpoints must name (C2SP tlog-checkpoint: a client checks the
+ *       origin); by default the key's name, which is the log's origin unless AUDIT_ORIGIN set another.
+ *       The same key signing a staging log is then not taken for production's.
  * Usage errors exit 2.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +23,7 @@ import { verifyConsistency } from '../verify';
 import { verifyChunks } from './parallel-lines';
 import { readLineChunks } from './read-lines';
 
-const USAGE = 'usage: audit:verify --key FILE --checkpoint FILE (--export FILE [--strict] | --previous FILE --consistency FILE)';
+const USAGE = 'usage: audit:verify --key FILE [--origin ORIGIN] --checkpoint FILE (--export FILE [--strict] | --previous FILE --consistency FILE)';
 
 class UsageError extends Error {}
 
@@ -50,8 +53,8 @@ const read = (file: string, what: string): string => {
   }
 };
 
-async function verifyExport(file: string, checkpointNote: string, key: NoteVerifier, strict: boolean): Promise<string> {
-  const checkpoint = openCheckpoint(checkpointNote, key);
+async function verifyExport(file: string, checkpointNote: string, key: NoteVerifier, origin: string, strict: boolean): Promise<string> {
+  const checkpoint = openCheckpoint(checkpointNote, key, origin);
   const verifier = new ExportVerifier(strict);
   await verifyChunks(readLineChunks(here(file)), verifier, { strict });
   const verdict = verifier.finish(checkpoint);
@@ -59,9 +62,9 @@ async function verifyExport(file: string, checkpointNote: string, key: NoteVerif
   throw new Error(verdict.firstBadIndex === null ? `verification failed: ${verdict.reason}` : `entry ${verdict.firstBadIndex} does not verify: ${verdict.reason}`);
 }
 
-function verifyExtension(newNote: string, oldNote: string, proofFile: string, key: NoteVerifier): string {
-  const newer = openCheckpoint(newNote, key);
-  const older = openCheckpoint(oldNote, key, newer.origin);
+function verifyExtension(newNote: string, oldNote: string, proofFile: string, key: NoteVerifier, origin: string): string {
+  const newer = openCheckpoint(newNote, key, origin);
+  const older = openCheckpoint(oldNote, key, origin);
   const proof = JSON.parse(read(proofFile, 'consistency proof')) as { from?: unknown; to?: unknown; hashes?: unknown };
   if (proof.from !== older.size || proof.to !== newer.size) throw new Error(`the proof is from ${String(proof.from)} to ${String(proof.to)}, the checkpoints are of sizes ${older.size} and ${newer.size}`);
   if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
@@ -82,8 +85,9 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const key = parseVerifierKey(read(args.get('key') as string, 'verifier key'));
     const note = read(args.get('checkpoint') as string, 'checkpoint');
-    if (args.has('export')) console.log(await verifyExport(args.get('export') as string, note, key, args.has('strict')));
-    if (args.has('consistency')) console.log(verifyExtension(note, read(args.get('previous') as string, 'previous checkpoint'), args.get('consistency') as string, key));
+    const origin = args.get('origin') ?? key.name;
+    if (args.has('export')) console.log(await verifyExport(args.get('export') as string, note, key, origin, args.has('strict')));
+    if (args.has('consistency')) console.log(verifyExtension(note, read(args.get('previous') as string, 'previous checkpoint'), args.get('consistency') as string, key, origin));
     return 0;
   } catch (error) {
     console.error(error instanceof UsageError ? error.message : `FAILED: ${(error as Error).message}`);

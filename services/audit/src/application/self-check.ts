@@ -16,7 +16,7 @@ const PAGE = 4096;
 const MAX_PROBLEMS = 20;
 const SIGNATURES_CHECKED = 1000;
 
-/** No signature line of the note names the configured key (name and key id). */
+/** No signature line of the note names the key (name and key id). */
 const signedByOtherKey = (note: string, verifier: NoteVerifier): boolean =>
   !note.split('\n').some((line) => line.startsWith(`\u2014 ${verifier.name} `) && Buffer.from(line.split(' ')[2] ?? '', 'base64').subarray(0, 4).equals(verifier.keyId));
 
@@ -27,11 +27,12 @@ const sameColumns = (a: EntryColumns, b: EntryColumns): boolean =>
 /**
  * The service's own consistency check: rebuilds the tree from the stored leaves and compares it
  * with every stored tile hash, the root of every checkpoint (and the signatures of the latest
- * 1,000, with the configured key) and the tree head; also re-derives each row's query columns from its leaf. A row changed behind
+ * 1,000, with the configured key or an earlier one) and the tree head; also re-derives each row's query columns from its leaf. A row changed behind
  * the service's back (a superuser with the trigger disabled) fails here with its index.
  */
 export class SelfCheck {
-  constructor(private readonly store: AuditStore, private readonly verifier: NoteVerifier, private readonly origin: string, private readonly clock: Clock) {}
+  /** `verifiers`: the signing key's first, then those of earlier signing keys. */
+  constructor(private readonly store: AuditStore, private readonly verifiers: readonly NoteVerifier[], private readonly origin: string, private readonly clock: Clock) {}
 
   async run(): Promise<SelfCheckReport> {
     const head = await this.store.head();
@@ -46,10 +47,17 @@ export class SelfCheck {
       if (problems.length < MAX_PROBLEMS) problems.push(index === null ? text : `entry ${index}: ${text}`);
     };
     // Signatures: the most recent checkpoints (each costs an Ed25519 verification); roots: all of them, below.
+    // Each must verify under the signing key or an earlier one (AUDIT_PREVIOUS_VERIFIER_KEYS): a note
+    // whose signature line was swapped for one naming an unknown key is a problem, not "signed before
+    // a rotation" — else a rewritten leaf, tiles and notes would pass with their signatures replaced.
     for (const c of await this.store.recentCheckpoints(SIGNATURES_CHECKED)) {
-      if (signedByOtherKey(c.note, this.verifier)) continue; // signed before a key rotation: today's key cannot check it
+      const signer = this.verifiers.find((verifier) => !signedByOtherKey(c.note, verifier));
+      if (!signer) {
+        problem(null, `checkpoint of size ${c.size}: signed by no key the audit knows (its signing key, AUDIT_PREVIOUS_VERIFIER_KEYS)`);
+        continue;
+      }
       try {
-        openCheckpoint(c.note, this.verifier, this.origin);
+        openCheckpoint(c.note, signer, this.origin);
       } catch (error) {
         problem(null, `checkpoint of size ${c.size}: ${(error as Error).message}`);
       }

@@ -60,7 +60,7 @@ class KekCheck implements OnApplicationBootstrap {
     {
       provide: SelfCheck,
       inject: [AUDIT_STORE, SERVICE_CONFIG],
-      useFactory: (store: AuditStore, config: AuditConfig) => new SelfCheck(store, config.AUDIT_SIGNING_KEY.verifier, originOf(config), clock),
+      useFactory: (store: AuditStore, config: AuditConfig) => new SelfCheck(store, [config.AUDIT_SIGNING_KEY.verifier, ...config.AUDIT_PREVIOUS_VERIFIER_KEYS], originOf(config), clock),
     },
     SelfCheckMonitor,
     AuditApi,
