@@ -71,8 +71,12 @@ describe('the audit log, with two replicas', () => {
     });
     const linesBefore = await exportLines(checkpointBefore.size);
 
+    const mistyped = await h.post('/v1/audit/erasures', { accountId: `${accountId}x`, reason: 'GDPR art. 17 request #4711' });
+    expect({ status: mistyped.status, code: ((await mistyped.json()) as { code: string }).code }).toEqual({ status: 404, code: 'unknown_account' });
     const erased = await h.post('/v1/audit/erasures', { accountId, reason: 'GDPR art. 17 request #4711' });
     expect(erased.status).toBe(201);
+    const again = await h.post('/v1/audit/erasures', { accountId, reason: 'GDPR art. 17 request #4711, again' });
+    expect(again.status).toBe(201); // an erased account is still one the log held
 
     const after = await entries({ accountId });
     expect(entryOf(after, 'AccountOpened').envelope.data).toMatchObject({ accountId, msisdn: '[erased]', displayName: '[erased]', address: '[erased]', timezone: 'America/New_York' });

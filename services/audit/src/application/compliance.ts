@@ -33,6 +33,15 @@ export interface EntriesPage {
  * What the compliance team does with the log. Each action is recorded as an entry first, in its
  * own transaction, before any data is returned: a query whose record failed answers nothing.
  */
+/** An erasure of an account the log never held anything of: most likely a mistyped id. */
+export class UnknownAccount extends Error {
+  readonly status = 404;
+  readonly code = 'unknown_account';
+  constructor(accountId: string) {
+    super(`The audit log holds nothing of account ${accountId}: nothing was erased.`);
+  }
+}
+
 export class Compliance {
   constructor(
     private readonly store: AuditStore,
@@ -57,10 +66,13 @@ export class Compliance {
   }
 
   /**
-   * Erases twice: a device or call key that a concurrent batch created (and linked to the account)
-   * while the first pass ran is committed by the time of the second.
+   * Refuses an account the log never held anything of (404 unknown_account). Erases twice: a
+   * device or call key that a concurrent batch created (and linked to the account) while the first
+   * pass ran is committed by the time of the second.
    */
   async erase(accountId: string, reason: string, correlationId: string): Promise<void> {
+    // A mistyped id would otherwise be "erased" (and logged so) while the real account stays readable.
+    if (!(await this.store.knowsAccount(accountId))) throw new UnknownAccount(accountId);
     await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
     await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
     await this.record({ type: 'AuditAccountErased', data: { accountId, reason } }, correlationId);

@@ -95,6 +95,8 @@ export interface AuditStore {
   tiles(addresses: readonly TileAddress[]): Promise<Map<string, Buffer>>;
   dataKeys(scopes: readonly string[]): Promise<Map<string, DataKey | null>>;
   findEntries(filter: EntryFilter, limit: number): Promise<StoredLeaf[]>;
+  /** Whether the log has ever held data of this account: its key (live or erased), or a link to it. */
+  knowsAccount(accountId: string): Promise<boolean>;
   /** Leaves in index order over [from, to), a page at a time. */
   leaves(from: number, to: number, page: number): AsyncIterable<StoredLeaf[]>;
   /** Rows with their stored columns, for the self-check. */

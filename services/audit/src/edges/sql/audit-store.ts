@@ -36,6 +36,14 @@ export class SqlAuditStore implements AuditStore {
     return result;
   }
 
+  async knowsAccount(accountId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM audit_data_keys WHERE scope = $1 UNION ALL SELECT 1 FROM audit_key_links WHERE account_id = $2 LIMIT 1`,
+      [`account:${accountId}`, accountId],
+    );
+    return rows.length > 0;
+  }
+
   async hasStaged(): Promise<boolean> {
     // The lowest key, read by the primary key: after a burst the table is full of rows integrated
     // (deleted) and not yet vacuumed, and `EXISTS (SELECT 1 FROM audit_staged)` scanned through them
