@@ -103,6 +103,11 @@ export const callOfferedSchema = z.object({
   fromContact: z.boolean(),
   sensitive: z.boolean(),
   devices: z.array(z.string().min(1)),
+  /**
+   * The call may be the emergency services calling back (routing's InboundCallOffered): any member
+   * of the household may answer it, whatever their grants. Absent in calls offered before it existed.
+   */
+  emergencyCallback: z.boolean().optional(),
   offeredAt: isoTime,
   /** When the call fails with `no_answer`. */
   deadline: isoTime,
@@ -121,6 +126,8 @@ export const answerRequestedSchema = z.object({
   from: z.string().min(1),
   fromContact: z.boolean(),
   sensitive: z.boolean(),
+  /** As its CallOffered says: any verified member of the household may answer. */
+  emergencyCallback: z.boolean().optional(),
 });
 export type AnswerRequested = z.infer<typeof answerRequestedSchema>;
 

@@ -9,8 +9,8 @@ import type { AnyCallCommand, AnyCallState } from './call-decider';
  */
 export const commandsFor = (event: IntegrationEvent, state: AnyCallState, now: string): AnyCallCommand[] => {
   if (event.type === 'InboundCallOffered') {
-    const { callId, accountId, from, callerName, fromContact, sensitive, devices } = event.data;
-    return state.status === 'idle' ? [{ type: 'OfferCall', callId, now, accountId, from, callerName, fromContact, sensitive, devices }] : [];
+    const { callId, accountId, from, callerName, fromContact, sensitive, devices, emergencyCallback } = event.data;
+    return state.status === 'idle' ? [{ type: 'OfferCall', callId, now, accountId, from, callerName, fromContact, sensitive, emergencyCallback, devices }] : [];
   }
   if (state.status === 'idle' || !('callId' in event.data) || event.data.callId !== state.callId) return [];
   const callId = state.callId;

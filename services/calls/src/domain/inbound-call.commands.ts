@@ -14,6 +14,8 @@ export type OfferCall = InboundCommandBase & {
   readonly callerName: string | null;
   readonly fromContact: boolean;
   readonly sensitive: boolean;
+  /** Perhaps the emergency services calling back (routing's judgement): any member may answer. */
+  readonly emergencyCallback: boolean;
   readonly devices: readonly string[];
 };
 /** routing declined the offer by policy (Away Mode, quiet hours, no device). */

@@ -14,7 +14,7 @@ const offerCall = (c: OfferCall, t: CallTimeouts): InboundCallEvent[] => [
     type: 'CallOffered',
     data: {
       callId: c.callId, accountId: c.accountId, from: c.from, callerName: c.callerName, fromContact: c.fromContact,
-      sensitive: c.sensitive, devices: [...c.devices], offeredAt: c.now, deadline: after(c.now, t.ringMs),
+      sensitive: c.sensitive, ...(c.emergencyCallback ? { emergencyCallback: true } : {}), devices: [...c.devices], offeredAt: c.now, deadline: after(c.now, t.ringMs),
     },
   },
 ];
@@ -31,8 +31,9 @@ const requestAnswer = (c: RequestAnswer, s: InboundCallState): InboundCallEvent[
   if (s.status === 'connected') throw new CallError('already_answered', `call ${s.callId} was answered on another device`);
   if (isFinalInbound(s)) throw new CallError('call_ended', `call ${s.callId} has ended`);
   if (!mayAnswer(s as InboundRinging, c.deviceId)) throw new CallError('not_ringing', `device ${c.deviceId} is not ringing for call ${s.callId}`);
-  const { callId, accountId, from, fromContact, sensitive } = s;
-  return [{ type: 'AnswerRequested', data: { callId, answerId: c.answerId, accountId, deviceId: c.deviceId, voice: c.voice, requestedAt: c.now, from, fromContact, sensitive } }];
+  const { callId, accountId, from, fromContact, sensitive, emergencyCallback } = s;
+  const data = { callId, answerId: c.answerId, accountId, deviceId: c.deviceId, voice: c.voice, requestedAt: c.now, from, fromContact, sensitive };
+  return [{ type: 'AnswerRequested', data: emergencyCallback ? { ...data, emergencyCallback } : data }];
 };
 
 /** The first authorized answer wins; any later one, even from the same millisecond, is refused. */

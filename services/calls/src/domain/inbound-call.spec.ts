@@ -34,12 +34,12 @@ const stateAfter = (events: readonly AnyCallEvent[]) => events.reduce(evolveCall
 describe('an inbound call being offered', () => {
   it('rings the devices routing chose until the ring deadline', () =>
     given([])
-      .when({ type: 'OfferCall', callId, now: t0, accountId: 'acc-1', from, callerName: 'Bank', fromContact: true, sensitive: true, devices: ['kitchen', 'bedroom', 'office'] })
+      .when({ type: 'OfferCall', callId, now: t0, accountId: 'acc-1', from, callerName: 'Bank', fromContact: true, sensitive: true, emergencyCallback: false, devices: ['kitchen', 'bedroom', 'office'] })
       .then([offered]));
 
   it('opens nothing twice when the offer is delivered again', () =>
     given([offered])
-      .when({ type: 'OfferCall', callId, now: at(1), accountId: 'acc-1', from, callerName: 'Bank', fromContact: true, sensitive: true, devices: ['kitchen'] })
+      .when({ type: 'OfferCall', callId, now: at(1), accountId: 'acc-1', from, callerName: 'Bank', fromContact: true, sensitive: true, emergencyCallback: false, devices: ['kitchen'] })
       .thenNothingHappens());
 
   it('is rejected with the reason when policy declines it', () =>
@@ -53,6 +53,16 @@ describe('a ringing inbound call', () => {
     given([offered])
       .when({ type: 'RequestAnswer', callId, now: at(2), answerId: 'a-1', deviceId: 'kitchen', voice })
       .then([{ type: 'AnswerRequested', data: { callId, answerId: 'a-1', accountId: 'acc-1', deviceId: 'kitchen', voice, requestedAt: at(2), from, fromContact: true, sensitive: true } }]));
+
+  it("tells identity that a call may be the emergency services calling back, as routing's offer said", () => {
+    const callBack: Of<'CallOffered'> = { type: 'CallOffered', data: { ...offered.data, fromContact: false, sensitive: false, emergencyCallback: true } };
+    given([])
+      .when({ type: 'OfferCall', callId, now: t0, accountId: 'acc-1', from, callerName: 'Bank', fromContact: false, sensitive: false, emergencyCallback: true, devices: ['kitchen', 'bedroom', 'office'] })
+      .then([callBack]);
+    given([callBack])
+      .when({ type: 'RequestAnswer', callId, now: at(2), answerId: 'a-1', deviceId: 'kitchen', voice })
+      .then([{ type: 'AnswerRequested', data: { callId, answerId: 'a-1', accountId: 'acc-1', deviceId: 'kitchen', voice, requestedAt: at(2), from, fromContact: false, sensitive: false, emergencyCallback: true } }]);
+  });
 
   it('refuses an answer from a device that was not asked to ring', () =>
     given([offered]).when({ type: 'RequestAnswer', callId, now: at(2), answerId: 'a-1', deviceId: 'garage', voice }).thenThrows('not_ringing'));

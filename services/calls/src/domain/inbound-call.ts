@@ -18,6 +18,8 @@ interface InboundBasics {
   readonly callerName: string | null;
   readonly fromContact: boolean;
   readonly sensitive: boolean;
+  /** Perhaps the emergency services calling back: any member may answer. */
+  readonly emergencyCallback: boolean;
   readonly offeredAt: string;
   readonly devices: readonly RingingDevice[];
 }
@@ -51,8 +53,8 @@ const settleDevices = (devices: readonly RingingDevice[], winner: string | null,
   );
 
 const basicsOf = (s: InboundCallState): InboundBasics => {
-  const { kind, callId, accountId, from, callerName, fromContact, sensitive, offeredAt, devices } = s;
-  return { kind, callId, accountId, from, callerName, fromContact, sensitive, offeredAt, devices };
+  const { kind, callId, accountId, from, callerName, fromContact, sensitive, emergencyCallback, offeredAt, devices } = s;
+  return { kind, callId, accountId, from, callerName, fromContact, sensitive, emergencyCallback, offeredAt, devices };
 };
 
 /** Folds one event of an inbound call. `state` is undefined before the offer. */
@@ -60,7 +62,8 @@ export const evolveInbound = (state: InboundCallState | undefined, event: Inboun
   if (event.type === 'CallOffered') {
     const { callId, accountId, from, callerName, fromContact, sensitive, offeredAt, deadline } = event.data;
     const devices = event.data.devices.map((deviceId) => ({ deviceId, state: 'ringing' as const }));
-    return { kind: 'inbound', status: 'ringing', callId, accountId, from, callerName, fromContact, sensitive, offeredAt, devices, deadline };
+    const emergencyCallback = event.data.emergencyCallback ?? false;
+    return { kind: 'inbound', status: 'ringing', callId, accountId, from, callerName, fromContact, sensitive, emergencyCallback, offeredAt, devices, deadline };
   }
   if (!state) throw new Error(`an inbound call starts with CallOffered, not ${event.type}`);
   const basics = basicsOf(state);

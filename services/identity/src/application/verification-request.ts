@@ -63,7 +63,7 @@ export const answerCallVerification = ({ id, data }: IntegrationEvent<'AnswerReq
   purpose: 'answer-call',
   answerId: data.answerId,
   accountId: data.accountId,
-  call: { fromContact: data.fromContact, sensitive: data.sensitive },
+  call: { fromContact: data.fromContact, sensitive: data.sensitive, emergencyCallback: data.emergencyCallback ?? false },
   assertion: data.voice,
   requestedAt: data.requestedAt,
   causationId: id,

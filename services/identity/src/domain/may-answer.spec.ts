@@ -60,4 +60,13 @@ describe('who may answer an inbound call', () => {
     it("answers contacts' calls once granted contacts", () =>
       expect(mayAnswerCall({ role: 'guest', overrides: { grant: ['contacts'] } }, fromContact, 'standard')).toEqual(allowed));
   });
+
+  describe('a call that may be the emergency services calling back', () => {
+    const callBack = { fromContact: false, sensitive: false, emergencyCallback: true };
+    it('is answered by whoever may have dialled 911: a guest or a child too, not only those who answer strangers', () => {
+      for (const role of ['guest', 'child', 'adult', 'owner'] as const) expect(mayAnswerCall({ role }, callBack, 'standard')).toEqual(allowed);
+      expect(mayAnswerCall({ role: 'guest' }, fromStranger, 'standard')).toEqual(notPermitted);
+      expect(mayAnswerCall({ role: 'child' }, fromStranger, 'standard')).toEqual(notPermitted);
+    });
+  });
 });

@@ -7,6 +7,8 @@ export interface InboundCallFacts {
   readonly fromContact: boolean;
   /** The carrier flagged it, or the caller is a contact marked sensitive (a bank, a one-time-password sender). */
   readonly sensitive: boolean;
+  /** Perhaps the emergency services calling back, within the window after the household's emergency call. */
+  readonly emergencyCallback?: boolean;
 }
 
 /**
@@ -16,9 +18,12 @@ export interface InboundCallFacts {
  * answers anything, a child only contacts' calls, a guest (who holds only `emergency`) nothing.
  * A sensitive call also needs `answer_sensitive` (owners by default) and a voice recognised with
  * `high` assurance: without the grant the answer is not permitted, below the high thresholds
- * the assurance is insufficient.
+ * the assurance is insufficient. A call that may be the emergency services calling back may be
+ * answered by any member, a guest or a child included: whoever dialled 911 must be able to take
+ * the call-taker's call, as they could place the call (`emergency` is every role's grant).
  */
 export const mayAnswerCall = (member: MemberPermissions, call: InboundCallFacts, assurance: Assurance): CallPermission => {
+  if (call.emergencyCallback) return { allowed: true };
   const grants = grantsFor(member);
   const reachable = grants.includes('domestic') || (call.fromContact && grants.includes('contacts'));
   if (!reachable) return { allowed: false, reason: 'not_permitted' };
