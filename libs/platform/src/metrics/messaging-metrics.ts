@@ -12,7 +12,8 @@ const lagTimeoutMs = 3_000;
  *   minus the group's committed offset, read from Kafka at each scrape, so a consumer that is
  *   stuck, or not running at all, shows its lag growing;
  * - `homeline_dead_letters_total{consumer,topic,reason}`: messages sent to `<topic>.dlq`, by a
- *   bounded reason code (empty_value, not_json, schema, handler_failed, other).
+ *   bounded reason code (libs/event-store's DeadLetterCode: empty_message, not_json, bad_envelope,
+ *   header_mismatch, unknown_event_type, invalid_event, wrong_topic, poison).
  * Every replica reports the group's lag: aggregate with max by (group, topic, partition).
  */
 @Injectable()
