@@ -150,9 +150,8 @@ describe('the call-setup process manager', () => {
   });
 
   /** A US household with one linked device, as calls' projection of identity's registry holds it. */
-  const linkedDevice = async () => {
+  const linkedDevice = async (device = simulatedDevice(`dev-${randomUUID()}`)) => {
     const accountId = randomUUID();
-    const device = simulatedDevice(`dev-${randomUUID()}`);
     const address = { line1: '1 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' };
     await publish(registry('AccountOpened', accountId, { accountId, msisdn: '+15550100001', displayName: 'Home', timezone: 'America/Chicago', address }));
     const linked = registry('DeviceLinked', accountId, { accountId, deviceId: device.deviceId, name: 'Kitchen', publicKey: device.publicKey, location: null });
@@ -176,6 +175,19 @@ describe('the call-setup process manager', () => {
     // An ordinary number from the same device waits for identity too.
     const mom = device.assert({ subject: '+15550100002', embedding: simulatedSpeaker('stranger').utter() });
     expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '+15550100002', voice: mom })).toMatchObject({ body: { status: 'verifying' } });
+  });
+
+  it('does not route on its own an emergency assertion it first sent to identity (the device not yet known here): a replay waits for identity', async () => {
+    const device = simulatedDevice(`dev-${randomUUID()}`);
+    const voice = device.assert({ subject: '911', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
+    // calls does not know the device yet (its projection lags identity): the request waits for identity, which burns the nonce.
+    expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice })).toMatchObject({ status: 202, body: { status: 'verifying' } });
+    await linkedDevice(device);
+    // The same signed request once calls knows the device: not a second emergency call on calls' judgement.
+    expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice })).toMatchObject({ status: 202, body: { status: 'verifying' } });
+    // A fresh assertion from it routes at once, as any emergency call from a linked device.
+    const fresh = device.assert({ subject: '911', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
+    expect(await http('POST', '/v1/calls', { deviceId: device.deviceId, target: '911', voice: fresh })).toMatchObject({ status: 202, body: { status: 'routing' } });
   });
 
   it('knows each device where identity last put it: link and unlink in one batch, a relink, a move between households read out of order', async () => {

@@ -132,18 +132,23 @@ export class CallsController {
    * Records a new call in one statement (new calls that arrive together share one). An emergency
    * call recognised on calls' own judgement is written alone: it uses up its assertion's nonce in the
    * same statement, so an assertion lets one emergency call through that way, never two — a replay
-   * waits for identity like any other request (who refuses it).
+   * waits for identity like any other request (who refuses it). A request that may be an emergency
+   * call and waits for identity (its device not yet known here) uses its nonce up here too: once
+   * calls knows the device, a replay of it is not routed on calls' judgement either.
    */
   private async writeRequest(db: EntityManager, command: RequestCall): Promise<AnyCallState> {
+    const nonce = (ifNew: boolean) => ({
+      sql: `INSERT INTO emergency_nonces (device_id, nonce, call_id) VALUES ($1, $2, $3)${ifNew ? ' ON CONFLICT DO NOTHING' : ''}`,
+      params: [command.deviceId, command.voice.nonce, command.callId],
+    });
+    const waitingCompanions = mayBeEmergencyTarget(command.target) ? [nonce(true)] : [];
     if (!command.emergency && !db.queryRunner?.isTransactionActive) {
-      const request = { callId: command.callId, isNew: true, commands: [command], traceparent: currentTraceparent() };
+      const request = { callId: command.callId, isNew: true, commands: [command], companions: waitingCompanions, traceparent: currentTraceparent() };
       return (await this.newCalls.submit(request)).state;
     }
     for (let attempt = 1; ; attempt++) {
       const emergency = command.emergency && !(await this.nonceUsed(db, command)) ? command.emergency : null;
-      const companions = emergency
-        ? [{ sql: `INSERT INTO emergency_nonces (device_id, nonce, call_id) VALUES ($1, $2, $3)`, params: [command.deviceId, command.voice.nonce, command.callId] }]
-        : [];
+      const companions = emergency ? [nonce(false)] : waitingCompanions;
       try {
         const [outcome] = await this.writes.run(db, [{ callId: command.callId, isNew: true, commands: [{ ...command, emergency }], companions }], 1);
         return outcome.state;
