@@ -182,7 +182,7 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     });
   });
 
-  it('never gives up a hang-up while the carrier is away, and counts no try its open circuit kept from the carrier', async () => {
+  it('never gives up a hang-up while the carrier is away, nor while its circuit is open', async () => {
     const carrier = new ScriptedCarrier();
     await dispatching(carrier, async () => {
       await requestLeg(dataSource, 'leg-away');
@@ -208,12 +208,27 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     expect(await pending()).toEqual([{ action: 'hang_up', attempts: 2 }]);
     const circuitOpen = Object.assign(new ScriptedCarrier(), { hangUp: async () => { throw new CarrierUnavailable("carrier hang_up not sent: the carrier's circuit is open", true); } });
     await hangUpWith(circuitOpen, 'claim-away-3');
-    expect(await pending()).toEqual([{ action: 'hang_up', attempts: 2 }]);
+    expect(await pending()).toEqual([{ action: 'hang_up', attempts: 3 }]);
 
     const back = new ScriptedCarrier();
     await hangUpWith(back, 'claim-away-4');
     expect(back.log).toEqual(['hang_up cc-leg-away']);
     expect(await queued()).toBe(0);
+  });
+
+  it("waits at least as long as the carrier's Retry-After before it tries a request again", async () => {
+    await requestLeg(dataSource, 'leg-paced');
+    const requests = new SqlCarrierRequests(dataSource);
+    const pacing = Object.assign(new ScriptedCarrier(), {
+      placeLeg: async () => { throw new CarrierUnavailable('carrier place: carrier answered 429', false, true, 60_000); },
+    });
+    const work = new CarrierWork(dataSource, requests, pacing, legCommands(), systemClock, { maxAttempts: 8, inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() } });
+    const { claimed } = await requests.claim(10, 30_000, 'claim-paced', null);
+    await work.perform(claimed[0]);
+    const [{ waits }] = await dataSource.query(`SELECT extract(epoch FROM available_at - now())::float8 AS waits FROM carrier_requests`);
+    expect(waits).toBeGreaterThan(55); // not the 0.25-0.5 s of its backoff
+    await dataSource.transaction((tx) => routingOn(dataSource, new ScriptedCarrier(), hour).releaser.release(tx, [callEnded('leg-paced')]));
+    expect(await queued()).toBe(0); // a 429 placed nothing: dropped with its call
   });
 
   describe('with a slow carrier', () => {

@@ -174,4 +174,24 @@ describe('an inbound call offered by the carrier (signed POST /v1/carrier/inboun
     const [offered] = await routing.waitFor(after, rings(1));
     expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [speaker] });
   });
+
+  it('times the call-back window from when the emergency call ended, not from when routing read that it had', async () => {
+    const callback = new HouseholdEvents(freshLine());
+    const member = callback.member('owner');
+    const speaker = callback.device();
+    callback.awayMode(true);
+    await routing.publish(...callback.events);
+    await routing.untilProjected(callback.accountId, callback.counts());
+    const emergency = callRouting({ accountId: callback.accountId, deviceId: speaker, target: '911', verified: true, memberId: member, speakerRejection: null });
+    await routing.publish(emergency);
+    await routing.waitFor(emergency.data.callId, ['DestinationResolved']);
+    await routing.dataSource.query(`UPDATE accounts SET last_emergency_at = now() - interval '2 hours' WHERE account_id = $1`, [callback.accountId]);
+    // Ended 61 minutes ago; routing reads it only now (a lag, a replay): the window has closed.
+    const ended = { ...callEnded(callback.accountId, emergency.data.callId), occurredAt: new Date(Date.now() - 61 * 60_000).toISOString() };
+    await routing.publish(ended);
+    await eventually(async () => expect(await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [ended.id])).toHaveLength(1));
+    const after = await offer(callback.msisdn, { from: '+12125550911' });
+    const [, declined] = await routing.waitFor(after, ['InboundCallOffered', 'InboundCallDeclined']);
+    expect(declined.data).toMatchObject({ reason: 'away_mode' });
+  });
 });

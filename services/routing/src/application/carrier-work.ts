@@ -69,12 +69,14 @@ export class CarrierWork {
     // A refusal is final (the carrier answered no; asking again gets the same no); anything else may
     // pass. A hang-up or a voicemail is never given up for a carrier that is away (docs/carrier-api.md:
     // they wait until it is back): given up, the carrier call would stay up, billed, a caller on hold.
-    // A try the carrier certainly did not carry out (its circuit open, a refused connection, a 429) is
-    // not one of the request's attempts: a placement with none is dropped when its call ends.
-    const attempted = !(error instanceof CarrierUnavailable && error.notCarriedOut);
+    // Every try counts for the backoff, which honours the carrier's Retry-After (up to 5 minutes).
+    // Whether a try may have been carried out is kept apart: a placement none of whose tries may
+    // have been (a refused connection, a 429, its circuit open) is dropped when its call ends.
+    const unavailable = error instanceof CarrierUnavailable ? error : undefined;
     const waitsForCarrier = request.action === 'hang_up' || request.action === 'voicemail';
-    if (!(error instanceof CarrierRejected) && (waitsForCarrier || !attempted || request.attempts + 1 < this.options.maxAttempts)) {
-      await this.requests.retryLater(request, backoffMs(request.attempts + 1, 250, 30_000), attempted);
+    if (!(error instanceof CarrierRejected) && (waitsForCarrier || request.attempts + 1 < this.options.maxAttempts)) {
+      const delayMs = Math.max(backoffMs(request.attempts + 1, 250, 30_000), Math.min(unavailable?.retryAfterMs ?? 0, 300_000));
+      await this.requests.retryLater(request, delayMs, !unavailable?.notCarriedOut);
       return this.options.onOutcome?.(request, 'retried', error);
     }
     if (request.action === 'place') await this.giveUpPlacement(request);

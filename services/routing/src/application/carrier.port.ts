@@ -67,6 +67,8 @@ export class CarrierUnavailable extends Error {
      * dropped when its call ends, rather than placed and hung up: no phantom call, 911 least of all.
      */
     readonly notCarriedOut = circuitOpen,
+    /** The carrier's Retry-After, when it gave one: the request is not due again before it. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'CarrierUnavailable';

@@ -106,9 +106,9 @@ export interface CarrierLegs {
   ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<Array<LegRecord & { readonly emergency: boolean }>>;
   /**
    * The calls of the `over` legs are over: none of them counts as live any more (the concurrent-call
-   * cap). Of the `released` ones (just released by us), a placement never handed to the carrier is
-   * dropped; otherwise a hang-up is queued behind it (it may have reached the carrier, or may be
-   * reaching it now).
+   * cap). Of the `released` ones (just released by us), a placement not in flight none of whose
+   * tries may have been carried out by the carrier is dropped; otherwise a hang-up is queued behind
+   * it (it may have reached the carrier, or may be reaching it now).
    */
   stop(tx: EntityManager, legs: { readonly over: readonly string[]; readonly released: readonly string[] }): Promise<void>;
   /**
@@ -171,8 +171,9 @@ export interface CarrierRequests {
   placed(request: ClaimedRequest, carrierCallId: string): Promise<void>;
   done(tx: EntityManager, request: ClaimedRequest): Promise<void>;
   /**
-   * Releases the claim and makes the request due again after `delayMs`; `attempted` false when the
-   * carrier was never asked (its circuit open): that try does not count among the request's attempts.
+   * Releases the claim and makes the request due again after `delayMs`, one attempt more;
+   * `carriedOut` when the try may have been carried out by the carrier (a placement none of whose
+   * tries may have been is dropped when its call ends, see CarrierLegs.stop).
    */
-  retryLater(request: ClaimedRequest, delayMs: number, attempted?: boolean): Promise<void>;
+  retryLater(request: ClaimedRequest, delayMs: number, carriedOut: boolean): Promise<void>;
 }

@@ -41,7 +41,9 @@ export class LegReleaser {
     // Every leg of a call that is over stops counting toward the line's concurrent calls, also one the
     // carrier ended or gave up on before (calls says the call is over after those too).
     await this.legs.stop(tx, { over: legs.map((leg) => leg.legId), released });
-    const emergencies = [...new Set(legs.filter((leg) => leg.emergency).map((leg) => leg.accountId))];
-    if (emergencies.length > 0) await this.directory.recordEmergencyCalls(tx, emergencies, now);
+    // When the call ended, as calls says (not when this consumer got to it: a lag would stretch the window).
+    for (const leg of legs.filter((l) => l.emergency)) {
+      await this.directory.recordEmergencyCalls(tx, [leg.accountId], new Date(causeOf.get(leg.callId)!.occurredAt));
+    }
   }
 }

@@ -187,7 +187,7 @@ describe('routing an emergency call', () => {
     it("routes the account country's emergency number", () =>
       given({ contacts: shadows, account: { ...household.account!, address: { ...address, country: 'GB' } } })
         .when(asks('emergency'))
-        .then([{ type: 'DestinationResolved', data: { class: 'emergency', e164: '112' } }, { type: 'EmergencyOwnerNotified' }]));
+        .then([{ type: 'DestinationResolved', data: { class: 'emergency', e164: '999' } }, { type: 'EmergencyOwnerNotified' }]));
   });
 
   it("never lets an unverified request reach a member's own contacts by naming the member", () =>

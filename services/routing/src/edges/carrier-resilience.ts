@@ -114,7 +114,7 @@ export const classify = (error: unknown, what: string, timeoutMs: number, carrie
     return new CarrierUnavailable(`${what} not sent: the carrier's circuit is open`, true, !carriedOut);
   if (error instanceof CarrierAnswered)
     return error.transient
-      ? new CarrierUnavailable(`${what}: ${error.message}`, false, !carriedOut)
+      ? new CarrierUnavailable(`${what}: ${error.message}`, false, !carriedOut, error.retryAfterMs)
       : new CarrierRejected(`${what} refused: ${error.message}`, error.status, error.code);
   if (timedOut(error)) return new CarrierUnavailable(`${what}: no answer within ${timeoutMs} ms`);
   if (noAnswer(error)) return new CarrierUnavailable(`${what}: carrier unreachable (${(error as Error).message})`, false, !carriedOut);

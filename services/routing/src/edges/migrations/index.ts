@@ -3,6 +3,7 @@ import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migr
 import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migration';
 import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
+import { RoutingRequestCarriedOut1765400000000 } from './routing-request-carried-out.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
 
 /** Routing's own schema history, oldest first (the event store's migrations run before it). */
@@ -13,4 +14,5 @@ export const routingMigrations = [
   RoutingCallLimits1764450000000,
   RoutingClaimHolders1765100000000,
   RoutingDevicesOrder1765200000000,
+  RoutingRequestCarriedOut1765400000000,
 ];

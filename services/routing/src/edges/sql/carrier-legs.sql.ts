@@ -23,8 +23,9 @@ WITH legs AS (
 )
 SELECT pg_notify($5, '') FROM (SELECT count(*) FROM queued) AS q`;
 
-// The calls of $3 are over: their legs stop counting as live. A placement never claimed has not
-// reached the carrier: drop it. One that was (in flight now, or tried before) may have: queue a
+// The calls of $3 are over: their legs stop counting as live. A placement not in flight now, none of
+// whose tries may have been carried out by the carrier (never tried, or refused before it reached
+// it), has placed nothing: drop it. One that may have (in flight now, or a try timed out): queue a
 // hang-up, which runs after it (a leg's requests run in order).
 const stopSql = `
 WITH over AS (
@@ -33,7 +34,7 @@ WITH over AS (
 stopping AS (SELECT unnest($1::text[]) AS leg_id),
 dropped AS (
   DELETE FROM carrier_requests r USING stopping s
-  WHERE r.leg_id = s.leg_id AND r.action = 'place' AND r.claimed_until IS NULL AND r.attempts = 0
+  WHERE r.leg_id = s.leg_id AND r.action = 'place' AND r.claimed_until IS NULL AND NOT r.carried_out
   RETURNING r.leg_id
 ), hang_ups AS (
   INSERT INTO carrier_requests (leg_id, action, payload)

@@ -97,15 +97,15 @@ export class SqlCarrierRequests implements CarrierRequests {
     await complete(tx, [{ request, carrierCallId: null }]);
   }
 
-  async retryLater(request: ClaimedRequest, delayMs: number, attempted = true): Promise<void> {
+  async retryLater(request: ClaimedRequest, delayMs: number, carriedOut: boolean): Promise<void> {
     // The dispatchers hear of it, and sleep until it falls due.
     await this.dataSource.query(
       `WITH later AS (
-         UPDATE carrier_requests SET attempts = attempts + $5::int, claimed_until = NULL, claim_token = NULL, claimed_by_pid = NULL,
+         UPDATE carrier_requests SET attempts = attempts + 1, carried_out = carried_out OR $5, claimed_until = NULL, claim_token = NULL, claimed_by_pid = NULL,
            available_at = now() + make_interval(secs => $3::float8 / 1000)
          WHERE request_id = $1 AND claim_token = $2 RETURNING 1)
        SELECT pg_notify($4, '') FROM later`,
-      [request.requestId, request.claim, delayMs, carrierRequestsChannel, attempted ? 1 : 0],
+      [request.requestId, request.claim, delayMs, carrierRequestsChannel, carriedOut],
     );
   }
 }
