@@ -1,11 +1,9 @@
-import type { QuietWindow } from '@homeline/contracts';
+import { isStorableInstant, type QuietWindow } from '@homeline/contracts';
 import type { Household } from './household';
 import type { SetAwayMode, SetQuietHours } from './household.commands';
 import { quietHoursProblems, utcInstant } from './household-policies';
 import { HouseholdError } from './household.errors';
 import type { HouseholdEvent } from './household.events';
-
-const lastInstant = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** Setting what is already set decides nothing: a PUT sent again is not a change. */
 export const setAwayMode = (c: SetAwayMode, h: Household): HouseholdEvent[] => {
@@ -14,7 +12,7 @@ export const setAwayMode = (c: SetAwayMode, h: Household): HouseholdEvent[] => {
     throw new HouseholdError('until_in_past', `Away Mode cannot end at ${c.until}, which has passed`);
   }
   // In UTC, 9999-12-31T23:30:00-01:00 is in the year 10000, which no ISO-8601 timestamp of the events can say.
-  if (until !== null && Date.parse(until) > lastInstant) {
+  if (until !== null && !isStorableInstant(until)) {
     throw new HouseholdError('until_out_of_range', `Away Mode cannot end at ${c.until}: after the year 9999 in UTC`);
   }
   if (h.awayMode.enabled === c.enabled && h.awayMode.until === until) return [];

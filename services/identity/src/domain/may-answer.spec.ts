@@ -68,5 +68,11 @@ describe('who may answer an inbound call', () => {
       expect(mayAnswerCall({ role: 'guest' }, fromStranger, 'standard')).toEqual(notPermitted);
       expect(mayAnswerCall({ role: 'child' }, fromStranger, 'standard')).toEqual(notPermitted);
     });
+    it('keeps the sensitive-call rule: a bank calling within the window is still only for answer_sensitive, at high assurance', () => {
+      const bankInWindow = { fromContact: false, sensitive: true, emergencyCallback: true };
+      expect(mayAnswerCall({ role: 'guest' }, bankInWindow, 'high')).toEqual(notPermitted);
+      expect(mayAnswerCall({ role: 'owner' }, bankInWindow, 'standard')).toEqual(insufficient);
+      expect(mayAnswerCall({ role: 'owner' }, bankInWindow, 'high')).toEqual(allowed);
+    });
   });
 });

@@ -20,12 +20,13 @@ export interface InboundCallFacts {
  * `high` assurance: without the grant the answer is not permitted, below the high thresholds
  * the assurance is insufficient. A call that may be the emergency services calling back may be
  * answered by any member, a guest or a child included: whoever dialled 911 must be able to take
- * the call-taker's call, as they could place the call (`emergency` is every role's grant).
+ * the call-taker's call, as they could place the call (`emergency` is every role's grant). It is
+ * any call within the window, though, so a sensitive one keeps its rule: a bank's call is not the
+ * call-taker's.
  */
 export const mayAnswerCall = (member: MemberPermissions, call: InboundCallFacts, assurance: Assurance): CallPermission => {
-  if (call.emergencyCallback) return { allowed: true };
   const grants = grantsFor(member);
-  const reachable = grants.includes('domestic') || (call.fromContact && grants.includes('contacts'));
+  const reachable = call.emergencyCallback === true || grants.includes('domestic') || (call.fromContact && grants.includes('contacts'));
   if (!reachable) return { allowed: false, reason: 'not_permitted' };
   if (!call.sensitive) return { allowed: true };
   if (!grants.includes('answer_sensitive')) return { allowed: false, reason: 'not_permitted' };
