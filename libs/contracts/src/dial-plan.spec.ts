@@ -67,9 +67,14 @@ describe('classifying what was dialled', () => {
     it('knows 000 as the emergency number in Australia', () =>
       expect(classifyDestination('000', 'AU')).toMatchObject({ class: 'emergency' }));
 
-    it.each(['GB', 'JP', 'AU', 'NZ'])('takes 911 and 112 for emergency numbers in %s too, as every mobile network does (3GPP TS 22.101)', (country) => {
-      expect(classifyDestination('911', country)).toEqual({ ok: true, class: 'emergency', e164: '911' });
-      expect(classifyDestination('112', country)).toEqual({ ok: true, class: 'emergency', e164: '112' });
+    it.each([
+      ['GB', '999', '112'],
+      ['JP', '110', '110'],
+      ['AU', '000', '112'],
+      ['NZ', '111', '111'],
+    ])('takes 911 and 112 for emergency numbers in %s too, as every mobile network does (3GPP TS 22.101), handing the carrier the country\'s own', (country, for911, for112) => {
+      expect(classifyDestination('911', country)).toEqual({ ok: true, class: 'emergency', e164: for911 });
+      expect(classifyDestination('112', country)).toEqual({ ok: true, class: 'emergency', e164: for112 });
     });
 
     it('classes a short number billed at a premium rate as premium, not as a short code', () => {
@@ -92,7 +97,7 @@ describe('recognising an emergency call however it was asked for', () => {
     expect(emergencyNumberFor(target, 'US')).toBe('911'));
 
   it('answers "emergency" with the country\'s own number', () => {
-    expect(emergencyNumberFor('emergency', 'GB')).toBe('112');
+    expect(emergencyNumberFor('emergency', 'GB')).toBe('999');
     expect(emergencyNumberFor('nine nine nine', 'GB')).toBe('999');
   });
 
@@ -106,12 +111,13 @@ describe('recognising an emergency call however it was asked for', () => {
     expect(classifyDestination(target, country)).toEqual({ ok: true, class: 'emergency', e164: number });
   });
 
-  it('answers a word with the service it names where a country splits them, and with 112 where none of its numbers is known', () => {
+  it('answers a word with the country\'s general number where it has one, and with the service it names where a country has none', () => {
     expect(['police', 'ambulance', 'fire'].map((w) => emergencyNumberFor(w, 'CN'))).toEqual(['110', '120', '119']);
     expect(['police', 'ambulance', 'fire'].map((w) => emergencyNumberFor(w, 'JP'))).toEqual(['110', '119', '119']);
-    expect(['police', 'ambulance', 'emergency'].map((w) => emergencyNumberFor(w, 'DE'))).toEqual(['110', '112', '112']);
+    // Turkey's 110 is the fire brigade, Belgium's 100 the ambulance: a general number is never second-guessed.
+    for (const country of ['DE', 'TR', 'BE']) expect(['police', 'ambulance', 'emergency'].map((w) => emergencyNumberFor(w, country))).toEqual(['112', '112', '112']);
     expect(emergencyNumberFor('emergency', 'NZ')).toBe('111');
-    expect(emergencyNumberFor('emergency', 'TH')).toBe('112');
+    expect(emergencyNumberFor('emergency', 'TH')).toBe('191');
   });
 
   it.each(['Mom', '411', 'nine one two', '+1 911 555 0100'])('does not take "%s" for an emergency call', (target) =>

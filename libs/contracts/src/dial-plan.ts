@@ -45,24 +45,40 @@ const digitWords: Readonly<Record<string, string>> = {
 };
 /**
  * 112 and 911 are emergency numbers on every mobile network, whatever the country's own
- * (3GPP TS 22.101 section 10.1.1): a visitor's "911" in London reaches 999's call-takers.
+ * (3GPP TS 22.101 section 10.1.1): a visitor's "911" in London is an emergency call. The carrier
+ * is handed the country's own number where its metadata does not list the one dialled (999 for
+ * "911" in the UK), so a line that routes only the country's numbers connects it too.
  */
 const mobileEmergencyNumbers = new Set(['112', '911']);
 const isEmergencyDialled = (digits: string, region: RegionCode): boolean =>
   mobileEmergencyNumbers.has(digits) || shortNumbers.isEmergencyNumber(digits, region);
 
+/** Numbers that answer for every emergency service in the countries that have one. */
+const generalEmergencyNumbers = ['911', '999', '000', '111', '112']; // 112 last: where a country has its own beside it, its own
 /**
- * The service a spoken word asks for, and the numbers to try for it in turn: the service's own
- * where a country splits them (police 110 and ambulance 120 in China, fire and ambulance 119 in
- * Japan and Korea), then a country's general number. Each is taken only where it is an emergency
- * number; where none is, 112 (every mobile network routes it).
+ * Where a country has no general number, each service has its own, and a spoken word names one
+ * (police 110 and ambulance 120 in China; fire and ambulance 119 in Japan). These are tried only
+ * there, and each only where it is an emergency number: where the country has a general number,
+ * it answers every word (its call-takers dispatch any service).
  */
-const generalEmergencyNumbers = ['911', '112', '999', '000', '111'];
+const serviceNumbers = {
+  police: ['110', '113', '191', '122', '19', '15', '100', '17'],
+  ambulance: ['120', '119', '115', '123', '1122', '1669', '102', '103'],
+  fire: ['119', '114', '180', '16', '199', '101', '18'],
+};
+const anyService = [...new Set([...serviceNumbers.police, ...serviceNumbers.ambulance, ...serviceNumbers.fire])];
 const emergencyWords: ReadonlyMap<string, readonly string[]> = new Map(
   Object.entries({
-    emergency: [], 'emergency services': [], police: ['110', '100'], ambulance: ['120', '119'], fire: ['119'], 'fire department': ['119'], 'fire brigade': ['119'],
-  }).map(([word, own]) => [word, [...own, ...generalEmergencyNumbers]]),
+    emergency: anyService, 'emergency services': anyService, police: serviceNumbers.police, ambulance: serviceNumbers.ambulance,
+    fire: serviceNumbers.fire, 'fire department': serviceNumbers.fire, 'fire brigade': serviceNumbers.fire,
+  }).map(([word, own]) => [word, [...generalEmergencyNumbers, ...own, ...anyService]]),
 );
+const numberFor = (candidates: readonly string[], region: RegionCode): string =>
+  candidates.find((n) => shortNumbers.isEmergencyNumber(n, region)) ?? '112'; // every mobile network routes 112
+
+/** The number to hand the carrier for an emergency number dialled in `region`: itself, or the country's own. */
+const localEmergencyNumber = (digits: string, region: RegionCode): string =>
+  shortNumbers.isEmergencyNumber(digits, region) ? digits : numberFor(emergencyWords.get('emergency')!, region);
 
 /**
  * The emergency number a spoken or dialled target means in `country`, or null: "911", "９１１",
@@ -73,9 +89,9 @@ export const emergencyNumberFor = (target: string, country: string): string | nu
   const region = country.toUpperCase() as RegionCode;
   if (!isSupportedCountry(region)) return null;
   const numbers = emergencyWords.get(spokenForm(target));
-  if (numbers) return numbers.find((n) => shortNumbers.isEmergencyNumber(n, region)) ?? '112';
+  if (numbers) return numberFor(numbers, region);
   const digits = shortDigitsOf(target);
-  return digits !== null && isEmergencyDialled(digits, region) ? digits : null;
+  return digits !== null && isEmergencyDialled(digits, region) ? localEmergencyNumber(digits, region) : null;
 };
 
 /** Whether `target` could be an emergency call in some country: a cheap test before looking the country up. */
@@ -92,12 +108,13 @@ const shortDigitsOf = (target: string): string | null => {
 
 /**
  * Emergency and short numbers (911, 112, 999, 000; 411, 311, 988...) exist only for the
- * country they are dialled in, but for 112 and 911, emergency numbers everywhere. libphonenumber-js carries no short-number metadata, so this part
- * uses Google's ShortNumberInfo (google-libphonenumber), which has it for every region.
+ * country they are dialled in, but for 112 and 911, emergency numbers everywhere.
+ * libphonenumber-js carries no short-number metadata, so this part uses Google's ShortNumberInfo
+ * (google-libphonenumber), which has it for every region.
  */
 const classifyShort = (digits: string, country: RegionCode): Classification | null => {
   if (digits.length < 2 || digits.length > 8) return null;
-  if (isEmergencyDialled(digits, country)) return { ok: true, class: 'emergency', e164: digits };
+  if (isEmergencyDialled(digits, country)) return { ok: true, class: 'emergency', e164: localEmergencyNumber(digits, country) };
   let parsed;
   try {
     parsed = phoneUtil.parse(digits, country);

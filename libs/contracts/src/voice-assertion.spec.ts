@@ -40,5 +40,6 @@ describe('the time a voice assertion was issued', () => {
     expect(arriving('{"issuedAt": "0000-01-01T00:00:00Z"}')).toBe(false);
     expect(arriving('{"issuedAt": "0001-01-01T00:30:00+01:00"}')).toBe(false); // the year 0 in UTC
     expect(arriving('{"issuedAt": "0001-01-01T00:00:00Z"}')).toBe(true);
+    expect(arriving('{"issuedAt": "9999-12-31T23:59:59.9999995Z"}')).toBe(false); // PostgreSQL rounds it into the year 10000
   });
 });
