@@ -23,8 +23,10 @@ export const checkChunk = (chunk: Buffer, first: number, strict: boolean): Chunk
   for (let start = 0; start < chunk.length; ) {
     let end = chunk.indexOf(NEWLINE, start);
     if (end < 0) end = chunk.length;
-    if (end > start) {
-      const line = chunk.subarray(start, end);
+    // A line ending CRLF (an export that went through a Windows tool) is the same line.
+    const lineEnd = end > start && chunk[end - 1] === 0x0d ? end - 1 : end;
+    if (lineEnd > start) {
+      const line = chunk.subarray(start, lineEnd);
       const leaf = strict ? null : exactLeaf(line, index);
       const check: LineCheck = leaf ? { leafHash: hashLeaf(leaf) } : checkLine(line.toString('utf8'), index, strict);
       if ('reason' in check) return { hashes, failed: { index, reason: check.reason } };

@@ -21,7 +21,8 @@ export type LineCheck = { readonly leafHash: Buffer } | { readonly reason: strin
  * Checks one line on its own (no tree needed), so lines can be checked in parallel and their leaf
  * hashes appended in order afterwards.
  */
-export const checkLine = (line: string, index: number, strict = false): LineCheck => {
+export const checkLine = (text: string, index: number, strict = false): LineCheck => {
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text; // a CRLF line ending is no part of the line
   const exact = exactLine(line, index, strict);
   return exact ? { leafHash: hashLeaf(exact) } : { reason: whyNot(line, index) };
 };

@@ -88,6 +88,12 @@ describe('an export checked a chunk of bytes at a time', () => {
     expect(hashes.map((h) => h.toString('hex'))).toEqual(entries.map((e) => hashLeaf(leafOf(e)).toString('hex')));
   });
 
+  it('reads lines ending CRLF as the same lines (an export that went through a Windows tool)', () => {
+    const crlf = checkChunk(Buffer.from(`${lines.join('\r\n')}\r\n`), 0, false);
+    expect({ failed: crlf.failed, count: crlf.hashes.length }).toEqual({ failed: undefined, count: 40 });
+    expect(verify(lines.map((l) => `${l}\r`))).toEqual({ ok: true, size: 40 });
+  });
+
   it('numbers lines from where the chunk starts, and names the first bad one', () => {
     const tampered = lines.map((l, i) => (i === 25 ? l.replace('"type":"CallRequested"', '"type":"CallEnded"') : l));
     expect(checkChunk(chunkOf(tampered.slice(20)), 20, false)).toMatchObject({ hashes: expect.any(Array), failed: { index: 25, reason: expect.stringMatching(/does not match its leaf/) } });

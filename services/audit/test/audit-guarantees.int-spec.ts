@@ -89,6 +89,15 @@ describe('the audit log, with two replicas', () => {
     });
     expect((await entries({ accountId, type: 'AuditAccountErased' })).entries[0].envelope.data).toMatchObject({ accountId, reason: 'GDPR art. 17 request #4711' });
 
+    // An account whose events have not reached the audit yet is erased ahead of them when asked to be.
+    const ahead = randomUUID();
+    expect((await h.post('/v1/audit/erasures', { accountId: ahead, reason: 'GDPR art. 17 request #4712', force: true })).status).toBe(201);
+    await h.publish(Topics.identity, accountOpened(ahead, '+15551239877'));
+    await eventually(async () => {
+      const [opened] = (await entries({ accountId: ahead, type: 'AccountOpened' })).entries;
+      expect(opened.envelope.data).toMatchObject({ accountId: ahead, msisdn: '[erased]', displayName: '[erased]' });
+    });
+
     // The leaves did not change: the old export is still a prefix of the new one, and proofs verify.
     const checkpointAfter = await h.checkpoint();
     expect((await exportLines(checkpointBefore.size))).toEqual(linesBefore);

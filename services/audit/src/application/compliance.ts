@@ -29,19 +29,19 @@ export interface EntriesPage {
   readonly nextCursor: string | null;
 }
 
-/**
- * What the compliance team does with the log. Each action is recorded as an entry first, in its
- * own transaction, before any data is returned: a query whose record failed answers nothing.
- */
 /** An erasure of an account the log never held anything of: most likely a mistyped id. */
 export class UnknownAccount extends Error {
   readonly status = 404;
   readonly code = 'unknown_account';
   constructor(accountId: string) {
-    super(`The audit log holds nothing of account ${accountId}: nothing was erased.`);
+    super(`The audit log holds nothing of account ${accountId}: nothing was erased (force: true erases it before its events arrive).`);
   }
 }
 
+/**
+ * What the compliance team does with the log. Each action is recorded as an entry first, in its
+ * own transaction, before any data is returned: a query whose record failed answers nothing.
+ */
 export class Compliance {
   constructor(
     private readonly store: AuditStore,
@@ -66,13 +66,14 @@ export class Compliance {
   }
 
   /**
-   * Refuses an account the log never held anything of (404 unknown_account). Erases twice: a
+   * Refuses an account the log never held anything of (404 unknown_account), unless `force`: its
+   * tombstone then waits for its events, which are recorded "[erased]". Erases twice: a
    * device or call key that a concurrent batch created (and linked to the account) while the first
    * pass ran is committed by the time of the second.
    */
-  async erase(accountId: string, reason: string, correlationId: string): Promise<void> {
+  async erase(accountId: string, reason: string, correlationId: string, force = false): Promise<void> {
     // A mistyped id would otherwise be "erased" (and logged so) while the real account stays readable.
-    if (!(await this.store.knowsAccount(accountId))) throw new UnknownAccount(accountId);
+    if (!force && !(await this.store.knowsAccount(accountId))) throw new UnknownAccount(accountId);
     await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
     await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
     await this.record({ type: 'AuditAccountErased', data: { accountId, reason } }, correlationId);

@@ -1,3 +1,4 @@
+import { isStorableInstant } from '@homeline/contracts';
 import { z } from 'zod';
 
 /** A non-negative index or tree size in a query string: digits only, within the safe integer range. */
@@ -9,9 +10,6 @@ const count = (name: string) =>
 
 const id = z.string().min(1).max(200);
 
-const firstInstant = Date.parse('0001-01-01T00:00:00.000Z');
-const lastInstant = Date.parse('9999-12-31T23:59:59.999Z');
-
 /**
  * An ISO-8601 time with an offset, as the UTC instant it names. PostgreSQL's timestamptz has no
  * year 0 and no offset past 15:59, both of which the ISO form allows: handed on in UTC and within
@@ -20,7 +18,7 @@ const lastInstant = Date.parse('9999-12-31T23:59:59.999Z');
 const instant = (name: string) =>
   z.iso.datetime({ offset: true })
     .transform((text) => Date.parse(text))
-    .refine((t) => t >= firstInstant && t <= lastInstant, `${name} is outside the years 1 to 9999 (UTC)`)
+    .refine((t) => isStorableInstant(new Date(t).toISOString()), `${name} is outside the years 1 to 9999 (UTC)`)
     .transform((t) => new Date(t).toISOString());
 
 /** GET /v1/audit/entries (docs/architecture.md section 6): filters, and `cursor` = the index the previous page ended at. */
@@ -47,4 +45,9 @@ export const erasureBodySchema = z.object({
   accountId: id,
   /** Recorded in the log as given, so it must not itself hold personal data (a ticket number, a legal basis). */
   reason: z.string().min(1).max(500),
+  /**
+   * Erase an account the log holds nothing of yet (its events may still be on their way): its
+   * events, when they come, are recorded "[erased]". Without it such an id is 404 unknown_account.
+   */
+  force: z.boolean().optional(),
 }).strict();

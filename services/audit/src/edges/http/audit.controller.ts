@@ -66,7 +66,7 @@ export class AuditController {
   @HttpCode(201)
   @ApiZodBody(erasureBodySchema)
   async erase(@Body(new ZodPipe(erasureBodySchema)) body: z.infer<typeof erasureBodySchema>) {
-    await this.compliance.erase(body.accountId, body.reason, correlationId());
+    await this.compliance.erase(body.accountId, body.reason, correlationId(), body.force ?? false);
     return { accountId: body.accountId, erased: true };
   }
 
