@@ -77,6 +77,14 @@ describe('the audit log of a running system', () => {
       return { entries, signed };
     }, { timeoutMs: 30_000 });
 
+  it("finds a call's whole history by its account, how it ended included", async () => {
+    const callId = await placeConnectedCall();
+    await integratedEntries(callId);
+    const byAccount = await audit<{ entries: Entry[] }>(`/v1/audit/entries?accountId=${home.accountId}&callId=${callId}`);
+    // CallRequested names no account (identity has not answered yet); from CallRouting on, every event does.
+    expect(byAccount.entries.map((e) => e.type)).toEqual(expect.arrayContaining(['CallRouting', 'CallConnected', 'CallEnded']));
+  });
+
   it('proves each entry of a call included in a checkpoint signed by the pinned key, and two checkpoints consistent', async () => {
     const callId = await placeConnectedCall();
     const { entries, signed: first } = await integratedEntries(callId);
