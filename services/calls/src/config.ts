@@ -10,6 +10,12 @@ export const callsConfigSchema = platformEnv({ httpPort: 3001 }).extend({
   CALL_ANSWER_TIMEOUT_MS: env.milliseconds(45_000),
   /** An emergency call waits this long for its answer: a call-taker queue must not lose the caller (30 min). */
   CALL_EMERGENCY_ANSWER_TIMEOUT_MS: env.milliseconds(1_800_000),
+  /**
+   * How long an answer waits for calls to have read the offer it answers: devices ring off routing's
+   * topic, one hop before calls opens the call, so a quick "Alexa, answer" may come first. After
+   * this, an unknown call is 404 call_not_found.
+   */
+  CALL_ANSWER_OFFER_WAIT_MS: env.milliseconds(2_000),
   /** How long an inbound call rings in the home before it fails with `no_answer` (docs/architecture.md section 6.1). */
   CALL_RING_TIMEOUT_MS: env.milliseconds(30_000),
   /**

@@ -32,6 +32,7 @@ describe('the call-setup process manager', () => {
       INTEGRATION_TOKEN: token,
       LOG_LEVEL: 'warn',
       CALL_VERIFICATION_TIMEOUT_MS: '60000',
+      CALL_ANSWER_OFFER_WAIT_MS: '20000', // however slowly this machine consumes the offer
     });
     await calls.app.listen(0, '127.0.0.1');
     base = await calls.app.getUrl();
@@ -293,6 +294,17 @@ describe('the call-setup process manager', () => {
       const { body } = await http('GET', `/v1/calls/${callId}`);
       expect(body.timeline!.map((e) => e.type)).toEqual(['CallOffered', 'AnswerRequested']);
       expect(JSON.stringify(body)).not.toContain('signature'); // the assertion never shows
+    });
+
+    it('takes an answer that comes before calls has read the offer that rang the device (devices ring off routing\'s topic)', async () => {
+      const callId = randomUUID();
+      const offered = routingEvent('InboundCallOffered', callId, {
+        callId, accountId: 'acc-1', carrierCallId: `carrier-${callId}`, from: '+15550100123', to: '+15550100001', sensitive: false,
+        callerName: null, fromContact: false, devices: ['kitchen'], emergencyCallback: false,
+      });
+      const answering = answerWith(callId, 'kitchen'); // sent first: calls knows no such call yet
+      await producer.send({ topic: Topics.routing, messages: [{ key: offered.streamId, value: JSON.stringify(offered) }] });
+      expect(await answering).toMatchObject({ status: 202, body: { callId, status: 'ringing' } });
     });
 
     it('answers a retried answer with its Idempotency-Key as the first, without asking identity twice', async () => {

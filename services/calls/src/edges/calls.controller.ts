@@ -29,6 +29,8 @@ type PlaceCall = z.infer<typeof placeCallSchema>;
 // Two requests racing with one emergency assertion: the loser's statement fails on this key, and is judged again.
 treatUniqueViolationAsRace('emergency_nonces_pkey');
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const answerCallSchema = z.object({
   deviceId: z.string().min(1).max(128),
   voice: voiceAssertionSchema,
@@ -91,6 +93,8 @@ export class CallsController {
   ): Promise<{ callId: string; status: string }> {
     // No call has an id this long (they are UUIDs), and the key's scope below must fit its index.
     if (callId.length > 128) throw new CallError('call_not_found', `no call ${callId.slice(0, 64)}...`);
+    // Only for a call id as calls makes them, answered by an assertion for it: no other request waits.
+    if (body.voice.subject === callId && uuid.test(callId)) await this.untilOffered(callId);
     // A retried answer with its key is answered as the first was, instead of becoming a second request
     // with the same assertion (which identity refuses as a replay). Scoped to the call and the device.
     const result = await this.idempotency.once(`calls.answer:${callId}:${body.deviceId}`, key, body, async (tx) => {
@@ -111,6 +115,20 @@ export class CallsController {
     const now = this.clock.now().toISOString();
     await this.writes.run(this.dataSource.manager, [{ callId, commands: [{ type: 'HangUp', callId, by: 'caller', now }] }]);
     return this.get(callId);
+  }
+
+  /**
+   * Waits, up to CALL_ANSWER_OFFER_WAIT_MS, for the call's stream to exist: the device rang off
+   * routing's topic, and calls may read the same offer a moment later. An answer to a call that never
+   * comes is then refused as before (404 call_not_found); one whose offer lands in time goes on.
+   */
+  private async untilOffered(callId: string): Promise<void> {
+    const until = Date.now() + this.config.CALL_ANSWER_OFFER_WAIT_MS;
+    for (;;) {
+      const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM es_events WHERE stream_id = $1 LIMIT 1`, [callStreamId(callId)]);
+      if (rows.length > 0 || Date.now() >= until) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async requestCall(body: PlaceCall): Promise<RequestCall> {
