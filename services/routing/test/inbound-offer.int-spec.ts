@@ -137,60 +137,61 @@ describe('an inbound call offered by the carrier (signed POST /v1/carrier/inboun
     expect(declined.data).toMatchObject({ reason: 'no_devices' });
   });
 
-  it('rings every device after the household called 911, Away Mode notwithstanding', async () => {
+  /** A household in Away Mode with one speaker and its owner, as routing holds it. */
+  const awayHousehold = async () => {
     const callback = new HouseholdEvents(freshLine());
     const member = callback.member('owner');
     const speaker = callback.device();
     callback.awayMode(true);
     await routing.publish(...callback.events);
     await routing.untilProjected(callback.accountId, callback.counts());
-    const before = await offer(callback.msisdn);
-    await routing.waitFor(before, ['InboundCallOffered', 'InboundCallDeclined']);
-
+    return { callback, member, speaker };
+  };
+  /** The household's speaker calls 911, and routing routes it. */
+  const callsEmergency = async ({ callback, member, speaker }: Awaited<ReturnType<typeof awayHousehold>>) => {
     const emergency = callRouting({ accountId: callback.accountId, deviceId: speaker, target: '911', verified: true, memberId: member, speakerRejection: null });
     await routing.publish(emergency);
     await routing.waitFor(emergency.data.callId, ['DestinationResolved']);
-    const after = await offer(callback.msisdn, { from: '+12125550911' });
+    return emergency.data.callId;
+  };
+  /** calls says the call ended (at `occurredAt`), and routing has taken it. */
+  const ends = async (accountId: string, callId: string, occurredAt = new Date().toISOString()) => {
+    const ended = { ...callEnded(accountId, callId), occurredAt };
+    await routing.publish(ended);
+    await eventually(async () => expect(await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [ended.id])).toHaveLength(1));
+  };
+  const setLastEmergency = (accountId: string, ago: string) =>
+    routing.dataSource.query(`UPDATE accounts SET last_emergency_at = now() - $2::interval WHERE account_id = $1`, [accountId, ago]);
+
+  it('rings every device after the household called 911, Away Mode notwithstanding', async () => {
+    const home = await awayHousehold();
+    const before = await offer(home.callback.msisdn);
+    await routing.waitFor(before, ['InboundCallOffered', 'InboundCallDeclined']);
+
+    await callsEmergency(home);
+    const after = await offer(home.callback.msisdn, { from: '+12125550911' });
     const [offered] = await routing.waitFor(after, rings(1));
-    expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [speaker] });
+    expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [home.speaker] });
   });
 
   it('opens the call-back window when the emergency call ends, however long it lasted', async () => {
-    const callback = new HouseholdEvents(freshLine());
-    const member = callback.member('owner');
-    const speaker = callback.device();
-    callback.awayMode(true);
-    await routing.publish(...callback.events);
-    await routing.untilProjected(callback.accountId, callback.counts());
-    const emergency = callRouting({ accountId: callback.accountId, deviceId: speaker, target: '911', verified: true, memberId: member, speakerRejection: null });
-    await routing.publish(emergency);
-    await routing.waitFor(emergency.data.callId, ['DestinationResolved']);
+    const home = await awayHousehold();
+    const callId = await callsEmergency(home);
     // The call went on for 61 minutes: routed longer ago than the window (60 minutes), ended now.
-    await routing.dataSource.query(`UPDATE accounts SET last_emergency_at = now() - interval '61 minutes' WHERE account_id = $1`, [callback.accountId]);
-    const ended = callEnded(callback.accountId, emergency.data.callId);
-    await routing.publish(ended);
-    await eventually(async () => expect(await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [ended.id])).toHaveLength(1));
-    const after = await offer(callback.msisdn, { from: '+12125550911' });
+    await setLastEmergency(home.callback.accountId, '61 minutes');
+    await ends(home.callback.accountId, callId);
+    const after = await offer(home.callback.msisdn, { from: '+12125550911' });
     const [offered] = await routing.waitFor(after, rings(1));
-    expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [speaker] });
+    expect(offered.data).toMatchObject({ emergencyCallback: true, devices: [home.speaker] });
   });
 
   it('times the call-back window from when the emergency call ended, not from when routing read that it had', async () => {
-    const callback = new HouseholdEvents(freshLine());
-    const member = callback.member('owner');
-    const speaker = callback.device();
-    callback.awayMode(true);
-    await routing.publish(...callback.events);
-    await routing.untilProjected(callback.accountId, callback.counts());
-    const emergency = callRouting({ accountId: callback.accountId, deviceId: speaker, target: '911', verified: true, memberId: member, speakerRejection: null });
-    await routing.publish(emergency);
-    await routing.waitFor(emergency.data.callId, ['DestinationResolved']);
-    await routing.dataSource.query(`UPDATE accounts SET last_emergency_at = now() - interval '2 hours' WHERE account_id = $1`, [callback.accountId]);
+    const home = await awayHousehold();
+    const callId = await callsEmergency(home);
+    await setLastEmergency(home.callback.accountId, '2 hours');
     // Ended 61 minutes ago; routing reads it only now (a lag, a replay): the window has closed.
-    const ended = { ...callEnded(callback.accountId, emergency.data.callId), occurredAt: new Date(Date.now() - 61 * 60_000).toISOString() };
-    await routing.publish(ended);
-    await eventually(async () => expect(await routing.dataSource.query(`SELECT 1 FROM es_inbox WHERE event_id = $1`, [ended.id])).toHaveLength(1));
-    const after = await offer(callback.msisdn, { from: '+12125550911' });
+    await ends(home.callback.accountId, callId, new Date(Date.now() - 61 * 60_000).toISOString());
+    const after = await offer(home.callback.msisdn, { from: '+12125550911' });
     const [, declined] = await routing.waitFor(after, ['InboundCallOffered', 'InboundCallDeclined']);
     expect(declined.data).toMatchObject({ reason: 'away_mode' });
   });
