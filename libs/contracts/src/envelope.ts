@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { isoInstant } from './instant';
 
+/** Whether an id has the form of the ids Homeline makes (UUIDs): anything else names nothing, and need not reach the database. */
+export const isUuid = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
 /** The envelope every integration event travels in (docs/architecture.md section 3). */
 export const envelopeSchema = z.object({
   id: z.uuid(),

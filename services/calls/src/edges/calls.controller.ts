@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/contracts';
+import { isUuid, mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/contracts';
 import {
   currentTraceparent, GroupCommit, isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator,
 } from '@homeline/event-store';
@@ -28,8 +28,6 @@ type PlaceCall = z.infer<typeof placeCallSchema>;
 
 // Two requests racing with one emergency assertion: the loser's statement fails on this key, and is judged again.
 treatUniqueViolationAsRace('emergency_nonces_pkey');
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const answerCallSchema = z.object({
   deviceId: z.string().min(1).max(128),
@@ -94,7 +92,7 @@ export class CallsController {
     // No call has an id this long (they are UUIDs), and the key's scope below must fit its index.
     if (callId.length > 128) throw new CallError('call_not_found', `no call ${callId.slice(0, 64)}...`);
     // Only for a call id as calls makes them, answered by an assertion for it: no other request waits.
-    if (body.voice.subject === callId && uuid.test(callId)) await this.untilOffered(callId);
+    if (body.voice.subject === callId && isUuid(callId)) await this.untilOffered(callId);
     // A retried answer with its key is answered as the first was, instead of becoming a second request
     // with the same assertion (which identity refuses as a replay). Scoped to the call and the device.
     const result = await this.idempotency.once(`calls.answer:${callId}:${body.deviceId}`, key, body, async (tx) => {

@@ -1,3 +1,4 @@
+import { isUuid } from '@homeline/contracts';
 import { HouseholdError } from '../domain';
 
 /**
@@ -16,10 +17,8 @@ export const msisdnAlreadyRegistered = (msisdn: string) =>
 
 export const accountNotFound = (accountId: string) => new HouseholdError('account_not_found', `No account ${accountId}.`);
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Account ids are UUIDs: anything else names no account, and never reaches the database. */
-export const isAccountId = (accountId: string): boolean => uuidPattern.test(accountId);
+export const isAccountId = (accountId: string): boolean => isUuid(accountId);
 
 /** Member and approval ids are UUIDs too (identity makes them): anything else names none, and never reaches the database. */
-export const isIssuedId = (id: string): boolean => uuidPattern.test(id);
+export const isIssuedId = (id: string): boolean => isUuid(id);
