@@ -69,7 +69,7 @@ const serviceNumbers = {
 const anyService = [...new Set([...serviceNumbers.police, ...serviceNumbers.ambulance, ...serviceNumbers.fire])];
 const emergencyWords: ReadonlyMap<string, readonly string[]> = new Map(
   Object.entries({
-    emergency: anyService, 'emergency services': anyService, police: serviceNumbers.police, ambulance: serviceNumbers.ambulance,
+    emergency: [], 'emergency services': [], police: serviceNumbers.police, ambulance: serviceNumbers.ambulance,
     fire: serviceNumbers.fire, 'fire department': serviceNumbers.fire, 'fire brigade': serviceNumbers.fire,
   }).map(([word, own]) => [word, [...generalEmergencyNumbers, ...own, ...anyService]]),
 );
