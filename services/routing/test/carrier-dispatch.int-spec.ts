@@ -5,7 +5,7 @@ import type { Consumer } from 'kafkajs';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { CarrierUnavailable } from '../src/application/carrier.port';
+import { CarrierUnavailable, type CarrierPort } from '../src/application/carrier.port';
 import { CarrierWork } from '../src/application/carrier-work';
 import { inboundCommands, legCommands } from '../src/application/streams';
 import { SqlCarrierRequests } from '../src/edges/sql/carrier-requests.sql';
@@ -47,6 +47,25 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     return routing;
   };
 
+  /** The dispatcher's work on one claimed request at a time, against `carrier`. */
+  const workWith = (carrier: CarrierPort, maxAttempts: number) =>
+    new CarrierWork(dataSource, new SqlCarrierRequests(dataSource), carrier, legCommands(), systemClock, {
+      maxAttempts,
+      inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() },
+    });
+  /** Claims the one queued request once it falls due (after its backoff), and says it is the `action` expected. */
+  const claimWhenDue = async (action: string, claim: string) => {
+    const [request] = await eventually(async () => {
+      const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 30_000, claim, null);
+      expect(claimed.map((r) => r.action)).toEqual([action]);
+      return claimed;
+    });
+    return request;
+  };
+  /** The leg's call is over (CallEnded), as routing's consumer would release it. */
+  const endCallOf = (legId: string, carrier: CarrierPort = new ScriptedCarrier()) =>
+    dataSource.transaction((tx) => routingOn(dataSource, carrier, hour).releaser.release(tx, [callEnded(legId)]));
+
   it('places a leg queued before a crash when it starts again', async () => {
     await requestLeg(dataSource, 'leg-crash'); // the decision committed, then the process died
     const carrier = new ScriptedCarrier();
@@ -69,12 +88,8 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
 
   it('fails the leg when the carrier keeps refusing it, so the call need not wait for its deadline', async () => {
     await requestLeg(dataSource, 'leg-refused');
-    const requests = new SqlCarrierRequests(dataSource);
-    const work = new CarrierWork(dataSource, requests, new ScriptedCarrier(1), legCommands(), systemClock, {
-      maxAttempts: 1,
-      inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() },
-    });
-    const { claimed } = await requests.claim(10, 30_000, 'claim-1', null);
+    const work = workWith(new ScriptedCarrier(1), 1);
+    const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 30_000, 'claim-1', null);
     await Promise.all(claimed.map((request) => work.perform(request)));
     expect(await typesOf(dataSource, 'leg-refused')).toEqual(['CarrierLegRequested', 'CarrierLegFailed']);
     expect(await queued()).toBe(0);
@@ -131,9 +146,7 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
 
   it('never places a leg released before its placement was claimed', async () => {
     await requestLeg(dataSource, 'leg-dropped');
-    await dataSource.transaction((tx) =>
-      routingOn(dataSource, new ScriptedCarrier(), hour).releaser.release(tx, [callEnded('leg-dropped')]),
-    );
+    await endCallOf('leg-dropped');
     await requestLeg(dataSource, 'leg-after');
     const carrier = new ScriptedCarrier();
     await dispatching(carrier, async () => {
@@ -146,21 +159,12 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
 
   it('drops, when its call ends, a placement the carrier never carried out, however often it was tried', async () => {
     await requestLeg(dataSource, 'leg-unplaced');
-    const requests = new SqlCarrierRequests(dataSource);
     const unreachable = Object.assign(new ScriptedCarrier(), {
       placeLeg: async () => { throw new CarrierUnavailable('carrier place: carrier unreachable (connect ECONNREFUSED)', false, true); },
     });
-    const work = new CarrierWork(dataSource, requests, unreachable, legCommands(), systemClock, { maxAttempts: 8, inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() } });
-    for (const claim of ['claim-unplaced-1', 'claim-unplaced-2']) {
-      const [request] = await eventually(async () => {
-        const { claimed } = await requests.claim(10, 30_000, claim, null);
-        expect(claimed.map((r) => r.action)).toEqual(['place']);
-        return claimed;
-      });
-      await work.perform(request);
-    }
+    for (const claim of ['claim-unplaced-1', 'claim-unplaced-2']) await workWith(unreachable, 8).perform(await claimWhenDue('place', claim));
     // The call fails (its ringing deadline): the leg is released while the placement waits for its next try.
-    await dataSource.transaction((tx) => routingOn(dataSource, new ScriptedCarrier(), hour).releaser.release(tx, [callEnded('leg-unplaced')]));
+    await endCallOf('leg-unplaced');
     expect(await queued()).toBe(0); // no placement, and no hang-up behind it
     expect(await typesOf(dataSource, 'leg-unplaced')).toEqual(['CarrierLegRequested', 'CarrierLegEnded']);
   });
@@ -171,9 +175,7 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     await dispatching(carrier, async () => {
       await requestLeg(dataSource, 'leg-ended');
       await eventually(() => expect(carrier.log).toEqual(['place leg-ended']));
-      await dataSource.transaction((tx) =>
-        routingOn(dataSource, carrier, hour).releaser.release(tx, [callEnded('leg-ended')]),
-      );
+      await endCallOf('leg-ended', carrier);
       carrier.open();
       await eventually(() =>
         expect(carrier.log).toEqual(['place leg-ended', 'placed leg-ended', 'hang_up cc-leg-ended']),
@@ -188,18 +190,8 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
       await requestLeg(dataSource, 'leg-away');
       await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-away')).toBe('cc-leg-away'));
     });
-    await dataSource.transaction((tx) => routingOn(dataSource, carrier, hour).releaser.release(tx, [callEnded('leg-away')]));
-    const requests = new SqlCarrierRequests(dataSource);
-    const workWith = (far: ScriptedCarrier) =>
-      new CarrierWork(dataSource, requests, far, legCommands(), systemClock, { maxAttempts: 1, inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() } });
-    const hangUpWith = async (far: ScriptedCarrier, claim: string) => {
-      const [request] = await eventually(async () => { // once it falls due after its backoff
-        const { claimed } = await requests.claim(10, 30_000, claim, null);
-        expect(claimed.map((r) => r.action)).toEqual(['hang_up']);
-        return claimed;
-      });
-      await workWith(far).perform(request);
-    };
+    await endCallOf('leg-away', carrier);
+    const hangUpWith = async (far: ScriptedCarrier, claim: string) => workWith(far, 1).perform(await claimWhenDue('hang_up', claim));
     const pending = async () => (await dataSource.query(`SELECT action, attempts FROM carrier_requests`)) as Array<{ action: string; attempts: number }>;
 
     const unreachable = Object.assign(new ScriptedCarrier(), { hangUp: async () => { throw new CarrierUnavailable('carrier hang_up: carrier unreachable'); } });
@@ -218,16 +210,13 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
 
   it("waits at least as long as the carrier's Retry-After before it tries a request again", async () => {
     await requestLeg(dataSource, 'leg-paced');
-    const requests = new SqlCarrierRequests(dataSource);
     const pacing = Object.assign(new ScriptedCarrier(), {
       placeLeg: async () => { throw new CarrierUnavailable('carrier place: carrier answered 429', false, true, 60_000); },
     });
-    const work = new CarrierWork(dataSource, requests, pacing, legCommands(), systemClock, { maxAttempts: 8, inbound: { calls: new SqlInboundCalls(), commands: inboundCommands() } });
-    const { claimed } = await requests.claim(10, 30_000, 'claim-paced', null);
-    await work.perform(claimed[0]);
+    await workWith(pacing, 8).perform(await claimWhenDue('place', 'claim-paced'));
     const [{ waits }] = await dataSource.query(`SELECT extract(epoch FROM available_at - now())::float8 AS waits FROM carrier_requests`);
     expect(waits).toBeGreaterThan(55); // not the 0.25-0.5 s of its backoff
-    await dataSource.transaction((tx) => routingOn(dataSource, new ScriptedCarrier(), hour).releaser.release(tx, [callEnded('leg-paced')]));
+    await endCallOf('leg-paced');
     expect(await queued()).toBe(0); // a 429 placed nothing: dropped with its call
   });
 
