@@ -61,8 +61,9 @@ export class CallsController {
   ): Promise<{ callId: string; status: string }> {
     // A key is scoped to the device that sends it: two devices' keys never collide.
     const result = await this.idempotency.once(`calls.place:${body.deviceId}`, key, body, async (tx) => {
-      const command = await this.requestCall(body);
-      const state = await this.writeRequest(tx.queryRunner ? tx : this.dataSource.manager, command);
+      const mayBeEmergency = mayBeEmergencyTarget(body.target);
+      const command = await this.requestCall(body, mayBeEmergency);
+      const state = await this.writeRequest(tx.queryRunner ? tx : this.dataSource.manager, command, mayBeEmergency);
       return { status: 202, body: { callId: command.callId, status: state.status } };
     });
     response.status(result.status);
@@ -129,9 +130,9 @@ export class CallsController {
     }
   }
 
-  private async requestCall(body: PlaceCall): Promise<RequestCall> {
+  private async requestCall(body: PlaceCall, mayBeEmergency: boolean): Promise<RequestCall> {
     const now = this.clock.now().toISOString();
-    const emergency = mayBeEmergencyTarget(body.target)
+    const emergency = mayBeEmergency
       ? recogniseEmergencyRequest({
           device: await this.devices.find(this.dataSource, body.deviceId),
           target: body.target,
@@ -152,12 +153,12 @@ export class CallsController {
    * call and waits for identity (its device not yet known here) uses its nonce up here too: once
    * calls knows the device, a replay of it is not routed on calls' judgement either.
    */
-  private async writeRequest(db: EntityManager, command: RequestCall): Promise<AnyCallState> {
+  private async writeRequest(db: EntityManager, command: RequestCall, mayBeEmergency: boolean): Promise<AnyCallState> {
     const nonce = (ifNew: boolean) => ({
       sql: `INSERT INTO emergency_nonces (device_id, nonce, call_id) VALUES ($1, $2, $3)${ifNew ? ' ON CONFLICT DO NOTHING' : ''}`,
       params: [command.deviceId, command.voice.nonce, command.callId],
     });
-    const waitingCompanions = mayBeEmergencyTarget(command.target) ? [nonce(true)] : [];
+    const waitingCompanions = mayBeEmergency ? [nonce(true)] : [];
     if (!command.emergency && !db.queryRunner?.isTransactionActive) {
       const request = { callId: command.callId, isNew: true, commands: [command], companions: waitingCompanions, traceparent: currentTraceparent() };
       return (await this.newCalls.submit(request)).state;
