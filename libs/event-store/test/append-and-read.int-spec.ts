@@ -2,7 +2,8 @@ import { envelopeSchema } from '@homeline/contracts';
 import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { appendToStream, readStream, StreamVersionConflict, toEnvelope } from '../src';
+import { appendToStream, readStream, runUnitOfWork, StreamVersionConflict, toEnvelope } from '../src';
+import { eventually } from './support/infrastructure';
 import { useStoreDatabase } from './support/store-database';
 
 const source = 'calls' as const;
@@ -47,6 +48,28 @@ describe('appending to a stream and reading it back', () => {
     await appendToStream(store.db.manager, 'call-4', [incremented(1)], { expectedVersion: 'any', source });
     const appended = await appendToStream(store.db.manager, 'call-4', [incremented(1)], { expectedVersion: 'any', source });
     expect(appended.nextExpectedVersion).toBe(2);
+  });
+
+  it('runs no statement for a unit of work with nothing to write, so it waits on no writer', async () => {
+    const blocker = store.db.createQueryRunner();
+    const waitingToWrite = async () =>
+      (await store.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'relation'`))[0].n;
+    await blocker.startTransaction();
+    try {
+      await blocker.query('LOCK TABLE es_events IN SHARE MODE');
+      await expect(runUnitOfWork(store.db.manager, async () => 'nothing to do')).resolves.toBe('nothing to do');
+      // A unit of work that writes waits for the lock: the one above would have, had it run a statement.
+      const writing = runUnitOfWork(store.db.manager, async (uow) =>
+        uow.append([{ streamId: 'call-uow', events: [incremented(1)], options: { expectedVersion: 'no-stream', source } }]),
+      );
+      await eventually(async () => expect(await waitingToWrite()).toBe(1));
+      await blocker.commitTransaction();
+      await writing;
+      expect((await readStream(store.db.manager, 'call-uow')).currentVersion).toBe(1);
+    } finally {
+      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+      await blocker.release();
+    }
   });
 
   it('commits or rolls back together with the rest of the caller’s transaction', async () => {

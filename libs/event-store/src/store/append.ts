@@ -157,6 +157,11 @@ export const commitUnitOfWork = async (manager: EntityManager, write: UnitOfWork
   const { appends, inbox, companions = [] } = write;
   const activeTrace = currentTraceparent();
   const rows = appends.flatMap((append) => toRows(append, activeTrace));
+  // Nothing to write (a duplicate, an event the step ignored): no statement, which would still
+  // take es_events' write lock and cost a round trip.
+  if (rows.length === 0 && !inbox?.eventIds.length && companions.length === 0) {
+    return appends.map(() => ({ nextExpectedVersion: 0, lastPosition: 0n, events: [] }));
+  }
   const params: unknown[] = [
     rows.map((r) => r.streamId), rows.map((r) => r.expected), rows.map((r) => r.id), rows.map((r) => r.type),
     rows.map((r) => JSON.stringify(r.data)), rows.map((r) => r.occurredAt.toISOString()),
