@@ -98,11 +98,22 @@ describe('the carrier webhooks refuse what the carrier did not send, with proble
   it('answers 404 unknown_carrier_call for a status without legId about no inbound call of ours', async () => {
     const response = await postSigned(`${routing.baseUrl}/v1/carrier/status`, {
       carrierCallId: 'cc-nobody',
-      status: 'canceled',
+      status: 'ringing',
       sequence: 1,
       occurredAt: new Date().toISOString(),
     });
     expect(await problemOf(response)).toMatchObject({ status: 404, code: 'unknown_carrier_call' });
+  });
+
+  it('answers 404 unknown_carrier_call for a hang-up without legId naming one of our outbound legs, and keeps nothing for it', async () => {
+    const call = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+12125550100', verified: true, memberId: owner, speakerRejection: null });
+    await routing.publish(call);
+    const [, , ringing] = await routing.waitFor(call.data.callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const { carrierCallId: outbound } = ringing.data as { carrierCallId: string };
+    const response = await postSigned(`${routing.baseUrl}/v1/carrier/status`, { carrierCallId: outbound, status: 'completed', sequence: 9, occurredAt: new Date().toISOString() });
+    expect(await problemOf(response)).toMatchObject({ status: 404, code: 'unknown_carrier_call' });
+    const [held] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks WHERE carrier_call_id = $1 AND sequence = 9`, [outbound]);
+    expect(held.n).toBe(0);
   });
 
   it('refuses a leg status that only an inbound call can have, and a sequence PostgreSQL cannot store', async () => {

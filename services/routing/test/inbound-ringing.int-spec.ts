@@ -1,7 +1,7 @@
 import { Topics, type Envelope } from '@homeline/contracts';
 import { eventually } from '@homeline/testing';
 import { HouseholdEvents } from './support/household';
-import { callerHungUp, callsSays, freshLine } from './support/inbound';
+import { callerHungUp, callsSays, carrierCallId, freshLine, offerCall, offeredCallId } from './support/inbound';
 import { RoutingHarness } from './support/routing-harness';
 
 const rings = ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested', 'DeviceRingRequested'];
@@ -149,5 +149,61 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
   it('counts inbound calls and ring cancellations on /metrics', async () => {
     expect(await metric(/routing_inbound_calls_total\{outcome="ringing"[^}]*\} (\d+)/)).toBeGreaterThanOrEqual(5);
     expect(await metric(/routing_ring_cancellations_total\{reason="caller_hung_up"[^}]*\} (\d+)/)).toBe(3);
+  });
+
+  it('rings nothing for a caller whose hang-up overtook the offer: the hang-up is kept, and the offer is a missed call', async () => {
+    const carrier = carrierCallId();
+    expect((await callerHungUp(routing.baseUrl, carrier, 2)).status).toBe(204);
+    expect((await callerHungUp(routing.baseUrl, carrier, 2)).status).toBe(204); // the carrier repeating it
+    const callId = await offeredCallId(routing.baseUrl, { carrierCallId: carrier, from: '+12125550142', to: home.msisdn });
+    const events = await routing.waitFor(callId, ['InboundCallOffered', 'InboundCallAbandoned']);
+    expect(events[0].data).toMatchObject({ carrierCallId: carrier, devices: [] });
+    expect(events[1].data).toEqual({ callId, carrierCallId: carrier });
+    expect(await routing.streamLength(`inbound-${callId}`)).toBe(2);
+  });
+
+  it('stops every device when the caller’s hang-up comes while the offer is being recorded', async () => {
+    const carrier = carrierCallId();
+    const blocker = routing.dataSource.createQueryRunner();
+    const waiting = async (event: string) =>
+      (await routing.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = $1`, [event]))[0].n;
+    await blocker.startTransaction();
+    try {
+      await blocker.query('LOCK TABLE es_events IN SHARE MODE'); // the offer's append waits here, its carrier call recorded
+      const offered = offerCall(routing.baseUrl, { carrierCallId: carrier, from: '+12125550142', to: home.msisdn });
+      await eventually(async () => expect(await waiting('relation')).toBeGreaterThan(0));
+      const hungUp = callerHungUp(routing.baseUrl, carrier, 2);
+      await eventually(async () => expect(await waiting('advisory')).toBeGreaterThan(0)); // it waits for the offer to be decided
+      await blocker.commitTransaction();
+      expect((await offered).status).toBe(202);
+      expect((await hungUp).status).toBe(204);
+      const { callId } = (await (await offered).json()) as { callId: string };
+      const events = await routing.waitFor(callId, [...rings, 'InboundCallAbandoned', 'DeviceRingCancelled', 'DeviceRingCancelled', 'DeviceRingCancelled']);
+      expect(cancellations(events)).toEqual(each([kitchen, hall, attic], 'caller_hung_up'));
+    } finally {
+      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+  });
+
+  it('leaves no device ringing when the caller’s hang-up races the offer', async () => {
+    const races = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const carrier = carrierCallId();
+        const [offered, hungUp] = await Promise.all([
+          offerCall(routing.baseUrl, { carrierCallId: carrier, from: '+12125550142', to: home.msisdn }),
+          callerHungUp(routing.baseUrl, carrier, 2),
+        ]);
+        return { offered, hungUp };
+      }),
+    );
+    for (const { offered, hungUp } of races) {
+      expect([offered.status, hungUp.status]).toEqual([202, 204]);
+      const { callId } = (await offered.json()) as { callId: string };
+      await eventually(() => expect(routing.typesOf(callId)).toContain('InboundCallAbandoned'));
+      const events = routing.eventsOf(callId);
+      const rung = events.filter((e) => e.type === 'DeviceRingRequested').length;
+      expect(cancellations(events)).toHaveLength(rung);
+    }
   });
 });

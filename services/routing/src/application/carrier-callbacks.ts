@@ -9,7 +9,8 @@ import { legStreamId, type LegCommands } from './streams';
  * applied: the leg (or inbound call) moved; ignored: a late or overtaken callback that changed
  * nothing; unknown_leg / unknown_call: not a leg or inbound call of ours.
  */
-export type CallbackOutcome = 'applied' | 'ignored' | 'duplicate' | 'unknown_leg' | 'unknown_call';
+/** `held`: a hang-up about an inbound call whose offer is not recorded yet, kept for that offer. */
+export type CallbackOutcome = 'applied' | 'ignored' | 'duplicate' | 'held' | 'unknown_leg' | 'unknown_call';
 
 const commandOf = (callback: LegStatusCallback, leg: LegRecord): RecordCarrierStatus => ({
   type: 'RecordCarrierStatus',

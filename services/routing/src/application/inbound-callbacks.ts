@@ -1,4 +1,4 @@
-import { runUnitOfWork, type Clock } from '@homeline/event-store';
+import { runInTransaction, runUnitOfWork, type Clock } from '@homeline/event-store';
 import type { DataSource } from 'typeorm';
 import type { InboundCallEvent } from '../domain';
 import type { CallbackOutcome } from './carrier-callbacks';
@@ -6,6 +6,9 @@ import type { CarrierStatusCallback } from './carrier.port';
 import type { InboundCalls } from './inbound.ports';
 import type { CarrierLegs } from './ports';
 import { inboundStreamId, type InboundCommands } from './streams';
+
+/** The caller hung up: before the call was bridged (`canceled`) or after (`completed`). */
+const hangsUp = (callback: CarrierStatusCallback): boolean => callback.status === 'canceled' || callback.status === 'completed';
 
 /**
  * A status callback about an inbound call (no legId), as one unit of work: dedupe on (carrierCallId,
@@ -24,7 +27,28 @@ export class InboundCallbacks {
     private readonly onDecided?: (events: readonly InboundCallEvent[]) => void,
   ) {}
 
-  apply(callback: CarrierStatusCallback): Promise<CallbackOutcome> {
+  async apply(callback: CarrierStatusCallback): Promise<CallbackOutcome> {
+    const outcome = await this.applyToOffered(callback);
+    return outcome === 'unknown_call' && hangsUp(callback) ? this.holdForOffer(callback) : outcome;
+  }
+
+  /**
+   * The caller hung up before routing recorded the offer (the carrier's callback overtook its
+   * webhook, whose transaction had not committed): the hang-up is kept for the offer, which then
+   * rings nothing (inbound-offers.ts). Under the carrier call's lock, so that the offer either
+   * committed before this looks again or finds what this keeps.
+   */
+  private async holdForOffer(callback: CarrierStatusCallback): Promise<CallbackOutcome> {
+    const held = await runInTransaction(this.dataSource, async (tx) => {
+      await this.calls.lockCarrierCall(tx, callback.carrierCallId);
+      if (await this.calls.forCallback(tx, callback)) return 'offered_meanwhile';
+      return this.calls.holdHangUp(tx, callback);
+    });
+    if (held === 'offered_meanwhile') return this.applyToOffered(callback);
+    return held === 'in_use' ? 'unknown_call' : held;
+  }
+
+  private applyToOffered(callback: CarrierStatusCallback): Promise<CallbackOutcome> {
     return runUnitOfWork(this.dataSource.manager, async (uow) => {
       const found = await this.calls.forCallback(uow.reads, callback);
       if (!found) return 'unknown_call';
@@ -32,7 +56,7 @@ export class InboundCallbacks {
       const { call } = found;
       let decided: readonly InboundCallEvent[] = [];
       // `completed` after our own hang-up is the carrier confirming it, not the caller leaving.
-      if (callback.status === 'canceled' || (callback.status === 'completed' && !found.releasedByUs)) {
+      if (hangsUp(callback) && !(callback.status === 'completed' && found.releasedByUs)) {
         [{ newEvents: decided }] = await this.commands.stage(uow, [{
           streamId: inboundStreamId(call.callId),
           commands: [{ type: 'AbandonCall', carrierCallId: callback.carrierCallId }],

@@ -39,7 +39,8 @@ export interface InboundOffersDeps {
  * Opens an inbound call from the carrier's webhook, in one transaction: the line's household from
  * routing's projection, the inbound call decider's offer and fan-out on `inbound-<callId>`, the
  * carrier call recorded (so a retried webhook finds it), and, when policy declined the call, the
- * carrier's voicemail request queued. The carrier is called only after this commits.
+ * carrier's voicemail request queued. The carrier is called only after this commits. A hang-up the
+ * carrier sent before this offer (InboundCallbacks holds it) makes it a missed call.
  */
 export class InboundOffers {
   constructor(private readonly deps: InboundOffersDeps) {}
@@ -47,6 +48,7 @@ export class InboundOffers {
   offer(request: InboundOffer): Promise<OfferOutcome> {
     return runInTransaction(this.deps.dataSource, async (tx) => {
       const { calls, directory, commands, clock, ids } = this.deps;
+      await calls.lockCarrierCall(tx, request.carrierCallId);
       const known = await calls.byCarrierCall(tx, request.carrierCallId);
       if (known) return seenBefore(known);
       const line = await directory.lineOf(tx, request.to, request.from);
@@ -68,6 +70,7 @@ export class InboundOffers {
         carrierSensitive: request.sensitive,
         line,
         emergencyCallbackWindowMinutes: this.deps.emergencyCallbackWindowMinutes,
+        callerGone: await calls.callerHungUp(tx, request.carrierCallId),
         now: now.toISOString(),
       };
       const { newEvents, state } = await commands.handle(tx, {

@@ -2,7 +2,7 @@ import type { InboundCallDeclined, InboundCallOffered } from '@homeline/contract
 import { deciderSpecification } from '@homeline/testing';
 import { initialInboundState, type InboundCallEvent, type InboundCallState } from './inbound-call';
 import { decideInbound, inboundCallDecider, type InboundCallCommand } from './inbound-call.decide';
-import { bank, callId, grandma, noon, offer, offered, ring } from './inbound.fixtures';
+import { abandoned, bank, callId, grandma, noon, offer, offered, ring } from './inbound.fixtures';
 
 const given = deciderSpecification<InboundCallCommand, InboundCallEvent, InboundCallState>(inboundCallDecider);
 
@@ -103,3 +103,11 @@ describe('an emergency call-back', () => {
       .then(declined('no_devices', { emergencyCallback: true })));
 });
 
+
+describe('an offer whose caller hung up before it was recorded (the carrier’s callback overtook its webhook)', () => {
+  it('is a missed call: offered and abandoned at once, ringing no device', () =>
+    given([]).when(offer({}, { callerGone: true })).then([offered([]), abandoned]));
+
+  it('is abandoned, not declined, when Away Mode would have sent the caller to voicemail', () =>
+    given([]).when(offer({ awayMode: { enabled: true, until: null } }, { callerGone: true })).then([offered([]), abandoned]));
+});

@@ -31,6 +31,11 @@ export type OfferInboundCall = {
   readonly line: InboundLine;
   /** How long after the household's last emergency call every call rings, whatever the policies say. */
   readonly emergencyCallbackWindowMinutes: number;
+  /**
+   * The carrier said the caller hung up (`canceled` or `completed`) before this offer was recorded:
+   * its callback overtook the offer's webhook.
+   */
+  readonly callerGone: boolean;
   readonly now: string;
 };
 
@@ -79,18 +84,21 @@ export const declineReason = (
 
 /**
  * The offer and its fan-out, decided in one step (docs/decisions.md section 3): every linked device
- * rings (a DeviceRingRequested each), unless policy declines the call, and then none does.
+ * rings (a DeviceRingRequested each), unless policy declines the call, and then none does. A caller
+ * who hung up before the offer was recorded is a missed call: offered and abandoned at once, with
+ * nothing rung and nothing sent to voicemail.
  */
 export const offerInbound = (c: OfferInboundCall): InboundCallEvent[] => {
   const { callId, carrierCallId, from, to, line, now } = c;
   const caller = callerAmong(from, line.contacts, c.carrierSensitive);
   const emergencyCallback = isEmergencyCallback(line, now, c.emergencyCallbackWindowMinutes);
-  const reason = declineReason(line, now, emergencyCallback);
-  const devices = reason ? [] : [...new Set(line.devices)];
+  const reason = c.callerGone ? null : declineReason(line, now, emergencyCallback);
+  const devices = reason || c.callerGone ? [] : [...new Set(line.devices)];
   const offered: InboundCallEvent = {
     type: 'InboundCallOffered',
     data: { callId, accountId: line.accountId, carrierCallId, from, to, ...caller, devices, emergencyCallback },
   };
+  if (c.callerGone) return [offered, { type: 'InboundCallAbandoned', data: { callId, carrierCallId } }];
   if (reason) return [offered, { type: 'InboundCallDeclined', data: { callId, accountId: line.accountId, reason } }];
   return [
     offered,

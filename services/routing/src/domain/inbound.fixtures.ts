@@ -35,6 +35,7 @@ export const offer = (
   carrierSensitive: false,
   line: { ...line, ...changes },
   emergencyCallbackWindowMinutes: 60,
+  callerGone: false,
   now: noon,
   ...fields,
 });

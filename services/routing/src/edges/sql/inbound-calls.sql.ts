@@ -27,6 +27,18 @@ WITH queued AS (
 )
 SELECT pg_notify($4, '') FROM (SELECT count(*) AS n FROM queued) AS q WHERE q.n > 0`;
 
+// A hang-up about a carrier call no offer recorded yet, kept as a callback seen (so a repeat is a
+// duplicate) unless an outbound leg holds that carrier call id.
+const holdHangUpSql = `
+WITH taken AS (SELECT EXISTS (SELECT 1 FROM carrier_legs WHERE carrier_call_id = $1) AS taken),
+held AS (
+  INSERT INTO carrier_callbacks (carrier_call_id, status, sequence)
+  SELECT $1, $2, $3 FROM taken WHERE NOT taken.taken
+  ON CONFLICT DO NOTHING
+  RETURNING 1
+)
+SELECT (SELECT taken FROM taken) AS taken, EXISTS (SELECT 1 FROM held) AS held`;
+
 const payloadOf = (instruction: CarrierInstruction): object => {
   switch (instruction.action) {
     case 'bridge':
@@ -55,6 +67,29 @@ export class SqlInboundCalls implements InboundCalls {
       [carrierCallId],
     );
     return row;
+  }
+
+  async lockCarrierCall(tx: EntityManager, carrierCallId: string): Promise<void> {
+    await rawQuery(tx, 'routing_lock_carrier_call_v1', `SELECT pg_advisory_xact_lock(hashtextextended('carrier-call:' || $1, 0))`, [carrierCallId]);
+  }
+
+  async holdHangUp(tx: EntityManager, callback: CarrierStatusCallback): Promise<'held' | 'duplicate' | 'in_use'> {
+    const [row] = await rawQuery<{ taken: boolean; held: boolean }>(tx, 'routing_hold_hang_up_v1', holdHangUpSql, [
+      callback.carrierCallId,
+      callback.status,
+      callback.sequence,
+    ]);
+    return row.taken ? 'in_use' : row.held ? 'held' : 'duplicate';
+  }
+
+  async callerHungUp(tx: EntityManager, carrierCallId: string): Promise<boolean> {
+    const [row] = await rawQuery<{ gone: boolean }>(
+      tx,
+      'routing_caller_hung_up_v1',
+      `SELECT EXISTS (SELECT 1 FROM carrier_callbacks WHERE carrier_call_id = $1 AND status IN ('canceled', 'completed')) AS gone`,
+      [carrierCallId],
+    );
+    return row.gone;
   }
 
   async open(tx: EntityManager, record: InboundCallRecord): Promise<boolean> {
