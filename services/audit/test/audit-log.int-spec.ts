@@ -136,6 +136,23 @@ describe('the audit log', () => {
     expect(await sealedUnder(await callFromDevice())).toBe(b);
   });
 
+  it('files a call identity never answered under its device’s household: found by account, its data sealed with that key', async () => {
+    const [accountId, device, callId] = [`acc-${randomUUID()}`, `dev-${randomUUID()}`, randomUUID()];
+    const linked: Envelope = {
+      id: randomUUID(), type: 'DeviceLinked', source: 'identity', streamId: `household-${accountId}`, streamVersion: 1,
+      occurredAt: new Date().toISOString(), correlationId: accountId, causationId: null, accountId,
+      data: { accountId, deviceId: device, name: 'Kitchen', publicKey: 'AAAA', location: null },
+    };
+    await h.publish(Topics.identity, linked);
+    await eventually(async () => expect((await entries({ accountId })).entries.map((e) => e.eventId)).toEqual([linked.id]));
+    // calls knows no account until identity answers; identity never does, and the call times out.
+    await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: device, target: 'Mom' }, null));
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(1));
+    await h.publish(Topics.calls, callEvent(callId, 'CallFailed', { reason: 'timeout', stage: 'verification', failedAt: new Date().toISOString() }, null));
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(2));
+    expect((await entries({ accountId, callId })).entries.map((e) => e.type)).toEqual(['CallRequested', 'CallFailed']);
+  });
+
   it('serves a consistency proof between two checkpoints that rebuilds both roots', async () => {
     const first = await h.checkpoint();
     const callId = randomUUID();

@@ -42,10 +42,14 @@ export class RecordEntries {
     const moves = latestByKey(events.map(deviceLinkOf).filter((move) => move !== null), (move) => move.scope);
     for (const [scope, accountId] of await tx.relink([...moves.values()])) known.set(scope, accountId);
     // Links learnt from this batch: only those not known yet are written (most are, after a call's first event).
+    // An event without an account is its linked device's household's: calls' CallRequested links its
+    // call there, so the call's end is that household's even when identity never named the account.
     const links = new Map<string, string>();
+    const linkedAccountOf = (scopes: readonly string[]) => scopes.map((scope) => known.get(scope) ?? links.get(scope)).find((account) => account !== undefined);
     for (const event of events) {
-      const account = accountOf(event);
-      if (account) for (const scope of subjectScopes(event)) if (!known.has(scope) && !links.has(scope)) links.set(scope, account);
+      const scopes = subjectScopes(event);
+      const account = accountOf(event) ?? linkedAccountOf(scopes);
+      if (account) for (const scope of scopes) if (!known.has(scope) && !links.has(scope)) links.set(scope, account);
     }
     await tx.link([...links].map(([scope, accountId]) => ({ scope, accountId })));
     for (const [scope, accountId] of links) known.set(scope, accountId);
