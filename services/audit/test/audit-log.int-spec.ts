@@ -4,6 +4,7 @@ import { eventually } from '@homeline/testing';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '@homeline/tlog';
 import { DataSource } from 'typeorm';
 import type { AuditStore } from '../src/application/ports';
+import { AuditEntryMentions1765600000000 } from '../src/edges/sql/audit-mentions.migration';
 import { accountOpened, callEvent, startAuditHarness, type AuditHarness } from './audit-harness';
 
 interface Page { entries: Array<{ index: number; type: string; eventId: string; deviceId: string | null; receivedAt: string; envelope: { data: Record<string, unknown> } }>; nextCursor: string | null }
@@ -291,5 +292,49 @@ describe('the audit log', () => {
     // An offset PostgreSQL would refuse names an instant it takes, in UTC.
     const farEast = await h.get(`/v1/audit/entries?to=${encodeURIComponent('2026-01-01T00:00:00+16:00')}`);
     expect(farEast.status).toBe(200);
+  });
+
+  it('finds an entry by every member and device it names, holds those to its leaf in the self-check, and derives them for entries logged before', async () => {
+    const [accountId, owner, teen, speaker] = [`acc-${randomUUID()}`, `m-owner-${randomUUID()}`, `m-teen-${randomUUID()}`, `dev-${randomUUID()}`];
+    const envelope = (source: 'identity' | 'routing', type: string, data: Record<string, unknown>): Envelope => ({
+      id: randomUUID(), type, source, streamId: `${source}-${randomUUID()}`, streamVersion: 1, occurredAt: new Date().toISOString(),
+      correlationId: accountId, causationId: null, accountId, data: { accountId, ...data },
+    });
+    const notified = envelope('routing', 'EmergencyOwnerNotified', { callId: randomUUID(), ownerMemberId: owner, e164: '911', address: { line1: '1 Elm St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' }, location: null });
+    const raise = envelope('identity', 'ApprovalRequested', { approvalId: randomUUID(), action: { type: 'change_member', memberId: teen, grant: ['premium'], raises: ['premium'] } });
+    const link = envelope('identity', 'ApprovalRequested', { approvalId: randomUUID(), action: { type: 'link_device', deviceId: speaker, name: 'Attic', publicKey: 'AAAA', location: null } });
+    const decided = envelope('identity', 'ApprovalDecided', { approvalId: 'p', approverId: 'phone', memberId: owner, decision: 'approve' });
+    await h.publish(Topics.routing, notified);
+    await h.publish(Topics.identity, raise, link, decided);
+    const found = async () => ({
+      owner: (await entries({ memberId: owner })).entries.map((e) => e.eventId).sort(), // two topics: in either order
+      teen: (await entries({ memberId: teen })).entries.map((e) => e.eventId),
+      speaker: (await entries({ deviceId: speaker })).entries.map((e) => e.eventId),
+    });
+    const expected = { owner: [notified.id, decided.id].sort(), teen: [raise.id], speaker: [link.id] };
+    await eventually(async () => expect(await found()).toEqual(expected));
+    await eventually(async () => expect(await h.json('/v1/audit/self-check')).toMatchObject({ ok: true }));
+
+    // Logged before the mentions existed: the migration derives them from the leaves.
+    const runner = db().createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const migration = new AuditEntryMentions1765600000000();
+      await migration.down(runner);
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await found()).toEqual(expected);
+    expect(await h.json('/v1/audit/self-check')).toMatchObject({ ok: true });
+
+    // A mention added behind the service's back (inserts are allowed) names a member the leaf does not.
+    const [{ index }] = (await entries({ memberId: teen })).entries;
+    await db().query(`INSERT INTO audit_entry_mentions (index, kind, subject) VALUES ($1, 'member', 'intruder')`, [index]);
+    const report = await h.json<{ ok: boolean; firstBadIndex: number; problems: string[] }>('/v1/audit/self-check');
+    expect(report).toMatchObject({ ok: false, firstBadIndex: index });
+    expect(report.problems[0]).toBe(`entry ${index}: its query columns differ from its leaf`);
   });
 });

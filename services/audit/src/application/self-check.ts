@@ -20,9 +20,15 @@ const SIGNATURES_CHECKED = 1000;
 const signedByOtherKey = (note: string, verifier: NoteVerifier): boolean =>
   !note.split('\n').some((line) => line.startsWith(`\u2014 ${verifier.name} `) && Buffer.from(line.split(' ')[2] ?? '', 'base64').subarray(0, 4).equals(verifier.keyId));
 
+const sameIds = (a: readonly string[], b: readonly string[]): boolean => {
+  const [x, y] = [[...a].sort(), [...b].sort()];
+  return x.length === y.length && x.every((id, i) => id === y[i]);
+};
+
 const sameColumns = (a: EntryColumns, b: EntryColumns): boolean =>
   a.eventId === b.eventId && a.type === b.type && a.source === b.source && Date.parse(a.occurredAt) === Date.parse(b.occurredAt) &&
-  a.accountId === b.accountId && a.callId === b.callId && a.memberId === b.memberId && a.deviceId === b.deviceId;
+  a.accountId === b.accountId && a.callId === b.callId && a.memberId === b.memberId && a.deviceId === b.deviceId &&
+  sameIds(a.mentions.members, b.mentions.members) && sameIds(a.mentions.devices, b.mentions.devices);
 
 /**
  * The service's own consistency check: rebuilds the tree from the stored leaves and compares it

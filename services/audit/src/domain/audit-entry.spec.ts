@@ -1,5 +1,5 @@
 import type { Envelope } from '@homeline/contracts';
-import { columnsOf, keyScopeOf } from './audit-entry';
+import { columnsOf, keyScopeOf, mentionsOf } from './audit-entry';
 
 const envelope = (accountId: string | null, data: Record<string, unknown>): Envelope => ({
   id: '0b7c9a43-5d5e-4c1c-9f55-2b1f4a0a7c11', type: 'CallRequested', source: 'calls', streamId: 'call-c1', streamVersion: 1,
@@ -25,6 +25,17 @@ describe('whose key seals an entry', () => {
 describe('the columns a query filters on', () => {
   it('come from the entry alone, the account from the key that sealed it', () => {
     const entry = { event: envelope(null, { callId: 'c1', deviceId: 'd1', memberId: { $sealed: 'x' } }), keyScope: 'account:a1', receivedAt: '2026-11-24T12:00:01.000Z' };
-    expect(columnsOf(entry)).toEqual({ eventId: entry.event.id, type: 'CallRequested', source: 'calls', occurredAt: '2026-11-24T12:00:00.000Z', accountId: 'a1', callId: 'c1', memberId: null, deviceId: 'd1' });
+    expect(columnsOf(entry)).toEqual({ eventId: entry.event.id, type: 'CallRequested', source: 'calls', occurredAt: '2026-11-24T12:00:00.000Z', accountId: 'a1', callId: 'c1', memberId: null, deviceId: 'd1',
+      mentions: { members: [], devices: [] },
+    });
+  });
+
+  it('name, besides the entry’s own member and device, every other one it holds under a key ending in memberId or deviceId', () => {
+    expect(mentionsOf({ callId: 'c1', accountId: 'a1', ownerMemberId: 'owner', e164: { $sealed: 'x' } })).toEqual({ members: ['owner'], devices: [] });
+    const approval = { approvalId: 'p1', action: { type: 'change_member', memberId: 'teen', raises: [{ grant: 'premium' }] } };
+    expect(mentionsOf(approval)).toEqual({ members: ['teen'], devices: [] });
+    expect(mentionsOf({ approvalId: 'p2', action: { type: 'link_device', deviceId: 'speaker', name: { $sealed: 'x' } } })).toEqual({ members: [], devices: ['speaker'] });
+    // The owner who approved is the entry's own member; the member the action is about is a mention.
+    expect(mentionsOf({ memberId: 'owner', action: { memberId: 'owner' }, items: [{ deviceId: 'b' }, { deviceId: 'a' }] })).toEqual({ members: [], devices: ['a', 'b'] });
   });
 });

@@ -23,7 +23,42 @@ export interface EntryColumns {
   readonly callId: string | null;
   readonly memberId: string | null;
   readonly deviceId: string | null;
+  /** The other members and devices the entry names; queries by member or device find them too. */
+  readonly mentions: EntryMentions;
 }
+
+/**
+ * Members and devices an event names besides its own `memberId` and `deviceId`: an emergency's
+ * `ownerMemberId`, the member or device an approval's `action` is about. Any key ending in
+ * `memberId` or `deviceId`, at any depth, holds one (those are identifiers, kept in the clear).
+ */
+export interface EntryMentions {
+  readonly members: readonly string[];
+  readonly devices: readonly string[];
+}
+
+const MEMBER_KEY = /(^m|M)emberId$/;
+const DEVICE_KEY = /(^d|D)eviceId$/;
+
+export const mentionsOf = (data: Record<string, unknown>): EntryMentions => {
+  const members = new Set<string>();
+  const devices = new Set<string>();
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === 'string') {
+      if (MEMBER_KEY.test(key)) members.add(value);
+      else if (DEVICE_KEY.test(key)) devices.add(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) walk(item, key);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(data, '');
+  // The top-level ones are the entry's own columns.
+  members.delete(text(data, 'memberId') ?? '');
+  devices.delete(text(data, 'deviceId') ?? '');
+  return { members: [...members].sort(), devices: [...devices].sort() };
+};
 
 const text = (data: Record<string, unknown>, key: string): string | null => (typeof data[key] === 'string' ? (data[key] as string) : null);
 
@@ -83,6 +118,8 @@ export const unstorableText = (event: Envelope): string | null => {
     type: event.type, source: event.source, streamId: event.streamId, accountId: accountOf(event),
     callId: text(event.data, 'callId'), memberId: text(event.data, 'memberId'), deviceId: text(event.data, 'deviceId'),
   };
+  const mentions = mentionsOf(event.data);
+  texts['a member or device it names'] = [...mentions.members, ...mentions.devices].find((id) => id.includes('\u0000')) ?? null;
   return Object.keys(texts).find((name) => texts[name]?.includes('\u0000')) ?? null;
 };
 
@@ -104,5 +141,7 @@ export const columnsOf = (entry: AuditEntry): EntryColumns => {
     callId: text(event.data, 'callId'),
     memberId: text(event.data, 'memberId'),
     deviceId: text(event.data, 'deviceId'),
+    // The audit's own entries (a compliance query naming a member in its filter) are not about that member.
+    mentions: event.source === 'audit' ? { members: [], devices: [] } : mentionsOf(event.data),
   };
 };

@@ -5,16 +5,26 @@ import type { KeyEncryptionKey } from '../crypto/data-keys';
 import { readDataKeys, readTiles, splitEdge, SqlAuditTx } from './audit-tx';
 import { AuditKeyCache } from './key-cache';
 
-const FILTER_COLUMNS = { callId: 'call_id', accountId: 'account_id', memberId: 'member_id', deviceId: 'device_id', type: 'type' } as const;
+const FILTER_COLUMNS = { callId: 'call_id', accountId: 'account_id', type: 'type' } as const;
+/** A member or device is found in its column or among the entry's mentions (EntryMentions). */
+const SUBJECT_COLUMNS = { memberId: ['member_id', 'member'], deviceId: ['device_id', 'device'] } as const;
 
 /** WHERE clause of an entries query; every value is a bound parameter. */
 export const entryWhere = (filter: EntryFilter): { where: string; params: unknown[] } => {
   const clauses: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => clauses.push(sql.replace('?', `$${params.push(value)}`));
+  const add = (sql: string, value: unknown) => clauses.push(sql.replaceAll('?', `$${params.push(value)}`));
   for (const [key, column] of Object.entries(FILTER_COLUMNS)) {
     const value = filter[key as keyof typeof FILTER_COLUMNS];
     if (value !== undefined) add(`${column} = ?`, value);
+  }
+  for (const [key, [column, kind]] of Object.entries(SUBJECT_COLUMNS)) {
+    const value = filter[key as keyof typeof SUBJECT_COLUMNS];
+    // Through each index with an array of keys, never a scan of the log (as in sequence()).
+    if (value !== undefined) {
+      add(`index = ANY (ARRAY(SELECT index FROM audit_log_entries WHERE ${column} = ?
+        UNION ALL SELECT index FROM audit_entry_mentions WHERE kind = '${kind}' AND subject = ?))`, value);
+    }
   }
   if (filter.from) add('occurred_at >= ?', filter.from);
   if (filter.to) add('occurred_at < ?', filter.to);
@@ -99,14 +109,19 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async rows(from: number, to: number): Promise<StoredRow[]> {
-    const rows: Array<{ index: string; leaf: Buffer; event_id: string; type: string; source: string; occurred_at: Date; account_id: string | null; call_id: string | null; member_id: string | null; device_id: string | null }> =
+    const rows: Array<{ index: string; leaf: Buffer; event_id: string; type: string; source: string; occurred_at: Date; account_id: string | null; call_id: string | null; member_id: string | null; device_id: string | null; members: string[]; devices: string[] }> =
       await this.dataSource.query(
-        `SELECT index, leaf, event_id, type, source, occurred_at, account_id, call_id, member_id, device_id
-         FROM audit_log_entries WHERE index >= $1 AND index < $2 ORDER BY index`, [from, to]);
+        `SELECT e.index, e.leaf, e.event_id, e.type, e.source, e.occurred_at, e.account_id, e.call_id, e.member_id, e.device_id,
+           ARRAY(SELECT subject FROM audit_entry_mentions m WHERE m.index = e.index AND m.kind = 'member' ORDER BY subject) AS members,
+           ARRAY(SELECT subject FROM audit_entry_mentions m WHERE m.index = e.index AND m.kind = 'device' ORDER BY subject) AS devices
+         FROM audit_log_entries e WHERE e.index >= $1 AND e.index < $2 ORDER BY e.index`, [from, to]);
     return rows.map((r) => ({
       index: Number(r.index),
       leaf: r.leaf,
-      columns: { eventId: r.event_id, type: r.type, source: r.source, occurredAt: r.occurred_at.toISOString(), accountId: r.account_id, callId: r.call_id, memberId: r.member_id, deviceId: r.device_id },
+      columns: {
+        eventId: r.event_id, type: r.type, source: r.source, occurredAt: r.occurred_at.toISOString(), accountId: r.account_id, callId: r.call_id,
+        memberId: r.member_id, deviceId: r.device_id, mentions: { members: r.members, devices: r.devices },
+      },
     }));
   }
 }

@@ -2,9 +2,13 @@ import type { TileAddress } from '@homeline/tlog';
 import { tileKey } from '@homeline/tlog';
 import type { EntityManager } from 'typeorm';
 import type { AuditTx, DataKey, StagedEntry, StoredCheckpoint, TreeHead } from '../../application/ports';
-import type { DeviceLink } from '../../domain/audit-entry';
+import type { DeviceLink, EntryMentions } from '../../domain/audit-entry';
 import type { KeyEncryptionKey } from '../crypto/data-keys';
 import { AuditKeyCache } from './key-cache';
+
+/** audit_staged.mentions: null when the entry names no other member or device (most do not). */
+export const mentionsJson = (mentions: EntryMentions): string | null =>
+  mentions.members.length + mentions.devices.length > 0 ? JSON.stringify(mentions) : null;
 
 export const splitEdge = (edge: Buffer): Buffer[] => Array.from({ length: edge.length / 32 }, (_, i) => edge.subarray(i * 32, (i + 1) * 32));
 
@@ -99,15 +103,16 @@ export class SqlAuditTx implements AuditTx {
     if (entries.length === 0) return 0;
     const c = entries.map((e) => e.columns);
     const rows: unknown[] = await this.manager.query(
-      `INSERT INTO audit_staged (event_id, leaf, type, source, occurred_at, account_id, call_id, member_id, device_id, received_at)
-       SELECT s.event_id, s.leaf, s.type, s.source, s.occurred_at, s.account_id, s.call_id, s.member_id, s.device_id, s.received_at
-       FROM unnest($1::uuid[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
-         WITH ORDINALITY AS s(event_id, leaf, type, source, occurred_at, account_id, call_id, member_id, device_id, received_at, ord)
+      `INSERT INTO audit_staged (event_id, leaf, type, source, occurred_at, account_id, call_id, member_id, device_id, received_at, mentions)
+       SELECT s.event_id, s.leaf, s.type, s.source, s.occurred_at, s.account_id, s.call_id, s.member_id, s.device_id, s.received_at, s.mentions
+       FROM unnest($1::uuid[], $2::bytea[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::jsonb[])
+         WITH ORDINALITY AS s(event_id, leaf, type, source, occurred_at, account_id, call_id, member_id, device_id, received_at, mentions, ord)
        WHERE s.event_id <> ALL (ARRAY(SELECT event_id FROM audit_log_entries WHERE event_id = ANY($1::uuid[])))
        ORDER BY s.ord -- staged_id, and so the index, follows the batch's (per-partition Kafka) order
        ON CONFLICT (event_id) DO NOTHING RETURNING staged_id`,
       [c.map((x) => x.eventId), entries.map((e) => e.leaf), c.map((x) => x.type), c.map((x) => x.source), c.map((x) => x.occurredAt),
-        c.map((x) => x.accountId), c.map((x) => x.callId), c.map((x) => x.memberId), c.map((x) => x.deviceId), entries.map((e) => e.receivedAt)],
+        c.map((x) => x.accountId), c.map((x) => x.callId), c.map((x) => x.memberId), c.map((x) => x.deviceId), entries.map((e) => e.receivedAt),
+        c.map((x) => mentionsJson(x.mentions))],
     );
     return rows.length;
   }
@@ -140,6 +145,12 @@ export class SqlAuditTx implements AuditTx {
          INSERT INTO audit_log_entries (index, event_id, leaf, type, source, occurred_at, account_id, call_id, member_id, device_id, received_at)
          SELECT idx, event_id, leaf, type, source, occurred_at, account_id, call_id, member_id, device_id, received_at FROM fresh
          RETURNING index, sha256('\\x00'::bytea || leaf) AS leaf_hash
+       ), mentioned AS (
+         INSERT INTO audit_entry_mentions (index, kind, subject)
+         SELECT f.idx, m.kind, m.subject FROM fresh f,
+           LATERAL (SELECT 'member' AS kind, jsonb_array_elements_text(f.mentions -> 'members') AS subject
+                    UNION ALL SELECT 'device', jsonb_array_elements_text(f.mentions -> 'devices')) m
+         WHERE f.mentions IS NOT NULL
        )
        SELECT leaf_hash FROM inserted ORDER BY index`,
       [size, limit],
