@@ -59,10 +59,13 @@ export class CallsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ callId: string; status: string }> {
+    const mayBeEmergency = mayBeEmergencyTarget(body.target);
+    // Before the key's transaction: an emergency's device lookup needs a connection of its own, and
+    // inside the transaction every request would hold one while waiting for another (ten at once
+    // would take the whole pool and wait for ever).
+    const command = await this.requestCall(body, mayBeEmergency);
     // A key is scoped to the device that sends it: two devices' keys never collide.
     const result = await this.idempotency.once(`calls.place:${body.deviceId}`, key, body, async (tx) => {
-      const mayBeEmergency = mayBeEmergencyTarget(body.target);
-      const command = await this.requestCall(body, mayBeEmergency);
       const state = await this.writeRequest(tx.queryRunner ? tx : this.dataSource.manager, command, mayBeEmergency);
       return { status: 202, body: { callId: command.callId, status: state.status } };
     });
