@@ -5,6 +5,7 @@ import { createServiceApp, type ServiceApp } from '@homeline/platform';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { callsService } from '../src/app.module';
 import { ExpirySweeper } from '../src/edges/expiry-sweeper';
 import type { CallsConfig } from '../src/config';
@@ -384,13 +385,41 @@ describe('the call-setup process manager', () => {
       });
       return ((await response.json()) as { callId: string }).callId;
     };
-    const [first, second] = [await place(`dev-${randomUUID()}`), await place(`dev-${randomUUID()}`)];
-    expect(first).not.toBe(second); // the same key from two devices: two calls
+    const [first, second, third] = [await place(`dev-${randomUUID()}`), await place(`dev-${randomUUID()}`), await place(`dev-${randomUUID()}`)];
+    expect(new Set([first, second, third]).size).toBe(3); // the same key from three devices: three calls
 
     await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+    // A backlog larger than one batch (1,000): one sweep forgets all of it.
+    await db.query(`INSERT INTO idempotency_keys (scope, key, request_hash, status, created_at)
+      SELECT 'calls.place:dev-old', 'old-' || i, 'h', 202, now() - interval '25 hours' FROM generate_series(1, 2500) i`);
     const swept = await calls.app.get(ExpirySweeper).sweep();
-    expect(swept.idempotencyKeys).toBe(2);
+    expect(swept.idempotencyKeys).toBe(2503);
+    expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE scope = 'calls.place:dev-old'`)).rowCount).toBe(0);
     expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).rowCount).toBe(0);
+  });
+
+  it('places a keyed emergency call while all but one of its database connections are busy', async () => {
+    const { device } = await linkedDevice();
+    const dataSource = calls.app.get(DataSource);
+    const pool = (dataSource.driver as unknown as { master: { totalCount: number; idleCount: number; options: { max: number } } }).master;
+    const held: QueryRunner[] = [];
+    try {
+      while (pool.totalCount - pool.idleCount < pool.options.max - 1) {
+        const runner = dataSource.createQueryRunner();
+        await runner.connect();
+        held.push(runner);
+      }
+      const voice = device.assert({ subject: '911', embedding: simulatedSpeaker('stranger').utter(), liveness: 0.1 });
+      const response = await fetch(`${base}/v1/calls`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ deviceId: device.deviceId, target: '911', voice }),
+      });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toMatchObject({ status: 'routing' });
+    } finally {
+      for (const runner of held) await runner.release();
+    }
   });
 
   it('answers an unknown call and a malformed request with problem details', async () => {

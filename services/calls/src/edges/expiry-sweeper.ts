@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { IdempotencyStore, SERVICE_CONFIG } from '@homeline/platform';
+import { drainBatches, IdempotencyStore, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
 import type { CallsConfig } from '../config';
 
@@ -9,6 +9,8 @@ import type { CallsConfig } from '../config';
  * the assertion window (a replay of one is refused as stale anyway). A sweep every
  * EXPIRY_SWEEP_INTERVAL_MS, in bounded batches: two statements when there is nothing to forget.
  */
+const batchSize = 1000;
+
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpirySweeper.name);
@@ -35,15 +37,18 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
-  /** One sweep; exposed for tests. */
+  /** One sweep, batch after batch until the backlog is gone; exposed for tests. */
   async sweep(): Promise<{ idempotencyKeys: number; nonces: number }> {
-    const idempotencyKeys = await this.idempotency.expire(this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600);
+    const idempotencyKeys = await drainBatches(batchSize, (limit) => this.idempotency.expire(this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600, limit));
     const window = this.config.ASSERTION_MAX_AGE_SECONDS + this.config.ASSERTION_FUTURE_SKEW_SECONDS + 60;
-    const [, nonces]: [unknown, number] = await this.dataSource.query(
-      `DELETE FROM emergency_nonces WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM emergency_nonces WHERE used_at < now() - make_interval(secs => $1) LIMIT 1000))`,
-      [window],
-    );
+    const nonces = await drainBatches(batchSize, async (limit) => {
+      const [, deleted]: [unknown, number] = await this.dataSource.query(
+        `DELETE FROM emergency_nonces WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM emergency_nonces WHERE used_at < now() - make_interval(secs => $1) LIMIT $2))`,
+        [window, limit],
+      );
+      return deleted;
+    });
     return { idempotencyKeys, nonces };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { IdempotencyStore, SERVICE_CONFIG } from '@homeline/platform';
+import { drainBatches, IdempotencyStore, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
 import { StepUpApprovals } from '../application/step-up-approvals';
 import { VerificationStore } from '../application/verification.store';
@@ -13,16 +13,6 @@ export interface SweepReport {
   readonly nonces: number;
   readonly idempotencyKeys: number;
 }
-
-/** Runs `step` (one batch) until a batch comes back short: a backlog is cleared in batches, an idle table costs one statement. */
-const drain = async (step: () => Promise<number>): Promise<number> => {
-  let total = 0;
-  for (;;) {
-    const done = await step();
-    total += done;
-    if (done < batchSize) return total;
-  }
-};
 
 /**
  * Every EXPIRY_SWEEP_INTERVAL_MS: expires approvals nobody answered within APPROVAL_TTL_SECONDS
@@ -60,8 +50,8 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   /** One sweep of everything that expired; exposed for tests. */
   async sweep(): Promise<SweepReport> {
     const approvals = await this.approvals.expireDue(this.db);
-    const nonces = await drain(() => this.nonces.forgetNonces(this.db.manager, this.config.NONCE_RETENTION_SECONDS, batchSize));
-    const idempotencyKeys = await drain(() => this.idempotency.expire(this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600, batchSize));
+    const nonces = await drainBatches(batchSize, (limit) => this.nonces.forgetNonces(this.db.manager, this.config.NONCE_RETENTION_SECONDS, limit));
+    const idempotencyKeys = await drainBatches(batchSize, (limit) => this.idempotency.expire(this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600, limit));
     return { approvals, nonces, idempotencyKeys };
   }
 
