@@ -117,6 +117,7 @@ describe('a client mistake in a request', () => {
     ['longer than 255 characters', randomBytes(600).toString('hex')],
     ['with a space', 'two words'],
     ['with characters beyond ASCII', 'clé-ÿ'],
+    ['that is empty (a client that lost its key must not lose its idempotency unnoticed)', ''],
   ])('is a 400 invalid_idempotency_key for an Idempotency-Key %s', async (_case, key) => {
     const answer = await problem(await send('{"deviceId":"kitchen","target":"Mom"}', { 'idempotency-key': key }));
     expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_idempotency_key' } });

@@ -51,7 +51,7 @@ export class IdempotencyStore {
     request: unknown,
     handle: (tx: EntityManager) => Promise<StoredResponse<T>>,
   ): Promise<StoredResponse<T>> {
-    if (key === undefined || key === '') return handle(this.db.manager);
+    if (key === undefined) return handle(this.db.manager);
     if (!validKey.test(key)) throw new InvalidIdempotencyKey();
     const hash = requestHash(request);
     return runInTransaction(this.db, async (tx) => {
