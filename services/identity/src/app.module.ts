@@ -9,6 +9,7 @@ import { NonceExpiry1764000000300 } from './edges/nonce-expiry.migration';
 import { HouseholdRegistry1764000000100 } from './edges/registry.migration';
 import { RegistryModule } from './edges/registry.module';
 import { StepUpApproval1764000000400 } from './edges/step-up-approval.migration';
+import { HeldVoiceprints1765600000500 } from './edges/held-voiceprints.migration';
 import { VerificationModule } from './edges/verification.module';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
           config,
           migrations: [
             ...eventStoreMigrations, HouseholdRegistry1764000000100, HouseholdPolicies1764000000200, NonceExpiry1764000000300, StepUpApproval1764000000400,
+            HeldVoiceprints1765600000500,
           ],
           problemStatus: registryProblemStatus,
         }),

@@ -136,6 +136,28 @@ describe('step-up approval', () => {
     await eventually(() => expect(publishedFor(home.accountId, 'MemberPermissionsChanged')).toMatchObject([{ data: { memberId: home.members.jon, grants: expect.arrayContaining(['international']) } }]));
   });
 
+  it('holds a voice enrolled under a member: not recognised as her until an owner approves it, and never if denied', async () => {
+    const { home, phone } = await guardedHome();
+    const gus = simulatedSpeaker('gus, a guest');
+    const callAs = (speaker: typeof gus) =>
+      decisionFor(callRequested(home.device.deviceId, 'Mom', home.device.assert({ subject: 'Mom', embedding: speaker.utter() })), 'Speaker');
+    const enrol = () => identity.call('POST', `/v1/accounts/${home.accountId}/members/${home.members.maria}/voiceprints`, { embedding: gus.voiceprint });
+
+    const denied = await enrol();
+    expect(denied).toMatchObject({ status: 202, body: { status: 'pending' } });
+    expect(await callAs(gus)).toMatchObject({ type: 'SpeakerRejected' });
+    expect(await answerApproval(home, denied.body.approvalId, phone.sign(denied.body.approvalId, 'deny'))).toMatchObject({ status: 200, body: { status: 'denied' } });
+    expect(await callAs(gus)).toMatchObject({ type: 'SpeakerRejected' });
+
+    const approved = await enrol();
+    await eventually(() => expect(publishedFor(home.accountId, 'ApprovalRequested').map((e) => e.data.action)).toContainEqual(
+      { type: 'enroll_voiceprint', memberId: home.members.maria, voiceprintId: expect.any(String), dimensions: gus.voiceprint.length }));
+    expect(await callAs(gus)).toMatchObject({ type: 'SpeakerRejected' });
+    expect(await answerApproval(home, approved.body.approvalId, phone.sign(approved.body.approvalId, 'approve'))).toMatchObject({ status: 200, body: { status: 'approved' } });
+    expect(await callAs(gus)).toMatchObject({ type: 'SpeakerVerified', data: { memberId: home.members.maria } });
+    expect(await callAs(maria)).toMatchObject({ type: 'SpeakerVerified', data: { memberId: home.members.maria } });
+  });
+
   it('holds a new owner and another approver phone, and lets only an owner register one, with a sound key', async () => {
     const { home } = await guardedHome();
     expect(await identity.call('POST', `/v1/accounts/${home.accountId}/members`, { name: 'Eve', role: 'owner' })).toMatchObject({ status: 202, body: { status: 'pending' } });

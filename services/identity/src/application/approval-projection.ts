@@ -16,6 +16,15 @@ const requestApproval = async (tx: EntityManager, { data }: Recorded<'ApprovalRe
   );
 };
 
+/** A held enrolment's embedding (storeVoiceprint): recognised from now on if approved, else forgotten. */
+const releaseHeldVoiceprint = async (tx: EntityManager, approvalId: string, approved: boolean): Promise<void> => {
+  await tx.query(
+    `WITH held AS (DELETE FROM held_voiceprints WHERE approval_id = $1 RETURNING voiceprint_id, member_id, account_id, sealed)
+     INSERT INTO voiceprints (voiceprint_id, member_id, account_id, sealed) SELECT * FROM held WHERE $2`,
+    [approvalId, approved],
+  );
+};
+
 /** Step-up approval's read tables (approvers, approvals), kept in the transaction of the append like the rest of the registry. */
 export const projectApproval = async (tx: EntityManager, event: RecordedApprovalEvent): Promise<void> => {
   switch (event.type) {
@@ -33,13 +42,13 @@ export const projectApproval = async (tx: EntityManager, event: RecordedApproval
       await tx.query(`UPDATE approvals SET status = $3, decided_at = $4, approver_id = $5 WHERE approval_id = $1 AND account_id = $2`, [
         approvalId, accountId, decision === 'approve' ? 'approved' : 'denied', event.occurredAt, approverId,
       ]);
-      return;
+      return releaseHeldVoiceprint(tx, approvalId, decision === 'approve');
     }
     case 'ApprovalExpired':
       await tx.query(`UPDATE approvals SET status = 'expired', decided_at = $3 WHERE approval_id = $1 AND account_id = $2`, [
         event.data.approvalId, event.data.accountId, event.occurredAt,
       ]);
-      return;
+      return releaseHeldVoiceprint(tx, event.data.approvalId, false);
     default: {
       const unexpected: never = event;
       return unexpected;

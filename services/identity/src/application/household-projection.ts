@@ -94,12 +94,23 @@ export const projectHousehold = async (tx: EntityManager, events: readonly Recor
   for (const event of events) await applyOne(tx, event as RecordedHouseholdEvent);
 };
 
-/** The sealed embedding of an enrolment: stored beside its VoiceprintEnrolled event, never in it. */
-export const storeVoiceprint = async (
-  tx: EntityManager,
-  print: { readonly voiceprintId: string; readonly memberId: string; readonly accountId: string; readonly sealed: Buffer },
-): Promise<void> => {
-  await tx.query(`INSERT INTO voiceprints (voiceprint_id, member_id, account_id, sealed) VALUES ($1, $2, $3, $4)`, [
-    print.voiceprintId, print.memberId, print.accountId, print.sealed,
-  ]);
+export interface SealedVoiceprint {
+  readonly voiceprintId: string;
+  readonly memberId: string;
+  readonly accountId: string;
+  readonly sealed: Buffer;
+}
+
+/**
+ * The sealed embedding of an enrolment: stored beside its VoiceprintEnrolled event, never in it.
+ * One held for an owner's approval waits in held_voiceprints, where verification never looks;
+ * projectApproval moves it into voiceprints when it is approved and drops it otherwise.
+ */
+export const storeVoiceprint = async (tx: EntityManager, print: SealedVoiceprint, heldFor: string | null): Promise<void> => {
+  const { voiceprintId, memberId, accountId, sealed } = print;
+  await (heldFor === null
+    ? tx.query(`INSERT INTO voiceprints (voiceprint_id, member_id, account_id, sealed) VALUES ($1, $2, $3, $4)`, [voiceprintId, memberId, accountId, sealed])
+    : tx.query(`INSERT INTO held_voiceprints (approval_id, voiceprint_id, member_id, account_id, sealed) VALUES ($1, $2, $3, $4, $5)`, [
+        heldFor, voiceprintId, memberId, accountId, sealed,
+      ]));
 };

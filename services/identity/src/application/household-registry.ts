@@ -45,7 +45,7 @@ export const heldOr = <T>(outcome: Outcome, done: (outcome: Outcome) => StoredRe
 
 /**
  * The household registry's use cases, each on the household's one write path (HouseholdWrites),
- * once per Idempotency-Key. Linking a device, making an owner and granting premium, international
+ * once per Idempotency-Key. Linking a device, enrolling a voiceprint, making an owner and granting premium, international
  * or answer_sensitive may be held for an owner's approval: they then answer 202 pending.
  */
 export class HouseholdRegistry {
@@ -88,10 +88,14 @@ export class HouseholdRegistry {
 
   enrollVoiceprint(accountId: string, memberId: string, { idempotencyKey, body }: Request<{ embedding: readonly number[] }>) {
     const voiceprintId = this.ids.next();
-    const command = { type: 'EnrollVoiceprint', accountId, memberId, embedding: body.embedding, maxPerMember: this.policy.voiceprintsPerMember } as const;
-    return this.writes.run(`POST /v1/accounts/${accountId}/members/${memberId}/voiceprints`, idempotencyKey, body, command, async (_, tx) => {
-      await storeVoiceprint(tx, { voiceprintId, memberId, accountId, sealed: this.cipher.seal(accountId, body.embedding) });
-      return { status: 201, body: { voiceprintId, memberId, dimensions: body.embedding.length } };
+    const command = {
+      type: 'EnrollVoiceprint', accountId, memberId, voiceprintId, embedding: body.embedding, maxPerMember: this.policy.voiceprintsPerMember, hold: this.holdTicket(),
+    } as const;
+    return this.writes.run(`POST /v1/accounts/${accountId}/members/${memberId}/voiceprints`, idempotencyKey, body, command, async (outcome, tx) => {
+      const [first] = outcome.newEvents;
+      const heldFor = first?.type === 'ApprovalRequested' ? first.data.approvalId : null;
+      await storeVoiceprint(tx, { voiceprintId, memberId, accountId, sealed: this.cipher.seal(accountId, body.embedding) }, heldFor);
+      return heldOr(outcome, () => ({ status: 201, body: { voiceprintId, memberId, dimensions: body.embedding.length } }));
     });
   }
 

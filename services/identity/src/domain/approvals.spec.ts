@@ -94,6 +94,18 @@ describe('once a household has an approver, an action that matters', () => {
       .then([{ type: 'MemberPermissionsChanged', data: { accountId, memberId: 'adam', role: 'adult', overrides: { grant: [], revoke: ['domestic'] }, grants: ['emergency', 'contacts', 'short_code'] } }]);
   });
 
+  it('is held when it enrols a voiceprint: a voice enrolled under a member is recognised as that member, with their grants', () => {
+    const enrol = { type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding: [0.6, 0.8], maxPerMember: 2, hold } as const;
+    const held = requested({ type: 'enroll_voiceprint', memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 });
+    given(household).when(enrol).then([held]);
+    given([opened, olivia]).when(enrol).then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } }]);
+    // One waiting counts towards the cap: approving every one asked for could not pass it.
+    const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } };
+    given([...household, enrolled, held]).when({ ...enrol, hold: { ...hold, approvalId: 'ap-2' } }).thenThrows('too_many_voiceprints');
+    given([...household, held]).when(answer('approve')).then([decided('approve'), enrolled]);
+    given([...household, held]).when(answer('deny')).then([decided('deny')]);
+  });
+
   it('is refused, not held, when it is invalid anyway', () =>
     given(household).when({ ...linkDen, publicKey: Buffer.alloc(32).toString('base64') }).thenThrows('invalid_public_key'));
 

@@ -36,10 +36,16 @@ export type ChangeMemberPermissions = Base & Holdable & {
   readonly grant?: readonly CallGrant[];
   readonly revoke?: readonly CallGrant[];
 };
-/** The embedding itself is stored encrypted beside the event, not in it. */
-export type EnrollVoiceprint = Base & {
+/**
+ * The embedding itself is stored encrypted beside the event, not in it. Held like a device once the
+ * household has an approver: a voice enrolled under a member is recognised as that member, with
+ * every grant they have.
+ */
+export type EnrollVoiceprint = Base & Holdable & {
   readonly type: 'EnrollVoiceprint';
   readonly memberId: string;
+  /** The id its sealed embedding is stored under (and held under, while its approval waits). */
+  readonly voiceprintId: string;
   readonly embedding: readonly number[];
   /** VOICEPRINTS_PER_MEMBER_MAX: each print is another voice the member answers to, so they are capped. */
   readonly maxPerMember: number;

@@ -80,19 +80,21 @@ const changeMemberPermissions = (c: ChangeMemberPermissions, h: Household): Hous
   ];
 };
 
+const voiceprintEnrolled = (h: Household, memberId: string, dimensions: number): HouseholdEvent[] => {
+  memberOf(h, memberId);
+  return [{ type: 'VoiceprintEnrolled', data: { accountId: h.accountId, memberId, dimensions } }];
+};
+
+/** Enrolments waiting for approval count towards the cap: approving them must not pass it. */
 const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] => {
   const member = memberOf(h, c.memberId);
-  if (member.voiceprints >= c.maxPerMember) {
-    throw new HouseholdError('too_many_voiceprints', `member ${c.memberId} already has ${member.voiceprints} voiceprints, the most a member may have`);
+  const waiting = Object.values(h.approvals).filter((a) => a.status === 'pending' && a.action.type === 'enroll_voiceprint' && a.action.memberId === c.memberId).length;
+  if (member.voiceprints + waiting >= c.maxPerMember) {
+    throw new HouseholdError('too_many_voiceprints', `member ${c.memberId} already has ${member.voiceprints} voiceprints (and ${waiting} awaiting approval), the most a member may have`);
   }
   const problem = voiceVectorProblem(c.embedding);
   if (problem) throw new HouseholdError('invalid_voiceprint', `not a voiceprint: ${problem}`);
-  return [
-    {
-      type: 'VoiceprintEnrolled',
-      data: { accountId: h.accountId, memberId: c.memberId, dimensions: c.embedding.length },
-    },
-  ];
+  return voiceprintEnrolled(h, c.memberId, c.embedding.length);
 };
 
 const linkDevice = (c: LinkDevice, h: Household): HouseholdEvent[] => {
@@ -148,6 +150,8 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
       return addMember({ ...action, type: 'AddMember', accountId, now }, h);
     case 'register_approver':
       return registerApprover({ ...action, type: 'RegisterApprover', accountId, now }, h);
+    case 'enroll_voiceprint':
+      return voiceprintEnrolled(h, action.memberId, action.dimensions);
     default: {
       const unknown: never = action;
       throw new Error(`unknown approval action ${(unknown as ApprovalAction).type}`);
@@ -156,7 +160,7 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
 };
 
 /** The commands an owner's approval may hold (docs/architecture.md section 6.2): decided, then held or applied. */
-const decideHoldable = (command: AddMember | ChangeMemberPermissions | LinkDevice | RegisterApprover, h: Household): HouseholdEvent[] => {
+const decideHoldable = (command: AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | RegisterApprover, h: Household): HouseholdEvent[] => {
   switch (command.type) {
     case 'AddMember': {
       const { memberId, name, role } = command;
@@ -170,6 +174,10 @@ const decideHoldable = (command: AddMember | ChangeMemberPermissions | LinkDevic
       const { deviceId, name, publicKey, location } = command;
       refuseWhilePending(h, (a) => a.type === 'link_device' && a.deviceId === deviceId, `device ${deviceId}`);
       return holdOr(h, command, { type: 'link_device', deviceId, name, publicKey, location }, linkDevice(command, h));
+    }
+    case 'EnrollVoiceprint': {
+      const { memberId, voiceprintId, embedding } = command;
+      return holdOr(h, command, { type: 'enroll_voiceprint', memberId, voiceprintId, dimensions: embedding.length }, enrollVoiceprint(command, h));
     }
     case 'RegisterApprover': {
       const { memberId, approverId, publicKey } = command;
@@ -197,9 +205,8 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
     case 'ChangeMemberPermissions':
     case 'LinkDevice':
     case 'RegisterApprover':
-      return decideHoldable(command, state);
     case 'EnrollVoiceprint':
-      return enrollVoiceprint(command, state);
+      return decideHoldable(command, state);
     case 'UnlinkDevice':
       return unlinkDevice(command, state);
     case 'AddContact':

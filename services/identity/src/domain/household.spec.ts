@@ -139,12 +139,12 @@ describe('members', () => {
 
   it('enrol voiceprints, which stay out of the published event', () =>
     given([opened, owner])
-      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding: [0.6, 0.8], maxPerMember: 5 })
+      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding: [0.6, 0.8], maxPerMember: 5 })
       .then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } }]));
 
   it('enrol at most maxPerMember voiceprints each (issue 11, finding 6)', () => {
     const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } };
-    const enrol = { type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding: [0.6, 0.8], maxPerMember: 2 } as const;
+    const enrol = { type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding: [0.6, 0.8], maxPerMember: 2 } as const;
     given([opened, owner, enrolled]).when(enrol).then([enrolled]);
     given([opened, owner, enrolled, enrolled]).when(enrol).thenThrows('too_many_voiceprints');
   });
@@ -159,7 +159,7 @@ describe('members', () => {
     ['holding a NaN', [NaN, 1]],
   ])('cannot enrol a voiceprint %s', (_case, embedding) =>
     given([opened, owner])
-      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', embedding, maxPerMember: 5 })
+      .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding, maxPerMember: 5 })
       .thenThrows('invalid_voiceprint'));
 
   it.each(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'])(
