@@ -87,6 +87,20 @@ describe('classifying what was dialled', () => {
     it('treats a UK premium number as premium for a UK account', () =>
       expect(classifyDestination('+44 909 879 0000', 'GB')).toMatchObject({ class: 'premium' }));
 
+    it('treats a premium-rate number abroad as premium, not international: the stricter grant and budget', () => {
+      expect(classifyDestination('+44 909 879 0000', 'US')).toMatchObject({ class: 'premium' });
+      expect(classifyDestination('+1 900 212 3456', 'CA')).toMatchObject({ class: 'premium' });
+      expect(classifyDestination('+1 900 555 0199', 'CA')).toMatchObject({ class: 'premium' });
+      expect(classifyDestination('+1 900 555 0199', 'JM')).toMatchObject({ class: 'premium' });
+    });
+
+    it('treats the toll-free numbers every +1 country shares as domestic from any of them, and others abroad as international', () => {
+      expect(classifyDestination('+1 800 275 2273', 'CA')).toMatchObject({ class: 'domestic' });
+      expect(classifyDestination('+1 800 275 2273', 'US')).toMatchObject({ class: 'domestic' });
+      expect(classifyDestination('+1 800 275 2273', 'GB')).toMatchObject({ class: 'international' });
+      expect(classifyDestination('+44 800 068 3117', 'US')).toMatchObject({ class: 'international' });
+    });
+
     it('treats a US number as international for a UK account', () =>
       expect(classifyDestination('+1 212 555 0123', 'GB')).toMatchObject({ class: 'international' }));
   });

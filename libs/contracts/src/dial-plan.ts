@@ -140,11 +140,14 @@ const isRegularNumber = (digits: string, country: string): boolean =>
   parsePhoneNumberFromString(digits, country as CountryCode)?.isPossible() ?? false;
 
 /**
- * Regular numbers through libphonenumber-js (max metadata, for number types). A number is
- * international when its country is not the account's, premium when typed PREMIUM_RATE. A
- * number that is only "possible" cannot be typed: when its area code still names a country
- * (+1 876 is Jamaica, however new the range and old the metadata), that country decides — the
- * Caribbean shares +1 with the US, and calls there are the classic toll fraud. When nothing
+ * Regular numbers through libphonenumber-js (max metadata, for number types). A number typed
+ * PREMIUM_RATE is premium wherever it is (a +44 909 line from a US account, +1 900 from Canada):
+ * premium-rate numbers abroad are the classic toll-fraud target, so the stricter grant and budget
+ * apply, not the international ones. Otherwise a number is international when its country is not
+ * the account's, but for the toll-free numbers all +1 countries share (the metadata files them
+ * under the US). A number that is only "possible" cannot be typed: when its area code still names
+ * a country (+1 876 is Jamaica, however new the range and old the metadata), that country decides —
+ * the Caribbean shares +1 with the US, and calls there are the classic toll fraud. When nothing
  * names one (the fictional +1 555 range the demo uses), its calling code decides.
  */
 const classifyRegular = (dialString: string, country: CountryCode): Classification => {
@@ -152,13 +155,15 @@ const classifyRegular = (dialString: string, country: CountryCode): Classificati
   if (!number || !number.isPossible()) return { ok: false, reason: 'invalid_destination' };
   const e164 = number.number;
   if (isNanpPayPerCall(e164)) return { ok: true, class: 'premium', e164 };
+  const sameCallingCode = number.countryCallingCode === String(phoneUtil.getCountryCodeForRegion(country));
   if (!number.isValid()) {
-    const sameCallingCode = number.countryCallingCode === String(phoneUtil.getCountryCodeForRegion(country));
     const sameCountry = number.country === undefined ? sameCallingCode : number.country === country;
     return { ok: true, class: sameCountry ? 'domestic' : 'international', e164 };
   }
-  if (number.country !== country) return { ok: true, class: 'international', e164 };
-  if (number.getType() === 'PREMIUM_RATE') return { ok: true, class: 'premium', e164 };
+  const type = number.getType();
+  if (type === 'PREMIUM_RATE') return { ok: true, class: 'premium', e164 };
+  const sharedTollFree = type === 'TOLL_FREE' && sameCallingCode && number.countryCallingCode === '1';
+  if (number.country !== country && !sharedTollFree) return { ok: true, class: 'international', e164 };
   return { ok: true, class: 'domestic', e164 };
 };
 
