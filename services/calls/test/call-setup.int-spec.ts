@@ -119,6 +119,15 @@ describe('the call-setup process manager', () => {
     await processed(marker.id);
     const { body } = await http('GET', `/v1/calls/${callId}`);
     expect(body.timeline!.map((e) => e.type)).toEqual(['CallRequested', 'CallRouting']);
+
+    // Its end is the account's too, on the envelope a consumer filtering by account reads.
+    expect((await http('POST', `/v1/calls/${callId}/hangup`)).body).toMatchObject({ status: 'ended' });
+    const accounts = await db.query(`SELECT type, account_id FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`call-${callId}`]);
+    expect(accounts.rows).toEqual([
+      { type: 'CallRequested', account_id: null },
+      { type: 'CallRouting', account_id: 'acc-1' },
+      { type: 'CallEnded', account_id: 'acc-1' },
+    ]);
   });
 
   it('takes no SpeakerVerified from a topic identity does not own: another service writing it there routes nothing', async () => {

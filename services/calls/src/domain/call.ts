@@ -42,18 +42,22 @@ export type Connected = Routed & {
   readonly destination: Destination;
   readonly connectedAt: string;
 };
-export type Ended = CallBasics & {
+/** A call over keeps the account identity named for it (null: it ended before identity answered). */
+interface Over extends CallBasics {
+  readonly accountId: string | null;
+}
+export type Ended = Over & {
   readonly status: 'ended';
   readonly cause: EndCause;
   readonly duration: number;
   readonly endedAt: string;
 };
-export type Rejected = CallBasics & {
+export type Rejected = Over & {
   readonly status: 'rejected';
   readonly reason: RejectionReason;
   readonly rejectedAt: string;
 };
-export type Failed = CallBasics & {
+export type Failed = Over & {
   readonly status: 'failed';
   readonly reason: FailureReason;
   readonly stage?: 'verification' | 'routing' | 'ringing' | 'answer';
@@ -76,6 +80,8 @@ const basicsOf = (state: CallState): CallBasics => {
   const { callId, direction, deviceId, target, requestedAt } = state;
   return { callId, direction, deviceId, target, requestedAt };
 };
+
+const overOf = (state: CallState): Over => ({ ...basicsOf(state), accountId: 'accountId' in state ? state.accountId : null });
 
 const routedOf = (state: CallState): Routed => {
   if (state.status !== 'routing' && state.status !== 'ringing' && state.status !== 'connected') {
@@ -118,17 +124,17 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       };
     case 'CallEnded':
       return {
-        ...basicsOf(state),
+        ...overOf(state),
         status: 'ended',
         cause: event.data.cause,
         duration: event.data.duration,
         endedAt: event.data.endedAt,
       };
     case 'CallRejected':
-      return { ...basicsOf(state), status: 'rejected', reason: event.data.reason, rejectedAt: event.data.rejectedAt };
+      return { ...overOf(state), status: 'rejected', reason: event.data.reason, rejectedAt: event.data.rejectedAt };
     case 'CallFailed': {
       const { reason, stage, sipCode, q850, failedAt } = event.data;
-      return { ...basicsOf(state), status: 'failed', reason, stage, sipCode, q850, failedAt };
+      return { ...overOf(state), status: 'failed', reason, stage, sipCode, q850, failedAt };
     }
     default: {
       const unknown: never = event;
