@@ -132,6 +132,7 @@ const connectCall = (c: ConnectCall, s: Live): CallEvent[] => {
     memberId: s.memberId,
     deviceId: s.deviceId,
     e164: s.destination.e164,
+    direction: 'outbound' as const,
     connectedAt: c.now,
   };
   return [{ type: 'CallConnected', data }];

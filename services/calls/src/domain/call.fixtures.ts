@@ -44,5 +44,5 @@ export const routed: Of<'CallRouted'> = {
 export const ringing: Of<'CallRinging'> = { type: 'CallRinging', data: { callId, deadline: at(48) } };
 export const connected: Of<'CallConnected'> = {
   type: 'CallConnected',
-  data: { callId, memberId: 'alice', deviceId: 'kitchen', e164: '+15550100001', connectedAt: at(5) },
+  data: { callId, memberId: 'alice', deviceId: 'kitchen', e164: '+15550100001', direction: 'outbound', connectedAt: at(5) },
 };
