@@ -102,6 +102,13 @@ describe('a ringing inbound call', () => {
     expect(stateAfter([offered, ended])).toMatchObject({ status: 'ended', devices: [1, 2, 3].map(() => ({ state: 'cancelled', reason: 'caller_hung_up' })) });
   });
 
+  it('stops a device whose answer was refused too when nobody answers: it rang on until then', () => {
+    const failed: AnyCallEvent = { type: 'CallFailed', data: { callId, reason: 'no_answer', failedAt: at(30) } };
+    expect(stateAfter([offered, refused('kitchen', 'not_permitted'), failed])).toMatchObject({
+      status: 'failed', devices: [1, 2, 3].map(() => ({ state: 'cancelled', reason: 'no_answer' })),
+    });
+  });
+
   it('fails with no_answer once its ring deadline passes, and not before', () => {
     given([offered]).when({ type: 'ExpireDeadline', callId, now: at(29) }).thenNothingHappens();
     given([offered]).when({ type: 'ExpireDeadline', callId, now: at(30) }).then([{ type: 'CallFailed', data: { callId, reason: 'no_answer', failedAt: at(30) } }]);

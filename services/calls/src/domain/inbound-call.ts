@@ -46,10 +46,15 @@ export type InboundCallEvent =
   | { readonly type: 'CallRejected'; readonly data: CallRejected }
   | { readonly type: 'CallFailed'; readonly data: CallFailed };
 
-/** The call is settled: the winner answered; every device still ringing stops, saying why (as routing's DeviceRingCancelled does). */
+/**
+ * The call is settled: the winner answered; every device still ringing stops, saying why (as
+ * routing's DeviceRingCancelled does). A refused device was still ringing (another voice may answer on it).
+ */
 const settleDevices = (devices: readonly RingingDevice[], winner: string | null, reason: string): RingingDevice[] =>
   devices.map((d) =>
-    d.deviceId === winner ? { deviceId: d.deviceId, state: 'answered' } : d.state === 'ringing' ? { deviceId: d.deviceId, state: 'cancelled', reason } : d,
+    d.deviceId === winner
+      ? { deviceId: d.deviceId, state: 'answered' }
+      : d.state === 'ringing' || d.state === 'refused' ? { deviceId: d.deviceId, state: 'cancelled', reason } : d,
   );
 
 const basicsOf = (s: InboundCallState): InboundBasics => {
