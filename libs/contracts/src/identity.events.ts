@@ -212,6 +212,8 @@ export const approvalActionSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('add_member'), memberId: id, name: z.string().min(1), role: memberRoleSchema }),
   z.object({ type: z.literal('register_approver'), memberId: id, approverId: id, publicKey: z.string().min(1) }),
+  /** A linked device taken out of the household: it stays linked, and may call, until approved. */
+  z.object({ type: z.literal('unlink_device'), deviceId: id }),
   /** A voice the member will be recognised by (its embedding stays sealed in identity, never in an event). */
   z.object({ type: z.literal('enroll_voiceprint'), memberId: id, voiceprintId: id, dimensions: z.number().int().positive() }),
 ]);

@@ -158,6 +158,23 @@ describe('step-up approval', () => {
     expect(await callAs(maria)).toMatchObject({ type: 'SpeakerVerified', data: { memberId: home.members.maria } });
   });
 
+  it('holds taking a speaker out: it keeps calling until an owner approves, and stays if she denies', async () => {
+    const { home, phone } = await guardedHome();
+    const unlink = () => identity.call('DELETE', `/v1/accounts/${home.accountId}/devices/${home.device.deviceId}`);
+    const denied = await unlink();
+    expect(denied).toMatchObject({ status: 202, body: { status: 'pending' } });
+    expect(await approvalOf(home, denied.body.approvalId)).toMatchObject({ body: { action: { type: 'unlink_device', deviceId: home.device.deviceId } } });
+    expect(await unlink()).toMatchObject({ status: 409, body: { code: 'awaiting_approval' } });
+    expect(await decisionFor(placeCall(home.device), 'Speaker')).toMatchObject({ type: 'SpeakerVerified' });
+    expect(await answerApproval(home, denied.body.approvalId, phone.sign(denied.body.approvalId, 'deny'))).toMatchObject({ status: 200, body: { status: 'denied' } });
+    expect(await decisionFor(placeCall(home.device), 'Speaker')).toMatchObject({ type: 'SpeakerVerified' });
+
+    const approved = await unlink();
+    expect(await answerApproval(home, approved.body.approvalId, phone.sign(approved.body.approvalId, 'approve'))).toMatchObject({ status: 200, body: { status: 'approved' } });
+    await eventually(() => expect(publishedFor(home.accountId, 'DeviceUnlinked').map((e) => e.data.deviceId)).toEqual([home.device.deviceId]));
+    expect(await decisionFor(placeCall(home.device), 'Speaker')).toMatchObject({ type: 'SpeakerRejected', data: { reason: 'unlinked_device' } });
+  });
+
   it('holds a new owner and another approver phone, and lets only an owner register one, with a sound key', async () => {
     const { home } = await guardedHome();
     expect(await identity.call('POST', `/v1/accounts/${home.accountId}/members`, { name: 'Eve', role: 'owner' })).toMatchObject({ status: 202, body: { status: 'pending' } });

@@ -45,7 +45,7 @@ export const heldOr = <T>(outcome: Outcome, done: (outcome: Outcome) => StoredRe
 
 /**
  * The household registry's use cases, each on the household's one write path (HouseholdWrites),
- * once per Idempotency-Key. Linking a device, enrolling a voiceprint, making an owner and granting premium, international
+ * once per Idempotency-Key. Linking or unlinking a device, enrolling a voiceprint, making an owner and granting premium, international
  * or answer_sensitive may be held for an owner's approval: they then answer 202 pending.
  */
 export class HouseholdRegistry {
@@ -106,8 +106,9 @@ export class HouseholdRegistry {
   }
 
   unlinkDevice(accountId: string, deviceId: string, idempotencyKey?: string) {
-    const command = { type: 'UnlinkDevice', accountId, deviceId } as const;
-    return this.writes.run(`DELETE /v1/accounts/${accountId}/devices/${deviceId}`, idempotencyKey, {}, command, () => ({ status: 204, body: null }));
+    const command = { type: 'UnlinkDevice', accountId, deviceId, hold: this.holdTicket() } as const;
+    return this.writes.run(`DELETE /v1/accounts/${accountId}/devices/${deviceId}`, idempotencyKey, {}, command, (outcome) =>
+      heldOr(outcome, () => ({ status: 204, body: null })));
   }
 
   addContact(accountId: string, { idempotencyKey, body }: Request<AddContactInput>) {

@@ -106,6 +106,20 @@ describe('once a household has an approver, an action that matters', () => {
     given([...household, held]).when(answer('deny')).then([decided('deny')]);
   });
 
+  it('is held when it unlinks a device: else anyone could take a speaker out, which only an owner may link back', () => {
+    const kitchen = simulatedDevice('kitchen');
+    const linked: HouseholdEvent = { type: 'DeviceLinked', data: { accountId, deviceId: 'kitchen', name: 'Kitchen', publicKey: kitchen.publicKey, location: null } };
+    const unlink = { type: 'UnlinkDevice', accountId, now, deviceId: 'kitchen', hold } as const;
+    const held = requested({ type: 'unlink_device', deviceId: 'kitchen' });
+    const unlinked: HouseholdEvent = { type: 'DeviceUnlinked', data: { accountId, deviceId: 'kitchen' } };
+    given([opened, olivia, linked]).when(unlink).then([unlinked]);
+    given([...household, linked]).when(unlink).then([held]);
+    given([...household, linked, held]).when({ ...unlink, hold: { ...hold, approvalId: 'ap-2' } }).thenThrows('awaiting_approval');
+    given(household).when(unlink).thenThrows('device_not_found');
+    given([...household, linked, held]).when(answer('approve')).then([decided('approve'), unlinked]);
+    given([...household, linked, held]).when(answer('deny')).then([decided('deny')]);
+  });
+
   it('is refused, not held, when it is invalid anyway', () =>
     given(household).when({ ...linkDen, publicKey: Buffer.alloc(32).toString('base64') }).thenThrows('invalid_public_key'));
 

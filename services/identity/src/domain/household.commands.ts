@@ -57,7 +57,11 @@ export type LinkDevice = Base & Holdable & {
   readonly publicKey: string;
   readonly location: DeviceLocation | null;
 };
-export type UnlinkDevice = Base & { readonly type: 'UnlinkDevice'; readonly deviceId: string };
+/**
+ * Held like linking once the household has an approver: else anyone with the app could take a
+ * speaker out (and with it its emergency calls), while linking it back waits for an owner.
+ */
+export type UnlinkDevice = Base & Holdable & { readonly type: 'UnlinkDevice'; readonly deviceId: string };
 export type AddContact = Base & {
   readonly type: 'AddContact';
   readonly contactId: string;

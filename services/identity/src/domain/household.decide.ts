@@ -152,6 +152,8 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
       return registerApprover({ ...action, type: 'RegisterApprover', accountId, now }, h);
     case 'enroll_voiceprint':
       return voiceprintEnrolled(h, action.memberId, action.dimensions);
+    case 'unlink_device':
+      return unlinkDevice({ ...action, type: 'UnlinkDevice', accountId, now }, h);
     default: {
       const unknown: never = action;
       throw new Error(`unknown approval action ${(unknown as ApprovalAction).type}`);
@@ -160,7 +162,10 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
 };
 
 /** The commands an owner's approval may hold (docs/architecture.md section 6.2): decided, then held or applied. */
-const decideHoldable = (command: AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | RegisterApprover, h: Household): HouseholdEvent[] => {
+const decideHoldable = (
+  command: AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | RegisterApprover,
+  h: Household,
+): HouseholdEvent[] => {
   switch (command.type) {
     case 'AddMember': {
       const { memberId, name, role } = command;
@@ -178,6 +183,12 @@ const decideHoldable = (command: AddMember | ChangeMemberPermissions | EnrollVoi
     case 'EnrollVoiceprint': {
       const { memberId, voiceprintId, embedding } = command;
       return holdOr(h, command, { type: 'enroll_voiceprint', memberId, voiceprintId, dimensions: embedding.length }, enrollVoiceprint(command, h));
+    }
+    case 'UnlinkDevice': {
+      const { deviceId } = command;
+      const events = unlinkDevice(command, h);
+      refuseWhilePending(h, (a) => a.type === 'unlink_device' && a.deviceId === deviceId, `device ${deviceId}`);
+      return holdOr(h, command, { type: 'unlink_device', deviceId }, events);
     }
     case 'RegisterApprover': {
       const { memberId, approverId, publicKey } = command;
@@ -206,9 +217,8 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
     case 'LinkDevice':
     case 'RegisterApprover':
     case 'EnrollVoiceprint':
-      return decideHoldable(command, state);
     case 'UnlinkDevice':
-      return unlinkDevice(command, state);
+      return decideHoldable(command, state);
     case 'AddContact':
       return addContact(command, state);
     case 'SetAwayMode':

@@ -98,7 +98,7 @@ export class RegistryController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    send(res, await this.registry.unlinkDevice(accountId, deviceId, key));
+    return send(res, await this.registry.unlinkDevice(accountId, deviceId, key));
   }
 
   @Post(':accountId/contacts')
