@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoInstant } from './instant';
-import { answerRefusalReasonSchema, endCauseSchema, failureReasonSchema, rejectionReasonSchema, speakerRejectionReasonSchema } from './reasons';
+import { answerRefusalReasonSchema, endCauseSchema, failureReasonSchema, rejectionReasonSchema, releaseCodesShape, speakerRejectionReasonSchema } from './reasons';
 import { assuranceSchema, destinationClassSchema } from './destinations';
 import { voiceAssertionSchema } from './voice-assertion';
 
@@ -74,6 +74,8 @@ export const callEndedSchema = z.object({
   duration: z.number().nonnegative(),
   cause: endCauseSchema,
   endedAt: isoTime,
+  /** The far end's release, as the carrier reported it (a hang-up of ours has none). */
+  ...releaseCodesShape,
 });
 export type CallEnded = z.infer<typeof callEndedSchema>;
 

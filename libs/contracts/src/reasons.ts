@@ -67,3 +67,24 @@ export type EndCause = z.infer<typeof endCauseSchema>;
 
 /** Any reason a call may show in `GET /v1/calls/:id`. */
 export type CallReason = RejectionReason | FailureReason | EndCause;
+
+/**
+ * The SIP response and Q.850 cause the network gave when a leg ended (docs/carrier-api.md): the call
+ * keeps its legs' codes (docs/architecture.md section 3). Optional: absent when the carrier gave
+ * none, or on events from before they were kept.
+ */
+export const releaseCodesShape = {
+  sipCode: z.number().int().optional(),
+  q850: z.number().int().optional(),
+};
+
+export interface ReleaseCodes {
+  readonly sipCode?: number;
+  readonly q850?: number;
+}
+
+/** The codes something gives, and only those: an absent one stays absent in the event. */
+export const releaseCodesOf = (given: ReleaseCodes): ReleaseCodes => ({
+  ...(given.sipCode === undefined ? {} : { sipCode: given.sipCode }),
+  ...(given.q850 === undefined ? {} : { q850: given.q850 }),
+});

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoInstant } from './instant';
 import { destinationClassSchema } from './destinations';
 import { addressSchema, deviceLocationSchema } from './identity.events';
-import { rejectionReasonSchema, ringCancellationReasonSchema } from './reasons';
+import { rejectionReasonSchema, releaseCodesShape, ringCancellationReasonSchema } from './reasons';
 
 /** Events routing publishes on `homeline.routing.v1`; streamId = callId. */
 
@@ -64,6 +64,8 @@ export const carrierLegEndedSchema = z.object({
   duration: z.number().nonnegative(),
   /** Who released the leg: the far end, or us on the caller's hang-up. */
   releasedBy: z.enum(['remote', 'local']),
+  /** As the carrier reported the far end's release (`completed`). */
+  ...releaseCodesShape,
 });
 export type CarrierLegEnded = z.infer<typeof carrierLegEndedSchema>;
 
@@ -128,7 +130,7 @@ export type DeviceRingCancelled = z.infer<typeof deviceRingCancelledSchema>;
  * answered, and routing released the caller. calls ends the call (caller_hung_up, or remote_hung_up
  * once connected).
  */
-export const inboundCallAbandonedSchema = z.object({ callId: id, carrierCallId: id });
+export const inboundCallAbandonedSchema = z.object({ callId: id, carrierCallId: id, ...releaseCodesShape });
 export type InboundCallAbandoned = z.infer<typeof inboundCallAbandonedSchema>;
 
 /**

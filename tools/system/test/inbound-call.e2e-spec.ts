@@ -94,7 +94,7 @@ describe('an inbound call', () => {
 
     expect(await system.carrier.hangUp(carrierCallId)).toMatchObject({ state: 'ended', routing: { status: 204 } });
     const ended = await callIn(system, callId, ['ended']);
-    expect(ended).toMatchObject({ status: 'ended', reason: 'caller_hung_up' });
+    expect(ended).toMatchObject({ status: 'ended', reason: 'caller_hung_up', sipCode: 487, q850: 16 });
     expect(roomsOf(home, ended)).toEqual({ kitchen: 'cancelled:caller_hung_up', hall: 'cancelled:caller_hung_up', bedroom: 'cancelled:caller_hung_up' });
     const events = await watch.routingEventsUntil(callId, (e) => cancellations(e).length === 3);
     expect(cancellations(events)).toEqual(each(home.speakers, 'caller_hung_up'));

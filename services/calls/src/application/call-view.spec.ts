@@ -27,6 +27,12 @@ describe('the view of a call', () => {
     expect(view!.timeline.map((e) => e.type)).toEqual(['CallRequested', 'CallRouting', 'CallRouted', 'CallRinging', 'CallConnected', 'CallEnded']);
   });
 
+  it('shows the SIP code and Q.850 cause of the far end’s release', () => {
+    const released = { ...ended, data: { ...ended.data, cause: 'remote_hung_up', sipCode: 200, q850: 16 } } as const;
+    expect(toCallView('c1', [requested, routing, routed, ringing, connected, released])).toMatchObject({ status: 'ended', reason: 'remote_hung_up', sipCode: 200, q850: 16 });
+    expect(toCallView('c1', [requested, routing, routed, ringing, connected, ended])).not.toHaveProperty('sipCode');
+  });
+
   it('gives the stable reason of a refused call', () => {
     const rejected = { type: 'CallRejected', occurredAt: at(1), data: { callId: 'c1', reason: 'replayed_assertion', rejectedAt: at(1) } } as const;
     expect(toCallView('c1', [requested, rejected])).toMatchObject({ status: 'rejected', reason: 'replayed_assertion' });

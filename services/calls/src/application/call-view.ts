@@ -1,4 +1,4 @@
-import type { CallReason } from '@homeline/contracts';
+import { releaseCodesOf, type CallReason } from '@homeline/contracts';
 import { foldAnyCall, isInbound, reasonOf, statusOf, type AnyCallEvent, type CallStatus, type RingingDevice } from '../domain';
 
 type TimelineEntry = { readonly type: string; readonly at: string; readonly data: Record<string, unknown> };
@@ -19,7 +19,7 @@ export interface CallView {
   readonly callerName?: string;
   readonly sensitive?: boolean;
   readonly devices?: readonly RingingDevice[];
-  /** The carrier's SIP status and Q.850 cause, when a leg failed. */
+  /** The carrier's SIP status and Q.850 cause, when a leg failed or the far end released it. */
   readonly sipCode?: number;
   readonly q850?: number;
   readonly timeline: readonly TimelineEntry[];
@@ -40,8 +40,10 @@ export const toCallView = (callId: string, events: readonly StoredCallEvent[]): 
   if (status === null || state.status === 'idle') return null;
   const timeline = events.map((e) => ({ type: e.type, at: e.occurredAt, data: visible(e.data as Record<string, unknown>) }));
   const reason = reasonOf(state);
-  const failure = state.status === 'failed' && !isInbound(state) ? { sipCode: state.sipCode, q850: state.q850 } : {};
-  const common = { callId, status, ...(reason ? { reason } : {}), ...definedOnly(failure), timeline };
+  // The codes of the leg's end, as the carrier gave them: a failure's, or the far end's release.
+  const end = events.find((e) => e.type === 'CallEnded' || e.type === 'CallFailed');
+  const codes = end?.type === 'CallEnded' || end?.type === 'CallFailed' ? releaseCodesOf(end.data) : {};
+  const common = { callId, status, ...(reason ? { reason } : {}), ...codes, timeline };
   if (isInbound(state)) {
     const answered = state.status === 'connected' ? { memberId: state.memberId ?? undefined, deviceId: state.deviceId } : answeredBy(events);
     return {

@@ -122,6 +122,14 @@ describe('the call-setup process manager', () => {
     ).toBe('connected');
   });
 
+  it('keeps the SIP code and Q.850 cause of the far end’s release', () => {
+    const history = [requested, routing, routed, ringing];
+    const answered = envelope('CarrierLegAnswered', answer);
+    const connected = deliver([answered], history);
+    const released = envelope('CarrierLegEnded', { ...leg, duration: 3, releasedBy: 'remote', sipCode: 200, q850: 16 });
+    expect(commandsFor(released, connected, at(9))).toEqual([{ type: 'HangUp', callId, now: at(9), by: 'remote', sipCode: 200, q850: 16 }]);
+  });
+
   it('ignores events about another call', () => {
     expect(
       commandsFor(

@@ -1,4 +1,4 @@
-import type { IntegrationEvent } from '@homeline/contracts';
+import { releaseCodesOf, type IntegrationEvent } from '@homeline/contracts';
 import type { AnyCallCommand, AnyCallState } from './call-decider';
 
 /**
@@ -18,7 +18,7 @@ export const commandsFor = (event: IntegrationEvent, state: AnyCallState, now: s
     case 'InboundCallDeclined':
       return [{ type: 'DeclineCall', callId, now, reason: event.data.reason }];
     case 'InboundCallAbandoned':
-      return [{ type: 'HangUp', callId, now, by: 'remote' }];
+      return [{ type: 'HangUp', callId, now, by: 'remote', ...releaseCodesOf(event.data) }];
     case 'AnswerAuthorized': {
       const { answerId, deviceId, memberId } = event.data;
       return [{ type: 'RecordAnswerAuthorized', callId, now, answerId, deviceId, memberId }];
@@ -57,7 +57,7 @@ export const commandsFor = (event: IntegrationEvent, state: AnyCallState, now: s
     }
     case 'CarrierLegEnded':
       // A leg we released ourselves follows the call's own end; only the far end's release is news.
-      return event.data.releasedBy === 'remote' ? [{ type: 'HangUp', callId, now, by: 'remote' }] : [];
+      return event.data.releasedBy === 'remote' ? [{ type: 'HangUp', callId, now, by: 'remote', ...releaseCodesOf(event.data) }] : [];
     default:
       return [];
   }

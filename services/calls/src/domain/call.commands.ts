@@ -47,8 +47,8 @@ export type FailCall = CallCommandBase & {
   readonly sipCode?: number;
   readonly q850?: number;
 };
-/** The caller hangs up (HTTP), or the far end did (carrier). */
-export type HangUp = CallCommandBase & { readonly type: 'HangUp'; readonly by: 'caller' | 'remote' };
+/** The caller hangs up (HTTP), or the far end did (carrier: with the SIP code and Q.850 cause it gave). */
+export type HangUp = CallCommandBase & { readonly type: 'HangUp'; readonly by: 'caller' | 'remote'; readonly sipCode?: number; readonly q850?: number };
 /** A timer fired; the call fails if the deadline of its waiting step has passed. */
 export type ExpireDeadline = CallCommandBase & { readonly type: 'ExpireDeadline' };
 

@@ -1,4 +1,4 @@
-import type { Assurance, RejectionReason, SpeakerRejectionReason } from '@homeline/contracts';
+import { releaseCodesOf, type Assurance, type RejectionReason, type SpeakerRejectionReason } from '@homeline/contracts';
 import {
   evolve,
   initialCallState,
@@ -154,14 +154,14 @@ const hangUp = (c: HangUp, s: Live): CallEvent[] => {
     return [
       {
         type: 'CallEnded',
-        data: { callId: s.callId, duration, cause: c.by === 'caller' ? 'hung_up' : 'remote_hung_up', endedAt: c.now },
+        data: { callId: s.callId, duration, cause: c.by === 'caller' ? 'hung_up' : 'remote_hung_up', endedAt: c.now, ...releaseCodesOf(c) },
       },
     ];
   }
   if (c.by === 'caller')
     return [{ type: 'CallEnded', data: { callId: s.callId, duration: 0, cause: 'cancelled', endedAt: c.now } }];
   // The far end released a leg that never answered: the carrier gave up on it.
-  return [{ type: 'CallFailed', data: { callId: s.callId, reason: 'carrier_failed', failedAt: c.now } }];
+  return [{ type: 'CallFailed', data: { callId: s.callId, reason: 'carrier_failed', ...releaseCodesOf(c), failedAt: c.now } }];
 };
 
 const stageOf = (s: PreConnect) =>

@@ -207,6 +207,11 @@ describe('a connected call', () => {
       .when({ type: 'HangUp', callId, now: at(15), by: 'remote' })
       .then([{ type: 'CallEnded', data: { callId, duration: 10, cause: 'remote_hung_up', endedAt: at(15) } }]));
 
+  it('keeps the SIP code and Q.850 cause the carrier gave for the far end’s release', () =>
+    given(talking)
+      .when({ type: 'HangUp', callId, now: at(15), by: 'remote', sipCode: 200, q850: 16 })
+      .then([{ type: 'CallEnded', data: { callId, duration: 10, cause: 'remote_hung_up', endedAt: at(15), sipCode: 200, q850: 16 } }]));
+
   it('has no deadline to miss', () =>
     given(talking)
       .when({ type: 'ExpireDeadline', callId, now: at(600) })

@@ -1,4 +1,4 @@
-import type { AnswerRefusalReason } from '@homeline/contracts';
+import { releaseCodesOf, type AnswerRefusalReason } from '@homeline/contracts';
 import { CallError } from './call.errors';
 import type { ExpireDeadline, HangUp } from './call.commands';
 import { after, type CallTimeouts } from './call-timeouts';
@@ -52,11 +52,11 @@ const declineCall = (c: DeclineCall, s: InboundCallState): InboundCallEvent[] =>
 const hangUp = (c: HangUp, s: InboundCallState): InboundCallEvent[] => {
   if (s.status === 'connected') {
     const duration = Math.max(0, (Date.parse(c.now) - Date.parse(s.connectedAt)) / 1000);
-    return [{ type: 'CallEnded', data: { callId: s.callId, duration, cause: c.by === 'caller' ? 'hung_up' : 'remote_hung_up', endedAt: c.now } }];
+    return [{ type: 'CallEnded', data: { callId: s.callId, duration, cause: c.by === 'caller' ? 'hung_up' : 'remote_hung_up', endedAt: c.now, ...releaseCodesOf(c) } }];
   }
   if (s.status !== 'ringing') return [];
   // While ringing, the caller is the far end: their hang-up is the carrier's `canceled`.
-  return [{ type: 'CallEnded', data: { callId: s.callId, duration: 0, cause: c.by === 'remote' ? 'caller_hung_up' : 'cancelled', endedAt: c.now } }];
+  return [{ type: 'CallEnded', data: { callId: s.callId, duration: 0, cause: c.by === 'remote' ? 'caller_hung_up' : 'cancelled', endedAt: c.now, ...releaseCodesOf(c) } }];
 };
 
 const expire = (c: ExpireDeadline, s: InboundCallState): InboundCallEvent[] =>

@@ -59,7 +59,7 @@ export class InboundCallbacks {
       if (hangsUp(callback) && !(callback.status === 'completed' && found.releasedByUs)) {
         [{ newEvents: decided }] = await this.commands.stage(uow, [{
           streamId: inboundStreamId(call.callId),
-          commands: [{ type: 'AbandonCall', carrierCallId: callback.carrierCallId }],
+          commands: [{ type: 'AbandonCall', carrierCallId: callback.carrierCallId, sipCode: callback.sipCode, q850: callback.q850 }],
           metadata: { accountId: call.accountId, now: this.clock.now() },
         }]);
       }

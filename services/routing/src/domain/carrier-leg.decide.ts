@@ -1,4 +1,4 @@
-import type { CarrierLegFailed, CarrierLegRequested } from '@homeline/contracts';
+import { releaseCodesOf, type CarrierLegFailed, type CarrierLegRequested, type ReleaseCodes } from '@homeline/contracts';
 import type { Decider } from '@homeline/event-store';
 import {
   evolveLeg,
@@ -76,9 +76,10 @@ const ended = (
   carrierCallId: string | null,
   releasedBy: 'remote' | 'local',
   duration: number,
+  codes: ReleaseCodes = {},
 ): CarrierLegEvent => ({
   type: 'CarrierLegEnded',
-  data: { callId: s.callId, legId: s.legId, carrierCallId, duration, releasedBy },
+  data: { callId: s.callId, legId: s.legId, carrierCallId, duration, releasedBy, ...releaseCodesOf(codes) },
 });
 
 const answered = (s: Live, c: RecordCarrierStatus, answeredAt: string): CarrierLegEvent => ({
@@ -105,7 +106,7 @@ const failed = (
 
 /** An answered leg that reports anything final has ended: the far end released it. */
 const finishAnswered = (s: LegAnswered, c: RecordCarrierStatus): CarrierLegEvent[] => [
-  ended(s, c.carrierCallId, 'remote', c.duration ?? secondsBetween(s.answeredAt, c.now)),
+  ended(s, c.carrierCallId, 'remote', c.duration ?? secondsBetween(s.answeredAt, c.now), c),
 ];
 
 /**
@@ -119,7 +120,7 @@ const finishUnanswered = (s: Live, c: RecordCarrierStatus): CarrierLegEvent[] =>
     const duration = Math.max(0, c.duration ?? 0);
     return [
       answered(s, c, new Date(Date.parse(c.now) - duration * 1000).toISOString()),
-      ended(s, c.carrierCallId, 'remote', duration),
+      ended(s, c.carrierCallId, 'remote', duration, c),
     ];
   }
   return [failed(s, c.carrierCallId, c.status === 'busy' || c.status === 'no_answer' ? c.status : 'failed', c)];

@@ -104,7 +104,7 @@ describe('carrier callbacks delivered twice or out of order', () => {
       .when(callback('completed', 3, t(13), { sipCode: 200, q850: 16 }))
       .then([
         { type: 'CarrierLegAnswered', data: { ...onCarrier, answeredAt: t(13) } },
-        { type: 'CarrierLegEnded', data: { ...onCarrier, duration: 0, releasedBy: 'remote' } },
+        { type: 'CarrierLegEnded', data: { ...onCarrier, duration: 0, releasedBy: 'remote', sipCode: 200, q850: 16 } },
       ]));
 
   it('never moves a failed leg, even for a late answer', () =>
@@ -147,6 +147,11 @@ describe('an answered leg', () => {
     given([requested, ringing, answered])
       .when(callback('completed', 3, t(20), { duration: 17 }))
       .then([{ type: 'CarrierLegEnded', data: { ...onCarrier, duration: 17, releasedBy: 'remote' } }]));
+
+  it('keeps the SIP code and Q.850 cause the carrier gave for the far end’s release', () =>
+    given([requested, ringing, answered])
+      .when(callback('completed', 3, t(20), { duration: 17, sipCode: 200, q850: 16 }))
+      .then([{ type: 'CarrierLegEnded', data: { ...onCarrier, duration: 17, releasedBy: 'remote', sipCode: 200, q850: 16 } }]));
 
   it('ends when we release it, timed from the answer', () =>
     given([requested, ringing, answered])

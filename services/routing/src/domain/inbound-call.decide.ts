@@ -1,4 +1,4 @@
-import type { EndCause, InboundCallDeclined, RingCancellationReason } from '@homeline/contracts';
+import { releaseCodesOf, type EndCause, type InboundCallDeclined, type RingCancellationReason } from '@homeline/contracts';
 import type { Decider } from '@homeline/event-store';
 import {
   evolveInbound,
@@ -15,8 +15,8 @@ export type BridgeAnsweredDevice = { readonly type: 'BridgeAnsweredDevice'; read
 export type RingOut = { readonly type: 'RingOut' };
 /** calls ended, rejected or failed the call for any other reason; `cause` is CallEnded's. */
 export type EndInboundCall = { readonly type: 'EndInboundCall'; readonly cause: EndCause | null };
-/** The caller hung up before the carrier bridged the call (carrier status `canceled`). */
-export type AbandonCall = { readonly type: 'AbandonCall'; readonly carrierCallId: string };
+/** The caller hung up (carrier status `canceled`, or `completed` once bridged), with the codes the carrier gave. */
+export type AbandonCall = { readonly type: 'AbandonCall'; readonly carrierCallId: string; readonly sipCode?: number; readonly q850?: number };
 /** The carrier kept refusing to bridge the caller to the device that answered: the call cannot go on. */
 export type GiveUpBridge = { readonly type: 'GiveUpBridge'; readonly deviceId: string };
 
@@ -46,7 +46,7 @@ const bridge = (c: BridgeAnsweredDevice, s: InboundRinging): InboundCallEvent[] 
 const abandon = (c: AbandonCall, s: InboundCallState): InboundCallEvent[] => {
   if (s.status !== 'ringing' && s.status !== 'answered') return [];
   if (c.carrierCallId !== s.carrierCallId) return [];
-  const abandoned: InboundCallEvent = { type: 'InboundCallAbandoned', data: { callId: s.callId, carrierCallId: s.carrierCallId } };
+  const abandoned: InboundCallEvent = { type: 'InboundCallAbandoned', data: { callId: s.callId, carrierCallId: s.carrierCallId, ...releaseCodesOf(c) } };
   return [abandoned, ...cancel(s, s.ringing, 'caller_hung_up')];
 };
 

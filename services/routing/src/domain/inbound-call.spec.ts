@@ -1,7 +1,7 @@
 import { deciderSpecification } from '@homeline/testing';
 import { evolveInbound, initialInboundState, type InboundCallEvent, type InboundCallState } from './inbound-call';
 import { carrierInstructionFor, decideInbound, inboundCallDecider, type InboundCallCommand } from './inbound-call.decide';
-import { abandoned, bridged, cancelled, carrierCallId, offer, offered, ring, ringing } from './inbound.fixtures';
+import { abandoned, bridged, callId, cancelled, carrierCallId, offer, offered, ring, ringing } from './inbound.fixtures';
 
 const given = deciderSpecification<InboundCallCommand, InboundCallEvent, InboundCallState>(inboundCallDecider);
 
@@ -37,6 +37,11 @@ describe('a ringing inbound call', () => {
         cancelled('hall', 'caller_hung_up'),
         cancelled('attic', 'caller_hung_up'),
       ]));
+
+  it('keeps the SIP code and Q.850 cause the carrier gave for the caller’s hang-up', () => {
+    const [event] = decideInbound({ ...hangUp, sipCode: 487, q850: 16 } as InboundCallCommand, ringing.reduce(evolveInbound, initialInboundState()));
+    expect(event).toEqual({ type: 'InboundCallAbandoned', data: { callId, carrierCallId, sipCode: 487, q850: 16 } });
+  });
 
   it('stops ringing everywhere when nobody answers in time', () =>
     given(ringing)
