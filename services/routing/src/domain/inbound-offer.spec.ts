@@ -25,11 +25,11 @@ describe('an inbound call offered to a household', () => {
   it('is offered once: the carrier retrying its webhook rings nothing twice', () =>
     given([offered(), ring('kitchen'), ring('hall'), ring('attic')]).when(offer()).thenNothingHappens());
 
-  it('is sensitive when it comes from a contact marked sensitive, even a member’s own, and shows that name', () => {
+  it('is sensitive when it comes from a contact marked sensitive, even a member’s own, whose name the shared speakers do not announce', () => {
     const [event, ...rings] = decide(offer({}, { from: bank }));
-    expect(event.data).toMatchObject({ from: bank, sensitive: true, callerName: 'First Bank', fromContact: true });
+    expect(event.data).toMatchObject({ from: bank, sensitive: true, callerName: null, fromContact: true });
     expect(rings.map((r) => r.data)).toEqual(
-      ['kitchen', 'hall', 'attic'].map((deviceId) => ({ callId, deviceId, from: bank, callerName: 'First Bank', sensitive: true })),
+      ['kitchen', 'hall', 'attic'].map((deviceId) => ({ callId, deviceId, from: bank, callerName: null, sensitive: true })),
     );
   });
 

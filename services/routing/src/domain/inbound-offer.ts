@@ -50,12 +50,12 @@ export interface CallerIdentity {
  * The caller among the household's contacts. Every contact counts, a member's own as much as the
  * household's: `fromContact` is what lets a child answer, and a child's own friends are contacts
  * too; a contact of anyone marked sensitive makes the call sensitive (the stricter reading wins).
- * The name shown is the household contact's when there is one (the speakers are shared), else the
- * first member's contact with that number.
+ * The name announced is a household contact's only (docs/architecture.md section 6.1): the
+ * speakers are shared, and a member's own contact (a doctor, a lawyer) is theirs to name.
  */
 export const callerAmong = (from: string, contacts: readonly Contact[], carrierSensitive: boolean): CallerIdentity => {
   const matching = from === 'anonymous' ? [] : contacts.filter((c) => c.e164 === from);
-  const named = matching.find((c) => c.memberId === null) ?? matching[0];
+  const named = matching.find((c) => c.memberId === null);
   return {
     callerName: named?.name ?? null,
     fromContact: matching.length > 0,
