@@ -11,6 +11,12 @@ export const callsConfigSchema = platformEnv({ httpPort: 3001 }).extend({
   /** An emergency call waits this long for its answer: a call-taker queue must not lose the caller (30 min). */
   CALL_EMERGENCY_ANSWER_TIMEOUT_MS: env.milliseconds(1_800_000),
   /**
+   * How long a call that may be an emergency one waits for routing's decision, and an emergency
+   * call for its carrier leg to ring, instead of CALL_ROUTING_TIMEOUT_MS and CALL_RINGING_TIMEOUT_MS:
+   * a slow or throttling carrier is tried again, not given up on after 10 s (2 min).
+   */
+  CALL_EMERGENCY_SETUP_TIMEOUT_MS: env.milliseconds(120_000),
+  /**
    * How long an answer waits for calls to have read the offer it answers: devices ring off routing's
    * topic, one hop before calls opens the call, so a quick "Alexa, answer" may come first. After
    * this, an unknown call is 404 call_not_found.
@@ -40,5 +46,6 @@ export const callTimeouts = (config: CallsConfig) => ({
   ringingMs: config.CALL_RINGING_TIMEOUT_MS,
   answerMs: config.CALL_ANSWER_TIMEOUT_MS,
   emergencyAnswerMs: config.CALL_EMERGENCY_ANSWER_TIMEOUT_MS,
+  emergencySetupMs: config.CALL_EMERGENCY_SETUP_TIMEOUT_MS,
   ringMs: config.CALL_RING_TIMEOUT_MS,
 });

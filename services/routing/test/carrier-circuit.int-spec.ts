@@ -83,6 +83,38 @@ describe('carrier work through an open circuit', () => {
     }
   });
 
+  it("places an emergency call's leg while the circuit holds every other request", async () => {
+    const carrier = new HttpCarrier({
+      baseUrl: simulator.url,
+      secret: apiSecret,
+      timeoutMs: 1_000,
+      attempts: 1,
+      connections: 4,
+      breakerThreshold: 1,
+      halfOpenAfterMs: hour, // it stays open for the whole test
+      maxRetryDelayMs: 100,
+      nowSeconds: () => Math.floor(Date.now() / 1000),
+    });
+    const routing = routingOn(dataSource, carrier, hour, { carrierGate: carrier.gate });
+    await sim.addFaults({ count: 1, status: 503 });
+    await routing.dispatcher.start();
+    try {
+      await requestLeg(dataSource, 'leg-outage');
+      await eventually(async () => expect(await attemptsQueued('leg-outage')).toBe(1));
+      expect(carrier.gate.admits().requests).toBe(0);
+
+      await requestLeg(dataSource, 'leg-999', true);
+      await eventually(async () => expect(await carrierCallIdOf(dataSource, 'leg-999')).toMatch(/^sim-/));
+      expect(carrier.gate.admits().requests).toBe(0); // still open: the other placement waits on
+      expect(await attemptsQueued('leg-outage')).toBe(1);
+      expect(await carrierCallIdOf(dataSource, 'leg-outage')).toBeNull();
+    } finally {
+      await routing.dispatcher.stop();
+      await carrier.stop();
+      await dataSource.query(`DELETE FROM carrier_requests WHERE leg_id = 'leg-outage'`); // held by a circuit no test will close
+    }
+  });
+
   it('gives a placement the carrier refuses (4xx) up at once, failing its leg', async () => {
     const carrier = new HttpCarrier({
       baseUrl: simulator.url,

@@ -220,6 +220,30 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     expect(await queued()).toBe(0); // a 429 placed nothing: dropped with its call
   });
 
+  it("never gives up an emergency call's placement, and tries it again within a second whatever Retry-After says", async () => {
+    await requestLeg(dataSource, 'leg-911', true);
+    const pacing = Object.assign(new ScriptedCarrier(), {
+      placeLeg: async () => { throw new CarrierUnavailable('carrier place: carrier answered 429', false, true, 60_000); },
+    });
+    for (const claim of ['claim-911-1', 'claim-911-2', 'claim-911-3']) await workWith(pacing, 1).perform(await claimWhenDue('place', claim));
+    const [{ attempts, waits }] = await dataSource.query(`SELECT attempts, extract(epoch FROM available_at - now())::float8 AS waits FROM carrier_requests`);
+    expect(attempts).toBe(3); // past maxAttempts (1): an ordinary placement would have failed its leg
+    expect(waits).toBeLessThanOrEqual(1);
+    expect(await typesOf(dataSource, 'leg-911')).toEqual(['CarrierLegRequested']);
+    await endCallOf('leg-911');
+    expect(await queued()).toBe(0);
+  });
+
+  it("claims an emergency call's placement before those queued ahead of it", async () => {
+    await requestLeg(dataSource, 'leg-ordinary');
+    await requestLeg(dataSource, 'leg-112', true);
+    const requests = new SqlCarrierRequests(dataSource);
+    const { claimed } = await requests.claim(1, 30_000, 'claim-first', null);
+    expect(claimed.map((r) => r.legId)).toEqual(['leg-112']);
+    expect((await requests.claim(5, 30_000, 'claim-emergency-only', null, true)).claimed).toEqual([]); // the other is no emergency
+    await dataSource.query(`DELETE FROM carrier_requests WHERE leg_id IN ('leg-ordinary', 'leg-112')`); // nothing left for the tests after
+  });
+
   describe('with a slow carrier', () => {
     let kafka: TestKafka;
     let other: DataSource;

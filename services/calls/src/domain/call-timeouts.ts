@@ -13,6 +13,11 @@ export interface CallTimeouts {
    * hanging up would lose their place in it. Long, not unbounded; the caller can always hang up.
    */
   readonly emergencyAnswerMs: number;
+  /**
+   * routing's decision on a target that may be an emergency number, and an emergency leg's ringing:
+   * the carrier's retries must fit in it, so it is longer than routingMs and ringingMs.
+   */
+  readonly emergencySetupMs: number;
   /** someone in the home to answer an inbound call (CALL_RING_TIMEOUT_MS). */
   readonly ringMs: number;
 }
@@ -23,6 +28,7 @@ export const defaultCallTimeouts: CallTimeouts = {
   ringingMs: 10_000,
   answerMs: 45_000,
   emergencyAnswerMs: 1_800_000,
+  emergencySetupMs: 120_000,
   ringMs: 30_000,
 };
 

@@ -1,4 +1,4 @@
-import { releaseCodesOf, type Assurance, type RejectionReason, type SpeakerRejectionReason } from '@homeline/contracts';
+import { mayBeEmergencyTarget, releaseCodesOf, type Assurance, type RejectionReason, type SpeakerRejectionReason } from '@homeline/contracts';
 import {
   evolve,
   initialCallState,
@@ -78,7 +78,7 @@ const routeCall = (s: Verifying, c: RoutingDecision, t: CallTimeouts): CallEvent
       memberId: c.memberId,
       assurance: c.assurance,
       speakerRejection: c.speakerRejection,
-      deadline: after(c.now, t.routingMs),
+      deadline: after(c.now, mayBeEmergencyTarget(s.target) ? t.emergencySetupMs : t.routingMs),
     },
   },
 ];
@@ -114,7 +114,7 @@ const recordRouting = (c: RecordRouting, s: Live, t: CallTimeouts): CallEvent[] 
     ? [
         {
           type: 'CallRouted',
-          data: { callId: s.callId, class: c.class, e164: c.e164, deadline: after(c.now, t.ringingMs) },
+          data: { callId: s.callId, class: c.class, e164: c.e164, deadline: after(c.now, c.class === 'emergency' ? t.emergencySetupMs : t.ringingMs) },
         },
       ]
     : [];

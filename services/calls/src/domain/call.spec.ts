@@ -26,7 +26,7 @@ describe('a new call', () => {
           type: 'CallRouting',
           data: {
             callId, accountId: 'acc-1', deviceId: 'kitchen', target: '911', verified: false, memberId: null,
-            assurance: null, speakerRejection: null, deadline: at(5),
+            assurance: null, speakerRejection: null, deadline: at(120), // CALL_EMERGENCY_SETUP_TIMEOUT_MS
           },
         },
       ]));
@@ -126,6 +126,16 @@ describe('a call being routed', () => {
     given([requested, routing])
       .when({ type: 'RecordRouting', callId, now: at(2), class: 'domestic', e164: '+15550100001' })
       .then([routed]));
+
+  it('gives a call that may be an emergency one, and its emergency leg, CALL_EMERGENCY_SETUP_TIMEOUT_MS: the carrier is tried again, not given up on after 10 s', () => {
+    const police = { ...requested, data: { ...requested.data, target: 'police' } };
+    given([police])
+      .when({ type: 'RecordVerification', callId, now: at(1), accountId: 'acc-1', memberId: 'alice', assurance: 'high' })
+      .then([{ ...routing, data: { ...routing.data, target: 'police', deadline: at(1 + 120) } }]);
+    given([police, { ...routing, data: { ...routing.data, target: 'police' } }])
+      .when({ type: 'RecordRouting', callId, now: at(2), class: 'emergency', e164: '911' })
+      .then([{ type: 'CallRouted', data: { callId, class: 'emergency', e164: '911', deadline: at(2 + 120) } }]);
+  });
 
   it('is rejected with the reason routing gives', () =>
     given([requested, routing])

@@ -72,10 +72,16 @@ export class CarrierWork {
     // Every try counts for the backoff, which honours the carrier's Retry-After (up to 5 minutes).
     // Whether a try may have been carried out is kept apart: a placement none of whose tries may
     // have been (a refused connection, a 429, its circuit open) is dropped when its call ends.
+    // An emergency call's placement is never given up while its call lasts either, and is tried
+    // again within a second whatever the carrier asks: calls bounds it (CALL_EMERGENCY_SETUP_TIMEOUT_MS),
+    // and the call's end drops the placement, or hangs up what it placed.
     const unavailable = error instanceof CarrierUnavailable ? error : undefined;
-    const waitsForCarrier = request.action === 'hang_up' || request.action === 'voicemail';
+    const emergency = request.action === 'place' && request.order.emergency;
+    const waitsForCarrier = request.action === 'hang_up' || request.action === 'voicemail' || emergency;
     if (!(error instanceof CarrierRejected) && (waitsForCarrier || request.attempts + 1 < this.options.maxAttempts)) {
-      const delayMs = Math.max(backoffMs(request.attempts + 1, 250, 30_000), Math.min(unavailable?.retryAfterMs ?? 0, 300_000));
+      const delayMs = emergency
+        ? backoffMs(request.attempts + 1, 250, 1_000)
+        : Math.max(backoffMs(request.attempts + 1, 250, 30_000), Math.min(unavailable?.retryAfterMs ?? 0, 300_000));
       await this.requests.retryLater(request, delayMs, !unavailable?.notCarriedOut);
       return this.options.onOutcome?.(request, 'retried', error);
     }

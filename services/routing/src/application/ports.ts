@@ -159,13 +159,15 @@ export interface CarrierRequests {
    * many ms the next unclaimed one is due (null: none queued). A leg's requests are claimed in
    * order. A claim is held by the PostgreSQL session `holderPid` (null: by nobody in particular):
    * a crashed dispatcher's claims are taken over as soon as its session is gone, or else when
-   * their lease expires.
+   * their lease expires. Emergency placements come first; `emergencyOnly` claims (and times) only
+   * those (while the carrier's circuit is open, or the slots for the rest are full).
    */
   claim(
     limit: number,
     leaseMs: number,
     claim: string,
     holderPid: number | null,
+    emergencyOnly?: boolean,
   ): Promise<{ claimed: ClaimedRequest[]; nextDueInMs: number | null }>;
   /** The carrier accepted the placement: remember its id for the leg, and the request is done. */
   placed(request: ClaimedRequest, carrierCallId: string): Promise<void>;

@@ -39,13 +39,15 @@ export class HttpCarrier implements CarrierPort {
   private readonly pool: Pool;
   private readonly prefix: string;
   private readonly policy;
+  private readonly emergencyPolicy;
 
   constructor(private readonly options: HttpCarrierOptions) {
     const url = new URL(options.baseUrl);
     this.pool = new Pool(url.origin, { connections: options.connections });
     this.prefix = url.pathname.replace(/\/$/, '');
-    const { policy, breaker } = carrierPolicy(options);
+    const { policy, emergencyPolicy, breaker } = carrierPolicy(options);
     this.policy = policy;
+    this.emergencyPolicy = emergencyPolicy;
     const probeBudgetMs = options.attempts * (options.timeoutMs + options.maxRetryDelayMs);
     this.gate = new CircuitGate(breaker, options.halfOpenAfterMs, probeBudgetMs);
     breaker.onBreak(() => options.onCircuit?.('open'));
@@ -54,7 +56,7 @@ export class HttpCarrier implements CarrierPort {
   }
 
   async placeLeg(order: CarrierLegOrder): Promise<{ carrierCallId: string }> {
-    const answer = await this.send('place', '/v1/legs', `place:${order.legId}`, order);
+    const answer = await this.send('place', '/v1/legs', `place:${order.legId}`, order, order.emergency);
     const carrierCallId = (answer as { carrierCallId?: unknown } | null)?.carrierCallId;
     if (typeof carrierCallId !== 'string' || !carrierCallIdPattern.test(carrierCallId))
       throw new CarrierRejected(
@@ -88,7 +90,7 @@ export class HttpCarrier implements CarrierPort {
     await this.pool.close();
   }
 
-  private async send(operation: string, path: string, idempotencyKey: string, payload: object): Promise<unknown> {
+  private async send(operation: string, path: string, idempotencyKey: string, payload: object, emergency = false): Promise<unknown> {
     // Serialised once: every attempt sends the same bytes under the same key.
     const body = JSON.stringify(payload);
     let carriedOut = false; // by any try: a later refused connection does not undo an earlier timeout
@@ -96,7 +98,7 @@ export class HttpCarrier implements CarrierPort {
       // A signal per request: cockatiel hangs each attempt's timeout off it, and off one shared
       // signal 32 requests at once would pile abort listeners on it (Node warns past 10).
       const request = new AbortController();
-      return await this.policy.execute(
+      return await (emergency ? this.emergencyPolicy : this.policy).execute(
         ({ signal }) =>
           this.attempt(operation, path, idempotencyKey, body, signal).catch((error: unknown) => {
             carriedOut ||= mayHaveBeenCarriedOut(error);

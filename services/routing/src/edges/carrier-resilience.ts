@@ -75,7 +75,8 @@ export interface ResilienceOptions {
 }
 
 /**
- * Each attempt is bounded by a timeout and passes through one circuit breaker; transient failures
+ * Each attempt is bounded by a timeout and passes through one circuit breaker (but an emergency
+ * placement's); transient failures
  * are retried with jittered exponential backoff (or the carrier's Retry-After), under the caller's
  * idempotency key. The breaker counts failed attempts that mean the carrier is down — no answer,
  * a timeout, a 5xx — not a 429, which means it is up and pacing us, nor a 4xx, which is our request.
@@ -101,7 +102,9 @@ export const carrierPolicy = (options: ResilienceOptions) => {
     { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
   );
   const perAttempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
-  return { policy: wrap(retries, breaker, perAttempt), breaker };
+  // An emergency call's placement goes to the carrier whatever the circuit says, and its failures do
+  // not open it: an outage the other requests wait out must not keep a 911 call from being tried.
+  return { policy: wrap(retries, breaker, perAttempt), emergencyPolicy: wrap(retries, perAttempt), breaker };
 };
 
 /**

@@ -5,6 +5,9 @@ import type { CarrierWork } from '../application/carrier-work';
 import type { CarrierRequests } from '../application/ports';
 import { carrierRequestsChannel } from './sql/carrier-legs.sql';
 
+/** Slots kept for emergency placements: slow requests at the carrier never take the last of them. */
+const emergencySlots = 2;
+
 /** Whether the carrier may be asked now (an open circuit holds the queue rather than failing it). */
 export interface CarrierGate {
   /** How many requests may go to the carrier now, and, when none, in how many ms to look again (null: when told). */
@@ -23,7 +26,7 @@ export interface LegDispatcherOptions {
    * claims sooner, with its PostgreSQL session; the lease is for a session that lingers.
    */
   readonly leaseMs?: number;
-  /** The carrier's circuit: while it is open nothing is claimed, so an outage burns no request's attempts. */
+  /** The carrier's circuit: while it is open nothing but emergency placements is claimed, so an outage burns no request's attempts. */
   readonly gate?: CarrierGate;
 }
 
@@ -66,24 +69,34 @@ export class LegDispatcher {
     await this.wakeup.stop();
   }
 
+  /**
+   * Claims what is due while there is room. Emergency placements come first, and are claimed even
+   * while the circuit holds the rest (they do not go through it: carrier-http.ts) and when every
+   * slot but the ones kept for them is taken by slow requests.
+   */
   private async run(): Promise<void> {
     while (this.running) {
       const gate = this.options.gate?.admits() ?? { requests: Infinity, retryInMs: null };
-      const room = Math.min(this.maxInFlight - this.inFlight.size, gate.requests);
-      let nextDueInMs: number | null = gate.requests === 0 ? gate.retryInMs : null;
-      if (room > 0) {
+      const free = this.maxInFlight - this.inFlight.size;
+      const room = Math.min(free - emergencySlots, gate.requests);
+      const emergencyOnly = room <= 0;
+      const limit = emergencyOnly ? free : room;
+      let nextDueInMs: number | null = null;
+      if (limit > 0) {
         try {
           // Claims name this dispatcher's session: should it die, another dispatcher takes them over at once.
           const holder = await this.wakeup.sessionPid();
-          const claimed = await this.requests.claim(room, this.options.leaseMs ?? 30_000, this.ids.next(), holder);
+          const claimed = await this.requests.claim(limit, this.options.leaseMs ?? 30_000, this.ids.next(), holder, emergencyOnly);
           claimed.claimed.forEach((request) => this.carryOut(() => this.work.perform(request)));
-          if (claimed.claimed.length === room) continue; // maybe more due: claim again while there is room
+          if (claimed.claimed.length === limit) continue; // maybe more due: claim again while there is room
           nextDueInMs = claimed.nextDueInMs;
         } catch (error) {
           this.logger.warn(`claiming carrier requests failed, retrying: ${String(error)}`);
           nextDueInMs = 1_000;
         }
       }
+      // While the circuit holds the rest, wake for them when it may let one through.
+      if (gate.requests === 0 && gate.retryInMs !== null) nextDueInMs = nextDueInMs === null ? gate.retryInMs : Math.min(nextDueInMs, gate.retryInMs);
       if (this.running) await this.nextWake(nextDueInMs);
     }
   }
@@ -102,7 +115,7 @@ export class LegDispatcher {
   }
 
   private get maxInFlight(): number {
-    return this.options.maxInFlight ?? 32;
+    return Math.max(this.options.maxInFlight ?? 32, emergencySlots + 1);
   }
 
   /** The next notification, freed slot or poll tick, or the next due time if that comes first. */

@@ -88,15 +88,16 @@ export const routingOn = (
   });
 
 /** A leg as a routing decision leaves it: requested on its stream, its placement queued, in one transaction. */
-export const requestLeg = (dataSource: DataSource, legId: string): Promise<void> =>
+/** A leg requested as routing's decision would: an ordinary one, or an emergency call's (to 911). */
+export const requestLeg = (dataSource: DataSource, legId: string, emergency = false): Promise<void> =>
   dataSource.transaction(async (tx) => {
-    const order = { legId, callId: `call-${legId}`, e164: '+12125550100', callerId: '+15551230001', emergency: false };
+    const order = { legId, callId: `call-${legId}`, e164: emergency ? '911' : '+12125550100', callerId: '+15551230001', emergency };
     await legCommands().handle(tx, {
       streamId: legStreamId(legId),
       commands: [{ type: 'RequestLeg', ...order }],
       metadata: { accountId: 'acc-1' },
     });
-    await new SqlCarrierLegs().open(tx, [{ accountId: 'acc-1', deviceId: 'kitchen', class: 'domestic', routedAt: new Date(), order }]);
+    await new SqlCarrierLegs().open(tx, [{ accountId: 'acc-1', deviceId: 'kitchen', class: emergency ? 'emergency' : 'domestic', routedAt: new Date(), order }]);
   });
 
 export const typesOf = async (dataSource: DataSource, legId: string): Promise<string[]> =>

@@ -14,14 +14,18 @@ const claimIsLive = `coalesce(r.claimed_until > now() AND (r.claimed_by_pid IS N
 // While another dispatcher holds a claim, look again this often: were it to die, its claims are due.
 const holderCheckSeconds = 2;
 
+// An emergency call's placement: claimed before anything else, and alone when $5 (emergency only).
+const isEmergencyPlacement = `(r.action = 'place' AND r.payload @> '{"emergency": true}')`;
+const wanted = `(NOT $5::boolean OR ${isEmergencyPlacement})`;
+
 // One statement, so one short transaction: claim (a lease, not a lock held while the carrier is
 // called), and say when the next request not claimed here falls due, so the dispatcher sleeps
 // until then instead of polling.
 const claimSql = `
 WITH due AS (
   SELECT r.request_id FROM carrier_requests r
-  WHERE r.available_at <= now() AND NOT ${claimIsLive} AND ${isFirstOfLeg}
-  ORDER BY r.request_id LIMIT $1
+  WHERE r.available_at <= now() AND NOT ${claimIsLive} AND ${isFirstOfLeg} AND ${wanted}
+  ORDER BY ${isEmergencyPlacement} DESC, r.request_id LIMIT $1
   FOR UPDATE SKIP LOCKED
 ), claimed AS (
   UPDATE carrier_requests r
@@ -39,7 +43,7 @@ SELECT
   (SELECT ceil(extract(epoch FROM min(CASE WHEN ${claimIsLive}
             THEN least(greatest(r.available_at, r.claimed_until), now() + interval '${holderCheckSeconds} seconds')
             ELSE r.available_at END) - now()) * 1000)
-   FROM carrier_requests r WHERE r.request_id NOT IN (SELECT request_id FROM due) AND ${isFirstOfLeg}) AS next_due_in_ms`;
+   FROM carrier_requests r WHERE r.request_id NOT IN (SELECT request_id FROM due) AND ${isFirstOfLeg} AND ${wanted}) AS next_due_in_ms`;
 
 // Requests carried out, set-based. Only the claim's holder completes a request; a placement also
 // gives its leg the carrier's id (unless a callback named it first). Completing one may make its
@@ -78,12 +82,12 @@ export class SqlCarrierRequests implements CarrierRequests {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async claim(limit: number, leaseMs: number, claim: string, holderPid: number | null): ReturnType<CarrierRequests['claim']> {
+  async claim(limit: number, leaseMs: number, claim: string, holderPid: number | null, emergencyOnly = false): ReturnType<CarrierRequests['claim']> {
     const [row] = await rawQuery<{ claimed: Omit<ClaimedRequest, 'claim'>[]; next_due_in_ms: number | null }>(
       this.dataSource.manager,
-      'routing_claim_requests_v3',
+      'routing_claim_requests_v4',
       claimSql,
-      [limit, leaseMs, claim, holderPid],
+      [limit, leaseMs, claim, holderPid, emergencyOnly],
     );
     const claimed = row.claimed.map((r) => ({ ...r, claim }) as ClaimedRequest);
     return { claimed, nextDueInMs: row.next_due_in_ms === null ? null : Math.max(0, Number(row.next_due_in_ms)) };
