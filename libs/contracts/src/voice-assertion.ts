@@ -9,7 +9,8 @@ export type VoicePurpose = z.infer<typeof voicePurposeSchema>;
 
 /** A voice assertion as a device sends it with a place or answer request (docs/architecture.md section 6). */
 export const voiceAssertionSchema = z.object({
-  deviceId: z.string().min(1),
+  /** The device that signed: as long as a device id may be where it is sent (POST /v1/calls). */
+  deviceId: z.string().min(1).max(128),
   purpose: voicePurposeSchema,
   /** The dial target for place-call (exactly as sent in `target`), the callId for answer-call. */
   subject: z.string().min(1),

@@ -434,6 +434,11 @@ describe('the call-setup process manager', () => {
   it('answers an unknown call and a malformed request with problem details', async () => {
     expect(await http('GET', `/v1/calls/${randomUUID()}`)).toMatchObject({ status: 404, body: { code: 'call_not_found' } });
     expect(await http('POST', '/v1/calls', { deviceId: 'd', target: '' })).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
+    // A voice assertion naming a device id longer than any (it would reach identity and the audit as sent).
+    const device = simulatedDevice(`dev-${randomUUID()}`);
+    const voice = { ...device.assert({ subject: 'Mom', embedding: simulatedSpeaker('alex').utter() }), deviceId: 'd'.repeat(129) };
+    const long = await http('POST', '/v1/calls', { deviceId: device.deviceId, target: 'Mom', voice });
+    expect(long).toMatchObject({ status: 400, body: { code: 'invalid_request', issues: [expect.objectContaining({ path: 'voice.deviceId' })] } });
     expect(await http('POST', `/v1/calls/${randomUUID()}/hangup`)).toMatchObject({ status: 404, body: { code: 'call_not_found' } });
   });
 });

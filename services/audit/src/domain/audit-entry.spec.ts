@@ -26,16 +26,18 @@ describe('the columns a query filters on', () => {
   it('come from the entry alone, the account from the key that sealed it', () => {
     const entry = { event: envelope(null, { callId: 'c1', deviceId: 'd1', memberId: { $sealed: 'x' } }), keyScope: 'account:a1', receivedAt: '2026-11-24T12:00:01.000Z' };
     expect(columnsOf(entry)).toEqual({ eventId: entry.event.id, type: 'CallRequested', source: 'calls', occurredAt: '2026-11-24T12:00:00.000Z', accountId: 'a1', callId: 'c1', memberId: null, deviceId: 'd1',
-      mentions: { members: [], devices: [] },
+      mentions: { members: [], devices: ['d1'] },
     });
   });
 
-  it('name, besides the entry’s own member and device, every other one it holds under a key ending in memberId or deviceId', () => {
+  it('name every member and device it holds under a key ending in memberId or deviceId, at any depth', () => {
     expect(mentionsOf({ callId: 'c1', accountId: 'a1', ownerMemberId: 'owner', e164: { $sealed: 'x' } })).toEqual({ members: ['owner'], devices: [] });
     const approval = { approvalId: 'p1', action: { type: 'change_member', memberId: 'teen', raises: [{ grant: 'premium' }] } };
     expect(mentionsOf(approval)).toEqual({ members: ['teen'], devices: [] });
     expect(mentionsOf({ approvalId: 'p2', action: { type: 'link_device', deviceId: 'speaker', name: { $sealed: 'x' } } })).toEqual({ members: [], devices: ['speaker'] });
-    // The owner who approved is the entry's own member; the member the action is about is a mention.
-    expect(mentionsOf({ memberId: 'owner', action: { memberId: 'owner' }, items: [{ deviceId: 'b' }, { deviceId: 'a' }] })).toEqual({ members: [], devices: ['a', 'b'] });
+    expect(mentionsOf({ memberId: 'owner', action: { memberId: 'owner' }, items: [{ deviceId: 'b' }, { deviceId: 'a' }] })).toEqual({ members: ['owner'], devices: ['a', 'b'] });
   });
+
+  it('leave out a value longer than any id Homeline issues: no entry is found by it, and no index could hold it', () =>
+    expect(mentionsOf({ deviceId: 'kitchen', voice: { deviceId: 'x'.repeat(4096) } })).toEqual({ members: [], devices: ['kitchen'] }));
 });

@@ -23,14 +23,15 @@ export interface EntryColumns {
   readonly callId: string | null;
   readonly memberId: string | null;
   readonly deviceId: string | null;
-  /** The other members and devices the entry names; queries by member or device find them too. */
+  /** Every member and device the entry names: what a query by member or device finds it by. */
   readonly mentions: EntryMentions;
 }
 
 /**
- * Members and devices an event names besides its own `memberId` and `deviceId`: an emergency's
- * `ownerMemberId`, the member or device an approval's `action` is about. Any key ending in
- * `memberId` or `deviceId`, at any depth, holds one (those are identifiers, kept in the clear).
+ * The members and devices an event names: its own `memberId` and `deviceId`, an emergency's
+ * `ownerMemberId`, the member or device an approval's `action` is about — any key ending in
+ * `memberId` or `deviceId`, at any depth (identifiers, kept in the clear). A value longer than any
+ * id Homeline issues is not one to find an entry by (nor could an index hold it): it is left out.
  */
 export interface EntryMentions {
   readonly members: readonly string[];
@@ -39,12 +40,14 @@ export interface EntryMentions {
 
 const MEMBER_KEY = /(^m|M)emberId$/;
 const DEVICE_KEY = /(^d|D)eviceId$/;
+const LONGEST_SUBJECT = 256;
 
 export const mentionsOf = (data: Record<string, unknown>): EntryMentions => {
   const members = new Set<string>();
   const devices = new Set<string>();
   const walk = (value: unknown, key: string): void => {
     if (typeof value === 'string') {
+      if (value.length > LONGEST_SUBJECT) return;
       if (MEMBER_KEY.test(key)) members.add(value);
       else if (DEVICE_KEY.test(key)) devices.add(value);
     } else if (Array.isArray(value)) {
@@ -54,9 +57,6 @@ export const mentionsOf = (data: Record<string, unknown>): EntryMentions => {
     }
   };
   walk(data, '');
-  // The top-level ones are the entry's own columns.
-  members.delete(text(data, 'memberId') ?? '');
-  devices.delete(text(data, 'deviceId') ?? '');
   return { members: [...members].sort(), devices: [...devices].sort() };
 };
 

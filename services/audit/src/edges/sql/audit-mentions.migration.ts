@@ -7,12 +7,13 @@ const PAGE = 4096;
 const mentionsOfLeaf = (leaf: Buffer): EntryMentions => columnsOf(JSON.parse(leaf.toString('utf8')) as AuditEntry).mentions;
 
 /**
- * The members and devices an entry names besides its memberId and deviceId columns (EntryMentions),
- * so that a compliance query by member or device finds an emergency's owner notification or an
- * approval about that member or device. audit_entry_mentions holds a row per mention of a sequenced
- * entry, append-only like the log; audit_staged carries a leaf's mentions until it is sequenced.
- * Entries already in the log get theirs here, derived from their leaves, as the self-check does:
- * inserts only, the log itself is not touched.
+ * Every member and device an entry names (EntryMentions: its own memberId and deviceId, and an
+ * emergency's owner or the member or device an approval is about), so that a compliance query by
+ * member or device finds them all, a page at a time from an index. audit_entry_mentions holds a row
+ * per mention of a sequenced entry, append-only like the log; audit_staged carries a leaf's mentions
+ * until it is sequenced. Entries already in the log get theirs here, derived from their leaves as
+ * the self-check does: inserts only, the log itself is not touched. Old audit replicas must be
+ * stopped first (docs/decisions.md section 22): an entry one sequences after this gets no mentions.
  */
 export class AuditEntryMentions1765600000000 implements MigrationInterface {
   name = 'AuditEntryMentions1765600000000';

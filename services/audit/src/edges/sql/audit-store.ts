@@ -6,30 +6,33 @@ import { readDataKeys, readTiles, splitEdge, SqlAuditTx } from './audit-tx';
 import { AuditKeyCache } from './key-cache';
 
 const FILTER_COLUMNS = { callId: 'call_id', accountId: 'account_id', type: 'type' } as const;
-/** A member or device is found in its column or among the entry's mentions (EntryMentions). */
-const SUBJECT_COLUMNS = { memberId: ['member_id', 'member'], deviceId: ['device_id', 'device'] } as const;
+/** A member or device is found among the entry's mentions (EntryMentions), its own memberId and deviceId included. */
+const SUBJECT_KINDS = { memberId: 'member', deviceId: 'device' } as const;
 
-/** WHERE clause of an entries query; every value is a bound parameter. */
-export const entryWhere = (filter: EntryFilter): { where: string; params: unknown[] } => {
+/**
+ * FROM and WHERE of an entries query on `audit_log_entries e`; every value is a bound parameter.
+ * A member or device is a join on its mentions: ordered by (kind, subject, index), a page of a
+ * member's history is read from that index and stops at its limit, however long the history.
+ */
+export const entryQuery = (filter: EntryFilter): { from: string; where: string; params: unknown[] } => {
   const clauses: string[] = [];
+  const joins: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => clauses.push(sql.replaceAll('?', `$${params.push(value)}`));
-  for (const [key, column] of Object.entries(FILTER_COLUMNS)) {
-    const value = filter[key as keyof typeof FILTER_COLUMNS];
-    if (value !== undefined) add(`${column} = ?`, value);
-  }
-  for (const [key, [column, kind]] of Object.entries(SUBJECT_COLUMNS)) {
-    const value = filter[key as keyof typeof SUBJECT_COLUMNS];
-    // Through each index with an array of keys, never a scan of the log (as in sequence()).
+  const add = (sql: string, value: unknown) => clauses.push(sql.replace('?', `$${params.push(value)}`));
+  for (const [key, kind] of Object.entries(SUBJECT_KINDS)) {
+    const value = filter[key as keyof typeof SUBJECT_KINDS];
     if (value !== undefined) {
-      add(`index = ANY (ARRAY(SELECT index FROM audit_log_entries WHERE ${column} = ?
-        UNION ALL SELECT index FROM audit_entry_mentions WHERE kind = '${kind}' AND subject = ?))`, value);
+      joins.push(`JOIN audit_entry_mentions m_${kind} ON m_${kind}.index = e.index AND m_${kind}.kind = '${kind}' AND m_${kind}.subject = $${params.push(value)}`);
     }
   }
-  if (filter.from) add('occurred_at >= ?', filter.from);
-  if (filter.to) add('occurred_at < ?', filter.to);
-  if (filter.after !== undefined) add('index > ?', filter.after);
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  for (const [key, column] of Object.entries(FILTER_COLUMNS)) {
+    const value = filter[key as keyof typeof FILTER_COLUMNS];
+    if (value !== undefined) add(`e.${column} = ?`, value);
+  }
+  if (filter.from) add('e.occurred_at >= ?', filter.from);
+  if (filter.to) add('e.occurred_at < ?', filter.to);
+  if (filter.after !== undefined) add('e.index > ?', filter.after);
+  return { from: ['audit_log_entries e', ...joins].join(' '), where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 };
 
 export class SqlAuditStore implements AuditStore {
@@ -94,9 +97,9 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async findEntries(filter: EntryFilter, limit: number): Promise<StoredLeaf[]> {
-    const { where, params } = entryWhere(filter);
+    const { from, where, params } = entryQuery(filter);
     const rows: Array<{ index: string; leaf: Buffer }> = await this.dataSource.query(
-      `SELECT index, leaf FROM audit_log_entries ${where} ORDER BY index LIMIT $${params.length + 1}`, [...params, limit]);
+      `SELECT e.index, e.leaf FROM ${from} ${where} ORDER BY e.index LIMIT $${params.length + 1}`, [...params, limit]);
     return rows.map((r) => ({ index: Number(r.index), leaf: r.leaf }));
   }
 
