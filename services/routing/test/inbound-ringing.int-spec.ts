@@ -1,5 +1,5 @@
 import { Topics, type Envelope } from '@homeline/contracts';
-import { eventually } from '@homeline/testing';
+import { eventually, lockWaiters } from '@homeline/testing';
 import { HouseholdEvents } from './support/household';
 import { callerHungUp, callsSays, carrierCallId, freshLine, offerCall, offeredCallId } from './support/inbound';
 import { RoutingHarness } from './support/routing-harness';
@@ -160,20 +160,19 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
     expect(events[0].data).toMatchObject({ carrierCallId: carrier, devices: [] });
     expect(events[1].data).toEqual({ callId, carrierCallId: carrier });
     expect(await routing.streamLength(`inbound-${callId}`)).toBe(2);
+    expect(await metric(/routing_inbound_calls_total\{outcome="missed"[^}]*\} (\d+)/)).toBe(1);
   });
 
   it('stops every device when the caller’s hang-up comes while the offer is being recorded', async () => {
     const carrier = carrierCallId();
     const blocker = routing.dataSource.createQueryRunner();
-    const waiting = async (event: string) =>
-      (await routing.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = $1`, [event]))[0].n;
     await blocker.startTransaction();
     try {
       await blocker.query('LOCK TABLE es_events IN SHARE MODE'); // the offer's append waits here, its carrier call recorded
       const offered = offerCall(routing.baseUrl, { carrierCallId: carrier, from: '+12125550142', to: home.msisdn });
-      await eventually(async () => expect(await waiting('relation')).toBeGreaterThan(0));
+      await eventually(async () => expect(await lockWaiters(routing.dataSource, 'relation')).toBeGreaterThan(0));
       const hungUp = callerHungUp(routing.baseUrl, carrier, 2);
-      await eventually(async () => expect(await waiting('advisory')).toBeGreaterThan(0)); // it waits for the offer to be decided
+      await eventually(async () => expect(await lockWaiters(routing.dataSource, 'advisory')).toBeGreaterThan(0)); // it waits for the offer to be decided
       await blocker.commitTransaction();
       expect((await offered).status).toBe(202);
       expect((await hungUp).status).toBe(204);

@@ -29,7 +29,8 @@ export class InboundCallbacks {
 
   async apply(callback: CarrierStatusCallback): Promise<CallbackOutcome> {
     const outcome = await this.applyToOffered(callback);
-    return outcome === 'unknown_call' && hangsUp(callback) ? this.holdForOffer(callback) : outcome;
+    // Only `canceled` can come before the offer: `completed` follows a bridge, which follows the offer.
+    return outcome === 'unknown_call' && callback.status === 'canceled' ? this.holdForOffer(callback) : outcome;
   }
 
   /**

@@ -15,8 +15,11 @@ export interface InboundOffer {
 }
 
 export type OfferOutcome =
-  /** A new inbound call: ringing, or declined (and sent to voicemail) for `declined`. */
-  | { readonly kind: 'offered'; readonly callId: string; readonly declined: VoicemailReason | null }
+  /**
+   * A new inbound call: ringing, or declined (and sent to voicemail) for `declined`, or `missed`:
+   * its caller hung up before it was recorded.
+   */
+  | { readonly kind: 'offered'; readonly callId: string; readonly declined: VoicemailReason | null; readonly missed: boolean }
   /** The carrier delivered this webhook before: the same call, nothing decided twice. */
   | { readonly kind: 'repeated'; readonly callId: string }
   | { readonly kind: 'unknown_line' }
@@ -81,7 +84,7 @@ export class InboundOffers {
       const instruction = carrierInstructionFor(command, state, newEvents);
       if (instruction) await calls.instruct(tx, [{ record, instruction }]);
       this.deps.onDecided?.(newEvents);
-      return { kind: 'offered', callId, declined: instruction?.action === 'voicemail' ? instruction.reason : null };
+      return { kind: 'offered', callId, declined: instruction?.action === 'voicemail' ? instruction.reason : null, missed: command.callerGone };
     });
   }
 }

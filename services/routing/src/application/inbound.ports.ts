@@ -22,12 +22,12 @@ export interface InboundCalls {
    */
   lockCarrierCall(tx: EntityManager, carrierCallId: string): Promise<void>;
   /**
-   * Keeps a hang-up (`canceled`, `completed`) the carrier sent about a carrier call no offer has
+   * Keeps a hang-up (`canceled`) the carrier sent about a carrier call no offer has
    * recorded yet, for the offer to find: 'in_use' when an outbound leg holds that carrier call id,
    * 'duplicate' when this (carrier call, status, sequence) is held already.
    */
   holdHangUp(tx: EntityManager, callback: CarrierStatusCallback): Promise<'held' | 'duplicate' | 'in_use'>;
-  /** Whether the carrier said this carrier call's caller hung up before its offer was recorded. */
+  /** Whether the carrier said this carrier call's caller hung up (`canceled`) before its offer was recorded. */
   callerHungUp(tx: EntityManager, carrierCallId: string): Promise<boolean>;
   /** What a carrier call id already names here: an inbound call (a webhook delivered again), an outbound leg, or nothing. */
   byCarrierCall(

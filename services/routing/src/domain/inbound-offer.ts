@@ -32,7 +32,7 @@ export type OfferInboundCall = {
   /** How long after the household's last emergency call every call rings, whatever the policies say. */
   readonly emergencyCallbackWindowMinutes: number;
   /**
-   * The carrier said the caller hung up (`canceled` or `completed`) before this offer was recorded:
+   * The carrier said the caller hung up (`canceled`) before this offer was recorded:
    * its callback overtook the offer's webhook.
    */
   readonly callerGone: boolean;

@@ -43,7 +43,7 @@ export class RoutingMetrics {
   }
 
   readonly offered = (outcome: OfferOutcome): void =>
-    this.inboundCalls.inc({ outcome: outcome.kind === 'offered' ? (outcome.declined ?? 'ringing') : outcome.kind });
+    this.inboundCalls.inc({ outcome: outcome.kind !== 'offered' ? outcome.kind : outcome.missed ? 'missed' : (outcome.declined ?? 'ringing') });
 
   readonly inboundDecided = (events: readonly { readonly type: string; readonly data: object }[]): void => {
     for (const { type, data } of events)

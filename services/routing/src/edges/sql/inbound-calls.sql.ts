@@ -27,7 +27,7 @@ WITH queued AS (
 )
 SELECT pg_notify($4, '') FROM (SELECT count(*) AS n FROM queued) AS q WHERE q.n > 0`;
 
-// A hang-up about a carrier call no offer recorded yet, kept as a callback seen (so a repeat is a
+// A `canceled` about a carrier call no offer recorded yet, kept as a callback seen (so a repeat is a
 // duplicate) unless an outbound leg holds that carrier call id.
 const holdHangUpSql = `
 WITH taken AS (SELECT EXISTS (SELECT 1 FROM carrier_legs WHERE carrier_call_id = $1) AS taken),
@@ -86,7 +86,7 @@ export class SqlInboundCalls implements InboundCalls {
     const [row] = await rawQuery<{ gone: boolean }>(
       tx,
       'routing_caller_hung_up_v1',
-      `SELECT EXISTS (SELECT 1 FROM carrier_callbacks WHERE carrier_call_id = $1 AND status IN ('canceled', 'completed')) AS gone`,
+      `SELECT EXISTS (SELECT 1 FROM carrier_callbacks WHERE carrier_call_id = $1 AND status = 'canceled') AS gone`,
       [carrierCallId],
     );
     return row.gone;
