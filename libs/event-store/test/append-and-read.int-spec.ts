@@ -3,7 +3,7 @@ import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { appendToStream, readStream, runUnitOfWork, StreamVersionConflict, toEnvelope } from '../src';
-import { eventually } from './support/infrastructure';
+import { eventually, lockWaiters } from './support/infrastructure';
 import { useStoreDatabase } from './support/store-database';
 
 const source = 'calls' as const;
@@ -52,8 +52,6 @@ describe('appending to a stream and reading it back', () => {
 
   it('runs no statement for a unit of work with nothing to write, so it waits on no writer', async () => {
     const blocker = store.db.createQueryRunner();
-    const waitingToWrite = async () =>
-      (await store.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'relation'`))[0].n;
     await blocker.startTransaction();
     try {
       await blocker.query('LOCK TABLE es_events IN SHARE MODE');
@@ -62,7 +60,7 @@ describe('appending to a stream and reading it back', () => {
       const writing = runUnitOfWork(store.db.manager, async (uow) =>
         uow.append([{ streamId: 'call-uow', events: [incremented(1)], options: { expectedVersion: 'no-stream', source } }]),
       );
-      await eventually(async () => expect(await waitingToWrite()).toBe(1));
+      await eventually(async () => expect(await lockWaiters(store.db, 'relation')).toBe(1));
       await blocker.commitTransaction();
       await writing;
       expect((await readStream(store.db.manager, 'call-uow')).currentVersion).toBe(1);

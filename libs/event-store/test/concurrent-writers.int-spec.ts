@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { eventually } from './support/infrastructure';
+import { eventually, lockWaiters } from './support/infrastructure';
 import { CommandHandler, readStream, StreamVersionConflict, type RetryPolicy } from '../src';
 import { gate } from './support/gate';
 import { useStoreDatabase } from './support/store-database';
@@ -11,10 +11,7 @@ const increment = (by: number, limit = 100): TallyCommand => ({ type: 'Increment
 /** Resolves once some backend waits for a lock (the loser's insert waiting on the winner's row). */
 const someoneWaitsForALock = (db: DataSource) =>
   eventually(async () => {
-    const [{ waiting }] = await db.query(
-      `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    expect(waiting).toBeGreaterThan(0);
+    expect(await lockWaiters(db)).toBeGreaterThan(0);
   });
 
 const counting = (policy: RetryPolicy = {}) => {

@@ -3,6 +3,7 @@ export type { TestPostgres, StartTestPostgresOptions } from './postgres';
 export { embeddedServerSettings, statementStatsEnv } from './embedded-server';
 export { freePort } from './free-port';
 export { eventually } from './eventually';
+export { lockWaiters } from './lock-waiters';
 export { deciderSpecification, type Decider as SpecifiedDecider } from './decider-specification';
 export { startTestKafka } from './kafka';
 export { startPostgresCluster } from './postgres-cluster';

@@ -1,8 +1,8 @@
 import { forgedAssertion, replayOf, simulatedSpeaker } from '@homeline/device-sim';
 import { isStreamVersionConflict, runInTransaction } from '@homeline/event-store';
-import { eventually } from '@homeline/testing';
+import { eventually, lockWaiters } from '@homeline/testing';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { SpeakerVerification } from '../src/application/speaker-verification';
 import { answerCallVerification, placeCallVerification, type VerificationRequest } from '../src/application/verification-request';
 import { answerRequested } from './support/answer-requested';
@@ -14,11 +14,6 @@ const maria = simulatedSpeaker('maria');
 const jon = simulatedSpeaker('jon');
 const stranger = simulatedSpeaker('stranger');
 
-/** Transactions of this database waiting on a lock another transaction holds. */
-const waitingOnLocks = async (db: DataSource): Promise<number> => {
-  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
-  return n;
-};
 
 describe('speaker verification, a batch at a time', () => {
   let identity: IdentityUnderTest;
@@ -90,7 +85,7 @@ describe('speaker verification, a batch at a time', () => {
     const firstDecisions = await verification.verifyAll(held.manager, [first]);
     const retriedOn: unknown[] = [];
     const racing = runInTransaction(identity.db, (tx) => verification.verifyAll(tx, [second]), { onRetry: (error) => retriedOn.push(error) });
-    await eventually(async () => expect(await waitingOnLocks(identity.db)).toBeGreaterThan(0));
+    await eventually(async () => expect(await lockWaiters(identity.db)).toBeGreaterThan(0));
     await held.commitTransaction();
     await held.release();
     return { firstDecisions, secondDecisions: await racing, retriedOn };

@@ -1,6 +1,6 @@
 import { CommandHandler, runUnitOfWork, type CommandOutcome, type Companion, type UnitOfWork } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { callDecider, deadlineOf, type AnyCallCommand, type AnyCallEvent, type AnyCallState, type CallTimeouts } from '../domain';
+import { accountOfCall, callDecider, deadlineOf, type AnyCallCommand, type AnyCallEvent, type AnyCallState, type CallTimeouts } from '../domain';
 
 export const callStreamId = (callId: string): string => `call-${callId}`;
 
@@ -44,7 +44,7 @@ export class CallWrites {
       source: 'calls',
       metadataOf: (state) => ({
         correlationId: state.status === 'idle' ? undefined : state.callId,
-        accountId: 'accountId' in state ? state.accountId : null,
+        accountId: accountOfCall(state),
       }),
     });
   }

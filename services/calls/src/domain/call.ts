@@ -81,7 +81,10 @@ const basicsOf = (state: CallState): CallBasics => {
   return { callId, direction, deviceId, target, requestedAt };
 };
 
-const overOf = (state: CallState): Over => ({ ...basicsOf(state), accountId: 'accountId' in state ? state.accountId : null });
+/** The account identity named for a call (any call, outbound or inbound), or null while none is known. */
+export const accountOfCall = (state: object): string | null => ('accountId' in state ? (state.accountId as string | null) : null);
+
+const overOf = (state: CallState): Over => ({ ...basicsOf(state), accountId: accountOfCall(state) });
 
 const routedOf = (state: CallState): Routed => {
   if (state.status !== 'routing' && state.status !== 'ringing' && state.status !== 'connected') {

@@ -104,6 +104,11 @@ describe('once a household has an approver, an action that matters', () => {
     given([...household, enrolled, held]).when({ ...enrol, hold: { ...hold, approvalId: 'ap-2' } }).thenThrows('too_many_voiceprints');
     given([...household, held]).when(answer('approve')).then([decided('approve'), enrolled]);
     given([...household, held]).when(answer('deny')).then([decided('deny')]);
+    // One whose time is up no longer counts, though the sweep has not recorded it yet.
+    const later = '2026-11-27T10:11:00.000Z';
+    given([...household, enrolled, held])
+      .when({ ...enrol, now: later, hold: { ...hold, approvalId: 'ap-2' } })
+      .then([{ type: 'ApprovalRequested', data: { approvalId: 'ap-2', accountId, action: { type: 'enroll_voiceprint', memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 }, requestedAt: later, expiresAt: '2026-11-27T10:21:00.000Z' } }]);
   });
 
   it('is held when it unlinks a device: else anyone could take a speaker out, which only an owner may link back', () => {

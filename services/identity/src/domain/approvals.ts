@@ -69,9 +69,13 @@ export const holdOr = (
   return [{ type: 'ApprovalRequested', data: { approvalId, accountId: h.accountId, action, requestedAt: command.now, expiresAt } }];
 };
 
+/** The approvals still waiting at `now`: one whose time is up counts as expired, before the sweep records it. */
+export const stillPending = (h: Household, now: string, waiting: (action: ApprovalAction) => boolean): Approval[] =>
+  Object.values(h.approvals).filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > Date.parse(now) && waiting(a.action));
+
 /** A device or approver already waiting for approval is not asked for twice. */
-export const refuseWhilePending = (h: Household, waiting: (action: ApprovalAction) => boolean, what: string): void => {
-  const pending = Object.values(h.approvals).find((a) => a.status === 'pending' && waiting(a.action));
+export const refuseWhilePending = (h: Household, now: string, waiting: (action: ApprovalAction) => boolean, what: string): void => {
+  const [pending] = stillPending(h, now, waiting);
   if (pending) throw new HouseholdError('awaiting_approval', `${what} is waiting for approval ${pending.approvalId}`);
 };
 

@@ -1,6 +1,6 @@
 import { isAcceptableDeviceKey, isDiallingCountry } from '@homeline/contracts';
 import type { ApprovalAction, ApprovalRaise, CallGrant, PermissionOverrides } from '@homeline/contracts';
-import { decideApproval, expireApproval, holdOr, raisesOf, refuseWhilePending, registerApprover } from './approvals';
+import { decideApproval, expireApproval, holdOr, raisesOf, refuseWhilePending, registerApprover, stillPending } from './approvals';
 import { addContact, toE164 } from './contact.decide';
 import { entryOf, evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
 import type {
@@ -88,7 +88,7 @@ const voiceprintEnrolled = (h: Household, memberId: string, dimensions: number):
 /** Enrolments waiting for approval count towards the cap: approving them must not pass it. */
 const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] => {
   const member = memberOf(h, c.memberId);
-  const waiting = Object.values(h.approvals).filter((a) => a.status === 'pending' && a.action.type === 'enroll_voiceprint' && a.action.memberId === c.memberId).length;
+  const waiting = stillPending(h, c.now, (a) => a.type === 'enroll_voiceprint' && a.memberId === c.memberId).length;
   if (member.voiceprints + waiting >= c.maxPerMember) {
     throw new HouseholdError('too_many_voiceprints', `member ${c.memberId} already has ${member.voiceprints} voiceprints (and ${waiting} awaiting approval), the most a member may have`);
   }
@@ -177,7 +177,7 @@ const decideHoldable = (
     }
     case 'LinkDevice': {
       const { deviceId, name, publicKey, location } = command;
-      refuseWhilePending(h, (a) => a.type === 'link_device' && a.deviceId === deviceId, `device ${deviceId}`);
+      refuseWhilePending(h, command.now, (a) => a.type === 'link_device' && a.deviceId === deviceId, `device ${deviceId}`);
       return holdOr(h, command, { type: 'link_device', deviceId, name, publicKey, location }, linkDevice(command, h));
     }
     case 'EnrollVoiceprint': {
@@ -187,12 +187,12 @@ const decideHoldable = (
     case 'UnlinkDevice': {
       const { deviceId } = command;
       const events = unlinkDevice(command, h);
-      refuseWhilePending(h, (a) => a.type === 'unlink_device' && a.deviceId === deviceId, `device ${deviceId}`);
+      refuseWhilePending(h, command.now, (a) => a.type === 'unlink_device' && a.deviceId === deviceId, `device ${deviceId}`);
       return holdOr(h, command, { type: 'unlink_device', deviceId }, events);
     }
     case 'RegisterApprover': {
       const { memberId, approverId, publicKey } = command;
-      refuseWhilePending(h, (a) => a.type === 'register_approver' && a.approverId === approverId, `approver ${approverId}`);
+      refuseWhilePending(h, command.now, (a) => a.type === 'register_approver' && a.approverId === approverId, `approver ${approverId}`);
       return holdOr(h, command, { type: 'register_approver', memberId, approverId, publicKey }, registerApprover(command, h));
     }
     default: {
