@@ -231,5 +231,15 @@ describe('step-up approval', () => {
       expect(await answerApproval(home, approvalId, phone.sign(approvalId, 'approve'), undefined, quick)).toMatchObject({ status: 409, body: { code: 'approval_expired' } });
       expect((await quick.call('GET', `/v1/accounts/${home.accountId}`)).body.devices).toHaveLength(1);
     });
+
+    it('forgets the voice of an enrolment nobody approved in time', async () => {
+      const { home } = await guardedHome(quick);
+      const held = await quick.call('POST', `/v1/accounts/${home.accountId}/members/${home.members.jon}/voiceprints`, { embedding: simulatedSpeaker('a stranger').voiceprint });
+      expect(held).toMatchObject({ status: 202 });
+      const kept = async () => (await quick.db.query(`SELECT count(*)::int AS n FROM held_voiceprints WHERE approval_id = $1`, [held.body.approvalId]))[0].n;
+      expect(await kept()).toBe(1);
+      await eventually(async () => expect(await approvalOf(home, held.body.approvalId, quick)).toMatchObject({ body: { status: 'expired' } }));
+      expect(await kept()).toBe(0);
+    });
   });
 });
