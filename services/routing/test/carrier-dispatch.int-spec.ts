@@ -1,5 +1,5 @@
 import { type IntegrationEvent } from '@homeline/contracts';
-import { appendToStream, eventStoreMigrations, OutboxRelay, systemClock } from '@homeline/event-store';
+import { appendToStream, eventStoreMigrations, OutboxRelay, randomIds, systemClock } from '@homeline/event-store';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import type { Consumer } from 'kafkajs';
 import type { PoolClient } from 'pg';
@@ -8,6 +8,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { CarrierUnavailable, type CarrierPort } from '../src/application/carrier.port';
 import { CarrierWork } from '../src/application/carrier-work';
 import { inboundCommands, legCommands } from '../src/application/streams';
+import { LegDispatcher } from '../src/edges/leg-dispatcher';
 import { SqlCarrierRequests } from '../src/edges/sql/carrier-requests.sql';
 import { SqlInboundCalls } from '../src/edges/sql/inbound-calls.sql';
 import {
@@ -242,6 +243,23 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     expect(claimed.map((r) => r.legId)).toEqual(['leg-112']);
     expect((await requests.claim(5, 30_000, 'claim-emergency-only', null, true)).claimed).toEqual([]); // the other is no emergency
     await dataSource.query(`DELETE FROM carrier_requests WHERE leg_id IN ('leg-ordinary', 'leg-112')`); // nothing left for the tests after
+  });
+
+  it('claims the next request as soon as a slot frees, when all those not kept for emergency calls were taken', async () => {
+    const carrier = new ScriptedCarrier();
+    carrier.hold(); // the first placement waits at the carrier, taking the one ordinary slot of three
+    const dispatcher = new LegDispatcher(dataSource, new SqlCarrierRequests(dataSource), workWith(carrier, 8), randomIds, { pollMs: hour, maxInFlight: 3 });
+    await dispatcher.start();
+    try {
+      for (const legId of ['leg-slot-1', 'leg-slot-2', 'leg-slot-3']) await requestLeg(dataSource, legId);
+      await eventually(() => expect(carrier.log).toEqual(['place leg-slot-1']));
+      carrier.open(); // nothing is notified from here on: only the freed slot can wake the dispatcher
+      for (const legId of ['leg-slot-1', 'leg-slot-2', 'leg-slot-3'])
+        await eventually(async () => expect(await carrierCallIdOf(dataSource, legId)).toBe(`cc-${legId}`));
+    } finally {
+      carrier.open();
+      await dispatcher.stop();
+    }
   });
 
   describe('with a slow carrier', () => {

@@ -107,7 +107,8 @@ export class LegDispatcher {
         this.logger.warn(`carrier request not recorded; its claim will expire and it runs again: ${String(error)}`),
       )
       .finally(() => {
-        const wasFull = this.inFlight.size >= this.maxInFlight;
+        // Full for ordinary requests (the rest is kept for emergency placements), or full outright.
+        const wasFull = this.inFlight.size >= this.maxInFlight - emergencySlots;
         this.inFlight.delete(done);
         if (wasFull) this.wakeup.wake(); // a slot is free for what waits (a leg's next request notifies by itself)
       });
