@@ -7,9 +7,6 @@ import type { InboundCalls } from './inbound.ports';
 import type { CarrierLegs } from './ports';
 import { inboundStreamId, type InboundCommands } from './streams';
 
-/** The caller hung up: before the call was bridged (`canceled`) or after (`completed`). */
-const hangsUp = (callback: CarrierStatusCallback): boolean => callback.status === 'canceled' || callback.status === 'completed';
-
 /**
  * A status callback about an inbound call (no legId), as one unit of work: dedupe on (carrierCallId,
  * status, sequence) as for legs, then the caller hanging up — `canceled` while it rings,
@@ -34,8 +31,8 @@ export class InboundCallbacks {
   }
 
   /**
-   * The caller hung up before routing recorded the offer (the carrier's callback overtook its
-   * webhook, whose transaction had not committed): the hang-up is kept for the offer, which then
+   * The caller hung up before routing recorded the offer (the carrier's `canceled` overtook its
+   * webhook, whose transaction had not committed): it is kept for the offer, which then
    * rings nothing (inbound-offers.ts). Under the carrier call's lock, so that the offer either
    * committed before this looks again or finds what this keeps.
    */
@@ -57,7 +54,7 @@ export class InboundCallbacks {
       const { call } = found;
       let decided: readonly InboundCallEvent[] = [];
       // `completed` after our own hang-up is the carrier confirming it, not the caller leaving.
-      if (hangsUp(callback) && !(callback.status === 'completed' && found.releasedByUs)) {
+      if (callback.status === 'canceled' || (callback.status === 'completed' && !found.releasedByUs)) {
         [{ newEvents: decided }] = await this.commands.stage(uow, [{
           streamId: inboundStreamId(call.callId),
           commands: [{ type: 'AbandonCall', carrierCallId: callback.carrierCallId, sipCode: callback.sipCode, q850: callback.q850 }],
