@@ -2,7 +2,7 @@ import { CarrierSimClient, startCarrierSimulator, type RunningCarrierSimulator }
 import { eventually, startTestPostgres, type TestPostgres } from '@homeline/testing';
 import type { DataSource } from 'typeorm';
 import { Registry } from 'prom-client';
-import { HttpCarrier } from '../src/edges/carrier-http';
+import { HttpCarrier, type HttpCarrierOptions } from '../src/edges/carrier-http';
 import { RoutingMetrics } from '../src/edges/routing-metrics';
 import { carrierCallIdOf, requestLeg, routingDatabase, routingOn, typesOf } from './support/carrier-desk';
 
@@ -37,11 +37,9 @@ describe('carrier work through an open circuit', () => {
     await pg?.stop();
   });
 
-  const attemptsQueued = async (legId: string): Promise<number | null> =>
-    (await dataSource.query(`SELECT attempts FROM carrier_requests WHERE leg_id = $1`, [legId]))[0]?.attempts ?? null;
-
-  it('holds the queue while the circuit is open, burning no attempts, and sends it all once a probe gets through', async () => {
-    const carrier = new HttpCarrier({
+  /** The HTTP carrier against the simulator: one attempt per request, a circuit that opens at the first failure, unless told otherwise. */
+  const carrierWith = (options: Partial<HttpCarrierOptions>) =>
+    new HttpCarrier({
       baseUrl: simulator.url,
       secret: apiSecret,
       timeoutMs: 1_000,
@@ -51,7 +49,14 @@ describe('carrier work through an open circuit', () => {
       halfOpenAfterMs: 700,
       maxRetryDelayMs: 100,
       nowSeconds: () => Math.floor(Date.now() / 1000),
+      ...options,
     });
+
+  const attemptsQueued = async (legId: string): Promise<number | null> =>
+    (await dataSource.query(`SELECT attempts FROM carrier_requests WHERE leg_id = $1`, [legId]))[0]?.attempts ?? null;
+
+  it('holds the queue while the circuit is open, burning no attempts, and sends it all once a probe gets through', async () => {
+    const carrier = carrierWith({ halfOpenAfterMs: 700 });
     const metrics = new RoutingMetrics(new Registry());
     const routing = routingOn(dataSource, carrier, hour, { carrierGate: carrier.gate, metrics });
     await sim.addFaults({ count: 2, status: 503 });
@@ -84,17 +89,7 @@ describe('carrier work through an open circuit', () => {
   });
 
   it("places an emergency call's leg while the circuit holds every other request", async () => {
-    const carrier = new HttpCarrier({
-      baseUrl: simulator.url,
-      secret: apiSecret,
-      timeoutMs: 1_000,
-      attempts: 1,
-      connections: 4,
-      breakerThreshold: 1,
-      halfOpenAfterMs: hour, // it stays open for the whole test
-      maxRetryDelayMs: 100,
-      nowSeconds: () => Math.floor(Date.now() / 1000),
-    });
+    const carrier = carrierWith({ halfOpenAfterMs: hour }); // it stays open for the whole test
     const routing = routingOn(dataSource, carrier, hour, { carrierGate: carrier.gate });
     await sim.addFaults({ count: 1, status: 503 });
     await routing.dispatcher.start();
@@ -116,17 +111,7 @@ describe('carrier work through an open circuit', () => {
   });
 
   it('gives a placement the carrier refuses (4xx) up at once, failing its leg', async () => {
-    const carrier = new HttpCarrier({
-      baseUrl: simulator.url,
-      secret: 'not-the-carrier-api-secret',
-      timeoutMs: 1_000,
-      attempts: 3,
-      connections: 4,
-      breakerThreshold: 5,
-      halfOpenAfterMs: 1_000,
-      maxRetryDelayMs: 100,
-      nowSeconds: () => Math.floor(Date.now() / 1000),
-    });
+    const carrier = carrierWith({ secret: 'not-the-carrier-api-secret', attempts: 3, breakerThreshold: 5, halfOpenAfterMs: 1_000 });
     const routing = routingOn(dataSource, carrier, hour, { carrierGate: carrier.gate });
     await routing.dispatcher.start();
     try {
