@@ -1,6 +1,6 @@
 import { eventually } from '@homeline/testing';
 import { envelope } from './support/envelopes';
-import { HouseholdEvents, callEnded, callRouting } from './support/household';
+import { HouseholdEvents, callEnded, callFailed, callRouting } from './support/household';
 import { RoutingHarness } from './support/routing-harness';
 
 describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.v1)', () => {
@@ -94,19 +94,63 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(rejected.data).toEqual({ callId, reason: 'replayed_assertion' });
   });
 
-  it('refuses a device routing does not know on the account, even for 911, and places nothing', async () => {
-    const callId = await place({
-      deviceId: 'dev-never-linked',
-      target: '911',
-      verified: false,
-      memberId: null,
-      speakerRejection: null,
+  /** Waits until routing has parked the call to wait for identity's registry (proof the CallRouting arrived). */
+  const untilParked = (callId: string) =>
+    eventually(async () => {
+      const rows = await routing.dataSource.query(`SELECT 1 FROM parked_routes WHERE call_id = $1`, [callId]);
+      expect(rows).toHaveLength(1);
     });
-    const [rejected] = await routing.waitFor(callId, ['DestinationRejected']);
-    expect(rejected.data).toEqual({ callId, reason: 'unlinked_device' });
-    const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [
-      callId,
-    ]);
+
+  /** Links a new speaker to the household, as identity publishes it; returns the device and its DeviceLinked. */
+  const newSpeaker = () => {
+    const deviceId = home.device({ room: 'Attic' });
+    return { deviceId, linked: home.events[home.events.length - 1] };
+  };
+
+  it("waits for identity's link of a speaker routing does not know yet, then routes its 911 from the speaker's room", async () => {
+    const { deviceId, linked } = newSpeaker();
+    const callId = await place({ deviceId, target: '911', verified: false, memberId: null, speakerRejection: null });
+    await untilParked(callId);
+    expect(routing.typesOf(callId)).toEqual([]);
+
+    await routing.publish(linked);
+    const events = await routing.waitFor(callId, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']);
+    expect(events[0].data).toMatchObject({ class: 'emergency', e164: '911' });
+    expect(events[2].data).toMatchObject({
+      e164: '911',
+      callerId: home.msisdn,
+      emergency: true,
+      location: { room: 'Attic' },
+    });
+    expect(await routing.dataSource.query(`SELECT 1 FROM parked_routes WHERE call_id = $1`, [callId])).toEqual([]);
+  });
+
+  it("waits for a member routing does not know yet, then routes the member's call with the member's grants", async () => {
+    const memberId = home.member('adult', 'Lisa');
+    const added = home.events[home.events.length - 1];
+    const callId = await place({ memberId, target: '+1 212 555 0199' });
+    await untilParked(callId);
+
+    await routing.publish(added);
+    const [resolved] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested']);
+    expect(resolved.data).toMatchObject({ class: 'domestic', e164: '+12125550199' });
+  });
+
+  it('forgets a waiting call once calls says it is over: the link then places nothing for it', async () => {
+    const { deviceId, linked } = newSpeaker();
+    const over = await place({ deviceId, target: '911', verified: false, memberId: null, speakerRejection: null });
+    await untilParked(over);
+    await routing.publish(callFailed(home.accountId, over));
+    await eventually(async () => {
+      expect(await routing.dataSource.query(`SELECT 1 FROM parked_routes WHERE call_id = $1`, [over])).toEqual([]);
+    });
+    const live = await place({ deviceId, target: '911', verified: false, memberId: null, speakerRejection: null });
+    await untilParked(live);
+
+    await routing.publish(linked);
+    await routing.waitFor(live, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']);
+    expect(routing.typesOf(over)).toEqual([]);
+    const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [over]);
     expect(legs.n).toBe(0);
   });
 

@@ -14,7 +14,7 @@ import {
 } from '../domain';
 import { meteredRouteDecider, UsageLedger } from './call-metering';
 import type { CarrierLegOrder } from './carrier.port';
-import type { CallUsageStore, Caller, CarrierLegs, Household, HouseholdDirectory } from './ports';
+import type { CallUsageStore, Caller, CarrierLegs, Household, HouseholdDirectory, ParkedRoutes } from './ports';
 import { legStreamId, routeCommands, routeStreamId, type LegCommands } from './streams';
 
 export interface CallRouterDeps {
@@ -22,12 +22,18 @@ export interface CallRouterDeps {
   readonly usage: CallUsageStore;
   readonly legs: CarrierLegs;
   readonly legCommands: LegCommands;
+  readonly parked: ParkedRoutes;
   readonly limits: CallLimits;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Told of every routing event decided (metrics). */
   readonly onDecided?: (events: readonly RouteEvent[]) => void;
+  /** Told of the calls parked to wait for the registry (a log line). */
+  readonly onParked?: (events: readonly IntegrationEvent<'CallRouting'>[]) => void;
 }
+
+/** A call still parked this long after calls handed it over is past every deadline of calls: it is forgotten. */
+export const parkedForAtMostMs = 10 * 60_000;
 
 /** The W3C trace context a consumed event was published in, by event id. */
 export type TraceOf = (eventId: string) => string | null;
@@ -37,7 +43,8 @@ type Routed = { readonly leg: RequestLeg; readonly class: DestinationClass; read
 
 /**
  * Routes the calls that calls handed over, a consumer batch at a time, in the batch's
- * transaction: one read of the callers' households; unless every call is an emergency call, one
+ * transaction: one read of the callers' households (a call whose household the registry does not
+ * know yet is parked, below); unless every call is an emergency call, one
  * statement that takes the accounts' limit locks and reads their usage; one read of the calls'
  * routes; one statement recording and queueing the legs asked for — the rows the limits count; one
  * append of all decisions, metered in order (call-metering.ts), with the legs' first events. The
@@ -47,14 +54,12 @@ export class CallRouter {
   constructor(private readonly deps: CallRouterDeps) {}
 
   /** `traceOf` gives the trace each consumed event was published in: its effects continue it. */
-  async route(tx: EntityManager, events: readonly IntegrationEvent<'CallRouting'>[], traceOf: TraceOf = noTrace): Promise<void> {
-    if (events.length === 0) return;
-    const { directory, clock, ids, limits } = this.deps;
+  async route(tx: EntityManager, consumed: readonly IntegrationEvent<'CallRouting'>[], traceOf: TraceOf = noTrace): Promise<void> {
+    if (consumed.length === 0) return;
+    const { clock, ids, limits } = this.deps;
     const now = clock.now();
-    const householdOf = await directory.find(
-      tx,
-      events.map((e) => e.data),
-    );
+    const { events, householdOf } = await this.parkUnknown(tx, consumed, traceOf, now);
+    if (events.length === 0) return;
     const ledger = new UsageLedger(await this.storedUsage(tx, events, householdOf, now));
     // Built as each call comes up for decision, so that its metering includes the calls decided before it.
     const commands: RouteCall[] = [];
@@ -86,6 +91,61 @@ export class CallRouter {
     await this.recordEmergencyCalls(tx, decided, now);
     if (decided.length > 0) await uow.commit(); // a redelivered CallRouting decides nothing: no statement
     this.deps.onDecided?.(decided);
+  }
+
+  /**
+   * Decides the parked calls whose households the registry now knows; the others stay parked. In
+   * the transaction that applied new accounts, devices or members to the registry.
+   */
+  async resume(tx: EntityManager): Promise<void> {
+    await this.deps.parked.lock(tx);
+    const routes = await this.deps.parked.takeAll(tx);
+    const traces = new Map(routes.map((r) => [r.event.id, r.traceparent]));
+    await this.route(
+      tx,
+      routes.map((r) => r.event),
+      (eventId) => traces.get(eventId) ?? null,
+    );
+  }
+
+  /**
+   * A call whose account, device or verified speaker routing's projection of identity's registry
+   * does not know yet is parked, not refused: calls and identity knew them, so the registry lags (a
+   * speaker linked, or a member added, a moment before the first call; routing reads identity's
+   * topic apart from calls'). It is decided when the registry learns of them (resume), or
+   * forgotten when the call ends: calls' own deadlines (5 s, 2 min for an emergency call) bound
+   * the wait. Without this, "911" from a speaker linked a second ago was refused.
+   */
+  private async parkUnknown(
+    tx: EntityManager,
+    events: readonly IntegrationEvent<'CallRouting'>[],
+    traceOf: TraceOf,
+    now: Date,
+  ): Promise<{ events: readonly IntegrationEvent<'CallRouting'>[]; householdOf: (caller: Caller) => Household | undefined }> {
+    const { directory, parked } = this.deps;
+    const first = await directory.find(
+      tx,
+      events.map((e) => e.data),
+    );
+    const unknown = events.filter((e) => !knows(e.data, first(e.data)));
+    if (unknown.length === 0) return { events, householdOf: first };
+    // Looked at again under the lock that the registry's updates take before they resume parked calls.
+    await parked.lock(tx);
+    const second = await directory.find(
+      tx,
+      unknown.map((e) => e.data),
+    );
+    const householdOf = (caller: Caller) => second(caller) ?? first(caller);
+    const waiting = new Set(unknown.filter((e) => !knows(e.data, householdOf(e.data))));
+    if (waiting.size > 0) {
+      await parked.park(
+        tx,
+        [...waiting].map((event) => ({ event, traceparent: traceOf(event.id) })),
+        new Date(now.getTime() - parkedForAtMostMs),
+      );
+      this.deps.onParked?.([...waiting]);
+    }
+    return { events: events.filter((e) => !waiting.has(e)), householdOf };
   }
 
   /**
@@ -148,6 +208,11 @@ const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder =
   emergency: leg.emergency,
   ...(leg.emergency && leg.address ? { dispatchable: { address: leg.address, location: leg.location ?? null } } : {}),
 });
+
+/** Whether routing's registry knows the call's account, device and verified speaker. */
+const knows = (request: CallRouting, household: Household | undefined): boolean =>
+  household?.device != null &&
+  (!request.verified || request.memberId === null || household.members.some((m) => m.memberId === request.memberId));
 
 /** The household as the domain reads it: only a verified speaker's grants count. */
 const routingContext = (request: CallRouting, household: Household | undefined): RoutingContext => {

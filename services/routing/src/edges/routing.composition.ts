@@ -1,4 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
+import type { IntegrationEvent } from '@homeline/contracts';
 import type { Clock, IdGenerator } from '@homeline/event-store';
 import { CLOCK, IDS, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
@@ -23,6 +24,7 @@ import { SqlCarrierLegs } from './sql/carrier-legs.sql';
 import { SqlCarrierRequests } from './sql/carrier-requests.sql';
 import { SqlHouseholdDirectory } from './sql/household-directory.sql';
 import { SqlInboundCalls } from './sql/inbound-calls.sql';
+import { SqlParkedRoutes } from './sql/parked-routes.sql';
 
 /** Routing's application, wired to its tables, the carrier, the clock and ids: what the edges call. */
 export class RoutingApplication {
@@ -57,13 +59,15 @@ export class RoutingApplication {
       usage: new SqlCallUsage(),
       legs,
       legCommands: legStreams,
+      parked: new SqlParkedRoutes(),
       limits,
       clock,
       ids,
       onDecided: metrics?.decided,
+      onParked: logParked(),
     });
     this.releaser = new LegReleaser(legs, legStreams, clock, directory);
-    this.registry = new RegistryProjection(directory);
+    this.registry = new RegistryProjection(directory, (tx) => this.router.resume(tx));
     this.callbacks = new CarrierCallbacks(dataSource, legs, legStreams, clock);
     const inboundCalls = new SqlInboundCalls();
     const inboundStreams = inboundCommands();
@@ -90,6 +94,14 @@ export class RoutingApplication {
     this.inboundCallbacks = new InboundCallbacks(dataSource, inboundCalls, legs, inboundStreams, clock, metrics?.inboundDecided);
   }
 }
+
+const logParked = () => {
+  const logger = new Logger('CallRouter');
+  return (events: readonly IntegrationEvent<'CallRouting'>[]): void => {
+    for (const { data } of events)
+      logger.log(`call ${data.callId} waits for identity's registry: account ${data.accountId}, device ${data.deviceId} or its speaker not known yet`);
+  };
+};
 
 const reportOutcome = (metrics?: RoutingMetrics) => {
   const logger = new Logger('CarrierWork');

@@ -3,6 +3,7 @@ import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migr
 import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migration';
 import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
+import { RoutingParkedRoutes1765700000000 } from './routing-parked-routes.migration';
 import { RoutingRequestCarriedOut1765400000000 } from './routing-request-carried-out.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
 
@@ -15,4 +16,5 @@ export const routingMigrations = [
   RoutingClaimHolders1765100000000,
   RoutingDevicesOrder1765200000000,
   RoutingRequestCarriedOut1765400000000,
+  RoutingParkedRoutes1765700000000,
 ];

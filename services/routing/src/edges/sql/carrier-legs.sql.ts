@@ -65,8 +65,9 @@ export class SqlCarrierLegs implements CarrierLegs {
   ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<Array<LegRecord & { readonly emergency: boolean }>> {
     return rawQuery<LegRecord & { readonly emergency: boolean }>(
       tx,
-      'routing_legs_of_calls_v3',
-      `SELECT ${legColumns}, l.class = 'emergency' AS emergency FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
+      'routing_legs_of_calls_v4',
+      `WITH unparked AS (DELETE FROM parked_routes WHERE call_id = ANY($1::text[]))
+       SELECT ${legColumns}, l.class = 'emergency' AS emergency FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
       [callIds],
     );
   }
