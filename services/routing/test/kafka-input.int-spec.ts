@@ -73,6 +73,18 @@ describe("what routing takes from Kafka: identity's registry, and input it must 
     await routing.waitFor(next, ['DestinationResolved']);
   });
 
+  it('routes a call whose traceparent header is not a trace context, keeping none, and the calls behind it', async () => {
+    const event = callRouting({ accountId: home.accountId, deviceId: kitchen, target: 'Mom', verified: true, memberId: owner, speakerRejection: null });
+    await routing.publishWithHeaders(Topics.calls, { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01\u0000` }, event);
+    const next = await place({});
+    const [resolved] = await routing.waitFor(event.data.callId, ['DestinationResolved', 'CarrierLegRequested']);
+    await routing.waitFor(next, ['DestinationResolved']);
+    const [row] = await routing.dataSource.query(`SELECT traceparent FROM es_events WHERE event_id = $1`, [
+      resolved.id,
+    ]);
+    expect(row).toEqual({ traceparent: null });
+  });
+
   it("takes an outbound call's CallConnected without a transaction or an inbox row: there is nothing in it for routing", async () => {
     const callId = randomUUID();
     const meta = { source: 'calls', streamId: `call-${callId}`, accountId: home.accountId, correlationId: callId } as const;

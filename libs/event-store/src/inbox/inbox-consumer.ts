@@ -114,7 +114,12 @@ const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 /** A heartbeat refused because the group is rebalancing or this member has left it (kafkajs' isRebalancing, and an eviction). */
 const isRebalancing = (error: unknown): boolean =>
   ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP', 'UNKNOWN_MEMBER_ID'].includes((error as { type?: string }).type ?? '');
-const traceparentOf = (message: KafkaMessage): string | null => headerText(message.headers, Headers.traceparent) ?? null;
+/** W3C trace context, version 00's shape: anything else (a NUL, a megabyte) is dropped, not stored with the effects. */
+const traceparentShape = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const traceparentOf = (message: KafkaMessage): string | null => {
+  const value = headerText(message.headers, Headers.traceparent);
+  return value !== undefined && traceparentShape.test(value) ? value : null;
+};
 
 /**
  * Consumes with an inbox: the new events of a Kafka batch are applied in ONE database transaction

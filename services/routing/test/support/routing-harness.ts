@@ -157,12 +157,17 @@ export class RoutingHarness {
   }
 
   async publishOn(topic: string, ...events: Envelope[]): Promise<void> {
+    await this.publishWithHeaders(topic, {}, ...events);
+  }
+
+  /** Publishes events on a topic with these Kafka headers beside `event-type`. */
+  async publishWithHeaders(topic: string, headers: Record<string, string>, ...events: Envelope[]): Promise<void> {
     await this.producer.send({
       topic,
       messages: events.map((event) => ({
         key: event.streamId,
         value: JSON.stringify(event),
-        headers: { 'event-type': event.type },
+        headers: { ...headers, 'event-type': event.type },
       })),
     });
   }
