@@ -22,6 +22,31 @@ describe('the audit log, with two replicas', () => {
   const entries = (query: Record<string, string>) => h.json<Page>(`/v1/audit/entries?${new URLSearchParams(query)}`);
   const exportLines = async (to: number) => (await (await h.get(`/v1/audit/export?from=0&to=${to}`)).text()).trimEnd().split('\n');
 
+  const metrics = async (base: string) => (await fetch(`${base}/metrics`)).text();
+  /** A gauge's value on a replica's /metrics (undefined: the metric is not there). */
+  const gauge = (text: string, name: string) => {
+    const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+
+  it("shows the tree's size after each batch, and no self-check verdict before a self-check has run", async () => {
+    const before = await Promise.all(h.replicas.map(async (r) => metrics(r.base)));
+    // An alert on audit_self_check_ok == 0 must not fire at start, before any check said anything.
+    expect(before.map((text) => [gauge(text, 'audit_self_check_ok'), gauge(text, 'audit_self_check_first_bad_index')])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    await h.publish(Topics.calls, callEvent(randomUUID(), 'CallRequested', { deviceId: 'dev-size' }));
+    await eventually(async () => {
+      const { size } = await h.checkpoint();
+      const sizes = await Promise.all(h.replicas.map(async (r) => gauge(await metrics(r.base), 'audit_tree_size') ?? 0));
+      expect(size).toBeGreaterThan(0);
+      expect(Math.max(...sizes)).toBe(size);
+    });
+    await h.json('/v1/audit/self-check');
+    expect(gauge(await metrics(h.replicas[0].base), 'audit_self_check_ok')).toBe(1);
+  });
+
   it('sequences entries from both replicas gap-free, each event once, into one tree the export rebuilds', async () => {
     const calls = Array.from({ length: 30 }, () => randomUUID());
     const events = calls.flatMap((callId) => ['CallRequested', 'CallRouting', 'CallRouted', 'CallConnected'].map((t) => callEvent(callId, t, { deviceId: `dev-${callId}` })));

@@ -23,15 +23,17 @@ export class Integrator {
     return this.store.hasStaged();
   }
 
-  /** Integrates one batch; returns how many entries it added (0: nothing staged, or another replica holds the head). */
-  integrateOnce(): Promise<number> {
+  /**
+   * Integrates one batch; returns how many entries it added and the tree's size after it (added 0:
+   * nothing staged, or another replica holds the head, whose size is then unknown here).
+   */
+  integrateOnce(): Promise<{ readonly added: number; readonly size: number | null }> {
     return this.store.transaction(async (tx) => {
       const head = await tx.lockHead();
-      if (!head) return 0;
+      if (!head) return { added: 0, size: null };
       const leafHashes = await tx.sequence(head.size, this.options.batchMax);
-      if (leafHashes.length === 0) return 0;
-      await this.extend(tx, head, leafHashes);
-      return leafHashes.length;
+      if (leafHashes.length > 0) await this.extend(tx, head, leafHashes);
+      return { added: leafHashes.length, size: head.size + leafHashes.length };
     });
   }
 

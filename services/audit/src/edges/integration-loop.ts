@@ -83,8 +83,9 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
       // A batch short of AUDIT_BATCH_MAX took all that was staged: no empty transaction to find that
       // out. Entries staged since wake this loop again (`again`); another replica's, the poll.
       for (;;) {
-        const added = await integrator.integrateOnce();
+        const { added, size } = await integrator.integrateOnce();
         this.integrated.inc(added);
+        if (size !== null) this.size.set(size);
         if (added < this.config.AUDIT_BATCH_MAX || this.stopped) break;
       }
     } catch (error) {

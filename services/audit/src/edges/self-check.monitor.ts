@@ -7,7 +7,7 @@ import type { AuditConfig } from '../config';
 /**
  * Runs the self-check every AUDIT_SELF_CHECK_INTERVAL_MS and makes its result visible: the gauges
  * `audit_self_check_ok` (1/0) and `audit_self_check_first_bad_index` (-1 when none) on /metrics,
- * and an error log line naming the problems. GET /v1/audit/self-check runs it on request.
+ * absent until a check has run, and an error log line naming the problems. GET /v1/audit/self-check runs it on request.
  */
 @Injectable()
 export class SelfCheckMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,9 +18,10 @@ export class SelfCheckMonitor implements OnApplicationBootstrap, OnApplicationSh
   private first: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | null = null;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, registry: Registry, private readonly check: SelfCheck) {
-    this.ok = new Gauge({ name: 'audit_self_check_ok', help: '1 when the last self-check found the log consistent, 0 when not', registers: [registry] });
-    this.firstBad = new Gauge({ name: 'audit_self_check_first_bad_index', help: 'First index the last self-check found inconsistent (-1: none)', registers: [registry] });
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, private readonly registry: Registry, private readonly check: SelfCheck) {
+    // Registered by the first verdict: a gauge reads 0 until set, and "not ok, bad at index 0" before any check would page someone.
+    this.ok = new Gauge({ name: 'audit_self_check_ok', help: '1 when the last self-check found the log consistent, 0 when not', registers: [] });
+    this.firstBad = new Gauge({ name: 'audit_self_check_first_bad_index', help: 'First index the last self-check found inconsistent (-1: none)', registers: [] });
   }
 
   onApplicationBootstrap(): void {
@@ -39,6 +40,10 @@ export class SelfCheckMonitor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   observe(report: SelfCheckReport): void {
+    if (!this.registry.getSingleMetric('audit_self_check_ok')) {
+      this.registry.registerMetric(this.ok);
+      this.registry.registerMetric(this.firstBad);
+    }
     this.ok.set(report.ok ? 1 : 0);
     this.firstBad.set(report.firstBadIndex ?? -1);
     if (!report.ok) this.logger.error({ msg: 'audit log self-check failed', firstBadIndex: report.firstBadIndex, problems: report.problems });
