@@ -8,6 +8,12 @@ describe('a carrier webhook signature', () => {
     expect(verifyCarrierSignature(secret, signCarrierPayload(secret, body, 1000), body, 1010)).toEqual({ ok: true });
   });
 
+  it('is accepted in upper-case hex, as some HMAC libraries write it', () => {
+    const header = signCarrierPayload(secret, body, 1000).replace(/v1=([0-9a-f]+)/, (_, hex: string) => `v1=${hex.toUpperCase()}`);
+    expect(header).toMatch(/v1=[0-9A-F]{64}$/);
+    expect(verifyCarrierSignature(secret, header, body, 1010)).toEqual({ ok: true });
+  });
+
   it('is refused when the body was altered after signing', () => {
     const header = signCarrierPayload(secret, body, 1000);
     expect(verifyCarrierSignature(secret, header, body.replace('answered', 'busy'), 1000)).toEqual({

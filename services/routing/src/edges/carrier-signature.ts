@@ -23,7 +23,7 @@ export const verifyCarrierSignature = (
   if (!header) return { ok: false, reason: 'missing_signature' };
   const parts = Object.fromEntries(header.split(',').map((kv) => kv.trim().split('=', 2) as [string, string]));
   const t = Number(parts.t);
-  if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(parts.v1 ?? ''))
+  if (!Number.isInteger(t) || !/^[0-9a-fA-F]{64}$/.test(parts.v1 ?? ''))
     return { ok: false, reason: 'malformed_signature' };
   if (Math.abs(nowSeconds - t) > toleranceSeconds) return { ok: false, reason: 'stale_signature' };
   const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
