@@ -27,7 +27,10 @@ export const evolveCall = (state: AnyCallState, event: AnyCallEvent): AnyCallSta
 };
 
 export const decideCall = (command: AnyCallCommand, state: AnyCallState, timeouts: CallTimeouts = defaultCallTimeouts): AnyCallEvent[] => {
-  if (isInbound(state)) return decideInbound(command as InboundCallCommand | HangUp | ExpireDeadline, state, timeouts);
+  if (isInbound(state)) {
+    if (!inboundCommands.has(command.type) && command.type !== 'HangUp' && command.type !== 'ExpireDeadline') return []; // identity's or routing's word on an outbound call that this inbound call is not
+    return decideInbound(command as InboundCallCommand | HangUp | ExpireDeadline, state, timeouts);
+  }
   if (command.type === 'OfferCall' && state.status === 'idle') return decideInbound(command, undefined, timeouts);
   if (inboundCommands.has(command.type)) {
     if (state.status === 'idle') throw new CallError('call_not_found', `call ${command.callId} does not exist`);

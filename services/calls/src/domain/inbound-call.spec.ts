@@ -126,6 +126,12 @@ describe('an inbound call that is over', () => {
   it('refuses a verified answer that arrives after the end', () =>
     given([offered, failed]).when(authorized('office', 'a-4', 'alex', at(31))).then([refused('office', 'call_ended', 'a-4', at(31))]));
 
+  it("takes no outbound call's news about it: a CarrierLegRinging or a SpeakerVerified naming it changes nothing", () => {
+    given([offered]).when({ type: 'RecordRinging', callId, now: at(2) }).then([]);
+    given([offered]).when({ type: 'RecordVerification', callId, now: at(2), accountId: 'acc-1', memberId: 'alex', assurance: 'high' }).then([]);
+    given([offered, connectedOn('bedroom')]).when({ type: 'FailCall', callId, now: at(5), reason: 'carrier_failed' }).then([]);
+  });
+
   it('ends a connected call when either side hangs up', () =>
     given([offered, connectedOn('bedroom')])
       .when({ type: 'HangUp', callId, now: at(13), by: 'caller' })
