@@ -143,6 +143,22 @@ describe('the call-setup process manager', () => {
     expect({ status: body.status, timeline: body.timeline!.map((e) => e.type) }).toEqual({ status: 'verifying', timeline: ['CallRequested'] });
   });
 
+  it('dead-letters a SpeakerVerified holding text PostgreSQL cannot store, and takes the answer behind it', async () => {
+    const hostile = await placeCall();
+    const next = await placeCall();
+    const verified = (call: { callId: string; deviceId: string }, memberId: string) =>
+      answer('SpeakerVerified', call.callId, {
+        callId: call.callId, accountId: 'acc-1', deviceId: call.deviceId, memberId, score: 0.93, threshold: 0.75, margin: 0.6, liveness: 0.97, assurance: 'standard', decision: 'accept',
+      });
+    const unstorable = verified(hostile, 'mem-\u0000');
+    // One key: one partition, the valid answer behind the hostile one.
+    await publish(unstorable);
+    await publish({ ...verified(next, 'mem-1'), streamId: unstorable.streamId });
+    expect(await deadLetterOf(unstorable.id, `${Topics.identity}.dlq`)).toEqual({ code: 'unstorable_text', group: 'homeline-calls' });
+    await eventually(async () => expect((await http('GET', `/v1/calls/${next.callId}`)).body).toMatchObject({ status: 'routing', memberId: 'mem-1' }));
+    expect((await http('GET', `/v1/calls/${hostile.callId}`)).body).toMatchObject({ status: 'verifying' });
+  });
+
   it('rejects the call with identity\'s reason when the device is trusted by no household', async () => {
     const { callId, deviceId } = await placeCall();
     await publish(answer('SpeakerRejected', callId, { callId, accountId: null, deviceId, reason: 'unlinked_device', decision: 'reject' }));

@@ -69,7 +69,7 @@ describe("what routing takes from Kafka: identity's registry, and input it must 
     await routing.publish(nul);
     const next = await place({});
     const dead = await routing.deadLettered(nul.id);
-    expect(dead).toMatchObject({ reasonCode: 'poison', consumerGroup: 'homeline-routing.calls' });
+    expect(dead).toMatchObject({ reasonCode: 'unstorable_text', consumerGroup: 'homeline-routing.calls' });
     await routing.waitFor(next, ['DestinationResolved']);
   });
 

@@ -54,6 +54,8 @@ export interface InboxConsumerOptions<T extends { readonly id: string; readonly 
   readonly parse?: (raw: unknown) => ParseResult<T>;
   /** Types that may travel on the topics at all (others are dead-lettered); default: the contracts'. */
   readonly isKnownType?: (type: string) => boolean;
+  /** See Classifier.storesAnyText: by default an event with text PostgreSQL cannot store is dead-lettered. */
+  readonly storesAnyText?: boolean;
   /**
    * Effects of the batch's new events (never seen before by this consumer), in order, in the one
    * transaction that also records their ids in the inbox. Throw PoisonMessage to dead-letter one
@@ -203,7 +205,7 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     const events: ConsumedEvent<T>[] = [];
     const dead: Dead[] = [];
     for (const message of batch.messages) {
-      const incoming = classifyMessage(message, { handles: this.handles, acts: this.options.acts, parse: this.options.parse, isKnownType: this.options.isKnownType }, batch.topic);
+      const incoming = classifyMessage(message, { handles: this.handles, acts: this.options.acts, parse: this.options.parse, isKnownType: this.options.isKnownType, storesAnyText: this.options.storesAnyText }, batch.topic);
       if (incoming.kind === 'event') {
         events.push({
           event: incoming.event, traceparent: traceparentOf(message), topic: batch.topic, partition: batch.partition,

@@ -18,6 +18,21 @@ describe('an incoming message', () => {
     expect(classifyMessage(message(callEnded, 'CallEnded'), handling('CallEnded'))).toMatchObject({ kind: 'event', event: { id: callEnded.id } });
   });
 
+  it('is dead-lettered when it holds text PostgreSQL cannot store, unless its consumer stores any text', () => {
+    const withNul = { ...callEnded, data: { ...callEnded.data, callId: 'call-\u0000' } };
+    const loneSurrogate = { ...callEnded, data: { ...callEnded.data, callId: 'call-\ud800' } };
+    const emoji = { ...callEnded, data: { ...callEnded.data, callId: 'call-\u{1F600}' } };
+    for (const event of [withNul, loneSurrogate]) {
+      expect(classifyMessage(message(event, 'CallEnded'), handling('CallEnded'))).toMatchObject({ kind: 'dead', code: 'unstorable_text' });
+      expect(classifyMessage(message(event, 'CallEnded'), { ...handling('CallEnded'), storesAnyText: true })).toMatchObject({ kind: 'event' });
+    }
+    expect(JSON.stringify(emoji)).not.toContain('\\u');
+    expect(classifyMessage(message(JSON.stringify(emoji).replace('\u{1F600}', '\\ud83d\\ude00'), 'CallEnded'), handling('CallEnded'))).toMatchObject({
+      kind: 'event',
+      event: { data: { callId: 'call-\u{1F600}' } },
+    });
+  });
+
   it('is skipped, unvalidated, when its type is known but not handled', () => {
     const invalid = { ...callEnded, data: { nonsense: true } };
     expect(classifyMessage(message(invalid, 'CallEnded'), handling('CallRouting'))).toEqual({ kind: 'skip' });

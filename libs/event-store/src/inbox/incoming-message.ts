@@ -17,6 +17,7 @@ export type DeadLetterCode =
   | 'unknown_event_type'
   | 'invalid_event'
   | 'wrong_topic'
+  | 'unstorable_text'
   | 'poison';
 
 export interface Classifier<T> {
@@ -32,7 +33,23 @@ export interface Classifier<T> {
   readonly parse?: (raw: unknown) => ParseResult<T>;
   /** Types that may travel on the topics at all; default: the contracts' (current and upcastable). */
   readonly isKnownType?: (type: string) => boolean;
+  /**
+   * Whether an event acted on may hold text PostgreSQL cannot store (a NUL, a lone UTF-16
+   * surrogate). Default false: it would fail every retry of its batch and stall the partition, so
+   * it is dead-lettered. The audit, which records such events where it can, says true.
+   */
+  readonly storesAnyText?: boolean;
 }
+
+// JSON writes NUL and lone surrogates as escapes; a message without one needs no walk of its event.
+const suspectEscape = /\\u(?:0000|d[89a-f])/i;
+const unstorable = /[\0\p{Cs}]/u;
+const hasUnstorableText = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? unstorable.test(value)
+    : typeof value === 'object' &&
+      value !== null &&
+      Object.entries(value).some(([k, v]) => unstorable.test(k) || hasUnstorableText(v));
 
 /**
  * Sorts a message into act / skip / dead-letter. Parsing JSON is cheap next to a database round
@@ -43,8 +60,9 @@ export interface Classifier<T> {
 export const classifyMessage = <T>(message: Pick<KafkaMessage, 'value' | 'headers'>, classifier: Classifier<T>, topic?: string): Incoming<T> => {
   if (!message.value || message.value.length === 0) return { kind: 'dead', code: 'empty_message', reason: 'empty message value' };
   let json: unknown;
+  const text = message.value.toString('utf8');
   try {
-    json = JSON.parse(message.value.toString('utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     return { kind: 'dead', code: 'not_json', reason: `value is not JSON: ${(error as Error).message}` };
   }
@@ -64,6 +82,9 @@ export const classifyMessage = <T>(message: Pick<KafkaMessage, 'value' | 'header
     return { kind: 'dead', code: 'wrong_topic', reason: `${type} from ${String(source)} on ${topic}, which only ${owner} publishes to` };
   }
   if (classifier.acts && !classifier.acts(parsed.event)) return { kind: 'skip' };
+  if (!classifier.storesAnyText && suspectEscape.test(text) && hasUnstorableText(parsed.event)) {
+    return { kind: 'dead', code: 'unstorable_text', reason: 'text PostgreSQL cannot store (NUL or a lone surrogate)' };
+  }
   return { kind: 'event', event: parsed.event };
 };
 

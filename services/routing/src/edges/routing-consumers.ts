@@ -2,8 +2,6 @@ import { Logger } from '@nestjs/common';
 import type { IntegrationEvent } from '@homeline/contracts';
 import {
   InboxConsumer,
-  PoisonMessage,
-  type ConsumedEvent,
   type ConsumerInstrumentation,
   type StoreLogger,
 } from '@homeline/event-store';
@@ -22,15 +20,6 @@ export interface RoutingConsumerDeps {
   readonly instrumentation?: ConsumerInstrumentation;
 }
 
-// PostgreSQL refuses NUL in text and lone UTF-16 surrogates in JSON.
-const unstorable = /[\0\p{Cs}]/u;
-const hasUnstorableText = (value: unknown): boolean =>
-  typeof value === 'string'
-    ? unstorable.test(value)
-    : typeof value === 'object' &&
-      value !== null &&
-      Object.entries(value).some(([k, v]) => unstorable.test(k) || hasUnstorableText(v));
-
 /** The inbox's warnings (dead letters, retries) as the service's JSON log lines. */
 const logger = (name: string): StoreLogger => {
   const nest = new Logger(name);
@@ -39,18 +28,6 @@ const logger = (name: string): StoreLogger => {
     error: (details, message) => nest.error({ ...details, msg: message }),
   };
 };
-
-/**
- * The contracts' parser has already checked each event's schema and that its publisher may send
- * it. Text PostgreSQL cannot store passes a schema, yet would fail every retry of the batch and
- * stall the partition: such an event is dead-lettered instead.
- */
-const storable = <T extends IntegrationEvent>(batch: readonly ConsumedEvent<T>[]): T[] =>
-  batch.map(({ event }) => {
-    if (hasUnstorableText(event))
-      throw new PoisonMessage('unstorable_text', event.id, 'text PostgreSQL cannot store (NUL or a lone surrogate)');
-    return event;
-  });
 
 /** identity's registry events -> routing's projection of households. Speaker decisions are skipped unread. */
 export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }: RoutingConsumerDeps, topic: string) =>
@@ -62,7 +39,7 @@ export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }
     handles: registryEventTypes,
     instrumentation,
     logger: logger('homeline-routing.identity'),
-    handleBatch: (batch, tx) => routing.registry.apply(tx, storable(batch)),
+    handleBatch: (batch, tx) => routing.registry.apply(tx, batch.map((b) => b.event)),
   });
 
 type CallsInput = IntegrationEvent<'CallRouting'> | CallVerdict;
@@ -84,7 +61,7 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
     logger: logger('homeline-routing.calls'),
     // A call's CallRouting always comes before its end, so routing all first, then releasing, keeps each call's order.
     handleBatch: async (batch, tx) => {
-      const events = storable(batch);
+      const events = batch.map((b) => b.event);
       const traces = new Map(batch.map((b) => [b.event.id, b.traceparent]));
       const traceOf = (eventId: string) => traces.get(eventId) ?? null;
       await routing.router.route(

@@ -47,6 +47,8 @@ export const auditIngestion = (options: IngestionOptions): InboxConsumer<Envelop
     handles: 'all',
     isKnownType: () => true,
     parse: anyEnvelope,
+    // What it cannot store (a NUL in a column it queries) it refuses itself (record-entries.ts); the leaf keeps the rest.
+    storesAnyText: true,
     idempotentHandler: true,
     // Links and keys are upserts, staging is keyed by the event: no statement needs another's atomicity.
     transactional: false,
