@@ -154,6 +154,18 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(legs.n).toBe(0);
   });
 
+  it('places nothing for a call handed over after its deadline: calls has failed it, 911 too', async () => {
+    const late = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '911', verified: false, memberId: null, speakerRejection: null });
+    const stale = { ...late, data: { ...late.data, deadline: new Date(Date.now() - 1_000).toISOString() } };
+    const next = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '911', verified: false, memberId: null, speakerRejection: null });
+    // One key, one request: the call behind it on the same partition proves the stale one was consumed first.
+    await routing.publishTogether(stale.streamId, stale, next);
+    await routing.waitFor(next.data.callId, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']);
+    expect(routing.typesOf(stale.data.callId)).toEqual([]);
+    const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [stale.data.callId]);
+    expect(legs.n).toBe(0);
+  });
+
   it('routes 911 handed over unverified before identity answered, and refuses "Mom" handed over so', async () => {
     const emergency = await place({ target: '911', verified: false, memberId: null, speakerRejection: null });
     const mom = await place({ target: 'Mom', verified: false, memberId: owner, speakerRejection: null });

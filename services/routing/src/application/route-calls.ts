@@ -28,9 +28,12 @@ export interface CallRouterDeps {
   readonly ids: IdGenerator;
   /** Told of every routing event decided (metrics). */
   readonly onDecided?: (events: readonly RouteEvent[]) => void;
-  /** Told of the calls parked to wait for the registry (a log line). */
-  readonly onParked?: (events: readonly IntegrationEvent<'CallRouting'>[]) => void;
+  /** Told of the calls not decided now, and why (a log line). */
+  readonly onSetAside?: (events: readonly IntegrationEvent<'CallRouting'>[], why: SetAside) => void;
 }
+
+/** Why a handed-over call is not decided now: it waits for the registry, or calls has given up on it. */
+export type SetAside = 'waits_for_registry' | 'past_deadline';
 
 /** A call still parked this long after calls handed it over is past every deadline of calls: it is forgotten. */
 export const parkedForAtMostMs = 10 * 60_000;
@@ -58,7 +61,7 @@ export class CallRouter {
     if (consumed.length === 0) return;
     const { clock, ids, limits } = this.deps;
     const now = clock.now();
-    const { events, householdOf } = await this.parkUnknown(tx, consumed, traceOf, now);
+    const { events, householdOf } = await this.parkUnknown(tx, this.live(consumed, now), traceOf, now);
     if (events.length === 0) return;
     const ledger = new UsageLedger(await this.storedUsage(tx, events, householdOf, now));
     // Built as each call comes up for decision, so that its metering includes the calls decided before it.
@@ -94,6 +97,17 @@ export class CallRouter {
   }
 
   /**
+   * The calls whose deadline has not passed. calls has failed the others (`timeout`) and told the
+   * household so: a leg placed now, after a lag of this consumer or a long wait for the registry,
+   * would ring someone for a call nobody is on — an emergency call too.
+   */
+  private live(events: readonly IntegrationEvent<'CallRouting'>[], now: Date): readonly IntegrationEvent<'CallRouting'>[] {
+    const live = events.filter((e) => Date.parse(e.data.deadline) > now.getTime());
+    if (live.length < events.length) this.deps.onSetAside?.(events.filter((e) => !live.includes(e)), 'past_deadline');
+    return live;
+  }
+
+  /**
    * Decides the parked calls whose households the registry now knows; the others stay parked. In
    * the transaction that applied new accounts, devices or members to the registry.
    */
@@ -122,6 +136,7 @@ export class CallRouter {
     traceOf: TraceOf,
     now: Date,
   ): Promise<{ events: readonly IntegrationEvent<'CallRouting'>[]; householdOf: (caller: Caller) => Household | undefined }> {
+    if (events.length === 0) return { events, householdOf: () => undefined };
     const { directory, parked } = this.deps;
     const first = await directory.find(
       tx,
@@ -143,7 +158,7 @@ export class CallRouter {
         [...waiting].map((event) => ({ event, traceparent: traceOf(event.id) })),
         new Date(now.getTime() - parkedForAtMostMs),
       );
-      this.deps.onParked?.([...waiting]);
+      this.deps.onSetAside?.([...waiting], 'waits_for_registry');
     }
     return { events: events.filter((e) => !waiting.has(e)), householdOf };
   }

@@ -12,7 +12,7 @@ import { InboundProgress } from '../application/inbound-progress';
 import type { ClaimedRequest } from '../application/ports';
 import { RegistryProjection } from '../application/registry-projection';
 import { LegReleaser } from '../application/release-legs';
-import { CallRouter } from '../application/route-calls';
+import { CallRouter, type SetAside } from '../application/route-calls';
 import { inboundCommands, legCommands } from '../application/streams';
 import { callLimitsOf, type RoutingConfig } from '../config';
 import type { CallLimits } from '../domain';
@@ -64,7 +64,7 @@ export class RoutingApplication {
       clock,
       ids,
       onDecided: metrics?.decided,
-      onParked: logParked(),
+      onSetAside: logSetAside(),
     });
     this.releaser = new LegReleaser(legs, legStreams, clock, directory);
     this.registry = new RegistryProjection(directory, (tx) => this.router.resume(tx));
@@ -95,11 +95,14 @@ export class RoutingApplication {
   }
 }
 
-const logParked = () => {
+const logSetAside = () => {
   const logger = new Logger('CallRouter');
-  return (events: readonly IntegrationEvent<'CallRouting'>[]): void => {
-    for (const { data } of events)
-      logger.log(`call ${data.callId} waits for identity's registry: account ${data.accountId}, device ${data.deviceId} or its speaker not known yet`);
+  return (events: readonly IntegrationEvent<'CallRouting'>[], why: SetAside): void => {
+    for (const { data } of events) {
+      if (why === 'waits_for_registry')
+        logger.log(`call ${data.callId} waits for identity's registry: account ${data.accountId}, device ${data.deviceId} or its speaker not known yet`);
+      else logger.warn(`call ${data.callId} reached routing after its deadline (${data.deadline}): calls has failed it, nothing is placed`);
+    }
   };
 };
 
