@@ -20,8 +20,8 @@ interface Container {
   livenessProbe?: Probe; readinessProbe?: Probe; startupProbe?: Probe;
   resources?: { requests?: Record<string, unknown> };
 }
-interface PodSpec { securityContext?: { runAsNonRoot?: boolean }; containers: Container[]; initContainers?: Container[]; volumes?: { name: string; emptyDir?: unknown }[] }
-interface DeploymentSpec { selector?: { matchLabels?: Record<string, string> }; template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }
+interface PodSpec { securityContext?: { runAsNonRoot?: boolean }; containers: Container[]; initContainers?: Container[]; volumes?: { name: string; emptyDir?: unknown; secret?: unknown }[] }
+interface DeploymentSpec { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }
 
 /** The fields of Services, autoscalers, budgets and network policies that point at pods. */
 interface Pointers {
@@ -83,6 +83,12 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
       const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
       if (!tmp || !emptyDirs.has(tmp.name)) say(`${where}: /tmp is not a writable emptyDir (the root filesystem is read-only)`);
       if (!container.resources?.requests) say(`${where}: no resource requests (the autoscaler needs them)`);
+      // Strimzi's brokers present certificates of its own cluster CA, which Node does not trust unless told.
+      const ca = envOf(container, 'NODE_EXTRA_CA_CERTS');
+      if (envOf(container, 'KAFKA_TLS') === 'true') {
+        const mounted = container.volumeMounts?.some((m) => ca?.startsWith(`${m.mountPath}/`) && pod.volumes?.some((v) => v.name === m.name && v.secret));
+        if (!mounted) say(`${where}: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster's CA): TLS to the brokers would fail`);
+      }
       const names = new Set((container.ports ?? []).map((p) => p.name));
       for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
         const port = probe?.httpGet?.port;
@@ -109,7 +115,11 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
     }
     if (object.kind === 'HorizontalPodAutoscaler') {
       const ref = spec.scaleTargetRef;
-      if (!deployments.some((d) => ref?.kind === 'Deployment' && d.metadata.name === ref.name && d.metadata.namespace === object.metadata.namespace)) say(`scales ${ref?.kind} ${ref?.name}, which is not in the manifests`);
+      const target = deployments.find((d) => ref?.kind === 'Deployment' && d.metadata.name === ref.name && d.metadata.namespace === object.metadata.namespace);
+      if (!target) say(`scales ${ref?.kind} ${ref?.name}, which is not in the manifests`);
+      else if ((target.spec as DeploymentSpec).replicas !== undefined) {
+        problems.push({ object: target, problem: `sets spec.replicas, which its autoscaler owns: every apply would reset a scaled-up ${target.metadata.name} to ${(target.spec as DeploymentSpec).replicas}` });
+      }
     }
     if (object.kind === 'PodDisruptionBudget' && podsOf(spec.selector?.matchLabels).length === 0) say('its selector matches no Deployment');
     if (object.kind === 'NetworkPolicy') {

@@ -27,7 +27,7 @@ describe('the deploy in deploy/k8s', () => {
 
 describe('the deploy check', () => {
   it('holds core objects to the Kubernetes schema', () => {
-    expect(problemsAfter('Deployment', 'calls', (d) => (d.spec.replicas = 'two'))).toEqual(['Deployment homeline/calls: spec/replicas must be integer']);
+    expect(problemsAfter('Deployment', 'calls', (d) => (d.spec.replicas = 'two'))).toContain('Deployment homeline/calls: spec/replicas must be integer');
     expect(problemsAfter('Service', 'calls', (s) => (s.spec.ports[0].port = 'http'))).toContain('Service homeline/calls: spec/ports/0/port must be integer');
     expect(problemsAfter('Service', 'calls', (s) => (s.metadata.name = 'Calls_API'))).toContain(
       'Service homeline/Calls_API: metadata/name "Calls_API" is not a valid DNS-1035 label (a Service or Namespace name)',
@@ -74,6 +74,20 @@ describe('the deploy check', () => {
     ]);
     expect(problemsAfter('Deployment', 'audit', (d) => (main(d).volumeMounts = []))).toEqual([
       'Deployment homeline/audit: container audit: /tmp is not a writable emptyDir (the root filesystem is read-only)',
+      'Deployment homeline/audit: container audit: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster\'s CA): TLS to the brokers would fail',
+    ]);
+  });
+
+  it('finds a replica count an autoscaler owns, and TLS to Kafka without its cluster CA', () => {
+    expect(problemsAfter('Deployment', 'calls', (d) => (d.spec.replicas = 2))).toEqual([
+      'Deployment homeline/calls: sets spec.replicas, which its autoscaler owns: every apply would reset a scaled-up calls to 2',
+    ]);
+    const withoutCa = (c: Mutable) => (c.env = c.env.filter((v: { name: string }) => v.name !== 'NODE_EXTRA_CA_CERTS'));
+    expect(problemsAfter('Deployment', 'identity', (d) => withoutCa(d.spec.template.spec.containers[0]))).toEqual([
+      'Deployment homeline/identity: container identity: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster\'s CA): TLS to the brokers would fail',
+    ]);
+    expect(problemsAfter('Deployment', 'audit', (d) => (d.spec.template.spec.initContainers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }]))).toEqual([
+      'Deployment homeline/audit: container migrate: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster\'s CA): TLS to the brokers would fail',
     ]);
   });
 
