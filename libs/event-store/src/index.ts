@@ -32,7 +32,7 @@ export { readRelayCheckpoint } from './outbox/relay-checkpoint';
 export { InboxConsumer } from './inbox/inbox-consumer';
 export type { BatchHandler, ConsumedEvent, ConsumerInstrumentation, InboxConsumerOptions, UnitHandler } from './inbox/inbox-consumer';
 export { recordInInbox } from './inbox/inbox';
-export { classifyMessage, toDeadLetter } from './inbox/incoming-message';
+export { classifyMessage, deadLetterCodes, toDeadLetter } from './inbox/incoming-message';
 export type { Classifier, DeadLetterCode, Incoming } from './inbox/incoming-message';
 export type { Projection } from './projections/projection';
 export { catchUpProjection, rebuildProjection } from './projections/projector';

@@ -111,7 +111,9 @@ describe('the messaging metrics', () => {
     });
     // Registered, not running: everything on the topic waits.
     expect(await sample('homeline_consumer_lag_messages', { group: 'lag-probe', topic })).toBe(5);
-    expect(await sample('homeline_dead_letters_total', { consumer: 'lag-probe' })).toBeUndefined();
+    // Every series there from the start at 0: an alert on increase(...) > 0 sees the first dead letter.
+    expect(await sample('homeline_dead_letters_total', { consumer: 'lag-probe', topic, reason: 'not_json' })).toBe(0);
+    expect(await sample('homeline_dead_letters_total', { consumer: 'lag-probe', topic, reason: 'unstorable_text' })).toBe(0);
 
     await consumer.start();
     await eventually(async () => expect(await sample('homeline_consumer_lag_messages', { group: 'lag-probe', topic })).toBe(0), { timeoutMs: 30_000 });

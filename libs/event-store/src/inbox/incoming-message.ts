@@ -9,16 +9,19 @@ export type Incoming<T> =
   | { readonly kind: 'skip' }
   | { readonly kind: 'dead'; readonly code: DeadLetterCode; readonly reason: string };
 
-export type DeadLetterCode =
-  | 'empty_message'
-  | 'not_json'
-  | 'bad_envelope'
-  | 'header_mismatch'
-  | 'unknown_event_type'
-  | 'invalid_event'
-  | 'wrong_topic'
-  | 'unstorable_text'
-  | 'poison';
+/** Why a message was dead-lettered: the `dlq-reason-code` header, and a bounded metric label. */
+export const deadLetterCodes = [
+  'empty_message',
+  'not_json',
+  'bad_envelope',
+  'header_mismatch',
+  'unknown_event_type',
+  'invalid_event',
+  'wrong_topic',
+  'unstorable_text',
+  'poison',
+] as const;
+export type DeadLetterCode = (typeof deadLetterCodes)[number];
 
 export interface Classifier<T> {
   /** Types this consumer handles (after upcasting); other known types are skipped. 'all': every type (the audit). */

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { deadLetterCodes } from '@homeline/event-store';
 import { consumersOf, onDeadLetter } from '@homeline/telemetry';
 import { Admin, Kafka } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -12,8 +13,9 @@ const lagTimeoutMs = 3_000;
  *   minus the group's committed offset, read from Kafka at each scrape, so a consumer that is
  *   stuck, or not running at all, shows its lag growing;
  * - `homeline_dead_letters_total{consumer,topic,reason}`: messages sent to `<topic>.dlq`, by a
- *   bounded reason code (libs/event-store's DeadLetterCode: empty_message, not_json, bad_envelope,
- *   header_mismatch, unknown_event_type, invalid_event, wrong_topic, poison).
+ *   bounded reason code (libs/event-store's deadLetterCodes). Every consumer's series are there
+ *   from start at 0, so `increase(...) > 0` sees the first dead letter too (a series born at 1
+ *   shows no increase).
  * Every replica reports the group's lag: aggregate with max by (group, topic, partition).
  */
 @Injectable()
@@ -23,11 +25,15 @@ export class MessagingMetrics implements OnApplicationShutdown {
   private admin: Promise<Admin> | undefined;
 
   constructor(private readonly kafka: Kafka, registry: Registry) {
-    const deadLetters = new Counter({
+    const deadLetters: Counter<'consumer' | 'topic' | 'reason'> = new Counter({
       name: 'homeline_dead_letters_total',
       help: 'Messages dead-lettered by a consumer, by source topic and reason code',
       labelNames: ['consumer', 'topic', 'reason'],
       registers: [registry],
+      collect: () => {
+        for (const { groupId, topics } of consumersOf(kafka))
+          for (const topic of topics) for (const reason of deadLetterCodes) deadLetters.inc({ consumer: groupId, topic, reason }, 0);
+      },
     });
     this.unsubscribe = onDeadLetter(kafka, ({ consumer, topic, code }) => deadLetters.inc({ consumer, topic, reason: code }));
     const lag: Gauge<'group' | 'topic' | 'partition'> = new Gauge({
