@@ -43,10 +43,12 @@ export const permitsCall = (
   destination: DestinationClass,
   viaContact: boolean,
   assurance: Assurance,
+  /** A premium-rate number abroad (Classification.abroad): `premium` and `international` both. */
+  abroad = false,
 ): CallPermission => {
   if (destination === 'emergency') return { allowed: true };
   const granted =
-    grants.includes(destination) ||
+    (grants.includes(destination) && (!abroad || grants.includes('international'))) ||
     (viaContact && grants.includes('contacts') && contactGrantClasses.includes(destination));
   if (!granted) return { allowed: false, reason: 'not_permitted' };
   if (riskyDestinationClasses.includes(destination) && assurance !== 'high') {

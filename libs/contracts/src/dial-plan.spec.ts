@@ -94,6 +94,13 @@ describe('classifying what was dialled', () => {
       expect(classifyDestination('+1 900 555 0199', 'JM')).toMatchObject({ class: 'premium' });
     });
 
+    it('marks a premium-rate number abroad as abroad, and one at home not', () => {
+      expect(classifyDestination('+44 909 879 0000', 'US')).toMatchObject({ class: 'premium', abroad: true });
+      expect(classifyDestination('+1 900 212 3456', 'CA')).toMatchObject({ class: 'premium', abroad: true });
+      expect(classifyDestination('+44 909 879 0000', 'GB')).not.toHaveProperty('abroad');
+      expect(classifyDestination('+1 900 212 3456', 'US')).not.toHaveProperty('abroad');
+    });
+
     it('treats the toll-free numbers every +1 country shares as domestic from any of them, and others abroad as international', () => {
       expect(classifyDestination('+1 800 275 2273', 'CA')).toMatchObject({ class: 'domestic' });
       expect(classifyDestination('+1 800 275 2273', 'US')).toMatchObject({ class: 'domestic' });

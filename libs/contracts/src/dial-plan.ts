@@ -3,7 +3,13 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 import type { DestinationClass } from './destinations';
 
 export type Classification =
-  | { readonly ok: true; readonly class: DestinationClass; readonly e164: string }
+  | {
+      readonly ok: true;
+      readonly class: DestinationClass;
+      readonly e164: string;
+      /** A premium-rate number in another country than the account's: it needs the international grant too. */
+      readonly abroad?: true;
+    }
   | { readonly ok: false; readonly reason: 'invalid_destination' };
 
 const phoneUtil = PhoneNumberUtil.getInstance();
@@ -142,8 +148,8 @@ const isRegularNumber = (digits: string, country: string): boolean =>
 /**
  * Regular numbers through libphonenumber-js (max metadata, for number types). A number typed
  * PREMIUM_RATE is premium wherever it is (a +44 909 line from a US account, +1 900 from Canada):
- * premium-rate numbers abroad are the classic toll-fraud target, so the stricter grant and budget
- * apply, not the international ones. Otherwise a number is international when its country is not
+ * premium-rate numbers abroad are the classic toll-fraud target (international revenue share
+ * fraud), so the stricter budget applies, and the grant of both classes (`abroad`). Otherwise a number is international when its country is not
  * the account's, but for the toll-free numbers all +1 countries share (the metadata files them
  * under the US). A number that is only "possible" cannot be typed: when its area code still names
  * a country (+1 876 is Jamaica, however new the range and old the metadata), that country decides —
@@ -154,14 +160,18 @@ const classifyRegular = (dialString: string, country: CountryCode): Classificati
   const number = parsePhoneNumberFromString(dialString, country);
   if (!number || !number.isPossible()) return { ok: false, reason: 'invalid_destination' };
   const e164 = number.number;
-  if (isNanpPayPerCall(e164)) return { ok: true, class: 'premium', e164 };
   const sameCallingCode = number.countryCallingCode === String(phoneUtil.getCountryCodeForRegion(country));
+  const premium = (): Classification => {
+    const home = number.country === undefined ? sameCallingCode : number.country === country;
+    return home ? { ok: true, class: 'premium', e164 } : { ok: true, class: 'premium', e164, abroad: true };
+  };
+  if (isNanpPayPerCall(e164)) return premium();
   if (!number.isValid()) {
     const sameCountry = number.country === undefined ? sameCallingCode : number.country === country;
     return { ok: true, class: sameCountry ? 'domestic' : 'international', e164 };
   }
   const type = number.getType();
-  if (type === 'PREMIUM_RATE') return { ok: true, class: 'premium', e164 };
+  if (type === 'PREMIUM_RATE') return premium();
   const sharedTollFree = type === 'TOLL_FREE' && sameCallingCode && number.countryCallingCode === '1';
   if (number.country !== country && !sharedTollFree) return { ok: true, class: 'international', e164 };
   return { ok: true, class: 'domestic', e164 };

@@ -102,6 +102,15 @@ describe('a contact whose number is premium or international', () => {
     given({ member: adult }).when(asks('+44 20 7946 0958')).then(refusedAs('international'));
   });
 
+  it('is refused abroad to a member holding premium but not international: premium-rate lines abroad are the classic toll fraud', () => {
+    const premiumOnly = { ...adult!, grants: [...adult!.grants, 'premium' as const] };
+    given({ member: premiumOnly }).when(asks('+44 909 879 0000')).then(refusedAs('premium'));
+    given({ member: premiumOnly }).when(asks('+1 900 555 0100')).then([{ type: 'DestinationResolved', data: { class: 'premium' } }]);
+    given({ member: { ...premiumOnly, grants: [...premiumOnly.grants, 'international'] } })
+      .when(asks('+44 909 879 0000'))
+      .then([{ type: 'DestinationResolved', data: { class: 'premium', e164: '+449098790000' } }]);
+  });
+
   it('is reached by an adult holding the grant, at high assurance, still through the contact', () =>
     given({ member: { ...adult!, grants: [...adult!.grants, 'international'] } })
       .when(asks('Auntie'))

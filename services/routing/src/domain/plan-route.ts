@@ -84,6 +84,7 @@ const refusal = (request: CallRouting, context: RoutingContext, destination: Des
     destination.class,
     destination.contact !== null,
     request.assurance ?? 'standard',
+    destination.abroad === true,
   );
   return permission.allowed ? null : permission.reason;
 };
