@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiQuery, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiBody, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -29,3 +29,22 @@ export const ApiZodQuery = (schema: z.ZodObject): MethodDecorator => {
     ),
   );
 };
+
+const successes: Record<number, string> = {
+  200: 'Done',
+  201: 'Created',
+  202: 'Accepted: it goes on after the answer',
+  204: 'Done, nothing to return',
+};
+
+/**
+ * Documents every success a route may answer, where it sets the status itself (a held action's
+ * 202 beside its 201): a client generated from /docs-json must expect each.
+ */
+export const ApiSuccesses = (...answers: readonly (number | readonly [number, string])[]): MethodDecorator =>
+  applyDecorators(
+    ...answers.map((answer) => {
+      const [status, description] = typeof answer === 'number' ? [answer, successes[answer]] : answer;
+      return ApiResponse({ status, description });
+    }),
+  );

@@ -54,6 +54,7 @@ export class CallsController {
 
   /** Places an outbound call; 202 with the call id, whose progress GET /v1/calls/:id shows. */
   @Post()
+  @HttpCode(202)
   async place(
     @Body(new ZodPipe(placeCallSchema)) body: PlaceCall,
     @Headers('idempotency-key') key: string | undefined,
@@ -87,6 +88,7 @@ export class CallsController {
    * answer to a call already answered or over is refused at once (409 already_answered / call_ended).
    */
   @Post(':callId/answer')
+  @HttpCode(202)
   async answer(
     @Param('callId') callId: string,
     @Body(new ZodPipe(answerCallSchema)) body: AnswerCall,

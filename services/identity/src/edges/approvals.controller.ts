@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, ZodPipe, type StoredResponse } from '@homeline/platform';
+import { ApiSuccesses, ApiZodBody, ZodPipe, type StoredResponse } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { StepUpApprovals } from '../application/step-up-approvals';
@@ -22,6 +22,7 @@ export class ApprovalsController {
   ) {}
 
   @Post('members/:memberId/approvers')
+  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
   @ApiZodBody(registerApproverBody)
   async registerApprover(
     @Param('accountId') accountId: string,
@@ -34,6 +35,7 @@ export class ApprovalsController {
   }
 
   @Post('approvals/:approvalId')
+  @ApiSuccesses(200)
   @ApiZodBody(decideApprovalBody)
   async decide(
     @Param('accountId') accountId: string,

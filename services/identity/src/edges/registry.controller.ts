@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse } from '@homeline/platform';
+import { ApiSuccesses, ApiZodBody, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { IdentityConfig } from '../config';
@@ -45,6 +45,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/members')
+  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
   @ApiZodBody(addMemberBody)
   async addMember(
     @Param('accountId') accountId: string,
@@ -56,6 +57,7 @@ export class RegistryController {
   }
 
   @Patch(':accountId/members/:memberId')
+  @ApiSuccesses(200, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
   @ApiZodBody(changePermissionsBody)
   async changePermissions(
     @Param('accountId') accountId: string,
@@ -68,6 +70,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/members/:memberId/voiceprints')
+  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
   @ApiZodBody(voiceprintBody(192)) // documented at the default size; VOICEPRINT_DIMENSIONS decides
   async enrollVoiceprint(
     @Param('accountId') accountId: string,
@@ -81,6 +84,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/devices')
+  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
   @ApiZodBody(linkDeviceBody)
   async linkDevice(
     @Param('accountId') accountId: string,
@@ -92,6 +96,7 @@ export class RegistryController {
   }
 
   @Delete(':accountId/devices/:deviceId')
+  @ApiSuccesses(204, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
   async unlinkDevice(
     @Param('accountId') accountId: string,
     @Param('deviceId') deviceId: string,
