@@ -94,6 +94,24 @@ export const callFailedSchema = z.object({
 export type CallFailed = z.infer<typeof callFailedSchema>;
 
 /**
+ * An emergency call's carrier leg failed (busy, no answer, the carrier's own failure): instead of
+ * failing the call, calls asks routing to dial it again on a new leg, at most twice
+ * (docs/architecture.md section 1: emergency calls always connect). The call waits for the new
+ * leg to ring until `deadline`.
+ */
+export const emergencyRedialRequestedSchema = z.object({
+  callId,
+  /** 1 for the first redial. */
+  attempt: z.number().int().positive(),
+  /** Why the leg before failed, as routing reported it. */
+  reason: failureReasonSchema,
+  sipCode: z.number().int().optional(),
+  q850: z.number().int().optional(),
+  deadline: isoTime,
+});
+export type EmergencyRedialRequested = z.infer<typeof emergencyRedialRequestedSchema>;
+
+/**
  * An inbound call opened from routing's InboundCallOffered: the listed devices ring until one
  * verified answer wins or the ring deadline passes (docs/architecture.md section 6.1).
  */
@@ -152,6 +170,7 @@ export const callsEventSchemas = {
   CallEnded: callEndedSchema,
   CallRejected: callRejectedSchema,
   CallFailed: callFailedSchema,
+  EmergencyRedialRequested: emergencyRedialRequestedSchema,
   CallOffered: callOfferedSchema,
   AnswerRequested: answerRequestedSchema,
   CallAnswerRefused: callAnswerRefusedSchema,

@@ -1,5 +1,5 @@
 import { eventually } from '@homeline/testing';
-import { HouseholdEvents, callEnded, callFailed, callRouting } from './support/household';
+import { HouseholdEvents, callEnded, callFailed, callRouting, emergencyRedial } from './support/household';
 import { postCarrierStatus } from './support/carrier-callbacks';
 import { RoutingHarness } from './support/routing-harness';
 
@@ -15,7 +15,7 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
 
   beforeAll(async () => {
     routing = await RoutingHarness.start({
-      behaviours: { [busyNumber]: 'busy', [unansweredNumber]: 'no_answer', [ringingNumber]: 'ring' },
+      behaviours: { [busyNumber]: 'busy', [unansweredNumber]: 'no_answer', [ringingNumber]: 'ring', '911': 'busy' },
     });
     await routing.register(home);
   });
@@ -38,6 +38,31 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     const callId = await dial(busyNumber);
     const events = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegFailed']);
     expect(events[2].data).toMatchObject({ reason: 'busy', sipCode: 486, q850: 17 });
+  });
+
+  it("dials an emergency call again on a new leg when calls asks, with the first leg's number and location; a call that was not one, never", async () => {
+    const callId = await dial('911');
+    const first = await routing.waitFor(callId, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested', 'CarrierLegFailed']);
+    await routing.publish(emergencyRedial(home.accountId, callId, 1));
+    const legs = await eventually(() => {
+      const requested = routing.eventsOf(callId).filter((e) => e.type === 'CarrierLegRequested');
+      expect(requested).toHaveLength(2);
+      return requested;
+    });
+    const { legId: _first, ...asked } = first[2].data as { legId: string };
+    const { legId: second, ...askedAgain } = legs[1].data as { legId: string };
+    expect(second).not.toBe(_first);
+    expect(askedAgain).toEqual(asked);
+    expect(asked).toMatchObject({ e164: '911', emergency: true, callerId: home.msisdn });
+    // The carrier is asked again, and answers (busy) for the new leg too.
+    await eventually(() => expect(routing.eventsOf(callId).filter((e) => e.type === 'CarrierLegFailed')).toHaveLength(2));
+
+    // A redial asked for an ordinary call places nothing; the emergency call's next one proves it was read.
+    const ordinary = await dial(busyNumber);
+    await routing.waitFor(ordinary, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegFailed']);
+    await routing.publish(emergencyRedial(home.accountId, ordinary, 1), emergencyRedial(home.accountId, callId, 2));
+    await eventually(() => expect(routing.eventsOf(callId).filter((e) => e.type === 'CarrierLegRequested')).toHaveLength(3));
+    expect(routing.eventsOf(ordinary).filter((e) => e.type === 'CarrierLegRequested')).toHaveLength(1);
   });
 
   it('reports a destination that rings out as no_answer', async () => {

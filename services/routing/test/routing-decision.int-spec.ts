@@ -1,6 +1,6 @@
 import { eventually } from '@homeline/testing';
 import { envelope } from './support/envelopes';
-import { HouseholdEvents, callEnded, callFailed, callRouting } from './support/household';
+import { HouseholdEvents, callEnded, callRouting } from './support/household';
 import { RoutingHarness } from './support/routing-harness';
 
 describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.v1)', () => {
@@ -94,12 +94,14 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(rejected.data).toEqual({ callId, reason: 'replayed_assertion' });
   });
 
-  /** Waits until routing has parked the call to wait for identity's registry (proof the CallRouting arrived). */
-  const untilParked = (callId: string) =>
-    eventually(async () => {
-      const rows = await routing.dataSource.query(`SELECT 1 FROM parked_routes WHERE call_id = $1`, [callId]);
-      expect(rows).toHaveLength(1);
-    });
+  /** Batches routing's calls consumer tried again after a transient failure, as /metrics counts them. */
+  const transientRetries = async () => {
+    const metrics = await (await fetch(`${routing.baseUrl}/metrics`)).text();
+    return Number(/^homeline_consumer_retries_total\{[^}]*consumer="homeline-routing.calls"[^}]*kind="transient"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+  };
+  /** Waits until the call's CallRouting has arrived and waits for the registry: the consumer has tried it again. */
+  const untilWaiting = async (retriesBefore: number) =>
+    eventually(async () => expect(await transientRetries()).toBeGreaterThan(retriesBefore));
 
   /** Links a new speaker to the household, as identity publishes it; returns the device and its DeviceLinked. */
   const newSpeaker = () => {
@@ -109,48 +111,36 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
 
   it("waits for identity's link of a speaker routing does not know yet, then routes its 911 from the speaker's room", async () => {
     const { deviceId, linked } = newSpeaker();
+    const before = await transientRetries();
     const callId = await place({ deviceId, target: '911', verified: false, memberId: null, speakerRejection: null });
-    await untilParked(callId);
+    await untilWaiting(before);
     expect(routing.typesOf(callId)).toEqual([]);
 
     await routing.publish(linked);
     const events = await routing.waitFor(callId, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']);
     expect(events[0].data).toMatchObject({ class: 'emergency', e164: '911' });
-    expect(events[2].data).toMatchObject({
-      e164: '911',
-      callerId: home.msisdn,
-      emergency: true,
-      location: { room: 'Attic' },
-    });
-    expect(await routing.dataSource.query(`SELECT 1 FROM parked_routes WHERE call_id = $1`, [callId])).toEqual([]);
+    expect(events[2].data).toMatchObject({ e164: '911', callerId: home.msisdn, emergency: true, location: { room: 'Attic' } });
   });
 
   it("waits for a member routing does not know yet, then routes the member's call with the member's grants", async () => {
     const memberId = home.member('adult', 'Lisa');
     const added = home.events[home.events.length - 1];
+    const before = await transientRetries();
     const callId = await place({ memberId, target: '+1 212 555 0199' });
-    await untilParked(callId);
+    await untilWaiting(before);
 
     await routing.publish(added);
     const [resolved] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested']);
     expect(resolved.data).toMatchObject({ class: 'domestic', e164: '+12125550199' });
   });
 
-  it('forgets a waiting call once calls says it is over: the link then places nothing for it', async () => {
-    const { deviceId, linked } = newSpeaker();
-    const over = await place({ deviceId, target: '911', verified: false, memberId: null, speakerRejection: null });
-    await untilParked(over);
-    await routing.publish(callFailed(home.accountId, over));
-    await eventually(async () => {
-      expect(await routing.dataSource.query(`SELECT 1 FROM parked_routes WHERE call_id = $1`, [over])).toEqual([]);
-    });
-    const live = await place({ deviceId, target: '911', verified: false, memberId: null, speakerRejection: null });
-    await untilParked(live);
-
-    await routing.publish(linked);
-    await routing.waitFor(live, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']);
-    expect(routing.typesOf(over)).toEqual([]);
-    const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [over]);
+  it('refuses a device routing still does not know once the wait is over, even for 911, and places nothing', async () => {
+    const event = callRouting({ accountId: home.accountId, deviceId: 'dev-never-linked', target: '911', verified: false, memberId: null, speakerRejection: null });
+    const handedOverLongAgo = { ...event, occurredAt: new Date(Date.now() - 6_000).toISOString() };
+    await routing.publish(handedOverLongAgo);
+    const [rejected] = await routing.waitFor(event.data.callId, ['DestinationRejected']);
+    expect(rejected.data).toEqual({ callId: event.data.callId, reason: 'unlinked_device' });
+    const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [event.data.callId]);
     expect(legs.n).toBe(0);
   });
 

@@ -17,7 +17,8 @@ describe('an outbound call', () => {
   let home: Household;
 
   beforeAll(async () => {
-    system = await startSystem({ carrierBehaviours: { [busy]: 'busy', [noAnswer]: 'no_answer', [ringsForever]: 'ring' } });
+    // 112 is an emergency number in the US too, handed to the carrier as dialled: here a line that is always busy.
+    system = await startSystem({ carrierBehaviours: { [busy]: 'busy', [noAnswer]: 'no_answer', [ringsForever]: 'ring', '112': 'busy' } });
     home = await createHousehold(system.client);
   }, 180_000);
 
@@ -90,6 +91,14 @@ describe('an outbound call', () => {
     const notified = audit.entries.find((e) => e.type === 'EmergencyOwnerNotified') as unknown as { envelope: { data: Record<string, unknown> } };
     expect(notified.envelope.data).toMatchObject({ ownerMemberId: home.members.Alex.memberId, address: { line1: '12 Elm Street', country: 'US' }, location: { room: 'kitchen' } });
     await system.client.hangUp(call.callId);
+  });
+
+  it('dials a busy emergency line twice more before it fails the call, each time on a new carrier leg', async () => {
+    const call = await place(spokenRequest(home, simulatedSpeaker('someone unknown'), '112'));
+    expect(call).toMatchObject({ status: 'failed', reason: 'busy', destination: { class: 'emergency', e164: '112' } });
+    expect(call.timeline.map((e) => e.type).filter((type) => type === 'EmergencyRedialRequested')).toHaveLength(2);
+    const legs = await eventsOf('routing', call.callId, ['CarrierLegRequested', 'CarrierLegFailed']);
+    expect(legs.map((e) => e.type).sort()).toEqual([...Array(3).fill('CarrierLegFailed'), ...Array(3).fill('CarrierLegRequested')]);
   });
 
   describe('refuses a request the device did not really make', () => {

@@ -138,15 +138,32 @@ const connectCall = (c: ConnectCall, s: Live): CallEvent[] => {
   return [{ type: 'CallConnected', data }];
 };
 
-const failCall = (c: FailCall, s: Live): CallEvent[] =>
-  s.status === 'connected'
-    ? []
-    : [
-        {
-          type: 'CallFailed',
-          data: { callId: s.callId, reason: c.reason, sipCode: c.sipCode, q850: c.q850, failedAt: c.now },
-        },
-      ];
+/** Times an emergency call's failed leg is dialled again before the call fails: three tries in all. */
+export const emergencyRedials = 2;
+
+/**
+ * A failed carrier leg fails the call, but for an emergency call, which is dialled again (twice
+ * at most, each try with the emergency setup time to ring): a busy or failing line to the
+ * emergency services is tried again rather than given up (docs/architecture.md section 1).
+ */
+const failCall = (c: FailCall, s: Live, t: CallTimeouts): CallEvent[] => {
+  if (s.status === 'connected') return [];
+  const redials = 'redials' in s ? (s.redials ?? 0) : 0;
+  if ((s.status === 'routing' || s.status === 'ringing') && s.destination?.class === 'emergency' && redials < emergencyRedials) {
+    return [
+      {
+        type: 'EmergencyRedialRequested',
+        data: { callId: s.callId, attempt: redials + 1, reason: c.reason, sipCode: c.sipCode, q850: c.q850, deadline: after(c.now, t.emergencySetupMs) },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'CallFailed',
+      data: { callId: s.callId, reason: c.reason, sipCode: c.sipCode, q850: c.q850, failedAt: c.now },
+    },
+  ];
+};
 
 const hangUp = (c: HangUp, s: Live): CallEvent[] => {
   if (s.status === 'connected') {
@@ -191,7 +208,7 @@ const decideLive = (command: Exclude<CallCommand, RequestCall>, state: Live, t: 
     case 'ConnectCall':
       return connectCall(command, state);
     case 'FailCall':
-      return failCall(command, state);
+      return failCall(command, state, t);
     case 'HangUp':
       return hangUp(command, state);
     case 'ExpireDeadline':

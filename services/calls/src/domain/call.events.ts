@@ -7,6 +7,7 @@ import type {
   CallRinging,
   CallRouted,
   CallRouting,
+  EmergencyRedialRequested,
 } from '@homeline/contracts';
 
 /** What has happened to a call. The data shapes are the published contracts (libs/contracts). */
@@ -18,6 +19,7 @@ export type CallEvent =
   | { readonly type: 'CallConnected'; readonly data: CallConnected }
   | { readonly type: 'CallEnded'; readonly data: CallEnded }
   | { readonly type: 'CallRejected'; readonly data: CallRejected }
-  | { readonly type: 'CallFailed'; readonly data: CallFailed };
+  | { readonly type: 'CallFailed'; readonly data: CallFailed }
+  | { readonly type: 'EmergencyRedialRequested'; readonly data: EmergencyRedialRequested };
 
 export type CallEventType = CallEvent['type'];

@@ -188,6 +188,24 @@ describe('a ringing call', () => {
       .when({ type: 'FailCall', callId, now: at(5), reason: 'busy', sipCode: 486, q850: 17 })
       .then([{ type: 'CallFailed', data: { callId, reason: 'busy', sipCode: 486, q850: 17, failedAt: at(5) } }]));
 
+  it('dials an emergency call again when its leg fails, twice, waiting each time for the new leg to ring; then fails it', () => {
+    const emergencyRouted = { ...routed, data: { ...routed.data, class: 'emergency' as const, e164: '911' } };
+    const busy = (now: string) => ({ type: 'FailCall' as const, callId, now, reason: 'busy' as const, sipCode: 486, q850: 17 });
+    const redial = (attempt: number, now: number) => ({
+      type: 'EmergencyRedialRequested' as const,
+      data: { callId, attempt, reason: 'busy' as const, sipCode: 486, q850: 17, deadline: at(now + 120) },
+    });
+    given([requested, routing, emergencyRouted, ringing]).when(busy(at(5))).then([redial(1, 5)]);
+    given([requested, routing, emergencyRouted, redial(1, 5)]).when(busy(at(9))).then([redial(2, 9)]);
+    given([requested, routing, emergencyRouted, redial(1, 5), ringing, redial(2, 9)])
+      .when(busy(at(14)))
+      .then([{ type: 'CallFailed', data: { callId, reason: 'busy', sipCode: 486, q850: 17, failedAt: at(14) } }]);
+    // The redial's new leg rings, then answers: the call connects as any other.
+    given([requested, routing, emergencyRouted, redial(1, 5)])
+      .when({ type: 'RecordRinging', callId, now: at(6) })
+      .then([{ type: 'CallRinging', data: { callId, deadline: at(6 + 1_800) } }]);
+  });
+
   it('fails with timeout when nobody answers before the deadline', () =>
     given(ringingCall)
       .when({ type: 'ExpireDeadline', callId, now: at(48) })

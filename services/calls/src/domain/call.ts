@@ -15,6 +15,8 @@ interface Routed extends CallBasics {
   readonly accountId: string;
   /** The verified speaker; null for an unverified call allowed through as a possible emergency. */
   readonly memberId: string | null;
+  /** How many times an emergency call's failed leg was dialled again (absent: none). */
+  readonly redials?: number;
 }
 
 interface Destination {
@@ -90,7 +92,8 @@ const routedOf = (state: CallState): Routed => {
   if (state.status !== 'routing' && state.status !== 'ringing' && state.status !== 'connected') {
     throw new Error(`a ${state.status} call has not been routed`);
   }
-  return { ...basicsOf(state), accountId: state.accountId, memberId: state.memberId };
+  const { accountId, memberId, redials } = state;
+  return { ...basicsOf(state), accountId, memberId, ...(redials ? { redials } : {}) };
 };
 
 /** Folds one event into the state. Events are facts: evolve never refuses one that decide produced. */
@@ -110,6 +113,15 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
         status: 'routing',
         destination: { class: event.data.class, e164: event.data.e164 },
         deadline: event.data.deadline,
+      };
+    case 'EmergencyRedialRequested':
+      // Waiting, as after routing, for the new leg to ring.
+      return {
+        ...routedOf(state),
+        status: 'routing',
+        destination: destinationOf(state),
+        deadline: event.data.deadline,
+        redials: event.data.attempt,
       };
     case 'CallRinging':
       return {

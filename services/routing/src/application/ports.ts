@@ -1,4 +1,4 @@
-import type { Address, CallGrant, DestinationClass, DeviceLocation, EventData, IntegrationEvent, MemberRole } from '@homeline/contracts';
+import type { Address, CallGrant, DestinationClass, DeviceLocation, EventData, MemberRole } from '@homeline/contracts';
 import type { Companion } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import type { CallUsage, Contact, InboundLine } from '../domain';
@@ -59,26 +59,6 @@ export interface HouseholdDirectory {
   recordEmergencyCalls(tx: EntityManager, accountIds: readonly string[], at: Date): Promise<void>;
 }
 
-/** A call handed over before routing's projection of identity's registry knew its household, as consumed. */
-export interface ParkedRoute {
-  readonly event: IntegrationEvent<'CallRouting'>;
-  readonly traceparent: string | null;
-}
-
-/** The calls waiting for the registry (route-calls.ts); a call's end forgets it (CarrierLegs.ofCalls). */
-export interface ParkedRoutes {
-  /**
-   * Taken, for the rest of the transaction, by whoever parks calls, before its last look at the
-   * registry, and by whoever applies new accounts, devices or members, before it looks at the
-   * parked calls: one of them always sees what the other committed.
-   */
-  lock(tx: EntityManager): Promise<void>;
-  /** Parks these calls (one parked already stays as it was), and forgets those handed over before `forgetBefore`. */
-  park(tx: EntityManager, routes: readonly ParkedRoute[], forgetBefore: Date): Promise<void>;
-  /** Takes every parked call out, the earliest handed over first. */
-  takeAll(tx: EntityManager): Promise<ParkedRoute[]>;
-}
-
 /**
  * What the outbound limits count (docs/architecture.md section 6.2). The carrier legs are the
  * ledger: a routed call's leg row is written in the transaction that decided it (CarrierLegs.open),
@@ -105,6 +85,8 @@ export interface NewLeg {
   readonly class: DestinationClass;
   /** When it was routed: the rate and budget windows count from here. */
   readonly routedAt: Date;
+  /** Which redial of an emergency call it is (absent: the call's first leg); one leg per redial. */
+  readonly redial?: number;
   readonly order: CarrierLegOrder;
 }
 
@@ -119,14 +101,14 @@ export interface LegRecord {
   readonly appliedSequence: number | null;
 }
 
+/** An outbound leg of a call, as the call's release and an emergency redial read it. */
+export type CallLeg = LegRecord & { readonly emergency: boolean; readonly deviceId: string };
+
 export interface CarrierLegs {
   /** Records new legs and queues their placement, in the transaction that decided them. */
   open(tx: EntityManager, legs: readonly NewLeg[]): Promise<void>;
-  /**
-   * The outbound legs of these calls, and which of them were emergency calls. The calls are over:
-   * those still parked waiting for the registry are forgotten in the same round trip.
-   */
-  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<Array<LegRecord & { readonly emergency: boolean }>>;
+  /** The outbound legs of these calls, whether each was an emergency call's, and the device that placed it. */
+  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<CallLeg[]>;
   /**
    * The calls of the `over` legs are over: none of them counts as live any more (the concurrent-call
    * cap). Of the `released` ones (just released by us), a placement not in flight none of whose

@@ -50,9 +50,6 @@ export const registryRuns = (events: readonly RegistryEvent[]): RegistryRun[] =>
   return runs.map(({ type, rows }) => ({ type, rows: [...rows.values()] }) as RegistryRun);
 };
 
-/** What a parked call may have waited for: its account, its device, its verified speaker. */
-const waking: ReadonlySet<RegistryEventType> = new Set(['AccountOpened', 'DeviceLinked', 'MemberAdded']);
-
 /**
  * Routing's copy of identity's registry (accounts with their Away Mode, quiet hours and time zone,
  * members, devices, contacts with their sensitive flag), kept from
@@ -60,16 +57,10 @@ const waking: ReadonlySet<RegistryEventType> = new Set(['AccountOpened', 'Device
  * same rows (the inbox already stops a second delivery; this keeps a rebuild safe too).
  */
 export class RegistryProjection {
-  constructor(
-    private readonly directory: HouseholdDirectory,
-    /** Decides the calls parked until the registry knew their household (CallRouter.resume), in the same transaction. */
-    private readonly resumeParked: (tx: EntityManager) => Promise<void>,
-  ) {}
+  constructor(private readonly directory: HouseholdDirectory) {}
 
   async apply(tx: EntityManager, events: readonly RegistryEvent[]): Promise<void> {
-    const runs = registryRuns(events);
-    for (const run of runs) await this.directory.apply(tx, run);
-    if (runs.some((run) => waking.has(run.type))) await this.resumeParked(tx);
+    for (const run of registryRuns(events)) await this.directory.apply(tx, run);
   }
 }
 

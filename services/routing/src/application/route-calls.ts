@@ -1,5 +1,5 @@
 import { emergencyNumberFor, type CallRouting, type DestinationClass, type IntegrationEvent } from '@homeline/contracts';
-import { UnitOfWork, type Clock, type IdGenerator } from '@homeline/event-store';
+import { TransientFailure, UnitOfWork, type Clock, type IdGenerator } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import {
   budgetWindowMs,
@@ -14,7 +14,7 @@ import {
 } from '../domain';
 import { meteredRouteDecider, UsageLedger } from './call-metering';
 import type { CarrierLegOrder } from './carrier.port';
-import type { CallUsageStore, Caller, CarrierLegs, Household, HouseholdDirectory, ParkedRoutes } from './ports';
+import type { CallUsageStore, Caller, CarrierLegs, Household, HouseholdDirectory } from './ports';
 import { legStreamId, routeCommands, routeStreamId, type LegCommands } from './streams';
 
 export interface CallRouterDeps {
@@ -22,21 +22,22 @@ export interface CallRouterDeps {
   readonly usage: CallUsageStore;
   readonly legs: CarrierLegs;
   readonly legCommands: LegCommands;
-  readonly parked: ParkedRoutes;
   readonly limits: CallLimits;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Told of every routing event decided (metrics). */
   readonly onDecided?: (events: readonly RouteEvent[]) => void;
-  /** Told of the calls not decided now, and why (a log line). */
-  readonly onSetAside?: (events: readonly IntegrationEvent<'CallRouting'>[], why: SetAside) => void;
+  /** Told of the calls handed over after their deadline, which are not routed (a log line). */
+  readonly onLate?: (events: readonly IntegrationEvent<'CallRouting'>[]) => void;
 }
 
-/** Why a handed-over call is not decided now: it waits for the registry, or calls has given up on it. */
-export type SetAside = 'waits_for_registry' | 'past_deadline';
-
-/** A call still parked this long after calls handed it over is past every deadline of calls: it is forgotten. */
-export const parkedForAtMostMs = 10 * 60_000;
+/**
+ * How long after calls handed a call over routing waits for its projection of identity's registry
+ * to know the call's account, device and verified speaker (a speaker linked, or a member added, a
+ * moment before the first call: routing reads identity's topic apart from calls'). Past it, the
+ * call is decided on what the registry knows, and refused if it knows too little.
+ */
+export const registryWaitMs = 5_000;
 
 /** The W3C trace context a consumed event was published in, by event id. */
 export type TraceOf = (eventId: string) => string | null;
@@ -47,7 +48,7 @@ type Routed = { readonly leg: RequestLeg; readonly class: DestinationClass; read
 /**
  * Routes the calls that calls handed over, a consumer batch at a time, in the batch's
  * transaction: one read of the callers' households (a call whose household the registry does not
- * know yet is parked, below); unless every call is an emergency call, one
+ * know yet waits for it, awaitRegistry); unless every call is an emergency call, one
  * statement that takes the accounts' limit locks and reads their usage; one read of the calls'
  * routes; one statement recording and queueing the legs asked for — the rows the limits count; one
  * append of all decisions, metered in order (call-metering.ts), with the legs' first events. The
@@ -61,8 +62,13 @@ export class CallRouter {
     if (consumed.length === 0) return;
     const { clock, ids, limits } = this.deps;
     const now = clock.now();
-    const { events, householdOf } = await this.parkUnknown(tx, this.live(consumed, now), traceOf, now);
+    const events = this.live(consumed, now);
     if (events.length === 0) return;
+    const householdOf = await this.deps.directory.find(
+      tx,
+      events.map((e) => e.data),
+    );
+    awaitRegistry(events, householdOf, now);
     const ledger = new UsageLedger(await this.storedUsage(tx, events, householdOf, now));
     // Built as each call comes up for decision, so that its metering includes the calls decided before it.
     const commands: RouteCall[] = [];
@@ -98,69 +104,13 @@ export class CallRouter {
 
   /**
    * The calls whose deadline has not passed. calls has failed the others (`timeout`) and told the
-   * household so: a leg placed now, after a lag of this consumer or a long wait for the registry,
-   * would ring someone for a call nobody is on — an emergency call too.
+   * household so: a leg placed now, after a lag of this consumer, would ring someone for a call
+   * nobody is on — an emergency call too.
    */
   private live(events: readonly IntegrationEvent<'CallRouting'>[], now: Date): readonly IntegrationEvent<'CallRouting'>[] {
     const live = events.filter((e) => Date.parse(e.data.deadline) > now.getTime());
-    if (live.length < events.length) this.deps.onSetAside?.(events.filter((e) => !live.includes(e)), 'past_deadline');
+    if (live.length < events.length) this.deps.onLate?.(events.filter((e) => !live.includes(e)));
     return live;
-  }
-
-  /**
-   * Decides the parked calls whose households the registry now knows; the others stay parked. In
-   * the transaction that applied new accounts, devices or members to the registry.
-   */
-  async resume(tx: EntityManager): Promise<void> {
-    await this.deps.parked.lock(tx);
-    const routes = await this.deps.parked.takeAll(tx);
-    const traces = new Map(routes.map((r) => [r.event.id, r.traceparent]));
-    await this.route(
-      tx,
-      routes.map((r) => r.event),
-      (eventId) => traces.get(eventId) ?? null,
-    );
-  }
-
-  /**
-   * A call whose account, device or verified speaker routing's projection of identity's registry
-   * does not know yet is parked, not refused: calls and identity knew them, so the registry lags (a
-   * speaker linked, or a member added, a moment before the first call; routing reads identity's
-   * topic apart from calls'). It is decided when the registry learns of them (resume), or
-   * forgotten when the call ends: calls' own deadlines (5 s, 2 min for an emergency call) bound
-   * the wait. Without this, "911" from a speaker linked a second ago was refused.
-   */
-  private async parkUnknown(
-    tx: EntityManager,
-    events: readonly IntegrationEvent<'CallRouting'>[],
-    traceOf: TraceOf,
-    now: Date,
-  ): Promise<{ events: readonly IntegrationEvent<'CallRouting'>[]; householdOf: (caller: Caller) => Household | undefined }> {
-    if (events.length === 0) return { events, householdOf: () => undefined };
-    const { directory, parked } = this.deps;
-    const first = await directory.find(
-      tx,
-      events.map((e) => e.data),
-    );
-    const unknown = events.filter((e) => !knows(e.data, first(e.data)));
-    if (unknown.length === 0) return { events, householdOf: first };
-    // Looked at again under the lock that the registry's updates take before they resume parked calls.
-    await parked.lock(tx);
-    const second = await directory.find(
-      tx,
-      unknown.map((e) => e.data),
-    );
-    const householdOf = (caller: Caller) => second(caller) ?? first(caller);
-    const waiting = new Set(unknown.filter((e) => !knows(e.data, householdOf(e.data))));
-    if (waiting.size > 0) {
-      await parked.park(
-        tx,
-        [...waiting].map((event) => ({ event, traceparent: traceOf(event.id) })),
-        new Date(now.getTime() - parkedForAtMostMs),
-      );
-      this.deps.onSetAside?.([...waiting], 'waits_for_registry');
-    }
-    return { events: events.filter((e) => !waiting.has(e)), householdOf };
   }
 
   /**
@@ -214,7 +164,8 @@ export class CallRouter {
   }
 }
 
-const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder => ({
+/** What the carrier is asked to place for a leg. */
+export const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder => ({
   traceparent,
   legId: leg.legId,
   callId: leg.callId,
@@ -223,6 +174,28 @@ const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder =
   emergency: leg.emergency,
   ...(leg.emergency && leg.address ? { dispatchable: { address: leg.address, location: leg.location ?? null } } : {}),
 });
+
+/**
+ * A call whose account, device or verified speaker routing's registry does not know yet, handed
+ * over less than registryWaitMs ago, is not refused: calls and identity knew them, so the registry
+ * lags. The batch fails as transient and the consumer tries it again with backoff, until the
+ * registry has caught up or the wait is over ("911" from a speaker linked a second ago connects).
+ * The call's end comes after it on the same partition, so nothing is placed for a call that ended.
+ */
+const awaitRegistry = (
+  events: readonly IntegrationEvent<'CallRouting'>[],
+  householdOf: (caller: Caller) => Household | undefined,
+  now: Date,
+): void => {
+  const waiting = events.filter((e) => !knows(e.data, householdOf(e.data)) && now.getTime() - Date.parse(e.occurredAt) < registryWaitMs);
+  if (waiting.length > 0) {
+    const [{ data }] = waiting;
+    throw new TransientFailure(
+      `routing's registry does not know yet the account ${data.accountId}, device ${data.deviceId} or speaker of call ${data.callId}` +
+        (waiting.length > 1 ? ` (and ${waiting.length - 1} more)` : ''),
+    );
+  }
+};
 
 /** Whether routing's registry knows the call's account, device and verified speaker. */
 const knows = (request: CallRouting, household: Household | undefined): boolean =>

@@ -5,6 +5,7 @@ export * from './route';
 export * from './route.decide';
 export * from './carrier-leg';
 export * from './carrier-leg.decide';
+export * from './emergency-redial';
 export * from './quiet-hours';
 export * from './inbound-call';
 export * from './inbound-offer';

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { registryEventTypes } from '../application/ports';
 import type { RegistryEvent } from '../application/registry-projection';
 import type { CallVerdict } from '../application/inbound-progress';
+import type { RedialRequest } from '../application/emergency-redials';
 import type { CallOver } from '../application/release-legs';
 import type { RoutingApplication } from './routing.composition';
 
@@ -42,10 +43,11 @@ export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }
     handleBatch: (batch, tx) => routing.registry.apply(tx, batch.map((b) => b.event)),
   });
 
-type CallsInput = IntegrationEvent<'CallRouting'> | CallVerdict;
+type CallsInput = IntegrationEvent<'CallRouting'> | RedialRequest | CallVerdict;
 
 /**
- * calls' CallRouting -> routing decisions; CallEnded / CallFailed -> release the calls' carrier legs;
+ * calls' CallRouting -> routing decisions; EmergencyRedialRequested -> a new leg for an emergency
+ * call whose leg failed; CallEnded / CallFailed -> release the calls' carrier legs;
  * CallConnected / CallFailed / CallEnded / CallRejected of an inbound call -> its devices and the carrier.
  */
 export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: RoutingConsumerDeps, topic: string) =>
@@ -54,12 +56,13 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
     dataSource,
     groupId: 'homeline-routing.calls',
     topics: [topic],
-    handles: ['CallRouting', 'CallEnded', 'CallFailed', 'CallConnected', 'CallRejected'],
+    handles: ['CallRouting', 'EmergencyRedialRequested', 'CallEnded', 'CallFailed', 'CallConnected', 'CallRejected'],
     // An outbound call's connection changes nothing here: no transaction, no inbox row for it.
     acts: (event) => event.type !== 'CallConnected' || event.data.direction === 'inbound',
     instrumentation,
     logger: logger('homeline-routing.calls'),
-    // A call's CallRouting always comes before its end, so routing all first, then releasing, keeps each call's order.
+    // A call's CallRouting, and any emergency redial, always come before its end: routing all first, then
+    // dialling again, then releasing, keeps each call's order.
     handleBatch: async (batch, tx) => {
       const events = batch.map((b) => b.event);
       const traces = new Map(batch.map((b) => [b.event.id, b.traceparent]));
@@ -69,6 +72,11 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
         events.filter((e): e is IntegrationEvent<'CallRouting'> => e.type === 'CallRouting'),
         traceOf,
       );
+      await routing.redials.redial(
+        tx,
+        events.filter((e): e is RedialRequest => e.type === 'EmergencyRedialRequested'),
+        traceOf,
+      );
       await routing.releaser.release(
         tx,
         events.filter((e): e is CallOver => e.type === 'CallEnded' || e.type === 'CallFailed'),
@@ -76,7 +84,7 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
       );
       await routing.inboundProgress.follow(
         tx,
-        events.filter((e): e is CallVerdict => e.type !== 'CallRouting'),
+        events.filter((e): e is CallVerdict => e.type !== 'CallRouting' && e.type !== 'EmergencyRedialRequested'),
         traceOf,
       );
     },

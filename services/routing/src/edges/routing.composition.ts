@@ -6,13 +6,14 @@ import { DataSource } from 'typeorm';
 import { CarrierCallbacks } from '../application/carrier-callbacks';
 import { CARRIER_PORT, type CarrierPort } from '../application/carrier.port';
 import { CarrierWork, type RequestResult } from '../application/carrier-work';
+import { EmergencyRedials } from '../application/emergency-redials';
 import { InboundCallbacks } from '../application/inbound-callbacks';
 import { InboundOffers } from '../application/inbound-offers';
 import { InboundProgress } from '../application/inbound-progress';
 import type { ClaimedRequest } from '../application/ports';
 import { RegistryProjection } from '../application/registry-projection';
 import { LegReleaser } from '../application/release-legs';
-import { CallRouter, type SetAside } from '../application/route-calls';
+import { CallRouter } from '../application/route-calls';
 import { inboundCommands, legCommands } from '../application/streams';
 import { callLimitsOf, type RoutingConfig } from '../config';
 import type { CallLimits } from '../domain';
@@ -24,12 +25,12 @@ import { SqlCarrierLegs } from './sql/carrier-legs.sql';
 import { SqlCarrierRequests } from './sql/carrier-requests.sql';
 import { SqlHouseholdDirectory } from './sql/household-directory.sql';
 import { SqlInboundCalls } from './sql/inbound-calls.sql';
-import { SqlParkedRoutes } from './sql/parked-routes.sql';
 
 /** Routing's application, wired to its tables, the carrier, the clock and ids: what the edges call. */
 export class RoutingApplication {
   readonly router: CallRouter;
   readonly releaser: LegReleaser;
+  readonly redials: EmergencyRedials;
   readonly registry: RegistryProjection;
   readonly callbacks: CarrierCallbacks;
   readonly dispatcher: LegDispatcher;
@@ -59,15 +60,15 @@ export class RoutingApplication {
       usage: new SqlCallUsage(),
       legs,
       legCommands: legStreams,
-      parked: new SqlParkedRoutes(),
       limits,
       clock,
       ids,
       onDecided: metrics?.decided,
-      onSetAside: logSetAside(),
+      onLate: logLate(),
     });
     this.releaser = new LegReleaser(legs, legStreams, clock, directory);
-    this.registry = new RegistryProjection(directory, (tx) => this.router.resume(tx));
+    this.redials = new EmergencyRedials(legs, legStreams, clock, ids);
+    this.registry = new RegistryProjection(directory);
     this.callbacks = new CarrierCallbacks(dataSource, legs, legStreams, clock);
     const inboundCalls = new SqlInboundCalls();
     const inboundStreams = inboundCommands();
@@ -95,14 +96,11 @@ export class RoutingApplication {
   }
 }
 
-const logSetAside = () => {
+const logLate = () => {
   const logger = new Logger('CallRouter');
-  return (events: readonly IntegrationEvent<'CallRouting'>[], why: SetAside): void => {
-    for (const { data } of events) {
-      if (why === 'waits_for_registry')
-        logger.log(`call ${data.callId} waits for identity's registry: account ${data.accountId}, device ${data.deviceId} or its speaker not known yet`);
-      else logger.warn(`call ${data.callId} reached routing after its deadline (${data.deadline}): calls has failed it, nothing is placed`);
-    }
+  return (events: readonly IntegrationEvent<'CallRouting'>[]): void => {
+    for (const { data } of events)
+      logger.warn(`call ${data.callId} reached routing after its deadline (${data.deadline}): calls has failed it, nothing is placed`);
   };
 };
 

@@ -134,3 +134,12 @@ export const callFailed = (accountId: string, callId: string): Envelope =>
     },
     9,
   );
+
+/** calls asks for an emergency call's failed leg to be dialled again (EmergencyRedialRequested). */
+export const emergencyRedial = (accountId: string, callId: string, attempt: number): Envelope =>
+  envelope(
+    'EmergencyRedialRequested',
+    { callId, attempt, reason: 'busy', sipCode: 486, q850: 17, deadline: new Date(Date.now() + 120_000).toISOString() },
+    { source: 'calls', streamId: `call-${callId}`, accountId, correlationId: callId },
+    4 + attempt,
+  );

@@ -2,8 +2,8 @@ import { RoutingCallLimits1764450000000 } from './routing-call-limits.migration'
 import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migration';
 import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migration';
 import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migration';
+import { RoutingEmergencyRedials1765800000000 } from './routing-emergency-redials.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
-import { RoutingParkedRoutes1765700000000 } from './routing-parked-routes.migration';
 import { RoutingRequestCarriedOut1765400000000 } from './routing-request-carried-out.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
 
@@ -16,5 +16,5 @@ export const routingMigrations = [
   RoutingClaimHolders1765100000000,
   RoutingDevicesOrder1765200000000,
   RoutingRequestCarriedOut1765400000000,
-  RoutingParkedRoutes1765700000000,
+  RoutingEmergencyRedials1765800000000,
 ];

@@ -2,7 +2,7 @@ import type { Companion } from '@homeline/event-store';
 import { rawQuery, treatUniqueViolationAsRace } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import type { LegStatusCallback } from '../../application/carrier.port';
-import type { CarrierLegs, LegRecord, NewLeg, RecordedCallback } from '../../application/ports';
+import type { CallLeg, CarrierLegs, LegRecord, NewLeg, RecordedCallback } from '../../application/ports';
 
 /** NOTIFY channel raised (at commit) whenever a carrier request is queued or a leg's earlier request completes. */
 export const carrierRequestsChannel = 'routing_carrier_requests';
@@ -13,8 +13,8 @@ treatUniqueViolationAsRace('carrier_callbacks_pkey');
 // A leg's row is also what the outbound limits count (call-usage.sql.ts): its device, class and time.
 const openSql = `
 WITH legs AS (
-  INSERT INTO carrier_legs (leg_id, call_id, account_id, device_id, class, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $6::text[], $7::text[], $8::timestamptz[])
+  INSERT INTO carrier_legs (leg_id, call_id, account_id, device_id, class, created_at, redial)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $6::text[], $7::text[], $8::timestamptz[], $9::int[])
   RETURNING leg_id
 ), queued AS (
   INSERT INTO carrier_requests (leg_id, action, payload)
@@ -50,7 +50,7 @@ const legColumns = `l.leg_id AS "legId", l.call_id AS "callId", l.account_id AS 
 export class SqlCarrierLegs implements CarrierLegs {
   async open(tx: EntityManager, legs: readonly NewLeg[]): Promise<void> {
     if (legs.length === 0) return;
-    await rawQuery(tx, 'routing_open_legs_v2', openSql, [
+    await rawQuery(tx, 'routing_open_legs_v3', openSql, [
       legs.map((l) => l.order.legId),
       legs.map((l) => l.order.callId),
       legs.map((l) => l.accountId),
@@ -59,15 +59,16 @@ export class SqlCarrierLegs implements CarrierLegs {
       legs.map((l) => l.deviceId),
       legs.map((l) => l.class),
       legs.map((l) => l.routedAt.toISOString()),
+      legs.map((l) => l.redial ?? 0),
     ]);
   }
 
-  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<Array<LegRecord & { readonly emergency: boolean }>> {
-    return rawQuery<LegRecord & { readonly emergency: boolean }>(
+  ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<CallLeg[]> {
+    return rawQuery<CallLeg>(
       tx,
-      'routing_legs_of_calls_v4',
-      `WITH unparked AS (DELETE FROM parked_routes WHERE call_id = ANY($1::text[]))
-       SELECT ${legColumns}, l.class = 'emergency' AS emergency FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
+      'routing_legs_of_calls_v5',
+      `SELECT ${legColumns}, l.class = 'emergency' AS emergency, l.device_id AS "deviceId"
+       FROM carrier_legs l WHERE l.call_id = ANY($1::text[]) AND l.direction = 'outbound'`,
       [callIds],
     );
   }

@@ -1,0 +1,64 @@
+import type { IntegrationEvent } from '@homeline/contracts';
+import { readStreams, UnitOfWork, type Clock, type IdGenerator } from '@homeline/event-store';
+import type { EntityManager } from 'typeorm';
+import { redialLeg, type CarrierLegEvent, type RequestLeg } from '../domain';
+import type { CallLeg, CarrierLegs } from './ports';
+import { noTrace, orderOf, type TraceOf } from './route-calls';
+import { legStreamId, type LegCommands } from './streams';
+
+export type RedialRequest = IntegrationEvent<'EmergencyRedialRequested'>;
+
+/**
+ * calls asks for an emergency call's failed leg to be dialled again (docs/architecture.md section
+ * 1): a new leg with what the call's legs asked for, recorded and queued in the batch's transaction
+ * like a routed call's, and placed first (the dispatcher claims emergency placements ahead of the
+ * rest). It comes on calls' topic in the call's order, so a call's end that follows it releases the
+ * new leg too; a request for a call that has a live leg, or was never an emergency call, dials
+ * nothing (domain/emergency-redial.ts), and a redial asked for twice opens one leg (one row per
+ * redial of a call in carrier_legs).
+ */
+export class EmergencyRedials {
+  constructor(
+    private readonly legs: CarrierLegs,
+    private readonly legCommands: LegCommands,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async redial(tx: EntityManager, events: readonly RedialRequest[], traceOf: TraceOf = noTrace): Promise<void> {
+    if (events.length === 0) return;
+    const causeOf = new Map(events.map((e) => [e.data.callId, e]));
+    const legs = await this.legs.ofCalls(tx, [...causeOf.keys()]);
+    const streams = await readStreams(tx, legs.map((l) => legStreamId(l.legId)));
+    const legEvents = (leg: CallLeg) => (streams.get(legStreamId(leg.legId))?.events ?? []) as unknown as CarrierLegEvent[];
+    const redials = [...causeOf.values()].flatMap((cause): { leg: RequestLeg; cause: RedialRequest; placed: CallLeg }[] => {
+      const own = legs.filter((l) => l.callId === cause.data.callId);
+      const leg = redialLeg(own.map(legEvents), this.ids.next());
+      return leg ? [{ leg, cause, placed: own[0] }] : [];
+    });
+    if (redials.length === 0) return;
+    const now = this.clock.now();
+    const uow = new UnitOfWork(tx);
+    await this.legCommands.stage(
+      uow,
+      redials.map(({ leg, cause, placed }) => ({
+        streamId: legStreamId(leg.legId),
+        commands: [leg],
+        isNew: true, // a leg id minted here (ids.next()): nothing to read; the append still checks the stream is empty
+        metadata: { causationId: cause.id, accountId: placed.accountId, now, traceparent: traceOf(cause.id) },
+      })),
+    );
+    await this.legs.open(
+      uow.reads,
+      redials.map(({ leg, cause, placed }) => ({
+        accountId: placed.accountId,
+        deviceId: placed.deviceId,
+        class: 'emergency' as const,
+        routedAt: now,
+        redial: cause.data.attempt,
+        order: orderOf(leg, traceOf(cause.id)),
+      })),
+    );
+    await uow.commit();
+  }
+}
