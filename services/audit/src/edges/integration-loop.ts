@@ -24,9 +24,10 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
   private timer: NodeJS.Timeout | undefined;
   private integrator: Integrator | undefined;
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, registry: Registry) {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, private readonly registry: Registry) {
     this.integrated = new Counter({ name: 'audit_entries_integrated_total', help: 'Entries sequenced into the Merkle tree by this replica', registers: [registry] });
-    this.size = new Gauge({ name: 'audit_tree_size', help: 'Size of the tree after this replica last integrated', registers: [registry] });
+    // Registered by this replica's first batch: a 0 before it would read as an empty log (aggregate with max).
+    this.size = new Gauge({ name: 'audit_tree_size', help: 'Size of the tree after this replica last integrated', registers: [] });
   }
 
   /** Set by the module once the integrator is built (it needs the store, which needs this signal). */
@@ -85,7 +86,10 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
       for (;;) {
         const { added, size } = await integrator.integrateOnce();
         this.integrated.inc(added);
-        if (size !== null) this.size.set(size);
+        if (size !== null) {
+          if (!this.registry.getSingleMetric('audit_tree_size')) this.registry.registerMetric(this.size);
+          this.size.set(size);
+        }
         if (added < this.config.AUDIT_BATCH_MAX || this.stopped) break;
       }
     } catch (error) {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { StepUpApprovals } from '../application/step-up-approvals';
 import { ApprovalQuery } from './approval.query';
 import { decideApprovalBody, registerApproverBody } from './registry.schemas';
+import { heldForApproval } from './held-response';
 
 const send = <T>(response: Response, { status, body }: StoredResponse<T>): T => {
   response.status(status);
@@ -22,7 +23,7 @@ export class ApprovalsController {
   ) {}
 
   @Post('members/:memberId/approvers')
-  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
+  @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(registerApproverBody)
   async registerApprover(
     @Param('accountId') accountId: string,

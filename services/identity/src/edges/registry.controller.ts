@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { IdentityConfig } from '../config';
 import { HouseholdRegistry } from '../application/household-registry';
 import { HouseholdQuery } from './household.query';
+import { heldForApproval } from './held-response';
 import {
   addContactBody, addMemberBody, awayModeBody, changePermissionsBody, linkDeviceBody, openAccountBody, quietHoursBody, voiceprintBody,
 } from './registry.schemas';
@@ -45,7 +46,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/members')
-  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
+  @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(addMemberBody)
   async addMember(
     @Param('accountId') accountId: string,
@@ -57,7 +58,7 @@ export class RegistryController {
   }
 
   @Patch(':accountId/members/:memberId')
-  @ApiSuccesses(200, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
+  @ApiSuccesses(200, heldForApproval)
   @ApiZodBody(changePermissionsBody)
   async changePermissions(
     @Param('accountId') accountId: string,
@@ -70,7 +71,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/members/:memberId/voiceprints')
-  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
+  @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(voiceprintBody(192)) // documented at the default size; VOICEPRINT_DIMENSIONS decides
   async enrollVoiceprint(
     @Param('accountId') accountId: string,
@@ -84,7 +85,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/devices')
-  @ApiSuccesses(201, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
+  @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(linkDeviceBody)
   async linkDevice(
     @Param('accountId') accountId: string,
@@ -96,7 +97,7 @@ export class RegistryController {
   }
 
   @Delete(':accountId/devices/:deviceId')
-  @ApiSuccesses(204, [202, "Held for an owner's approval on the approver's phone: { approvalId, status: 'pending' } (docs/architecture.md 6.2)"])
+  @ApiSuccesses(204, heldForApproval)
   async unlinkDevice(
     @Param('accountId') accountId: string,
     @Param('deviceId') deviceId: string,
