@@ -63,4 +63,3 @@ export class RegistryProjection {
     for (const run of registryRuns(events)) await this.directory.apply(tx, run);
   }
 }
-

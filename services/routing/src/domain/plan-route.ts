@@ -111,8 +111,8 @@ const emergencyNotices = (
  * Routing's decision for a call handed over by calls (CallRouting): resolve and classify the
  * target, apply the speaker's grants, then the outbound limits (a call they allow but a limit
  * does not is `rate_limited`). An emergency call routes even unverified, whatever the limits, and
- * notifies every owner. An account or device routing does not know (CallRouter parks such a call
- * until the registry knows them; this is the decider's own guard), or anything else not allowed,
+ * notifies every owner. An account or device routing does not know (CallRouter first waits a
+ * moment for its registry to learn of them; this is the decider's own guard), or anything else not allowed,
  * is a DestinationRejected with a stable reason: Kafka input is never trusted to place a call.
  */
 export const planRoute = (request: CallRouting, context: RoutingContext, metering: Metering): RouteEvent[] => {
