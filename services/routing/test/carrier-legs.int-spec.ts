@@ -57,12 +57,21 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     // The carrier is asked again, and answers (busy) for the new leg too.
     await eventually(() => expect(routing.eventsOf(callId).filter((e) => e.type === 'CarrierLegFailed')).toHaveLength(2));
 
-    // A redial asked for an ordinary call places nothing; the emergency call's next one proves it was read.
+    // A redial asked for an ordinary call, or past its deadline (calls has failed the call), places nothing:
+    // once routing has taken both (their inbox rows commit with any effect), no leg more.
     const ordinary = await dial(busyNumber);
     await routing.waitFor(ordinary, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegFailed']);
-    await routing.publish(emergencyRedial(home.accountId, ordinary, 1), emergencyRedial(home.accountId, callId, 2));
+    const stale = emergencyRedial(home.accountId, callId, 2, new Date(Date.now() - 1_000));
+    const forOrdinary = emergencyRedial(home.accountId, ordinary, 1);
+    await routing.publish(forOrdinary, stale);
+    await eventually(async () => {
+      const taken = await routing.dataSource.query(`SELECT event_id FROM es_inbox WHERE event_id = ANY($1)`, [[forOrdinary.id, stale.id]]);
+      expect(taken).toHaveLength(2);
+    });
+    const requestedLegs = async () => (await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = ANY($1)`, [[callId, ordinary]]))[0].n;
+    expect(await requestedLegs()).toBe(3); // two for the emergency call, one for the ordinary one
+    await routing.publish(emergencyRedial(home.accountId, callId, 2));
     await eventually(() => expect(routing.eventsOf(callId).filter((e) => e.type === 'CarrierLegRequested')).toHaveLength(3));
-    expect(routing.eventsOf(ordinary).filter((e) => e.type === 'CarrierLegRequested')).toHaveLength(1);
   });
 
   it('reports a destination that rings out as no_answer', async () => {

@@ -25,7 +25,10 @@ export class EmergencyRedials {
     private readonly ids: IdGenerator,
   ) {}
 
-  async redial(tx: EntityManager, events: readonly RedialRequest[], traceOf: TraceOf = noTrace): Promise<void> {
+  async redial(tx: EntityManager, requests: readonly RedialRequest[], traceOf: TraceOf = noTrace): Promise<void> {
+    const now = this.clock.now();
+    // Past its deadline calls has failed the call: a leg now would ring the emergency services for nobody.
+    const events = requests.filter((e) => Date.parse(e.data.deadline) > now.getTime());
     if (events.length === 0) return;
     const causeOf = new Map(events.map((e) => [e.data.callId, e]));
     const legs = await this.legs.ofCalls(tx, [...causeOf.keys()]);
@@ -37,7 +40,6 @@ export class EmergencyRedials {
       return leg ? [{ leg, cause, placed: own[0] }] : [];
     });
     if (redials.length === 0) return;
-    const now = this.clock.now();
     const uow = new UnitOfWork(tx);
     await this.legCommands.stage(
       uow,

@@ -136,10 +136,10 @@ export const callFailed = (accountId: string, callId: string): Envelope =>
   );
 
 /** calls asks for an emergency call's failed leg to be dialled again (EmergencyRedialRequested). */
-export const emergencyRedial = (accountId: string, callId: string, attempt: number): Envelope =>
+export const emergencyRedial = (accountId: string, callId: string, attempt: number, deadline = new Date(Date.now() + 120_000)): Envelope =>
   envelope(
     'EmergencyRedialRequested',
-    { callId, attempt, reason: 'busy', sipCode: 486, q850: 17, deadline: new Date(Date.now() + 120_000).toISOString() },
+    { callId, attempt, reason: 'busy', sipCode: 486, q850: 17, deadline: deadline.toISOString() },
     { source: 'calls', streamId: `call-${callId}`, accountId, correlationId: callId },
     4 + attempt,
   );
