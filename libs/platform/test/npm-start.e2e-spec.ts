@@ -1,4 +1,4 @@
-import { eventually, freePort, removeDataDir } from '@homeline/testing';
+import { eventually, freePorts, removeDataDir } from '@homeline/testing';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chmod, mkdtemp, readFile } from 'node:fs/promises';
@@ -46,13 +46,15 @@ describe('npm start', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'homeline-start-'));
     await chmod(dataDir, 0o755); // PostgreSQL runs as its own user when we are root
-    ports = { calls: await freePort(), identity: await freePort(), routing: await freePort(), audit: await freePort() };
+    // Seven different ports: picked one after another, PostgreSQL's and identity's once were the same.
+    const [calls, identity, routing, audit, postgres, kafka, carrierSim] = await freePorts(7);
+    ports = { calls, identity, routing, audit };
     env = {
       PATH: process.env.PATH,
       HOMELINE_DATA_DIR: dataDir,
-      EMBEDDED_POSTGRES_PORT: String(await freePort()),
-      EMBEDDED_KAFKA_PORT: String(await freePort()),
-      CARRIER_SIM_PORT: String(await freePort()),
+      EMBEDDED_POSTGRES_PORT: String(postgres),
+      EMBEDDED_KAFKA_PORT: String(kafka),
+      CARRIER_SIM_PORT: String(carrierSim),
       ...Object.fromEntries(services.map((s) => [`HTTP_PORT_${s.toUpperCase()}`, String(ports[s])])),
       LOG_LEVEL: 'warn',
     };

@@ -1,7 +1,7 @@
 export { startTestPostgres, databaseUrl, withClient } from './postgres';
 export type { TestPostgres, StartTestPostgresOptions } from './postgres';
 export { embeddedServerSettings, statementStatsEnv } from './embedded-server';
-export { freePort } from './free-port';
+export { freePort, freePorts } from './free-port';
 export { eventually } from './eventually';
 export { lockWaiters } from './lock-waiters';
 export { deciderSpecification, type Decider as SpecifiedDecider } from './decider-specification';

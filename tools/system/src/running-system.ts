@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CarrierSimClient, type CarrierBehaviour } from '@homeline/carrier-sim';
-import { freePort, kafkaUserOf, saslEnv, startTestKafka, startTestPostgres, type TestKafka } from '@homeline/testing';
+import { freePorts, kafkaUserOf, saslEnv, startTestKafka, startTestPostgres, type TestKafka } from '@homeline/testing';
 import { formatSignerKey, parseSignerKey } from '@homeline/tlog';
 import { HomelineClient, type Credentials, type Endpoints } from './homeline-client';
 import { extraReplicas, known, processes, serviceOf, services, type Instance, type Process, type Service } from './instances';
@@ -98,7 +98,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const carrierApiSecret = randomBytes(24).toString('base64url');
   const extras = extraReplicas(options.replicas);
   const instances: readonly Instance[] = [...processes, ...extras];
-  const ports = Object.fromEntries(await Promise.all(instances.map(async (i) => [i, await freePort()]))) as Record<Instance, number>;
+  const picked = await freePorts(instances.length);
+  const ports = Object.fromEntries(instances.map((instance, i) => [instance, picked[i]])) as Record<Instance, number>;
   const urlOf = (instance: Instance) => `http://127.0.0.1:${ports[instance]}`;
   const endpoints = Object.fromEntries(services.map((s) => [s, urlOf(s)])) as unknown as Endpoints;
   const replicaEndpoints = Object.fromEntries(
