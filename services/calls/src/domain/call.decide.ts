@@ -148,12 +148,11 @@ export const emergencyRedials = 2;
  */
 const failCall = (c: FailCall, s: Live, t: CallTimeouts): CallEvent[] => {
   if (s.status === 'connected') return [];
-  const redials = 'redials' in s ? (s.redials ?? 0) : 0;
-  if ((s.status === 'routing' || s.status === 'ringing') && s.destination?.class === 'emergency' && redials < emergencyRedials) {
+  if ((s.status === 'routing' || s.status === 'ringing') && s.destination?.class === 'emergency' && (s.redials ?? 0) < emergencyRedials) {
     return [
       {
         type: 'EmergencyRedialRequested',
-        data: { callId: s.callId, attempt: redials + 1, reason: c.reason, sipCode: c.sipCode, q850: c.q850, deadline: after(c.now, t.emergencySetupMs) },
+        data: { callId: s.callId, attempt: (s.redials ?? 0) + 1, reason: c.reason, sipCode: c.sipCode, q850: c.q850, deadline: after(c.now, t.emergencySetupMs) },
       },
     ];
   }
