@@ -1,9 +1,9 @@
 import type { IntegrationEvent } from '@homeline/contracts';
 import { readStreams, UnitOfWork, type Clock, type IdGenerator } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { redialLeg, type CarrierLegEvent, type RequestLeg } from '../domain';
+import { redialLeg, type CarrierLegEvent } from '../domain';
 import type { CallLeg, CarrierLegs } from './ports';
-import { noTrace, orderOf, type TraceOf } from './route-calls';
+import { beforeDeadline, noTrace, openLegs, type LegToOpen, type TraceOf } from './route-calls';
 import { legStreamId, type LegCommands } from './streams';
 
 export type RedialRequest = IntegrationEvent<'EmergencyRedialRequested'>;
@@ -28,39 +28,22 @@ export class EmergencyRedials {
   async redial(tx: EntityManager, requests: readonly RedialRequest[], traceOf: TraceOf = noTrace): Promise<void> {
     const now = this.clock.now();
     // Past its deadline calls has failed the call: a leg now would ring the emergency services for nobody.
-    const events = requests.filter((e) => Date.parse(e.data.deadline) > now.getTime());
+    const events = beforeDeadline(requests, now);
     if (events.length === 0) return;
     const causeOf = new Map(events.map((e) => [e.data.callId, e]));
     const legs = await this.legs.ofCalls(tx, [...causeOf.keys()]);
     const streams = await readStreams(tx, legs.map((l) => legStreamId(l.legId)));
     const legEvents = (leg: CallLeg) => (streams.get(legStreamId(leg.legId))?.events ?? []) as unknown as CarrierLegEvent[];
-    const redials = [...causeOf.values()].flatMap((cause): { leg: RequestLeg; cause: RedialRequest; placed: CallLeg }[] => {
+    const opening = [...causeOf.values()].flatMap((cause): LegToOpen[] => {
       const own = legs.filter((l) => l.callId === cause.data.callId);
       const leg = redialLeg(own.map(legEvents), this.ids.next());
-      return leg ? [{ leg, cause, placed: own[0] }] : [];
+      if (!leg) return [];
+      const [{ accountId, deviceId }] = own;
+      return [{ leg, causeId: cause.id, accountId, deviceId, class: 'emergency', redial: cause.data.attempt }];
     });
-    if (redials.length === 0) return;
+    if (opening.length === 0) return;
     const uow = new UnitOfWork(tx);
-    await this.legCommands.stage(
-      uow,
-      redials.map(({ leg, cause, placed }) => ({
-        streamId: legStreamId(leg.legId),
-        commands: [leg],
-        isNew: true, // a leg id minted here (ids.next()): nothing to read; the append still checks the stream is empty
-        metadata: { causationId: cause.id, accountId: placed.accountId, now, traceparent: traceOf(cause.id) },
-      })),
-    );
-    await this.legs.open(
-      uow.reads,
-      redials.map(({ leg, cause, placed }) => ({
-        accountId: placed.accountId,
-        deviceId: placed.deviceId,
-        class: 'emergency' as const,
-        routedAt: now,
-        redial: cause.data.attempt,
-        order: orderOf(leg, traceOf(cause.id)),
-      })),
-    );
+    await openLegs({ legCommands: this.legCommands, legs: this.legs }, uow, opening, now, traceOf);
     await uow.commit();
   }
 }

@@ -43,8 +43,6 @@ export const registryWaitMs = 5_000;
 export type TraceOf = (eventId: string) => string | null;
 export const noTrace: TraceOf = () => null;
 
-type Routed = { readonly leg: RequestLeg; readonly class: DestinationClass; readonly cause: IntegrationEvent<'CallRouting'> };
-
 /**
  * Routes the calls that calls handed over, a consumer batch at a time, in the batch's
  * transaction: one read of the callers' households (a call whose household the registry does not
@@ -90,12 +88,15 @@ export class CallRouter {
         metadata: { correlationId: e.data.callId, causationId: e.id, accountId: e.data.accountId, now, traceparent: traceOf(e.id) },
       })),
     );
-    const routed = outcomes.flatMap((outcome, i): Routed[] => {
+    const routed = outcomes.flatMap((outcome, i): LegToOpen[] => {
       const leg = legRequestFor(commands[i], outcome.newEvents);
       const resolved = outcome.newEvents.find((e) => e.type === 'DestinationResolved');
-      return leg && resolved?.type === 'DestinationResolved' ? [{ leg, class: resolved.data.class, cause: events[i] }] : [];
+      const { id: causeId, data } = events[i];
+      return leg && resolved?.type === 'DestinationResolved'
+        ? [{ leg, causeId, accountId: data.accountId, deviceId: data.deviceId, class: resolved.data.class }]
+        : [];
     });
-    await this.requestLegs(uow, routed, now, traceOf);
+    await openLegs(this.deps, uow, routed, now, traceOf);
     const decided = outcomes.flatMap((o) => o.newEvents);
     await this.recordEmergencyCalls(tx, decided, now);
     if (decided.length > 0) await uow.commit(); // a redelivered CallRouting decides nothing: no statement
@@ -108,7 +109,7 @@ export class CallRouter {
    * nobody is on — an emergency call too.
    */
   private live(events: readonly IntegrationEvent<'CallRouting'>[], now: Date): readonly IntegrationEvent<'CallRouting'>[] {
-    const live = events.filter((e) => Date.parse(e.data.deadline) > now.getTime());
+    const live = beforeDeadline(events, now);
     if (live.length < events.length) this.deps.onLate?.(events.filter((e) => !live.includes(e)));
     return live;
   }
@@ -139,33 +140,59 @@ export class CallRouter {
     );
     if (households.length > 0) await this.deps.directory.recordEmergencyCalls(tx, [...new Set(households)], now);
   }
-
-  private async requestLegs(uow: UnitOfWork, routed: readonly Routed[], now: Date, traceOf: TraceOf): Promise<void> {
-    if (routed.length === 0) return;
-    await this.deps.legCommands.stage(
-      uow,
-      routed.map(({ leg, cause }) => ({
-        streamId: legStreamId(leg.legId),
-        commands: [leg],
-        isNew: true, // a leg id minted for this decision (ids.next()): nothing to read; the append still checks the stream is empty
-        metadata: { causationId: cause.id, accountId: cause.data.accountId, now, traceparent: traceOf(cause.id) },
-      })),
-    );
-    await this.deps.legs.open(
-      uow.reads,
-      routed.map(({ leg, class: destination, cause }) => ({
-        accountId: cause.data.accountId,
-        deviceId: cause.data.deviceId,
-        class: destination,
-        routedAt: now,
-        order: orderOf(leg, traceOf(cause.id)),
-      })),
-    );
-  }
 }
 
+/** A leg to ask of the carrier: the request, the event that caused it, the line, device and class it counts against. */
+export interface LegToOpen {
+  readonly leg: RequestLeg;
+  readonly causeId: string;
+  readonly accountId: string;
+  readonly deviceId: string;
+  readonly class: DestinationClass;
+  /** Which redial of an emergency call it is (absent: the call's first leg). */
+  readonly redial?: number;
+}
+
+/**
+ * Starts each leg's stream with its request and records and queues the leg for the dispatcher, in
+ * the unit of work that decided it: a routed call's first leg, or an emergency call's redial.
+ */
+export const openLegs = async (
+  { legCommands, legs }: { readonly legCommands: LegCommands; readonly legs: CarrierLegs },
+  uow: UnitOfWork,
+  opening: readonly LegToOpen[],
+  now: Date,
+  traceOf: TraceOf,
+): Promise<void> => {
+  if (opening.length === 0) return;
+  await legCommands.stage(
+    uow,
+    opening.map(({ leg, causeId, accountId }) => ({
+      streamId: legStreamId(leg.legId),
+      commands: [leg],
+      isNew: true, // a leg id minted for this leg (ids.next()): nothing to read; the append still checks the stream is empty
+      metadata: { causationId: causeId, accountId, now, traceparent: traceOf(causeId) },
+    })),
+  );
+  await legs.open(
+    uow.reads,
+    opening.map(({ leg, causeId, accountId, deviceId, class: destination, redial }) => ({
+      accountId,
+      deviceId,
+      class: destination,
+      routedAt: now,
+      redial,
+      order: orderOf(leg, traceOf(causeId)),
+    })),
+  );
+};
+
+/** The events whose deadline (calls') has not passed: calls has failed the calls of the others. */
+export const beforeDeadline = <E extends { readonly data: { readonly deadline: string } }>(events: readonly E[], now: Date): E[] =>
+  events.filter((e) => Date.parse(e.data.deadline) > now.getTime());
+
 /** What the carrier is asked to place for a leg. */
-export const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder => ({
+const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder => ({
   traceparent,
   legId: leg.legId,
   callId: leg.callId,
