@@ -69,8 +69,27 @@ describe('answering an inbound call, verified over Kafka', () => {
     expect(await decisionFor(answer(inboundCall(), chloe))).toMatchObject({
       type: 'AnswerRefused', data: { memberId: home.members.chloe, reason: 'not_permitted', accountId: home.accountId },
     });
-    expect(await decisionFor(answer(inboundCall({ fromContact: true }), chloe))).toMatchObject({
+    const grandma = await identity.call('POST', `/v1/accounts/${home.accountId}/contacts`, { name: 'Grandma', number: '+15550100201' });
+    expect(grandma.status).toBe(201);
+    expect(await decisionFor(answer(inboundCall({ from: '+15550100201', fromContact: true }), chloe))).toMatchObject({
       type: 'AnswerAuthorized', data: { memberId: home.members.chloe },
+    });
+  });
+
+  it("takes a child's answer on a call from the child's own contact, not from a parent's own", async () => {
+    const contact = (name: string, number: string, memberId: string) =>
+      identity.call('POST', `/v1/accounts/${home.accountId}/contacts`, { name, number, memberId });
+    expect((await contact('Dr Reyes', '+15550100202', home.members.olivia)).status).toBe(201);
+    expect((await contact('Sam', '+15550100203', home.members.chloe)).status).toBe(201);
+    // routing says both callers are contacts: each is, of someone in the household
+    expect(await decisionFor(answer(inboundCall({ from: '+15550100202', fromContact: true }), chloe))).toMatchObject({
+      type: 'AnswerRefused', data: { memberId: home.members.chloe, reason: 'not_permitted' },
+    });
+    expect(await decisionFor(answer(inboundCall({ from: '+15550100203', fromContact: true }), chloe))).toMatchObject({
+      type: 'AnswerAuthorized', data: { memberId: home.members.chloe },
+    });
+    expect(await decisionFor(answer(inboundCall({ from: '+15550100202', fromContact: true }), olivia))).toMatchObject({
+      type: 'AnswerAuthorized', data: { memberId: home.members.olivia },
     });
   });
 

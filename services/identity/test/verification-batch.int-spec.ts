@@ -121,6 +121,19 @@ describe('speaker verification, a batch at a time', () => {
     expect(statements).toBe(placedOnly.statements);
   });
 
+  it('reads whose contacts the callers are with one statement more, however many answers to contacts the batch holds', async () => {
+    const placedOnly = await statementsFor([request(home), request(other)]);
+    const fromContact = (callId = randomUUID()) => answerCallVerification(
+      answerRequested({ callId, accountId: home.accountId, fromContact: true }, home.device.deviceId,
+        home.device.assert({ purpose: 'answer-call', subject: callId, embedding: maria.utter() })),
+      null,
+    );
+    const mixed = Array.from({ length: 20 }, (_, i) => (i % 2 ? fromContact() : request(home)));
+    const { decisions, statements } = await statementsFor(mixed);
+    expect(decisions.map((d) => d.type)).toEqual(mixed.map((_, i) => (i % 2 ? 'AnswerAuthorized' : 'SpeakerVerified')));
+    expect(statements).toBe(placedOnly.statements + 1);
+  });
+
   it('refuses, in the same batch, an answer that reuses the nonce of a call being placed', async () => {
     const placing = request(home);
     const callId = randomUUID();

@@ -6,7 +6,7 @@ import {
   burnsNonce, verificationDecider, type EnrolledVoiceprint, type LinkedDevice, type MemberPermissions, type SpeakerVerificationConfig,
   type VerificationCommand, type VerificationDecision, type VerificationState,
 } from '../domain';
-import type { VerificationRequest } from './verification-request';
+import type { AnswerCallVerification, VerificationRequest } from './verification-request';
 import { nonceKey, type NonceUse, type VerificationStore } from './verification.store';
 import type { VoiceprintCipher } from './voiceprint-cipher';
 
@@ -18,7 +18,11 @@ interface Facts {
   readonly enrolled: ReadonlyMap<string, readonly EnrolledVoiceprint[]>;
   /** Every enrolled member's role and overrides, by memberId (who may answer). */
   readonly members: ReadonlyMap<string, MemberPermissions>;
+  /** Who holds each contact an answered call comes from, by callerKey (null: the household). */
+  readonly callers: ReadonlyMap<string, (string | null)[]>;
 }
+
+const callerKey = (accountId: string, number: string): string => JSON.stringify([accountId, number]);
 
 const nonceOf = (r: VerificationRequest): string => nonceKey(r.deviceId, r.assertion.nonce);
 
@@ -108,7 +112,31 @@ export class SpeakerVerification {
       enrolled.set(accountId, [...(enrolled.get(accountId) ?? []), { memberId, embedding: this.cipher.open(accountId, sealed) }]);
       members.set(memberId, { role, overrides });
     }
-    return { devices, seen, enrolled, members };
+    return { devices, seen, enrolled, members, callers: await this.callers(tx, linked, devices) };
+  }
+
+  /**
+   * Whose contacts the callers of the batch's answered calls are, read by the answering device's
+   * account: only for the calls routing found to be from someone's contact, so a batch without
+   * such an answer costs no statement more.
+   */
+  private async callers(tx: EntityManager, linked: readonly VerificationRequest[], devices: ReadonlyMap<string, LinkedDevice>) {
+    const callers = new Map<string, (string | null)[]>();
+    const answers = linked.filter((r): r is AnswerCallVerification => r.purpose === 'answer-call' && r.call.fromContact);
+    if (answers.length === 0) return callers;
+    const accounts = [...new Set(answers.map((r) => devices.get(r.deviceId)!.accountId))];
+    const numbers = [...new Set(answers.map((r) => r.call.from))];
+    for (const { accountId, e164, memberId } of await this.store.contactsCalling(tx, accounts, numbers)) {
+      const key = callerKey(accountId, e164);
+      callers.set(key, [...(callers.get(key) ?? []), memberId]);
+    }
+    return callers;
+  }
+
+  private answerFacts(request: AnswerCallVerification, facts: Facts) {
+    const { from, sensitive, emergencyCallback } = request.call;
+    const callerIsContactOf = (request.call.fromContact && facts.callers.get(callerKey(request.accountId, from))) || [];
+    return { callId: request.callId, answerId: request.answerId, accountId: request.accountId, sensitive, emergencyCallback, callerIsContactOf };
   }
 
   private commandFor(request: VerificationRequest, facts: Facts, now: Date): StreamCommands<VerificationCommand, VerificationState> {
@@ -126,7 +154,7 @@ export class SpeakerVerification {
     const metadata = { correlationId: callId, causationId: request.causationId, traceparent: request.traceparent, now };
     const command: VerificationCommand = request.purpose === 'place-call'
       ? { type: 'VerifySpeaker', assertion, context: { ...known, callId, purpose: request.purpose, subject: request.subject, risk: request.risk } }
-      : { type: 'VerifyAnswer', assertion, context: { ...known, callId, answerId: request.answerId, accountId: request.accountId, ...request.call, members: facts.members } };
+      : { type: 'VerifyAnswer', assertion, context: { ...known, ...this.answerFacts(request, facts), members: facts.members } };
     return { streamId: request.streamId, commands: [command], metadata };
   }
 }

@@ -1,6 +1,15 @@
 import type { IntegrationEvent, VoiceAssertion } from '@homeline/contracts';
 import type { ActionRisk, InboundCallFacts } from '../domain';
 
+/**
+ * What identity is told of an inbound call. `fromContact` is routing's: the caller is someone's
+ * contact in the household. Whose, identity reads in its own registry when it says so.
+ */
+export interface InboundCall extends InboundCallFacts {
+  /** The caller's number (E.164), or `anonymous`. */
+  readonly from: string;
+}
+
 /** What every voice to verify carries, whatever it is for. */
 interface VoiceToVerify {
   /** Where its decision goes: one decision per stream, ever. */
@@ -33,7 +42,7 @@ export interface AnswerCallVerification extends VoiceToVerify {
   readonly answerId: string;
   /** The account whose call it is: the device must be linked to it. */
   readonly accountId: string;
-  readonly call: InboundCallFacts;
+  readonly call: InboundCall;
 }
 
 export type VerificationRequest = PlaceCallVerification | AnswerCallVerification;
@@ -63,7 +72,7 @@ export const answerCallVerification = ({ id, data }: IntegrationEvent<'AnswerReq
   purpose: 'answer-call',
   answerId: data.answerId,
   accountId: data.accountId,
-  call: { fromContact: data.fromContact, sensitive: data.sensitive, emergencyCallback: data.emergencyCallback ?? false },
+  call: { from: data.from, fromContact: data.fromContact, sensitive: data.sensitive, emergencyCallback: data.emergencyCallback ?? false },
   assertion: data.voice,
   requestedAt: data.requestedAt,
   causationId: id,

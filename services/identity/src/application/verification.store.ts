@@ -21,6 +21,13 @@ export interface SealedVoiceprint {
   readonly overrides: PermissionOverrides;
 }
 
+/** A contact whose number is calling: the household's (memberId null) or a member's own. */
+export interface CallingContact {
+  readonly accountId: string;
+  readonly e164: string;
+  readonly memberId: string | null;
+}
+
 /** The same (device, nonce) gives the same key, whatever characters either holds. */
 export const nonceKey = (deviceId: string, nonce: string): string => JSON.stringify([deviceId, nonce]);
 
@@ -35,6 +42,8 @@ export abstract class VerificationStore {
   /** The pairs among these already burnt, as nonceKey()s. */
   abstract seenNonces(tx: EntityManager, nonces: readonly Pick<NonceUse, 'deviceId' | 'nonce'>[]): Promise<Set<string>>;
   abstract sealedVoiceprints(tx: EntityManager, accountIds: readonly string[]): Promise<readonly SealedVoiceprint[]>;
+  /** The contacts of these accounts whose number is one of these: who holds each (null: the household). */
+  abstract contactsCalling(tx: EntityManager, accountIds: readonly string[], numbers: readonly string[]): Promise<readonly CallingContact[]>;
   /**
    * Burns these nonces. One burnt meanwhile by a concurrent transaction fails the statement as a
    * lost race, so the batch is retried on a fresh read and then sees it as seen.

@@ -3,7 +3,7 @@ import { grantsFor, type MemberPermissions } from './permissions';
 
 /** What identity knows of an inbound call when a member tries to answer it (from AnswerRequested). */
 export interface InboundCallFacts {
-  /** The caller's number is one of the household's contacts. */
+  /** The caller's number is a household contact or one of the answering member's own. */
   readonly fromContact: boolean;
   /** The carrier flagged it, or the caller is a contact marked sensitive (a bank, a one-time-password sender). */
   readonly sensitive: boolean;

@@ -67,7 +67,7 @@ describe('the verification of a request', () => {
 
 describe('the verification of an answer', () => {
   const answerContext: AnswerContext = {
-    callId: 'call-2', answerId: 'answer-1', accountId: 'acc-1', deviceId: 'kitchen', fromContact: false, sensitive: false,
+    callId: 'call-2', answerId: 'answer-1', accountId: 'acc-1', deviceId: 'kitchen', callerIsContactOf: [], sensitive: false,
     device: context.device, nonceSeen: false, enrolled: context.enrolled, members: new Map([['maria', { role: 'child' }]]), now: context.now,
   };
   const answer = (overrides: Partial<AnswerContext> = {}): VerifyAnswer => ({
@@ -86,12 +86,12 @@ describe('the verification of an answer', () => {
   });
 
   it("lets the same child answer a contact's call", () => {
-    const [decision] = decideVerification(answer({ fromContact: true }), initialVerificationState);
+    const [decision] = decideVerification(answer({ callerIsContactOf: [null] }), initialVerificationState);
     expect(decision).toMatchObject({ type: 'AnswerAuthorized', data: { answerId: 'answer-1', memberId: 'maria' } });
   });
 
   it('is decided once: a redelivered answer decides nothing more, even one that would now be allowed', () =>
-    given([refused]).when(answer({ fromContact: true })).thenNothingHappens());
+    given([refused]).when(answer({ callerIsContactOf: [null] })).thenNothingHappens());
 
   it("remembers the call's account for the envelope", () =>
     expect(evolveVerification(initialVerificationState, refused)).toEqual({ status: 'decided', decision: 'AnswerRefused', accountId: 'acc-1' }));

@@ -20,7 +20,7 @@ const household: AnswerContext = {
   answerId: 'answer-1',
   accountId: 'acc-1',
   deviceId: 'kitchen',
-  fromContact: false,
+  callerIsContactOf: [],
   sensitive: false,
   device: { deviceId: 'kitchen', accountId: 'acc-1', publicKey: kitchen.publicKey },
   nonceSeen: false,
@@ -48,7 +48,7 @@ const refused = (reason: string, memberId: string | null = null) => ({
   type: 'AnswerRefused' as const,
   data: { callId: 'call-7', answerId: 'answer-1', accountId: 'acc-1', deviceId: 'kitchen', memberId, reason },
 });
-const fromContact = { fromContact: true };
+const fromContact = { callerIsContactOf: [null] };
 const sensitive = { sensitive: true };
 
 describe('an answer to an ordinary inbound call', () => {
@@ -58,6 +58,10 @@ describe('an answer to an ordinary inbound call', () => {
     given().when(answers(chloe.utter())).then(refused('not_permitted', 'chloe')));
   it("is taken from a child when the caller is a household contact", () =>
     given(fromContact).when(answers(chloe.utter())).then(authorized('chloe')));
+  it("is taken from a child when the caller is the child's own contact", () =>
+    given({ callerIsContactOf: ['olivia', 'chloe'] }).when(answers(chloe.utter())).then(authorized('chloe')));
+  it("is refused to a child when the caller is only a parent's own contact", () =>
+    given({ callerIsContactOf: ['olivia', 'adam'] }).when(answers(chloe.utter())).then(refused('not_permitted', 'chloe')));
   it('is refused to a guest, even for a contact', () =>
     given(fromContact).when(answers(gus.utter())).then(refused('not_permitted', 'gus')));
   it('is taken from a guest granted contacts, for a contact', () =>

@@ -6,7 +6,12 @@ import { verifySpeaker, type LinkedDevice } from './verify-speaker';
 import type { EnrolledVoiceprint } from './voice-match';
 
 /** Everything verifyAnswer needs, gathered by the caller (who owns the I/O). */
-export interface AnswerContext extends InboundCallFacts {
+export interface AnswerContext extends Omit<InboundCallFacts, 'fromContact'> {
+  /**
+   * Whose contacts the caller is among, in identity's registry: null for a household contact, a
+   * member's id for that member's own. Empty when the caller is no contact (or anonymous).
+   */
+  readonly callerIsContactOf: readonly (string | null)[];
   readonly callId: string;
   /** The answer attempt the decision names. */
   readonly answerId: string;
@@ -52,7 +57,9 @@ const scoresOf = (score: number | undefined, liveness: number | undefined): Pick
  * Decides an answer to an inbound call: the voice is verified exactly as a placed call's
  * (verifySpeaker: the device's key, purpose `answer-call`, subject the callId, freshness, nonce,
  * liveness, best score and margin, at the standard thresholds), then mayAnswerCall says whether
- * the recognised member may take this call. A device linked to another household is refused as
+ * the recognised member may take this call. The caller counts as a contact for that member when it
+ * is a household contact or the member's own: a child answers a call from a friend of theirs, not
+ * from a parent's own contact (a doctor, a lawyer). A device linked to another household is refused as
  * `unlinked_device`: it is not one of this call's devices, and its own account is not named.
  * The standard thresholds come first so that a sensitive call answered by a voice that passes
  * them but not the high ones is refused `insufficient_assurance`, not as an unknown speaker.
@@ -69,7 +76,8 @@ export const verifyAnswer = (assertion: VoiceAssertion, context: AnswerContext):
   }
   const { memberId, score, threshold, margin, liveness, assurance } = speaker.data;
   const member = context.members.get(memberId);
-  const permission = member ? mayAnswerCall(member, context, assurance) : ({ allowed: false, reason: 'not_permitted' } as const);
+  const fromContact = context.callerIsContactOf.some((owner) => owner === null || owner === memberId);
+  const permission = member ? mayAnswerCall(member, { ...context, fromContact }, assurance) : ({ allowed: false, reason: 'not_permitted' } as const);
   if (!permission.allowed) return refuse(context, permission.reason, memberId, scoresOf(score, liveness));
   return {
     type: 'AnswerAuthorized',

@@ -2,7 +2,7 @@ import type { MemberRole, PermissionOverrides } from '@homeline/contracts';
 import { Injectable } from '@nestjs/common';
 import { type Companion, rawQuery, treatUniqueViolationAsRace } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { nonceKey, VerificationStore, type NonceUse, type SealedVoiceprint } from '../application/verification.store';
+import { nonceKey, VerificationStore, type CallingContact, type NonceUse, type SealedVoiceprint } from '../application/verification.store';
 import type { LinkedDevice } from '../domain';
 
 /** The replay guard's key (registry.migration.ts): a violation means another delivery burnt the nonce first. */
@@ -56,6 +56,16 @@ export class SqlVerificationStore extends VerificationStore {
       [accountIds],
     );
     return rows.map((row) => ({ accountId: row.account_id, memberId: row.member_id, sealed: row.sealed, role: row.role, overrides: row.overrides }));
+  }
+
+  async contactsCalling(tx: EntityManager, accountIds: readonly string[], numbers: readonly string[]): Promise<readonly CallingContact[]> {
+    const rows = await rawQuery<{ account_id: string; e164: string; member_id: string | null }>(
+      tx,
+      'identity_contacts_calling_v1',
+      `SELECT account_id, e164, member_id FROM contacts WHERE account_id = ANY($1::uuid[]) AND e164 = ANY($2::text[])`,
+      [accountIds, numbers],
+    );
+    return rows.map((row) => ({ accountId: row.account_id, e164: row.e164, memberId: row.member_id }));
   }
 
   // No ON CONFLICT: a nonce burnt by a concurrent transaction must fail this one (see nonceConstraint).

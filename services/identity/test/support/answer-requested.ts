@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto';
 export interface InboundCall {
   readonly callId: string;
   readonly accountId: string;
+  /** The caller's number (default +15550100123). */
+  readonly from?: string;
+  /** What routing says: the caller is someone's contact in the household. */
   readonly fromContact?: boolean;
   readonly sensitive?: boolean;
 }
@@ -14,7 +17,7 @@ export const answerRequested = (call: InboundCall, deviceId: string, voice: Voic
   occurredAt: now.toISOString(), correlationId: call.callId, causationId: null, accountId: call.accountId,
   data: {
     callId: call.callId, answerId, accountId: call.accountId, deviceId, voice, requestedAt: now.toISOString(),
-    from: '+15550100123', fromContact: call.fromContact ?? false, sensitive: call.sensitive ?? false,
+    from: call.from ?? '+15550100123', fromContact: call.fromContact ?? false, sensitive: call.sensitive ?? false,
   },
 }) satisfies IntegrationEvent<'AnswerRequested'>;
 
