@@ -31,7 +31,7 @@ export { toEnvelope, toKafkaMessage, topicBySource } from './outbox/kafka-messag
 export { readRelayCheckpoint } from './outbox/relay-checkpoint';
 export { InboxConsumer } from './inbox/inbox-consumer';
 export type { BatchHandler, ConsumedEvent, ConsumerInstrumentation, InboxConsumerOptions, UnitHandler } from './inbox/inbox-consumer';
-export { recordInInbox } from './inbox/inbox';
+export { forgetProcessed, recordInInbox } from './inbox/inbox';
 export { classifyMessage, deadLetterCodes, toDeadLetter } from './inbox/incoming-message';
 export type { Classifier, DeadLetterCode, Incoming } from './inbox/incoming-message';
 export type { Projection } from './projections/projection';

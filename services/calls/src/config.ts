@@ -1,4 +1,4 @@
-import { env, platformEnv } from '@homeline/platform';
+import { env, platformEnv, retentionEnv } from '@homeline/platform';
 import { z } from 'zod';
 
 /** Everything the calls service reads from its environment, validated once at start. */
@@ -34,8 +34,9 @@ export const callsConfigSchema = platformEnv({ httpPort: 3001 }).extend({
   ASSERTION_FUTURE_SKEW_SECONDS: env.seconds(5),
   /** How long a POST /v1/calls Idempotency-Key is remembered. */
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).default(24),
-  /** How often expired Idempotency-Keys and emergency nonces are forgotten. */
+  /** How often expired Idempotency-Keys, emergency nonces and inbox rows are forgotten. */
   EXPIRY_SWEEP_INTERVAL_MS: env.milliseconds(60_000),
+  ...retentionEnv,
 });
 
 export type CallsConfig = z.infer<typeof callsConfigSchema>;

@@ -399,7 +399,7 @@ describe('the call-setup process manager', () => {
     });
   });
 
-  it('scopes an Idempotency-Key to the device that sent it, and forgets keys after their time', async () => {
+  it('scopes an Idempotency-Key to the device that sent it, and forgets keys and inbox rows after their time', async () => {
     const key = `key-${randomUUID()}`;
     const place = async (deviceId: string) => {
       const voice = simulatedDevice(deviceId).assert({ subject: 'Mom', embedding: simulatedSpeaker('alex').utter() });
@@ -417,8 +417,13 @@ describe('the call-setup process manager', () => {
     // A backlog larger than one batch (1,000): one sweep forgets all of it.
     await db.query(`INSERT INTO idempotency_keys (scope, key, request_hash, status, created_at)
       SELECT 'calls.place:dev-old', 'old-' || i, 'h', 202, now() - interval '25 hours' FROM generate_series(1, 2500) i`);
+    // And inbox rows older than INBOX_RETENTION_HOURS (192 by default), beside a week-old one it keeps.
+    await db.query(`INSERT INTO es_inbox (consumer, event_id, processed_at)
+      SELECT 'homeline-calls', 'old-' || i, now() - interval '193 hours' FROM generate_series(1, 1200) i
+      UNION ALL SELECT 'homeline-calls', 'week-old', now() - interval '7 days'`);
     const swept = await calls.app.get(ExpirySweeper).sweep();
-    expect(swept.idempotencyKeys).toBe(2503);
+    expect(swept).toMatchObject({ idempotencyKeys: 2503, inbox: 1200 });
+    expect((await db.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'week-old'`)).rows).toEqual([{ event_id: 'week-old' }]);
     expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE scope = 'calls.place:dev-old'`)).rowCount).toBe(0);
     expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).rowCount).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { platformEnv } from '@homeline/platform';
+import { platformEnv, retentionEnv } from '@homeline/platform';
 import { z } from 'zod';
 import type { SpeakerVerificationConfig } from './domain/speaker-thresholds';
 import { defaultSpeakerVerificationConfig as defaults } from './domain/speaker-thresholds';
@@ -52,8 +52,9 @@ export const identityConfigSchema = platformEnv({ httpPort: 3002 })
     APPROVAL_TTL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).default(600),
     /** How old an approver's signed decision may be when it arrives. */
     APPROVAL_SIGNATURE_MAX_AGE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1).default(300),
-    /** How often expired approvals, nonces and Idempotency-Keys are swept. */
+    /** How often expired approvals, nonces, Idempotency-Keys and inbox rows are swept. */
     EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(50).default(5000),
+    ...retentionEnv,
   })
   .superRefine((config, context) => {
     const pairs = [

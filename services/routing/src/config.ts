@@ -1,4 +1,4 @@
-import { env, platformEnv } from '@homeline/platform';
+import { env, platformEnv, retentionEnv } from '@homeline/platform';
 import { z } from 'zod';
 import type { CallLimits } from './domain';
 
@@ -86,6 +86,15 @@ export const routingConfigSchema = platformEnv({ httpPort: 3003 })
     DAILY_BUDGET_PREMIUM: callCount(0, 5),
     /** Outbound calls the line carries at once: the account's carrier legs whose calls are not over. */
     MAX_CONCURRENT_CALLS_PER_LINE: callCount(1, 4),
+    /**
+     * How long a carrier callback is remembered for deduplication. A later copy of one forgotten
+     * is still refused by its sequence (a leg applies only a higher one), so this bounds the table,
+     * not the guarantee.
+     */
+    CARRIER_CALLBACK_RETENTION_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).default(192),
+    /** How often inbox rows and carrier callbacks past their retention are forgotten. */
+    EXPIRY_SWEEP_INTERVAL_MS: env.milliseconds(60_000),
+    ...retentionEnv,
   })
   .refine(
     (c) =>

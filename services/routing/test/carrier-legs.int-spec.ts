@@ -1,6 +1,7 @@
 import { eventually } from '@homeline/testing';
 import { HouseholdEvents, callEnded, callFailed, callRouting, emergencyRedial } from './support/household';
 import { postCarrierStatus } from './support/carrier-callbacks';
+import { ExpirySweeper } from '../src/edges/expiry-sweeper';
 import { RoutingHarness } from './support/routing-harness';
 
 const busyNumber = '+12125550486';
@@ -236,6 +237,30 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     });
     expect(unsigned.status).toBe(401);
     expect(await routing.streamLength(`leg-${legId}`)).toBe(2); // requested, ringing
+  });
+
+  it('forgets callbacks and inbox rows past their retention, keeps the recent ones, and still refuses a late copy of a forgotten callback', async () => {
+    const callId = await dial(ringingNumber);
+    const [, , ringing] = await routing.waitFor(callId, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging']);
+    const { legId, carrierCallId } = ringing.data as { legId: string; carrierCallId: string };
+    const at = new Date().toISOString();
+    expect((await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status: 'answered', sequence: 10, occurredAt: at })).status).toBe(204);
+    const [{ sequence: ringingSequence }] = await routing.dataSource.query(
+      `SELECT sequence FROM carrier_callbacks WHERE carrier_call_id = $1 AND status = 'ringing'`, [carrierCallId]);
+    const [{ consumer }] = await routing.dataSource.query(`SELECT consumer FROM es_inbox LIMIT 1`);
+    // This leg's callbacks are 9 days old (192 hours by default); so is a backlog of inbox rows, beside a week-old one.
+    await routing.dataSource.query(`UPDATE carrier_callbacks SET received_at = now() - interval '9 days' WHERE carrier_call_id = $1`, [carrierCallId]);
+    await routing.dataSource.query(
+      `INSERT INTO es_inbox (consumer, event_id, processed_at) SELECT $1, 'old-' || i, now() - interval '193 hours' FROM generate_series(1, 1200) i`, [consumer]);
+    await routing.dataSource.query(`INSERT INTO es_inbox (consumer, event_id, processed_at) VALUES ($1, 'week-old', now() - interval '7 days')`, [consumer]);
+    const recentCallbacks = (await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks`))[0].n - 2;
+
+    expect(await routing.app.get(ExpirySweeper).sweep()).toEqual({ inbox: 1200, callbacks: 2 });
+    expect((await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks`))[0].n).toBe(recentCallbacks);
+    expect(await routing.dataSource.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'week-old'`)).toEqual([{ event_id: 'week-old' }]);
+    // The carrier sends the forgotten ringing again: applied when the response comes, it changes nothing (its sequence is behind).
+    expect((await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status: 'ringing', sequence: ringingSequence, occurredAt: at })).status).toBe(204);
+    expect(await routing.streamLength(`leg-${legId}`)).toBe(3); // requested, ringing, answered
   });
 
   it('keeps a connected leg connected when an older busy arrives after the answer, and ends it on a newer status', async () => {

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { StreamConflict1764300000000 } from './stream-conflict.migration';
+import { InboxRetention1766000000000 } from './inbox-retention.migration';
 
 /**
  * The event store's tables. `transaction_id` lets readers page by (transaction_id, position)
@@ -63,4 +64,4 @@ export class EventStoreSchema1764000000000 implements MigrationInterface {
 }
 
 /** Add these to a service DataSource's `migrations`. */
-export const eventStoreMigrations = [EventStoreSchema1764000000000, StreamConflict1764300000000];
+export const eventStoreMigrations = [EventStoreSchema1764000000000, StreamConflict1764300000000, InboxRetention1766000000000];

@@ -1,44 +1,40 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { drainBatches, IdempotencyStore, SERVICE_CONFIG } from '@homeline/platform';
+import { forgetProcessed } from '@homeline/event-store';
+import { drainBatches, IdempotencyStore, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
 import type { CallsConfig } from '../config';
 
 /**
  * Forgets what calls needs only for a while: Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS
- * (a request sent again after that runs again) and the nonces of emergency requests older than
- * the assertion window (a replay of one is refused as stale anyway). A sweep every
- * EXPIRY_SWEEP_INTERVAL_MS, in bounded batches: two statements when there is nothing to forget.
+ * (a request sent again after that runs again), the nonces of emergency requests older than
+ * the assertion window (a replay of one is refused as stale anyway), and inbox rows older than
+ * INBOX_RETENTION_HOURS (longer than Kafka keeps the events). A sweep every
+ * EXPIRY_SWEEP_INTERVAL_MS, in bounded batches: three statements when there is nothing to forget.
  */
 const batchSize = 1000;
 
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ExpirySweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly periodic: PeriodicSweep;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
     @Inject(SERVICE_CONFIG) private readonly config: CallsConfig,
-  ) {}
+  ) {
+    this.periodic = new PeriodicSweep(new Logger(ExpirySweeper.name), config.EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error) => this.logger.warn(`expiry sweep failed: ${error instanceof Error ? error.message : error}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.EXPIRY_SWEEP_INTERVAL_MS);
+    this.periodic.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One sweep, batch after batch until the backlog is gone; exposed for tests. */
-  async sweep(): Promise<{ idempotencyKeys: number; nonces: number }> {
+  async sweep(): Promise<{ idempotencyKeys: number; nonces: number; inbox: number }> {
     const idempotencyKeys = await drainBatches(batchSize, (limit) => this.idempotency.expire(this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600, limit));
     const window = this.config.ASSERTION_MAX_AGE_SECONDS + this.config.ASSERTION_FUTURE_SKEW_SECONDS + 60;
     const nonces = await drainBatches(batchSize, async (limit) => {
@@ -49,6 +45,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
       );
       return deleted;
     });
-    return { idempotencyKeys, nonces };
+    const inbox = await drainBatches(batchSize, (limit) => forgetProcessed(this.dataSource.manager, this.config.INBOX_RETENTION_HOURS * 3600, limit));
+    return { idempotencyKeys, nonces, inbox };
   }
 }

@@ -3,11 +3,12 @@ import { OutboxRelayHost } from '@homeline/platform';
 import { Registry } from 'prom-client';
 import { carrierProviders } from './carrier.provider';
 import { CarrierWebhooksController } from './carrier-webhooks.controller';
+import { ExpirySweeper } from './expiry-sweeper';
 import { routingApplicationProvider } from './routing.composition';
 import { RoutingMetrics } from './routing-metrics';
 import { RoutingRuntime } from './routing-runtime';
 
-/** Destination decisions, carrier legs, inbound calls and the carrier's webhooks. */
+/** Destination decisions, carrier legs, inbound calls and the carrier's webhooks; the sweep of what they keep only for a while. */
 @Module({
   controllers: [CarrierWebhooksController],
   providers: [
@@ -16,6 +17,7 @@ import { RoutingRuntime } from './routing-runtime';
     routingApplicationProvider,
     RoutingRuntime,
     OutboxRelayHost,
+    ExpirySweeper,
   ],
 })
 export class RoutingModule {}

@@ -5,6 +5,7 @@ import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migrat
 import { RoutingEmergencyRedials1765800000000 } from './routing-emergency-redials.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
 import { RoutingRequestCarriedOut1765400000000 } from './routing-request-carried-out.migration';
+import { RoutingRetention1766000000100 } from './routing-retention.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
 
 /** Routing's own schema history, oldest first (the event store's migrations run before it). */
@@ -17,4 +18,5 @@ export const routingMigrations = [
   RoutingDevicesOrder1765200000000,
   RoutingRequestCarriedOut1765400000000,
   RoutingEmergencyRedials1765800000000,
+  RoutingRetention1766000000100,
 ];

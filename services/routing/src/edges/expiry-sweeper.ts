@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { forgetProcessed } from '@homeline/event-store';
+import { drainBatches, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
+import { DataSource } from 'typeorm';
+import type { RoutingConfig } from '../config';
+
+const batchSize = 1000;
+
+/**
+ * Forgets what routing needs only for a while: inbox rows older than INBOX_RETENTION_HOURS
+ * (longer than Kafka keeps the events) and carrier callbacks older than
+ * CARRIER_CALLBACK_RETENTION_HOURS. A sweep every EXPIRY_SWEEP_INTERVAL_MS, in bounded batches:
+ * two statements when there is nothing to forget.
+ */
+@Injectable()
+export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly periodic: PeriodicSweep;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: RoutingConfig,
+  ) {
+    this.periodic = new PeriodicSweep(new Logger(ExpirySweeper.name), config.EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
+  }
+
+  onApplicationBootstrap(): void {
+    this.periodic.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.periodic.stop();
+  }
+
+  /** One sweep, batch after batch until the backlog is gone; exposed for tests. */
+  async sweep(): Promise<{ inbox: number; callbacks: number }> {
+    const inbox = await drainBatches(batchSize, (limit) => forgetProcessed(this.db.manager, this.config.INBOX_RETENTION_HOURS * 3600, limit));
+    const callbacks = await drainBatches(batchSize, async (limit) => {
+      const [, deleted]: [unknown, number] = await this.db.query(
+        `DELETE FROM carrier_callbacks WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM carrier_callbacks WHERE received_at < now() - make_interval(secs => $1) LIMIT $2))`,
+        [this.config.CARRIER_CALLBACK_RETENTION_HOURS * 3600, limit],
+      );
+      return deleted;
+    });
+    return { inbox, callbacks };
+  }
+}
