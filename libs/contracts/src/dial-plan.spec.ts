@@ -44,6 +44,11 @@ describe('classifying what was dialled', () => {
       expect(classifyDestination('+1 876 200 1234', 'JM')).toMatchObject({ class: 'domestic' });
     });
 
+    it.each(['+1 456 555 1234', '+1 700 555 1234', '+1 880 555 1234', '+1 881 555 1234', '+1 999 555 1234'])(
+      'treats %s, an area code no country has (carriers may route it abroad), as international',
+      (number) => expect(classifyDestination(number, 'US')).toMatchObject({ ok: true, class: 'international' }),
+    );
+
     it('treats the fictional +1 555 range (possible, not assigned) as domestic', () =>
       expect(classifyDestination('+1 555 010 9999', 'US')).toEqual({
         ok: true,
@@ -83,6 +88,19 @@ describe('classifying what was dialled', () => {
       expect(classifyDestination('1200', 'IT')).toEqual({ ok: true, class: 'premium', e164: '1200' });
       expect(classifyDestination('611', 'US')).toEqual({ ok: true, class: 'short_code', e164: '611' }); // toll free
     });
+
+    it('classes directory enquiries that put calls through at their own rate as premium, though the metadata leaves their cost unknown', () => {
+      for (const [number, country] of [['118118', 'GB'], ['118500', 'GB'], ['118212', 'GB'], ['11833', 'DE'], ['11811', 'IE'], ['118811', 'AT']]) {
+        expect(classifyDestination(number, country)).toEqual({ ok: true, class: 'premium', e164: number });
+      }
+      // Other short numbers of unknown cost stay short codes: the police's and the NHS's non-emergency lines, relay for the deaf.
+      expect(classifyDestination('101', 'GB')).toEqual({ ok: true, class: 'short_code', e164: '101' });
+      expect(classifyDestination('111', 'GB')).toEqual({ ok: true, class: 'short_code', e164: '111' });
+      expect(classifyDestination('711', 'US')).toEqual({ ok: true, class: 'short_code', e164: '711' });
+    });
+
+    it.each(['1010', '123456', '0000', '900', '976'])('refuses %s, a short number the US plan does not have', (number) =>
+      expect(classifyDestination(number, 'US')).toEqual({ ok: false, reason: 'invalid_destination' }));
 
     it('treats a UK premium number as premium for a UK account', () =>
       expect(classifyDestination('+44 909 879 0000', 'GB')).toMatchObject({ class: 'premium' }));
@@ -130,6 +148,18 @@ describe('recognising an emergency call however it was asked for', () => {
   ])('knows "%s" in %s as %s, whatever script its digits are in', (target, country, number) => {
     expect(emergencyNumberFor(target, country)).toBe(number);
     expect(classifyDestination(target, country)).toEqual({ ok: true, class: 'emergency', e164: number });
+  });
+
+  it.each([
+    ['LRE…PDF', '\u202A911\u202C'],
+    ['FSI…PDI', '\u2068911\u2069'],
+    ['RLM and Arabic-Indic digits', '\u200F٩١١'],
+    ['ALM and Arabic-Indic digits', '\u061C٩١١'],
+    ['a zero-width space', '911\u200B'],
+    ['a soft hyphen', '9\u00AD1\u00AD1'],
+  ])('knows 911 wrapped in %s (right-to-left locales and keyboards add them) as 911', (_what, target) => {
+    expect(emergencyNumberFor(target, 'US')).toBe('911');
+    expect(classifyDestination(target, 'US')).toEqual({ ok: true, class: 'emergency', e164: '911' });
   });
 
   it('answers a word with the country\'s general number where it has one, and with the service it names where a country has none', () => {

@@ -31,12 +31,20 @@ const asciiDigits = (text: string): string =>
   });
 
 /**
- * A dial string as the network sees it: NFKC and ASCII digits first (fullwidth "９１１" and
- * Arabic-Indic "٩١١" are "911"), then without what a person types and means nothing — spaces,
- * dots, dashes, brackets, slashes — and the "#" some keypads end a number with.
+ * The text as read: NFKC, without the invisible format characters (Unicode Cf) that phones and
+ * keyboards put around numbers — direction marks and isolates in right-to-left locales (Android
+ * wraps a number in them; Arabic input puts a mark beside "٩١١"), zero-width spaces, soft
+ * hyphens — and with ASCII digits.
+ */
+const visibleText = (target: string): string => asciiDigits(target.normalize('NFKC').replace(/\p{Cf}/gu, ''));
+
+/**
+ * A dial string as the network sees it: visible text with ASCII digits first (fullwidth "９１１",
+ * Arabic-Indic "٩١١" and "\u2068911\u2069" are "911"), then without what a person types and means
+ * nothing — spaces, dots, dashes, brackets, slashes — and the "#" some keypads end a number with.
  */
 export const normaliseDialString = (target: string): string =>
-  asciiDigits(target.normalize('NFKC')).trim().replace(/[\s().\-/]/g, '').replace(/#+$/, '');
+  visibleText(target).trim().replace(/[\s().\-/]/g, '').replace(/#+$/, '');
 
 /** An ISO 3166-1 alpha-2 code that has a numbering plan ("ZZ", the unknown region, has none). */
 export const isDiallingCountry = (country: string): boolean => isSupportedCountry(country.toUpperCase());
@@ -103,7 +111,7 @@ export const emergencyNumberFor = (target: string, country: string): string | nu
 /** Whether `target` could be an emergency call in some country: a cheap test before looking the country up. */
 export const mayBeEmergencyTarget = (target: string): boolean => emergencyWords.has(spokenForm(target)) || shortDigitsOf(target) !== null;
 
-const spokenForm = (target: string): string => asciiDigits(target.normalize('NFKC')).trim().toLowerCase().replace(/[\s-]+/g, ' ');
+const spokenForm = (target: string): string => visibleText(target).trim().toLowerCase().replace(/[\s-]+/g, ' ');
 
 /** The digits of a short number, typed or spelled out ("nine one one"); null for anything else. */
 const shortDigitsOf = (target: string): string | null => {
@@ -127,20 +135,47 @@ const classifyShort = (digits: string, country: RegionCode): Classification | nu
   } catch {
     return null; // not even a short number ("00" in the UK): the regular rules refuse it
   }
-  if (shortNumbers.isPossibleShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country)) {
+  // Germany's 11833 is also a possible regular number there, Austria's 118 811 one the metadata lacks: the range decides first.
+  if (isPremiumDirectory(digits, country)) return { ok: true, class: 'premium', e164: digits };
+  if (shortNumbers.isValidShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country)) {
     // A short number billed at a premium rate (France's 3611 and 118 712, Italy's 1200) is premium:
     // its grant, its assurance and its budget apply, as to any other premium number.
     const premium = shortNumbers.getExpectedCostForRegion(parsed, country) === ShortNumberInfo.ShortNumberCost.PREMIUM_RATE;
     return { ok: true, class: premium ? 'premium' : 'short_code', e164: digits };
   }
-  return null;
+  // Only a short number the country's plan has: "1010", "900" or "0000" go nowhere but to the carrier's error.
+  return shortNumbers.isPossibleShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country) ? invalid : null;
 };
+
+/**
+ * Directory enquiries billed at a premium rate whose cost the metadata leaves unknown: the UK's and
+ * Ireland's 118 numbers, Germany's and Austria's 118 ranges. They put a call through to any number,
+ * abroad included, at their own rate per minute, so they are premium: a short code counts against
+ * no budget.
+ */
+const premiumDirectories: Readonly<Partial<Record<RegionCode, RegExp>>> = {
+  GB: /^118\d{3}$/,
+  IE: /^118\d{2}$/,
+  DE: /^118\d{2,3}$/,
+  AT: /^118\d{3}$/,
+};
+const isPremiumDirectory = (digits: string, country: RegionCode): boolean => premiumDirectories[country]?.test(digits) ?? false;
+
+const invalid: Classification = { ok: false, reason: 'invalid_destination' };
 
 /**
  * NANP pay-per-call: the 900 area code (libphonenumber types it PREMIUM_RATE) and the 976
  * exchange in any area code, which carriers bill as premium though no metadata says so.
  */
 const isNanpPayPerCall = (e164: string): boolean => /^\+1\d{3}976\d{4}$/.test(e164) || /^\+1976\d{7}$/.test(e164);
+
+/**
+ * The NANP's fictional 555 area code (the demo's and the tests' numbers): the one number no
+ * country's metadata names that counts as the account's own. Every other such +1 area code — 456
+ * (carriers' inbound international), 700, 880 and 881, unassigned ones — may be routed abroad
+ * and is international.
+ */
+const isFictional = (e164: string): boolean => /^\+1555\d{7}$/.test(e164);
 
 const isRegularNumber = (digits: string, country: string): boolean =>
   parsePhoneNumberFromString(digits, country as CountryCode)?.isPossible() ?? false;
@@ -154,11 +189,12 @@ const isRegularNumber = (digits: string, country: string): boolean =>
  * under the US). A number that is only "possible" cannot be typed: when its area code still names
  * a country (+1 876 is Jamaica, however new the range and old the metadata), that country decides —
  * the Caribbean shares +1 with the US, and calls there are the classic toll fraud. When nothing
- * names one (the fictional +1 555 range the demo uses), its calling code decides.
+ * names one, it is international (the stricter reading), but for the fictional +1 555 range the
+ * demo uses, which is the account's own under +1.
  */
 const classifyRegular = (dialString: string, country: CountryCode): Classification => {
   const number = parsePhoneNumberFromString(dialString, country);
-  if (!number || !number.isPossible()) return { ok: false, reason: 'invalid_destination' };
+  if (!number || !number.isPossible()) return invalid;
   const e164 = number.number;
   const sameCallingCode = number.countryCallingCode === String(phoneUtil.getCountryCodeForRegion(country));
   const premium = (): Classification => {
@@ -167,7 +203,7 @@ const classifyRegular = (dialString: string, country: CountryCode): Classificati
   };
   if (isNanpPayPerCall(e164)) return premium();
   if (!number.isValid()) {
-    const sameCountry = number.country === undefined ? sameCallingCode : number.country === country;
+    const sameCountry = number.country === undefined ? sameCallingCode && isFictional(e164) : number.country === country;
     return { ok: true, class: sameCountry ? 'domestic' : 'international', e164 };
   }
   const type = number.getType();
@@ -184,7 +220,7 @@ const classifyRegular = (dialString: string, country: CountryCode): Classificati
  */
 export const classifyDestination = (dialString: string, accountCountry: string): Classification => {
   const country = accountCountry.toUpperCase();
-  if (!looksDialable(dialString) || !isSupportedCountry(country)) return { ok: false, reason: 'invalid_destination' };
+  if (!looksDialable(dialString) || !isSupportedCountry(country)) return invalid;
   const normalised = normaliseDialString(dialString);
   if (!normalised.startsWith('+')) {
     const short = classifyShort(normalised, country as RegionCode);

@@ -102,6 +102,12 @@ describe('a contact whose number is premium or international', () => {
     given({ member: adult }).when(asks('+44 20 7946 0958')).then(refusedAs('international'));
   });
 
+  it("is refused to an adult who dials a UK 118 directory that would put the call through, or a +1 area code no country has", () => {
+    const inGreatBritain = { ...household.account!, address: { ...household.account!.address, country: 'GB' } };
+    given({ member: adult, account: inGreatBritain }).when(asks('118118')).then(refusedAs('premium'));
+    given({ member: adult }).when(asks('+1 456 555 1234')).then(refusedAs('international'));
+  });
+
   it('is refused abroad to a member holding premium but not international: premium-rate lines abroad are the classic toll fraud', () => {
     const premiumOnly = { ...adult!, grants: [...adult!.grants, 'premium' as const] };
     given({ member: premiumOnly }).when(asks('+44 909 879 0000')).then(refusedAs('premium'));
@@ -145,6 +151,11 @@ describe('routing an emergency call', () => {
           },
         },
       ]));
+
+  it('routes 911 from an unverified speaker when the device wrapped it in direction marks (a right-to-left locale)', () =>
+    given({ member: null })
+      .when(asks('\u2068911\u2069', unverified))
+      .then([{ type: 'DestinationResolved', data: { class: 'emergency', e164: '911' } }, { type: 'EmergencyOwnerNotified' }]));
 
   it('routes 911 for a guest', () =>
     given({ member: { memberId: 'olivia', grants: ['emergency'] } })
