@@ -1,9 +1,10 @@
 import type { Envelope } from '@homeline/contracts';
+import { hashLeaf } from '@homeline/tlog';
 import type { AuditEntry } from '../domain/audit-entry';
 import { columnsOf } from '../domain/audit-entry';
 import { complianceEntry, type ComplianceAction } from '../domain/compliance-action';
 import { ERASED, openPersonalData } from '../domain/personal-data';
-import type { AuditStore, Clock, EntryFilter, IdSource, StoredLeaf } from './ports';
+import type { AuditStore, AuditTx, Clock, EntryFilter, IdSource, StoredLeaf } from './ports';
 import { sealContext, type RecordEntries } from './record-entries';
 
 /** An entry as a compliance query shows it: its index, its columns, the event with personal data opened. */
@@ -20,6 +21,8 @@ export interface EntryView {
   readonly callId: string | null;
   readonly memberId: string | null;
   readonly deviceId: string | null;
+  /** The hash of the entry's leaf (RFC 9162, base64): what its inclusion proof proves. */
+  readonly leafHash: string;
   readonly envelope: Envelope;
 }
 
@@ -51,8 +54,12 @@ export class Compliance {
   ) {}
 
   async record(action: ComplianceAction, correlationId: string): Promise<void> {
+    await this.store.transaction((tx) => this.stage(tx, action, correlationId));
+  }
+
+  private stage(tx: AuditTx, action: ComplianceAction, correlationId: string): Promise<unknown> {
     const entry = complianceEntry(action, { id: this.ids.uuid(), now: this.clock.now().toISOString(), correlationId });
-    await this.store.transaction((tx) => this.recorder.entries(tx, [entry]));
+    return this.recorder.entries(tx, [entry]);
   }
 
   /** Pages by index: indexes are assigned in commit order under one lock, so a later page never misses a row. */
@@ -69,22 +76,25 @@ export class Compliance {
    * Refuses an account the log never held anything of (404 unknown_account), unless `force`: its
    * tombstone then waits for its events, which are recorded "[erased]". Erases twice: a
    * device or call key that a concurrent batch created (and linked to the account) while the first
-   * pass ran is committed by the time of the second.
+   * pass ran is committed by the time of the second. The erasure's entry commits with the first
+   * pass: no key is destroyed without the log saying so.
    */
   async erase(accountId: string, reason: string, correlationId: string, force = false): Promise<void> {
     // A mistyped id would otherwise be "erased" (and logged so) while the real account stays readable.
     if (!force && !(await this.store.knowsAccount(accountId))) throw new UnknownAccount(accountId);
+    await this.store.transaction(async (tx) => {
+      await tx.eraseAccount(accountId, reason, this.clock.now());
+      await this.stage(tx, { type: 'AuditAccountErased', data: { accountId, reason } }, correlationId);
+    });
     await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
-    await this.store.transaction((tx) => tx.eraseAccount(accountId, reason, this.clock.now()));
-    await this.record({ type: 'AuditAccountErased', data: { accountId, reason } }, correlationId);
   }
 
   /** Decrypts with the keys that still exist; a value whose key was erased reads "[erased]". */
   private async open(rows: readonly StoredLeaf[]): Promise<EntryView[]> {
-    const entries = rows.map((r) => ({ index: r.index, entry: JSON.parse(r.leaf.toString('utf8')) as AuditEntry }));
+    const entries = rows.map((r) => ({ index: r.index, leafHash: hashLeaf(r.leaf).toString('base64'), entry: JSON.parse(r.leaf.toString('utf8')) as AuditEntry }));
     const scopes = [...new Set(entries.map((e) => e.entry.keyScope).filter((s): s is string => s !== null))];
     const keys = await this.store.dataKeys(scopes);
-    return entries.map(({ index, entry }) => {
+    return entries.map(({ index, leafHash, entry }) => {
       const key = entry.keyScope ? keys.get(entry.keyScope) : undefined;
       const data = openPersonalData(entry.event.data, (path, sealed) => {
         const plain = key?.open(sealContext(entry.event.id, path), sealed.$sealed);
@@ -95,7 +105,7 @@ export class Compliance {
       return {
         index, eventId: event.id, type: event.type, source: event.source, streamId: event.streamId, occurredAt: event.occurredAt,
         receivedAt: entry.receivedAt, correlationId: event.correlationId, accountId: columns.accountId, callId: columns.callId,
-        memberId: columns.memberId, deviceId: columns.deviceId, envelope: { ...event, data },
+        memberId: columns.memberId, deviceId: columns.deviceId, leafHash, envelope: { ...event, data },
       };
     });
   }

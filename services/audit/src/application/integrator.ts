@@ -1,12 +1,16 @@
-import { CompactRange, TileGrowth, openCheckpoint, signCheckpoint, tileKey, type NoteSigner, type TileAddress } from '@homeline/tlog';
-import type { AuditStore, AuditTx, TreeHead } from './ports';
+import { CompactRange, TileGrowth, openCheckpoint, signCheckpoint, tileKey, type Checkpoint, type NoteSigner, type NoteVerifier, type TileAddress } from '@homeline/tlog';
+import { LogIntegrityError } from './log-integrity';
+import type { AuditStore, AuditTx, StoredCheckpoint, TreeHead } from './ports';
 
 export interface IntegratorOptions {
   readonly origin: string;
   readonly signer: NoteSigner;
+  /** The keys of earlier signers (AUDIT_PREVIOUS_VERIFIER_KEYS): a checkpoint signed before a rotation still vouches for its tree. */
+  readonly previousVerifiers?: readonly NoteVerifier[];
   /** Most leaves sequenced in one transaction. */
   readonly batchMax: number;
 }
+
 
 /**
  * Sequences staged leaves into the tree and signs a checkpoint, one transaction per batch.
@@ -16,6 +20,9 @@ export interface IntegratorOptions {
  * together. Leaves are hashed by PostgreSQL where they are stored; only hashes come back here.
  */
 export class Integrator {
+  /** The tree this replica last signed, or found signed: the head must be it, or a signed tree at least as large. */
+  private vouched: Checkpoint | null = null;
+
   constructor(private readonly store: AuditStore, private readonly options: IntegratorOptions) {}
 
   /** Whether entries wait to be sequenced (by any replica): the idle poll asks before it opens a transaction. */
@@ -31,6 +38,7 @@ export class Integrator {
     return this.store.transaction(async (tx) => {
       const head = await tx.lockHead();
       if (!head) return { added: 0, size: null };
+      await this.vouch(tx, head);
       const leafHashes = await tx.sequence(head.size, this.options.batchMax);
       if (leafHashes.length > 0) await this.extend(tx, head, leafHashes);
       return { added: leafHashes.length, size: head.size + leafHashes.length };
@@ -47,8 +55,48 @@ export class Integrator {
     if (latest && signedByCurrentKey(latest.note, this.options)) return;
     await this.store.transaction(async (tx) => {
       const head = await tx.lockHead();
-      if (head) await this.extend(tx, head, []);
+      if (!head) return;
+      await this.vouch(tx, head);
+      await this.extend(tx, head, []);
     });
+  }
+
+  /**
+   * Signs nothing over a tree the log did not sign. A database superuser can rewrite a leaf, its
+   * tiles and the head, and delete checkpoints: signing whatever head is stored would put the
+   * log's key under the rewritten history, and every proof would then verify. So the head must be
+   * the tree this replica last signed or found signed (its root made by its own edge), or the tree
+   * of the latest stored checkpoint, verified under the log's key or an earlier one, and no
+   * smaller than the one this replica vouched for. What is left to an attacker is a cut back to an
+   * older signed tree while no replica runs; a checkpoint kept outside the database shows it
+   * (docs/architecture.md section 7).
+   */
+  private async vouch(tx: AuditTx, head: TreeHead): Promise<void> {
+    if (!new CompactRange(head.size, head.edge).root().equals(head.rootHash)) throw new LogIntegrityError(`the tree head's root is not the one its edge makes (size ${head.size})`);
+    const known = this.vouched;
+    if (known && known.size === head.size && known.rootHash.equals(head.rootHash)) return;
+    if (known && head.size < known.size) throw new LogIntegrityError(`the tree head holds ${head.size} entries; this replica signed a tree of ${known.size}`);
+    const latest = await tx.latestCheckpoint();
+    if (!latest) {
+      if (head.size === 0) return;
+      throw new LogIntegrityError(`the tree holds ${head.size} entries and no checkpoint: its checkpoints were deleted`);
+    }
+    const signed = this.openSigned(latest);
+    if (signed.size !== head.size || !signed.rootHash.equals(head.rootHash)) {
+      throw new LogIntegrityError(`the tree head (size ${head.size}) is not the tree of the latest signed checkpoint (size ${signed.size})`);
+    }
+    this.vouched = signed;
+  }
+
+  private openSigned(checkpoint: StoredCheckpoint): Checkpoint {
+    for (const verifier of [this.options.signer.verifier, ...(this.options.previousVerifiers ?? [])]) {
+      try {
+        return openCheckpoint(checkpoint.note, verifier, this.options.origin);
+      } catch {
+        // another key's, or none
+      }
+    }
+    throw new LogIntegrityError(`the latest checkpoint (size ${checkpoint.size}) is signed by no key the audit knows`);
   }
 
   private async extend(tx: AuditTx, head: TreeHead, leafHashes: readonly Buffer[]): Promise<void> {
@@ -62,6 +110,7 @@ export class Integrator {
     const note = signCheckpoint({ origin: this.options.origin, size: range.size, rootHash }, this.options.signer);
     await tx.saveCheckpoint({ size: range.size, rootHash, note });
     await tx.saveHead({ size: range.size, rootHash, edge: range.hashes });
+    tx.afterCommit(() => (this.vouched = { origin: this.options.origin, size: range.size, rootHash }));
   }
 }
 

@@ -58,6 +58,8 @@ export interface AuditTx {
   sequence(size: number, limit: number): Promise<Buffer[]>;
   tiles(addresses: readonly TileAddress[]): Promise<Map<string, Buffer>>;
   saveTiles(tiles: ReadonlyArray<{ tile: TileAddress; hashes: Buffer }>): Promise<void>;
+  /** The checkpoint signed last, read in this transaction. */
+  latestCheckpoint(): Promise<StoredCheckpoint | null>;
   saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
   saveHead(head: TreeHead): Promise<void>;
   /** Deletes the account's data keys and those of its linked scopes; leaves a tombstone. */

@@ -1,4 +1,5 @@
-import { buildProof, consistencyPlan, hashChildren, inclusionPlan, locateNode, nodeFromTile, tileKey, HASH_SIZE, TILE_WIDTH, type NodeId, type ProofPlan, type TileAddress } from '@homeline/tlog';
+import { buildProof, consistencyPlan, hashChildren, hashLeaf, inclusionPlan, locateNode, nodeFromTile, tileKey, HASH_SIZE, TILE_WIDTH, type NodeId, type ProofPlan, type TileAddress } from '@homeline/tlog';
+import { LogIntegrityError } from './log-integrity';
 import type { AuditStore } from './ports';
 
 export class ProofError extends Error {
@@ -36,8 +37,16 @@ export class Proofs {
     if (index >= treeSize) throw new ProofError('index_out_of_range', `index ${index} is not below the tree size ${treeSize}`);
     const plan = inclusionPlan(index, treeSize);
     const leafNode = { level: 0, index };
-    const hashes = await this.nodeHashes([...plan.nodes, leafNode]);
-    return { index, treeSize, leafHash: hashes(leafNode), hashes: buildProof(plan, hashes) };
+    const [hashes, leafHash] = await Promise.all([this.nodeHashes([...plan.nodes, leafNode]), this.storedLeafHash(index)]);
+    // The proof is of the row a query shows, not of the tree's copy of its hash: a row changed
+    // behind the service's back would otherwise be "proven" by the hash it no longer has.
+    if (!leafHash.equals(hashes(leafNode))) throw new LogIntegrityError(`entry ${index} is not the leaf the signed tree holds: the log was altered`);
+    return { index, treeSize, leafHash, hashes: buildProof(plan, hashes) };
+  }
+
+  private async storedLeafHash(index: number): Promise<Buffer> {
+    for await (const [row] of this.store.leaves(index, index + 1, 1)) if (row) return hashLeaf(row.leaf);
+    throw new LogIntegrityError(`entry ${index} is in the tree but not in the log`);
   }
 
   async consistency(from: number, to: number): Promise<Buffer[]> {

@@ -42,6 +42,8 @@ export class SelfCheck {
 
   async run(): Promise<SelfCheckReport> {
     const head = await this.store.head();
+    // Read after the head: a batch that commits in between makes it larger, never smaller.
+    const latest = await this.store.latestCheckpoint();
     const problems: string[] = [];
     let firstBad: number | null = null;
     /** The first entry under a stored tree node that differs: the entry itself is somewhere in that node's range. */
@@ -121,6 +123,10 @@ export class SelfCheck {
         compareRoots();
       }
       if (rows.length === 0) break;
+    }
+    if (head.size > 0 && !latest) problem(null, `the tree holds ${head.size} entries and no checkpoint: its checkpoints were deleted`);
+    else if (latest && (latest.size < head.size || (latest.size === head.size && !latest.rootHash.equals(head.rootHash)))) {
+      problem(null, `the tree head (size ${head.size}) is not the tree of the latest checkpoint (size ${latest.size})`);
     }
     if (range.size !== head.size) problem(range.size, `the log holds ${range.size} rows below the tree size ${head.size}`);
     else if (!range.root().equals(head.rootHash)) problem(null, 'the tree head root differs from the tree rebuilt from the leaves');

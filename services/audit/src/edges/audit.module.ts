@@ -50,7 +50,9 @@ class KekCheck implements OnApplicationBootstrap {
       provide: Integrator,
       inject: [AUDIT_STORE, SERVICE_CONFIG, IntegrationLoop],
       useFactory: (store: AuditStore, config: AuditConfig, loop: IntegrationLoop) => {
-        const integrator = new Integrator(store, { origin: originOf(config), signer: config.AUDIT_SIGNING_KEY, batchMax: config.AUDIT_BATCH_MAX });
+        const integrator = new Integrator(store, {
+          origin: originOf(config), signer: config.AUDIT_SIGNING_KEY, previousVerifiers: config.AUDIT_PREVIOUS_VERIFIER_KEYS, batchMax: config.AUDIT_BATCH_MAX,
+        });
         loop.attach(integrator);
         return integrator;
       },

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SERVICE_CONFIG } from '@homeline/platform';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Integrator } from '../application/integrator';
+import { LogIntegrityError } from '../application/log-integrity';
 import type { StagedSignal } from '../application/ports';
 import type { AuditConfig } from '../config';
 
@@ -16,6 +17,7 @@ import type { AuditConfig } from '../config';
 export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditIntegrator');
   private readonly integrated: Counter;
+  private readonly refused: Counter;
   private readonly size: Gauge;
   private running: Promise<void> | null = null;
   private again = false;
@@ -26,6 +28,11 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, private readonly registry: Registry) {
     this.integrated = new Counter({ name: 'audit_entries_integrated_total', help: 'Entries sequenced into the Merkle tree by this replica', registers: [registry] });
+    this.refused = new Counter({
+      name: 'audit_integration_refusals_total',
+      help: 'Batches this replica refused to sign because the stored tree is not one the log signed (altered behind the service)',
+      registers: [registry],
+    });
     // Registered by this replica's first batch: a 0 before it would read as an empty log (aggregate with max).
     this.size = new Gauge({ name: 'audit_tree_size', help: 'Size of the tree after this replica last integrated', registers: [] });
   }
@@ -36,7 +43,12 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.integrator?.signInitial();
+    // A log altered behind the service's back is signed over by no one; queries and the self-check still answer.
+    await this.integrator?.signInitial().catch((error: unknown) => {
+      if (!(error instanceof LogIntegrityError)) throw error;
+      this.refused.inc();
+      this.logger.error(`not signing: ${error.message}`);
+    });
     if (this.config.AUDIT_INTEGRATE_POLL_MS > 0) this.timer = setInterval(() => void this.poll(), this.config.AUDIT_INTEGRATE_POLL_MS);
     this.notify();
   }
@@ -93,8 +105,14 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
         if (added < this.config.AUDIT_BATCH_MAX || this.stopped) break;
       }
     } catch (error) {
-      // A database hiccup: the staged entries stay staged and the next wake-up or poll retries.
-      this.logger.warn(`integration failed, will retry: ${(error as Error).message}`);
+      // Altered: nothing is signed over it; the entries stay staged, and every try says so.
+      if (error instanceof LogIntegrityError) {
+        this.refused.inc();
+        this.logger.error(`not integrating, the log was altered: ${error.message}`);
+      } else {
+        // A database hiccup: the staged entries stay staged and the next wake-up or poll retries.
+        this.logger.warn(`integration failed, will retry: ${(error as Error).message}`);
+      }
     }
   }
 }

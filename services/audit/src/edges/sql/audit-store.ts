@@ -2,7 +2,7 @@ import type { TileAddress } from '@homeline/tlog';
 import type { DataSource } from 'typeorm';
 import type { AuditStore, AuditTx, DataKey, EntryFilter, StoredCheckpoint, StoredLeaf, StoredRow, TreeHead } from '../../application/ports';
 import type { KeyEncryptionKey } from '../crypto/data-keys';
-import { readDataKeys, readTiles, splitEdge, SqlAuditTx } from './audit-tx';
+import { readDataKeys, readLatestCheckpoint, readTiles, splitEdge, SqlAuditTx } from './audit-tx';
 import { AuditKeyCache } from './key-cache';
 
 const FILTER_COLUMNS = { callId: 'call_id', accountId: 'account_id', type: 'type' } as const;
@@ -70,10 +70,8 @@ export class SqlAuditStore implements AuditStore {
     return { size: Number(row.size), rootHash: row.root, edge: splitEdge(row.edge) };
   }
 
-  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
-    const rows: Array<{ tree_size: string; root: Buffer; note: string }> = await this.dataSource.query(
-      `SELECT tree_size, root, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`);
-    return rows.length ? { size: Number(rows[0].tree_size), rootHash: rows[0].root, note: rows[0].note } : null;
+  latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    return readLatestCheckpoint(this.dataSource.manager);
   }
 
   async checkpoints(fromSize: number, toSize: number): Promise<StoredCheckpoint[]> {

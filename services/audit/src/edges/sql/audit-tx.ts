@@ -31,6 +31,12 @@ export const readDataKeys = async (manager: EntityManager, kek: KeyEncryptionKey
 };
 
 /** The writes of one transaction, on PostgreSQL, each one statement whatever the batch size. */
+export const readLatestCheckpoint = async (manager: EntityManager): Promise<StoredCheckpoint | null> => {
+  const rows: Array<{ tree_size: string; root: Buffer; note: string }> = await manager.query(
+    `SELECT tree_size, root, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`);
+  return rows.length ? { size: Number(rows[0].tree_size), rootHash: rows[0].root, note: rows[0].note } : null;
+};
+
 export class SqlAuditTx implements AuditTx {
   constructor(
     private readonly manager: EntityManager,
@@ -169,6 +175,10 @@ export class SqlAuditTx implements AuditTx {
        ON CONFLICT (level, index) DO UPDATE SET hashes = EXCLUDED.hashes`,
       [tiles.map((t) => t.tile.level), tiles.map((t) => t.tile.index), tiles.map((t) => t.hashes)],
     );
+  }
+
+  latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    return readLatestCheckpoint(this.manager);
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
