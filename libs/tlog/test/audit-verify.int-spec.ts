@@ -39,14 +39,32 @@ describe('npm run audit:verify', () => {
     expect(result).toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: entry 13 does not verify/) });
   });
 
-  it('names the first bad index of a large export checked in parallel, and checks canonical form with --strict', () => {
+  describe('a large export, checked in parallel a chunk of 2 MiB at a time', () => {
     const many = Array.from({ length: 30_000 }, (_, i) => canonicalBytes({ event: { id: `e${i}`, type: 'CallRequested', data: { callId: `c${i}` } }, keyScope: null }));
     const big = MemoryTree.of(many);
-    const manyLines = many.map((leaf, i) => `{"index":${i},"leaf":"${leaf.toString('base64')}","entry":${leaf.toString('utf8')}}`);
+    const lineOf = (leaf: Buffer, index: number) => `{"index":${index},"leaf":"${leaf.toString('base64')}","entry":${leaf.toString('utf8')}}`;
+    const manyLines = many.map(lineOf);
     const bigCheckpoint = file('big.txt', signCheckpoint({ origin: 'homeline.test/audit', size: many.length, rootHash: big.root() }, signer));
-    expect(verify('--export', file('big.ndjson', manyLines.join('\n')), '--checkpoint', bigCheckpoint, '--key', key, '--strict')).toMatchObject({ code: 0, out: 'verified 30000 entries against checkpoint of size 30000' });
-    const bad = manyLines.map((l, i) => (i === 23_456 || i === 29_000 ? l.replace('"CallRequested"', '"CallEnded"') : l));
-    expect(verify('--export', file('big-bad.ndjson', bad.join('\n')), '--checkpoint', bigCheckpoint, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: entry 23456 does not verify/) });
+
+    it('names the first bad index, and checks canonical form with --strict', () => {
+      expect(verify('--export', file('big.ndjson', manyLines.join('\n')), '--checkpoint', bigCheckpoint, '--key', key, '--strict')).toMatchObject({ code: 0, out: 'verified 30000 entries against checkpoint of size 30000' });
+      const bad = manyLines.map((l, i) => (i === 23_456 || i === 29_000 ? l.replace('"CallRequested"', '"CallEnded"') : l));
+      expect(verify('--export', file('big-bad.ndjson', bad.join('\n')), '--checkpoint', bigCheckpoint, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: entry 23456 does not verify/) });
+    });
+
+    it('numbers the entries after a blank CRLF line from the right index in every later chunk', () => {
+      // The lines that fit in the first chunk, which ends at the last newline of the first 2 MiB, with room for the blank line.
+      let inFirstChunk = 0;
+      for (let bytes = 0; (bytes += manyLines[inFirstChunk].length + 1) <= 2 * 1024 * 1024 - 2; ) inFirstChunk++;
+      const withBlank = (labelled: string[]) => `${[...labelled.slice(0, 100), '\r', ...labelled.slice(100)].join('\n')}\n`;
+      expect(verify('--export', file('blank.ndjson', withBlank(manyLines)), '--checkpoint', bigCheckpoint, '--key', key)).toEqual({ code: 0, out: 'verified 30000 entries against checkpoint of size 30000', err: '' });
+      // Every line after the first chunk claims the index after its own, and no line claims inFirstChunk.
+      const shifted = many.map((leaf, i) => lineOf(leaf, i < inFirstChunk ? i : i + 1));
+      expect(verify('--export', file('blank-shifted.ndjson', withBlank(shifted)), '--checkpoint', bigCheckpoint, '--key', key))
+        .toMatchObject({ code: 1, err: `FAILED: entry ${inFirstChunk} does not verify: line ${inFirstChunk + 1} has index ${inFirstChunk + 1}, expected ${inFirstChunk}` });
+      expect(verify('--export', file('blank.ndjson', withBlank(manyLines)), '--checkpoint', bigCheckpoint, '--key', key, '--strict'))
+        .toMatchObject({ code: 1, err: 'FAILED: entry 100 does not verify: a blank line before entry 100: the log writes none' });
+    });
   });
 
   it('refuses a checkpoint signed by a key other than the pinned one', () => {

@@ -1,4 +1,5 @@
 import { CompactRange, ExportVerifier, canonicalJson, checkChunk, hashLeaf, type Checkpoint } from '../src';
+import { countEntries } from '../src/export-chunk';
 
 /** An export as the service writes it, verified against the checkpoint of its tree. */
 const entries = Array.from({ length: 40 }, (_, i) => ({ type: i % 3 ? 'CallRequested' : 'CallConnected', index: i, data: { callId: `c-${i}`, e164: { $sealed: 'AAAA' } } }));
@@ -92,6 +93,23 @@ describe('an export checked a chunk of bytes at a time', () => {
     const crlf = checkChunk(Buffer.from(`${lines.join('\r\n')}\r\n`), 0, false);
     expect({ failed: crlf.failed, count: crlf.hashes.length }).toEqual({ failed: undefined, count: 40 });
     expect(verify(lines.map((l) => `${l}\r`))).toEqual({ ok: true, size: 40 });
+  });
+
+  it('passes over a blank line, ending CRLF or not, and numbers the next line as the next entry', () => {
+    const withBlanks = Buffer.from(`${lines.slice(0, 10).join('\n')}\n\r\n\n${lines.slice(10).join('\r\n')}\r\n\r`);
+    expect(checkChunk(withBlanks, 0, false)).toEqual({ hashes: entries.map((e) => hashLeaf(leafOf(e))) });
+    const skipping = Buffer.from(`${lines.slice(0, 10).join('\n')}\n\r\n${lines.slice(11).join('\n')}\n`);
+    expect(checkChunk(skipping, 0, false).failed).toEqual({ index: 10, reason: 'line 11 has index 11, expected 10' });
+  });
+
+  it('counts as many entries in a chunk as it checks, so the next chunk is numbered from the right index', () => {
+    const chunks = [`${lines[0]}\r\n\r\n${lines[1]}\n`, `\n\r\n${lines[0]}`, `${lines[0]}\r\n\r`, '\r\n', '\r', ''];
+    expect(chunks.map((c) => countEntries(Buffer.from(c)))).toEqual(chunks.map((c) => checkChunk(Buffer.from(c), 0, false).hashes.length));
+  });
+
+  it('in strict mode, refuses a blank line: the log writes none', () => {
+    const withBlank = Buffer.from(`${lines.slice(0, 10).join('\n')}\n\r\n${lines.slice(10).join('\n')}\n`);
+    expect(checkChunk(withBlank, 0, true)).toMatchObject({ hashes: { length: 10 }, failed: { index: 10, reason: 'a blank line before entry 10: the log writes none' } });
   });
 
   it('numbers lines from where the chunk starts, and names the first bad one', () => {

@@ -5,8 +5,9 @@
  *   npm run audit:verify -- --export FILE --checkpoint FILE --key FILE [--strict]
  *       recomputes the tree from an NDJSON export and checks it against the signed checkpoint:
  *       exit 0 "verified N entries against checkpoint of size N"; otherwise exit 1 naming the
- *       first index that does not verify. --strict also checks that every leaf is RFC 8785
- *       canonical JSON (the log's format, on top of its integrity; about twice the time).
+ *       first index that does not verify. A blank line is passed over. --strict also checks the
+ *       log's format, on top of its integrity: every leaf RFC 8785 canonical JSON (about twice the
+ *       time), and no blank line.
  *   npm run audit:verify -- --checkpoint NEW --previous OLD --consistency PROOF.json --key FILE
  *       checks that NEW extends OLD: PROOF.json is GET /v1/audit/consistency?from=<OLD size>&to=<NEW size>.
  *   --origin ORIGIN: the log the checkpoints must name (C2SP tlog-checkpoint: a client checks the

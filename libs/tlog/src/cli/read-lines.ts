@@ -20,13 +20,3 @@ export async function* readLineChunks(file: string): AsyncIterable<Buffer> {
   if (rest.length > 0) yield rest;
 }
 
-/** How many non-empty lines a chunk holds, without decoding it. */
-export const countLines = (chunk: Buffer): number => {
-  let count = 0;
-  let start = 0;
-  for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
-    if (end > start) count++;
-    start = end + 1;
-  }
-  return start < chunk.length ? count + 1 : count;
-};
