@@ -1,4 +1,4 @@
-import { HASH_SIZE, hashChildren } from './hash';
+import { HASH_SIZE, emptyRoot, hashChildren } from './hash';
 import { consistencyPlan, inclusionPlan } from './proof-plan';
 import { assertSize, isPowerOfTwo } from './tree-math';
 
@@ -68,17 +68,29 @@ export const verifyInclusion = (index: number, size: number, leafHash: Uint8Arra
 };
 
 /**
+ * Every tree extends the empty one, which a new log signs first (size 0). RFC 9162 defines a
+ * consistency proof only from a size above 0, so there is nothing to prove but that the old root is
+ * the empty tree's, and the proof must be empty.
+ */
+const verifyFromEmpty = (to: number, proof: readonly Uint8Array[], fromRoot: Uint8Array, toRoot: Uint8Array): void => {
+  expectCount('consistency proof', proof.length, 0);
+  if (!emptyRoot().equals(fromRoot)) fail('the old root (size 0) is not the root of the empty tree');
+  if (to === 0 && !emptyRoot().equals(toRoot)) fail('two different roots for the same tree size 0');
+};
+
+/**
  * RFC 9162 section 2.1.4.2: rebuilds BOTH the old root and the new root from one proof and
  * accepts only if both match. A proof that rebuilds only one of them (the flaw of immudb's
- * GHSA-672p-m5jq-mrh8), or has a hash too many or too few, is refused.
+ * GHSA-672p-m5jq-mrh8), or has a hash too many or too few, is refused. From size 0, see
+ * verifyFromEmpty.
  */
 export const verifyConsistency = (from: number, to: number, proof: readonly Uint8Array[], fromRoot: Uint8Array, toRoot: Uint8Array): void => {
   checkSizes({ from, to });
   if (from > to) fail(`from (${from}) is larger than to (${to})`);
-  if (from === 0) fail('a consistency proof from the empty tree proves nothing');
   checkHashes('old root', [fromRoot]);
   checkHashes('new root', [toRoot]);
   checkHashes('proof', proof);
+  if (from === 0) return verifyFromEmpty(to, proof, fromRoot, toRoot);
   expectCount('consistency proof', proof.length, consistencyPlan(from, to).ranges.length);
   if (from === to) {
     if (!Buffer.from(fromRoot).equals(toRoot)) fail(`two different roots for the same tree size ${from}`);

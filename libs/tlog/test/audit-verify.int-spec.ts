@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MemoryTree, canonicalBytes, signCheckpoint, signerFromSeed } from '../src';
+import { MemoryTree, canonicalBytes, emptyRoot, signCheckpoint, signerFromSeed } from '../src';
 
 /** The verifier CLI as a user runs it: files in, a verdict and an exit code out. */
 const root = resolve(__dirname, '..', '..', '..');
@@ -87,6 +87,17 @@ describe('npm run audit:verify', () => {
       .toEqual({ code: 0, out: 'checkpoint of size 25 is consistent with checkpoint of size 10', err: '' });
     const forgedOld = file('old-forged.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 10, rootHash: tree.root(9) }, signer));
     expect(verify('--checkpoint', checkpoint, '--previous', forgedOld, '--consistency', file('proof.json', JSON.stringify(proof)), '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/old root/) });
+  });
+
+  it("verifies that a checkpoint extends the log's first one, of size 0, with an empty proof, and refuses a size-0 checkpoint whose root is not the empty tree's", () => {
+    const empty = file('empty.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 0, rootHash: emptyRoot() }, signer));
+    const proof = file('proof-from-0.json', JSON.stringify({ from: 0, to: 25, hashes: [] }));
+    expect(verify('--checkpoint', checkpoint, '--previous', empty, '--consistency', proof, '--key', key))
+      .toEqual({ code: 0, out: 'checkpoint of size 25 is consistent with checkpoint of size 0', err: '' });
+    const notEmpty = file('empty-forged.txt', signCheckpoint({ origin: 'homeline.test/audit', size: 0, rootHash: tree.root(1) }, signer));
+    expect(verify('--checkpoint', checkpoint, '--previous', notEmpty, '--consistency', proof, '--key', key)).toMatchObject({ code: 1, err: 'FAILED: the old root (size 0) is not the root of the empty tree' });
+    const withHashes = file('proof-from-0-hashes.json', JSON.stringify({ from: 0, to: 25, hashes: [tree.root(25).toString('base64')] }));
+    expect(verify('--checkpoint', checkpoint, '--previous', empty, '--consistency', withHashes, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/exactly 0/) });
   });
 
   it('explains its usage when an argument is missing', () => {

@@ -123,12 +123,22 @@ describe('consistency proofs', () => {
     expect(() => verifyConsistency(swapped.size1, swapped.size2, swapped.proof.map(b64), b64(swapped.root1), b64(swapped.root2))).toThrow();
   });
 
-  it('refuses from > to, a proof from the empty tree, and equal sizes with different roots or a non-empty proof', () => {
+  it('refuses from > to, and equal sizes with different roots or a non-empty proof', () => {
     expect(() => verifyConsistency(2, 1, [], roots[2], roots[1])).toThrow(/larger than/);
-    expect(() => verifyConsistency(0, 1, [], emptyRoot(), roots[1])).toThrow(/empty tree/);
     expect(() => verifyConsistency(1, 1, [], roots[1], roots[2])).toThrow(/different roots/);
     expect(() => verifyConsistency(1, 1, [emptyRoot()], roots[1], roots[1])).toThrow(/exactly 0/);
     expect(() => verifyConsistency(1, 1, [], roots[1], roots[1])).not.toThrow();
+  });
+
+  it('takes every tree as extending the empty one, which a new log signs first, with an empty proof', () => {
+    for (let size = 0; size < roots.length; size++) expect(() => verifyConsistency(0, size, [], emptyRoot(), roots[size])).not.toThrow();
+  });
+
+  it("refuses a proof from size 0 whose old root is not the empty tree's, or that is not empty", () => {
+    expect(() => verifyConsistency(0, 8, [], roots[1], roots[8])).toThrow('the old root (size 0) is not the root of the empty tree');
+    expect(() => verifyConsistency(0, 0, [], emptyRoot(), roots[1])).toThrow(/different roots/);
+    expect(() => verifyConsistency(0, 8, [emptyRoot()], emptyRoot(), roots[8])).toThrow(/exactly 0/);
+    expect(() => verifyConsistency(0, 8, [roots[8]], emptyRoot(), roots[8])).toThrow(/exactly 0/);
   });
 });
 

@@ -10,6 +10,8 @@
  *       time), and no blank line.
  *   npm run audit:verify -- --checkpoint NEW --previous OLD --consistency PROOF.json --key FILE
  *       checks that NEW extends OLD: PROOF.json is GET /v1/audit/consistency?from=<OLD size>&to=<NEW size>.
+ *       Every tree extends the empty one a new log signs first: for an OLD of size 0 (whose root must
+ *       be the empty tree's) the service serves no proof, and PROOF.json is {"from":0,"to":<NEW size>,"hashes":[]}.
  *   --origin ORIGIN: the log the checkpoints must name (C2SP tlog-checkpoint: a client checks the
  *       origin); by default the key's name, which is the log's origin unless AUDIT_ORIGIN set another.
  *       The same key signing a staging log is then not taken for production's.
