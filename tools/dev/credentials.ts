@@ -9,18 +9,24 @@ import { formatSignerKey, parseSignerKey } from '@homeline/tlog';
 export interface DevCredentials {
   readonly integrationToken: string;
   readonly complianceToken: string;
+  /** The carrier's account-recovery desk's (identity's RECOVERY_TOKEN): it takes a household's approver phones off. */
+  readonly recoveryToken: string;
   readonly carrierWebhookSecret: string;
 }
 
-/** Generated once, at random, into the git-ignored data directory; reused on every later start. */
+/**
+ * Generated once, at random, into the git-ignored data directory; reused on every later start. A
+ * file made by an older version gets what it lacks added, the rest kept as is.
+ */
 export async function loadOrCreateCredentials(file: string): Promise<DevCredentials> {
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as DevCredentials;
+  const kept: Partial<DevCredentials> = existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : {};
   const credentials: DevCredentials = {
-    integrationToken: secret(),
-    complianceToken: secret(),
-    carrierWebhookSecret: secret(),
+    integrationToken: kept.integrationToken ?? secret(),
+    complianceToken: kept.complianceToken ?? secret(),
+    recoveryToken: kept.recoveryToken ?? secret(),
+    carrierWebhookSecret: kept.carrierWebhookSecret ?? secret(),
   };
-  await writeSecretFile(file, credentials);
+  if (Object.keys(credentials).some((key) => !(key in kept))) await writeSecretFile(file, credentials);
   return credentials;
 }
 

@@ -66,7 +66,10 @@ export function serviceEnv(base: NodeJS.ProcessEnv, service: { name: ServiceName
     INTEGRATION_TOKEN: wiring.credentials.integrationToken,
     ...(wiring.kafkaPasswords ? saslEnv(kafkaUserOf(service.name), wiring.kafkaPasswords) : {}),
   };
-  if (service.name === 'identity') env.VOICEPRINT_KEY ??= wiring.secrets.voiceprintKey;
+  if (service.name === 'identity') {
+    env.VOICEPRINT_KEY ??= wiring.secrets.voiceprintKey;
+    env.RECOVERY_TOKEN = wiring.credentials.recoveryToken;
+  }
   if (service.name === 'audit') {
     env.COMPLIANCE_TOKEN = wiring.credentials.complianceToken;
     env.AUDIT_SIGNING_KEY ??= wiring.secrets.auditSigningKey;

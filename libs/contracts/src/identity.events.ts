@@ -189,6 +189,19 @@ export const approverRegisteredSchema = z.object({
 });
 export type ApproverRegistered = z.infer<typeof approverRegisteredSchema>;
 
+/**
+ * An approver phone no longer approves: removed with another approver's approval, or by the
+ * carrier's account recovery (the account holder verified out of band, `reason` its record).
+ */
+export const approverRemovedSchema = z.object({
+  accountId: id,
+  memberId: id,
+  approverId: id,
+  via: z.enum(['approval', 'carrier_recovery']),
+  reason: z.string().max(500).nullable(),
+});
+export type ApproverRemoved = z.infer<typeof approverRemovedSchema>;
+
 /** What a change of a member gives that needs an owner's approval: the owner role, or one of these grants. */
 export const approvalRaiseSchema = z.enum(['owner', 'premium', 'international', 'answer_sensitive']);
 export type ApprovalRaise = z.infer<typeof approvalRaiseSchema>;
@@ -216,6 +229,8 @@ export const approvalActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unlink_device'), deviceId: id }),
   /** A voice the member will be recognised by (its embedding stays sealed in identity, never in an event). */
   z.object({ type: z.literal('enroll_voiceprint'), memberId: id, voiceprintId: id, dimensions: z.number().int().positive() }),
+  /** An approver phone taken off the household (lost, or no longer trusted): another approver must approve it. */
+  z.object({ type: z.literal('remove_approver'), memberId: id, approverId: id }),
 ]);
 export type ApprovalAction = z.infer<typeof approvalActionSchema>;
 
@@ -261,6 +276,7 @@ export const identityEventSchemas = {
   AnswerAuthorized: answerAuthorizedSchema,
   AnswerRefused: answerRefusedSchema,
   ApproverRegistered: approverRegisteredSchema,
+  ApproverRemoved: approverRemovedSchema,
   ApprovalRequested: approvalRequestedSchema,
   ApprovalDecided: approvalDecidedSchema,
   ApprovalExpired: approvalExpiredSchema,

@@ -26,6 +26,7 @@ export class AppModule {
             HeldVoiceprints1765600000500,
           ],
           problemStatus: registryProblemStatus,
+          tokens: { integration: config.INTEGRATION_TOKEN, ...(config.RECOVERY_TOKEN && { recovery: config.RECOVERY_TOKEN }) },
         }),
         RegistryModule,
         VerificationModule,

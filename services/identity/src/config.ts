@@ -1,4 +1,4 @@
-import { platformEnv, retentionEnv } from '@homeline/platform';
+import { env, platformEnv, retentionEnv } from '@homeline/platform';
 import { z } from 'zod';
 import type { SpeakerVerificationConfig } from './domain/speaker-thresholds';
 import { defaultSpeakerVerificationConfig as defaults } from './domain/speaker-thresholds';
@@ -25,6 +25,12 @@ export const nonceClockGuardSeconds = 60;
 export const identityConfigSchema = platformEnv({ httpPort: 3002 })
   .extend({
     VOICEPRINT_KEY: voiceprintKey,
+    /**
+     * The bearer token of the carrier's account recovery (POST .../approvers/recovery), held by the
+     * process that verifies an account holder out of band, not by the integration. Unset: no
+     * recovery (the route answers 401).
+     */
+    RECOVERY_TOKEN: env.secret().optional(),
     /** Length of the embeddings enrolment accepts (the speaker model's output size). */
     VOICEPRINT_DIMENSIONS: z.coerce.number({ error: 'expected a number' }).int().min(16).max(4096).default(192),
     /** Thresholds for an ordinary call. */

@@ -11,6 +11,8 @@ import { distinctEvents, type Received, type TopicTap } from './support/topic-ta
 
 const maria = simulatedSpeaker('maria');
 const jon = simulatedSpeaker('jon');
+/** The carrier's account-recovery desk's token: not the integration's. */
+const recoveryToken = randomBytes(24).toString('hex');
 
 /** docs/architecture.md section 6.2 over HTTP and Kafka: held actions, signed answers, expiry, held devices. */
 describe('step-up approval', () => {
@@ -21,7 +23,7 @@ describe('step-up approval', () => {
   let published: TopicTap;
   let homes = 0;
 
-  const fixture = useIdentity({ conversation: true });
+  const fixture = useIdentity({ conversation: true, env: { RECOVERY_TOKEN: recoveryToken } });
   beforeAll(() => {
     ({ pg, kafka, identity, producer, published } = fixture);
   });
@@ -188,6 +190,58 @@ describe('step-up approval', () => {
     const household = (await identity.call('GET', `/v1/accounts/${home.accountId}`)).body;
     expect(household.members.map((m: { name: string }) => m.name)).toEqual(['maria', 'jon', 'Kid']);
     expect(household.approvers).toHaveLength(1);
+  });
+
+  it("takes an approver phone off the household only on another approver's yes, never on its own say", async () => {
+    const { home, phone } = await guardedHome();
+    expect(await identity.call('DELETE', `/v1/accounts/${home.accountId}/approvers/${phone.approverId}`)).toMatchObject({ status: 409, body: { code: 'last_approver' } });
+    // A second owner, Jon, with a phone of his own (approved on Maria's).
+    const made = await identity.call('PATCH', `/v1/accounts/${home.accountId}/members/${home.members.jon}`, { role: 'owner' });
+    expect(await answerApproval(home, made.body.approvalId, phone.sign(made.body.approvalId, 'approve'))).toMatchObject({ status: 200 });
+    const jons = approverPhone(`jons-phone-${randomUUID()}`);
+    const second = await identity.call('POST', `/v1/accounts/${home.accountId}/members/${home.members.jon}/approvers`, { approverId: jons.approverId, publicKey: jons.publicKey });
+    expect(await answerApproval(home, second.body.approvalId, phone.sign(second.body.approvalId, 'approve'))).toMatchObject({ status: 200 });
+
+    const removal = await identity.call('DELETE', `/v1/accounts/${home.accountId}/approvers/${phone.approverId}`);
+    expect(removal).toMatchObject({ status: 202, body: { status: 'pending' } });
+    const { approvalId } = removal.body;
+    expect(await approvalOf(home, approvalId)).toMatchObject({ body: { action: { type: 'remove_approver', approverId: phone.approverId, memberId: home.members.maria } } });
+    expect(await answerApproval(home, approvalId, phone.sign(approvalId, 'deny'))).toMatchObject({ status: 403, body: { code: 'own_removal' } });
+    expect(await answerApproval(home, approvalId, jons.sign(approvalId, 'approve'))).toMatchObject({ status: 200, body: { status: 'approved' } });
+    const removed = await eventually(() => {
+      const [event] = publishedFor(home.accountId, 'ApproverRemoved');
+      expect(event).toBeDefined();
+      return event;
+    });
+    expect(removed.data).toEqual({ accountId: home.accountId, approverId: phone.approverId, memberId: home.members.maria, via: 'approval', reason: null });
+    expect((await identity.call('GET', `/v1/accounts/${home.accountId}`)).body.approvers.map((a: { approverId: string }) => a.approverId)).toEqual([jons.approverId]);
+    // Maria's phone answers nothing any more.
+    const { body: held } = await link(home, simulatedDevice(`attic-${randomUUID()}`));
+    expect(await answerApproval(home, held.approvalId, phone.sign(held.approvalId, 'approve'))).toMatchObject({ status: 403, body: { code: 'unknown_approver' } });
+  });
+
+  it("lets only the carrier's recovery token take every approver off, and expires what waited for them", async () => {
+    const { home, phone, den } = await guardedHome();
+    const { body: held } = await link(home, den); // asked while the lost phone still held the household
+    const recover = (token: string, body: unknown = { reason: 'ID checked in store, ticket 4411' }) =>
+      fetch(`${identity.baseUrl}/v1/accounts/${home.accountId}/approvers/recovery`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+    expect((await recover(identity.token)).status).toBe(401); // the integration's token is not enough
+    expect((await recover(recoveryToken, { reason: '' })).status).toBe(400);
+    const recovered = await recover(recoveryToken);
+    expect(recovered.status).toBe(200);
+    expect(await recovered.json()).toEqual({ removedApprovers: [phone.approverId], expiredApprovals: [held.approvalId] });
+    expect(await approvalOf(home, held.approvalId)).toMatchObject({ body: { status: 'expired' } });
+    expect((await recover(recoveryToken)).status).toBe(409); // no_approver: nothing left to recover from
+    await eventually(() => expect(publishedFor(home.accountId, 'ApproverRemoved')).toMatchObject([
+      { data: { approverId: phone.approverId, via: 'carrier_recovery', reason: 'ID checked in store, ticket 4411' } },
+    ]));
+    // The household holds nothing for approval now: the owner links a speaker and registers her new phone at once.
+    expect(await link(home, simulatedDevice(`den-again-${randomUUID()}`))).toMatchObject({ status: 201 });
+    const newPhone = approverPhone(`marias-new-phone-${randomUUID()}`);
+    expect(await identity.call('POST', `/v1/accounts/${home.accountId}/members/${home.members.maria}/approvers`, { approverId: newPhone.approverId, publicKey: newPhone.publicKey }))
+      .toMatchObject({ status: 201 });
   });
 
   it('replays a decision sent again with the same Idempotency-Key, and shows unknown approvals as not found', async () => {

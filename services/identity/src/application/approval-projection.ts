@@ -3,7 +3,12 @@ import type { EntityManager } from 'typeorm';
 import type { HouseholdEvent } from '../domain';
 
 type Recorded<T extends HouseholdEvent['type']> = RecordedEvent<Extract<HouseholdEvent, { type: T }>>;
-export type RecordedApprovalEvent = Recorded<'ApproverRegistered'> | Recorded<'ApprovalRequested'> | Recorded<'ApprovalDecided'> | Recorded<'ApprovalExpired'>;
+export type RecordedApprovalEvent =
+  | Recorded<'ApproverRegistered'>
+  | Recorded<'ApproverRemoved'>
+  | Recorded<'ApprovalRequested'>
+  | Recorded<'ApprovalDecided'>
+  | Recorded<'ApprovalExpired'>;
 
 const requestApproval = async (tx: EntityManager, { data }: Recorded<'ApprovalRequested'>) => {
   // A held device's id and key, so that verification can tell it apart from an unknown one.
@@ -35,6 +40,9 @@ export const projectApproval = async (tx: EntityManager, event: RecordedApproval
       ]);
       return;
     }
+    case 'ApproverRemoved':
+      await tx.query(`DELETE FROM approvers WHERE account_id = $1 AND approver_id = $2`, [event.data.accountId, event.data.approverId]);
+      return;
     case 'ApprovalRequested':
       return requestApproval(tx, event);
     case 'ApprovalDecided': {

@@ -74,6 +74,7 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
     case 'VoiceprintEnrolled':
       return; // the sealed embedding is stored by the enrolment itself (storeVoiceprint): it is never in an event
     case 'ApproverRegistered':
+    case 'ApproverRemoved':
     case 'ApprovalRequested':
     case 'ApprovalDecided':
     case 'ApprovalExpired':

@@ -7,6 +7,8 @@ import type { HouseholdWrites } from './household-writes';
 import { accountNotFound, isAccountId, isIssuedId } from './registry.errors';
 
 export interface RegisterApproverInput { readonly approverId: string; readonly publicKey: string }
+/** The carrier's record of how it verified the account holder (a ticket, a store visit). */
+export interface RecoveryInput { readonly reason: string }
 export interface DecideApprovalInput {
   readonly approverId: string;
   readonly decision: ApprovalDecision;
@@ -44,6 +46,35 @@ export class StepUpApprovals {
     const command = { type: 'RegisterApprover', accountId, memberId, ...body, hold } as const;
     return this.writes.run(`POST /v1/accounts/${accountId}/members/${memberId}/approvers`, idempotencyKey, body, command, (outcome) =>
       heldOr(outcome, () => ({ status: 201, body: { approverId: body.approverId, memberId } })));
+  }
+
+  /**
+   * An approver phone off the household (lost, or no longer trusted): held for another approver's
+   * yes (202); the household's only approver is refused (409 last_approver): the carrier's account
+   * recovery removes that one.
+   */
+  removeApprover(accountId: string, approverId: string, idempotencyKey?: string) {
+    if (!isAccountId(accountId)) return Promise.reject(accountNotFound(accountId));
+    const hold = { approvalId: this.ids.next(), ttlSeconds: this.policy.ttlSeconds };
+    const command = { type: 'RemoveApprover', accountId, approverId, hold } as const;
+    return this.writes.run(`DELETE /v1/accounts/${accountId}/approvers/${approverId}`, idempotencyKey, {}, command, (outcome) =>
+      heldOr(outcome, () => ({ status: 204, body: null })));
+  }
+
+  /**
+   * The carrier's account recovery, once its own process has verified the account holder: every
+   * approver removed, every action waiting for one expired. Answers with what went.
+   */
+  recover(accountId: string, { idempotencyKey, body }: Request<RecoveryInput>) {
+    if (!isAccountId(accountId)) return Promise.reject(accountNotFound(accountId));
+    const command = { type: 'RecoverApprovers', accountId, reason: body.reason } as const;
+    return this.writes.run(`POST /v1/accounts/${accountId}/approvers/recovery`, idempotencyKey, body, command, ({ newEvents }) => ({
+      status: 200,
+      body: {
+        removedApprovers: newEvents.flatMap((e) => (e.type === 'ApproverRemoved' ? [e.data.approverId] : [])),
+        expiredApprovals: newEvents.flatMap((e) => (e.type === 'ApprovalExpired' ? [e.data.approvalId] : [])),
+      },
+    }));
   }
 
   /** Answers with the approval's new status and its action (taken, when approved). */

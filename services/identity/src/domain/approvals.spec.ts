@@ -228,3 +228,53 @@ describe('an unanswered approval', () => {
     given([...household, denHeld, { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } }]).when(late).thenThrows('approval_expired');
   });
 });
+
+describe('taking an approver phone off the household', () => {
+  const bens = approverPhone('bens-phone');
+  const ben: HouseholdEvent = { type: 'MemberAdded', data: { accountId, memberId: 'ben', name: 'Ben', role: 'owner', grants: grantsFor({ role: 'owner' }) } };
+  const bensApprover: HouseholdEvent = { type: 'ApproverRegistered', data: { accountId, memberId: 'ben', approverId: 'bens-phone', publicKey: bens.publicKey } };
+  const twoApprovers = [...household, ben, bensApprover];
+  const removeOlivias = { type: 'RemoveApprover', accountId, now, approverId: 'olivias-phone', hold } as const;
+  const removalHeld = requested({ type: 'remove_approver', memberId: 'olivia', approverId: 'olivias-phone' });
+  const removed = (approverId: string, memberId: string, via: 'approval' | 'carrier_recovery', reason: string | null = null): HouseholdEvent =>
+    ({ type: 'ApproverRemoved', data: { accountId, approverId, memberId, via, reason } });
+  const bensAnswer = (decision: 'approve' | 'deny') => answer(decision, bens.sign('ap-1', decision, '2026-11-27T10:00:55.000Z'));
+
+  it("is held for another approver's yes, and taken when it comes: then its owner may be demoted", () => {
+    given(twoApprovers).when(removeOlivias).then([removalHeld]);
+    const bensYes: HouseholdEvent = { type: 'ApprovalDecided', data: { approvalId: 'ap-1', accountId, approverId: 'bens-phone', memberId: 'ben', decision: 'approve', signedAt: '2026-11-27T10:00:55.000Z' } };
+    given([...twoApprovers, removalHeld]).when(bensAnswer('approve')).then([bensYes, removed('olivias-phone', 'olivia', 'approval')]);
+    given([...twoApprovers, removalHeld, bensYes, removed('olivias-phone', 'olivia', 'approval')])
+      .when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'olivia', role: 'adult', hold })
+      .then([{
+        type: 'MemberPermissionsChanged',
+        data: { accountId, memberId: 'olivia', role: 'adult', overrides: { grant: [], revoke: [] }, grants: grantsFor({ role: 'adult' }) },
+      }]);
+  });
+
+  it('is not the phone\'s own to decide: a hostile approver cannot keep itself by denying', () =>
+    given([...twoApprovers, removalHeld]).when(answer('deny')).thenThrows('own_removal'));
+
+  it("is refused for the household's only approver, and for a phone it does not have", () => {
+    given(household).when(removeOlivias).thenThrows('last_approver');
+    given(twoApprovers).when({ ...removeOlivias, approverId: 'someone-elses' }).thenThrows('approver_not_found');
+    given(twoApprovers).when({ ...removeOlivias, approverId: '__proto__' }).thenThrows('approver_not_found');
+  });
+
+  it("is the carrier's account recovery's for any approver: all go, and every action waiting for one expires", () =>
+    given([...twoApprovers, denHeld])
+      .when({ type: 'RecoverApprovers', accountId, now, reason: 'store ID check, ticket 4411' })
+      .then([
+        removed('olivias-phone', 'olivia', 'carrier_recovery', 'store ID check, ticket 4411'),
+        removed('bens-phone', 'ben', 'carrier_recovery', 'store ID check, ticket 4411'),
+        { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } },
+      ]));
+
+  it('leaves the household without approvers after a recovery: a device links at once, and the old phone answers nothing', () => {
+    const recovered = [...household, denHeld, removed('olivias-phone', 'olivia', 'carrier_recovery', 'lost phone'), { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } } as HouseholdEvent];
+    given(recovered).when({ ...linkDen, deviceId: 'den-2', hold: { approvalId: 'ap-2', ttlSeconds: 600 } })
+      .then([{ type: 'DeviceLinked', data: { accountId, deviceId: 'den-2', name: 'Den', publicKey: den.publicKey, location: null } }]);
+    given(recovered).when(answer('approve')).thenThrows('unknown_approver');
+    given([opened, olivia]).when({ type: 'RecoverApprovers', accountId, now, reason: 'lost phone' }).thenThrows('no_approver');
+  });
+});

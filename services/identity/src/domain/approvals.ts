@@ -1,6 +1,6 @@
 import { isAcceptableDeviceKey, isApprovalSignedBy, type ApprovalAction, type ApprovalRaise, type CallGrant, type MemberRole } from '@homeline/contracts';
 import type { Household } from './household';
-import type { DecideApproval, ExpireApproval, RegisterApprover } from './household.commands';
+import type { DecideApproval, ExpireApproval, RecoverApprovers, RegisterApprover, RemoveApprover } from './household.commands';
 import { HouseholdError } from './household.errors';
 import type { HouseholdEvent } from './household.events';
 
@@ -92,6 +92,37 @@ export const registerApprover = (c: RegisterApprover, h: Household): HouseholdEv
   return [{ type: 'ApproverRegistered', data: { accountId: h.accountId, memberId, approverId, publicKey } }];
 };
 
+/**
+ * An approver phone off the household (lost, or an ex-partner's): another approver must approve it
+ * (decideApproval refuses the phone's own say), so the household's only approver cannot be removed
+ * this way — the carrier's account recovery does that (recoverApprovers).
+ */
+export const removeApprover = (c: RemoveApprover, h: Household): HouseholdEvent[] => {
+  const approver = entry(h.approvers, c.approverId);
+  if (!approver) throw new HouseholdError('approver_not_found', `${c.approverId} is no approver of ${h.accountId}`);
+  if (Object.keys(h.approvers).length === 1) {
+    throw new HouseholdError('last_approver', `${c.approverId} is the household's only approver: only the carrier's account recovery removes it`);
+  }
+  const { approverId, memberId } = approver;
+  return [{ type: 'ApproverRemoved', data: { accountId: h.accountId, approverId, memberId, via: 'approval', reason: null } }];
+};
+
+/**
+ * The carrier's account recovery, after its own check of the account holder: every approver goes,
+ * and every action waiting for one expires — a new approver must not approve what was asked
+ * while the old ones held the household (a device an intruder asked to link, say).
+ */
+export const recoverApprovers = (c: RecoverApprovers, h: Household): HouseholdEvent[] => {
+  const approvers = Object.values(h.approvers);
+  if (approvers.length === 0) throw new HouseholdError('no_approver', `${h.accountId} has no approver to recover from`);
+  return [
+    ...approvers.map(({ approverId, memberId }): HouseholdEvent => ({
+      type: 'ApproverRemoved', data: { accountId: h.accountId, approverId, memberId, via: 'carrier_recovery', reason: c.reason },
+    })),
+    ...stillPending(h, c.now, () => true).map(({ approvalId }): HouseholdEvent => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } })),
+  ];
+};
+
 const isFresh = (signedAt: string, now: string, freshness: SignatureFreshness): boolean => {
   const ageMs = Date.parse(now) - Date.parse(signedAt);
   return ageMs <= freshness.maxAgeSeconds * 1000 && ageMs >= -freshness.futureSkewSeconds * 1000;
@@ -119,6 +150,9 @@ export const decideApproval = (c: DecideApproval, h: Household, apply: (action: 
   const approval = entry(h.approvals, c.approvalId);
   if (!approval) throw new HouseholdError('approval_not_found', `no approval ${c.approvalId} in ${h.accountId}`);
   const approver = approverFor(c, h);
+  if (approval.action.type === 'remove_approver' && approval.action.approverId === c.approverId) {
+    throw new HouseholdError('own_removal', `approver ${c.approverId} cannot decide its own removal: another approver does`);
+  }
   const lapsed = approval.status === 'pending' && !(Date.parse(c.now) < Date.parse(approval.expiresAt));
   if (approval.status === 'expired' || lapsed) throw new HouseholdError('approval_expired', `approval ${c.approvalId} expired at ${approval.expiresAt}`);
   if (approval.status !== 'pending') throw new HouseholdError('approval_already_decided', `approval ${c.approvalId} was already ${approval.status}`);

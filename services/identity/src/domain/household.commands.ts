@@ -92,6 +92,19 @@ export type RegisterApprover = Base & Holdable & {
   /** Ed25519, base64 of the raw 32 bytes. */
   readonly publicKey: string;
 };
+/** An approver phone taken off the household: held for another approver's approval. */
+export type RemoveApprover = Base & Holdable & {
+  readonly type: 'RemoveApprover';
+  readonly approverId: string;
+};
+/**
+ * The carrier's account recovery: its own process verified the account holder (in a store, by
+ * their ID) and every approver goes, with every action waiting for one; `reason` is its record.
+ */
+export type RecoverApprovers = Base & {
+  readonly type: 'RecoverApprovers';
+  readonly reason: string;
+};
 /** An owner's answer, as their approver phone signed it. */
 export type DecideApproval = Base & {
   readonly type: 'DecideApproval';
@@ -116,5 +129,7 @@ export type HouseholdCommand =
   | SetAwayMode
   | SetQuietHours
   | RegisterApprover
+  | RemoveApprover
+  | RecoverApprovers
   | DecideApproval
   | ExpireApproval;

@@ -1,6 +1,6 @@
 import { isAcceptableDeviceKey, isDiallingCountry } from '@homeline/contracts';
 import type { ApprovalAction, ApprovalRaise, CallGrant, PermissionOverrides } from '@homeline/contracts';
-import { decideApproval, expireApproval, holdOr, raisesOf, refuseWhilePending, registerApprover, stillPending } from './approvals';
+import { decideApproval, expireApproval, holdOr, raisesOf, recoverApprovers, refuseWhilePending, registerApprover, removeApprover, stillPending } from './approvals';
 import { addContact, toE164 } from './contact.decide';
 import { entryOf, evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
 import type {
@@ -11,6 +11,7 @@ import type {
   LinkDevice,
   OpenAccount,
   RegisterApprover,
+  RemoveApprover,
   UnlinkDevice,
 } from './household.commands';
 import { setAwayMode, setQuietHours } from './household-policies.decide';
@@ -56,7 +57,7 @@ const unique = (grants: readonly CallGrant[] = []): CallGrant[] => [...new Set(g
 /**
  * An account keeps at least one owner: the last one cannot be demoted. Nor can an owner whose
  * phone approves: only an owner's phone may answer (approvals.ts), so the household would be left
- * holding every action for an approver who can no longer give it, and no route removes an approver.
+ * holding every action for an approver who can no longer give it; its approver is removed first.
  */
 const changeMemberPermissions = (c: ChangeMemberPermissions, h: Household): HouseholdEvent[] => {
   const member = memberOf(h, c.memberId);
@@ -154,6 +155,8 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
       return voiceprintEnrolled(h, action.memberId, action.dimensions);
     case 'unlink_device':
       return unlinkDevice({ ...action, type: 'UnlinkDevice', accountId, now }, h);
+    case 'remove_approver':
+      return removeApprover({ ...action, type: 'RemoveApprover', accountId, now }, h);
     default: {
       const unknown: never = action;
       throw new Error(`unknown approval action ${(unknown as ApprovalAction).type}`);
@@ -163,7 +166,7 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
 
 /** The commands an owner's approval may hold (docs/architecture.md section 6.2): decided, then held or applied. */
 const decideHoldable = (
-  command: AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | RegisterApprover,
+  command: AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | RegisterApprover | RemoveApprover,
   h: Household,
 ): HouseholdEvent[] => {
   switch (command.type) {
@@ -195,6 +198,12 @@ const decideHoldable = (
       refuseWhilePending(h, command.now, (a) => a.type === 'register_approver' && a.approverId === approverId, `approver ${approverId}`);
       return holdOr(h, command, { type: 'register_approver', memberId, approverId, publicKey }, registerApprover(command, h));
     }
+    case 'RemoveApprover': {
+      const { approverId } = command;
+      const events = removeApprover(command, h);
+      refuseWhilePending(h, command.now, (a) => a.type === 'remove_approver' && a.approverId === approverId, `the removal of approver ${approverId}`);
+      return holdOr(h, command, { type: 'remove_approver', memberId: h.approvers[approverId].memberId, approverId }, events);
+    }
     default: {
       const unknown: never = command;
       throw new Error(`unknown holdable command ${(unknown as HouseholdCommand).type}`);
@@ -216,6 +225,7 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
     case 'ChangeMemberPermissions':
     case 'LinkDevice':
     case 'RegisterApprover':
+    case 'RemoveApprover':
     case 'EnrollVoiceprint':
     case 'UnlinkDevice':
       return decideHoldable(command, state);
@@ -229,6 +239,8 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
       return decideApproval(command, state, (action) => applyApproved(action, state, command.now));
     case 'ExpireApproval':
       return expireApproval(command, state);
+    case 'RecoverApprovers':
+      return recoverApprovers(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown household command ${(unknown as HouseholdCommand).type}`);

@@ -26,7 +26,11 @@ export type HouseholdErrorCode =
   | 'approval_already_decided'
   | 'approval_expired'
   | 'approval_outdated'
-  | 'member_is_approver';
+  | 'member_is_approver'
+  | 'approver_not_found'
+  | 'last_approver'
+  | 'own_removal'
+  | 'no_approver';
 
 /** A registry command that breaks an invariant; the edge maps `code` to a problem detail (400 / 404 / 409 / 422). */
 export class HouseholdError extends Error {

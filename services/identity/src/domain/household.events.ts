@@ -4,6 +4,7 @@ import type {
   ApprovalExpired,
   ApprovalRequested,
   ApproverRegistered,
+  ApproverRemoved,
   AwayModeChanged,
   ContactAdded,
   DeviceLinked,
@@ -26,6 +27,7 @@ export type HouseholdEvent =
   | { readonly type: 'AwayModeChanged'; readonly data: AwayModeChanged }
   | { readonly type: 'QuietHoursChanged'; readonly data: QuietHoursChanged }
   | { readonly type: 'ApproverRegistered'; readonly data: ApproverRegistered }
+  | { readonly type: 'ApproverRemoved'; readonly data: ApproverRemoved }
   | { readonly type: 'ApprovalRequested'; readonly data: ApprovalRequested }
   | { readonly type: 'ApprovalDecided'; readonly data: ApprovalDecided }
   | { readonly type: 'ApprovalExpired'; readonly data: ApprovalExpired };

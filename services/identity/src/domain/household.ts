@@ -112,6 +112,11 @@ export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): H
       const { approverId, memberId, publicKey } = event.data;
       return { ...h, approvers: { ...h.approvers, [approverId]: { approverId, memberId, publicKey } } };
     }
+    case 'ApproverRemoved': {
+      const h = open(state);
+      const { [event.data.approverId]: _removed, ...approvers } = h.approvers;
+      return { ...h, approvers };
+    }
     case 'ApprovalRequested': {
       const h = open(state);
       const { approvalId, action, expiresAt } = event.data;

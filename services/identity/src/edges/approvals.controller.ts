@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiSuccesses, ApiZodBody, ZodPipe, type StoredResponse } from '@homeline/platform';
+import { ApiSuccesses, ApiZodBody, RequireToken, ZodPipe, type StoredResponse } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { StepUpApprovals } from '../application/step-up-approvals';
 import { ApprovalQuery } from './approval.query';
-import { decideApprovalBody, registerApproverBody } from './registry.schemas';
+import { decideApprovalBody, recoveryBody, registerApproverBody } from './registry.schemas';
 import { heldForApproval } from './held-response';
 
 const send = <T>(response: Response, { status, body }: StoredResponse<T>): T => {
@@ -33,6 +33,31 @@ export class ApprovalsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return send(res, await this.approvals.registerApprover(accountId, memberId, { idempotencyKey: key, body }));
+  }
+
+  @Delete('approvers/:approverId')
+  @ApiSuccesses(204, heldForApproval)
+  async removeApprover(
+    @Param('accountId') accountId: string,
+    @Param('approverId') approverId: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.approvals.removeApprover(accountId, approverId, key));
+  }
+
+  /** The carrier's account recovery: its own token (RECOVERY_TOKEN), not the integration's. */
+  @Post('approvers/recovery')
+  @RequireToken('recovery')
+  @ApiSuccesses(200)
+  @ApiZodBody(recoveryBody)
+  async recover(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(recoveryBody)) body: z.infer<typeof recoveryBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.approvals.recover(accountId, { idempotencyKey: key, body }));
   }
 
   @Post('approvals/:approvalId')

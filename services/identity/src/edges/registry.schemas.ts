@@ -75,6 +75,9 @@ export const registerApproverBody = z.object({
   publicKey: z.string().min(1).max(128),
 });
 
+/** The carrier's account recovery: its record of how the account holder was verified. */
+export const recoveryBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+
 /** An approver's signed answer; the signature is checked by the domain, over exactly these values. */
 export const decideApprovalBody = z.object({
   approverId: z.string().min(1).max(128),
