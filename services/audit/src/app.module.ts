@@ -6,6 +6,7 @@ import { AuditTransparencyLog1765000000000 } from './edges/sql/audit-log.migrati
 import { AuditDeviceLinks1765300000000 } from './edges/sql/audit-device-links.migration';
 import { AuditLog1764000000000 } from './edges/sql/audit-log-v0.migration';
 import { AuditEntryMentions1765600000000 } from './edges/sql/audit-mentions.migration';
+import { AuditLinkHistory1766000000200 } from './edges/sql/audit-link-history.migration';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
           config,
           tokens: { integration: config.INTEGRATION_TOKEN, compliance: config.COMPLIANCE_TOKEN },
           problemStatus: { no_checkpoint: 503 },
-          migrations: [AuditLog1764000000000, AuditTransparencyLog1765000000000, AuditDeviceLinks1765300000000, AuditEntryMentions1765600000000],
+          migrations: [AuditLog1764000000000, AuditTransparencyLog1765000000000, AuditDeviceLinks1765300000000, AuditEntryMentions1765600000000, AuditLinkHistory1766000000200],
         }),
         AuditModule,
       ],

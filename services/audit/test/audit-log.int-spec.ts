@@ -137,6 +137,35 @@ describe('the audit log', () => {
     expect(await sealedUnder(await callFromDevice())).toBe(b);
   });
 
+  it('files a call placed before its speaker moved under the household it was in then, however late the call is recorded', async () => {
+    const [a, b, device] = [`acc-a-${randomUUID()}`, `acc-b-${randomUUID()}`, `dev-late-${randomUUID()}`];
+    const start = Date.now() - 60_000;
+    const at = (second: number) => new Date(start + second * 1000).toISOString();
+    const linked = (accountId: string, second: number): Envelope => ({
+      id: randomUUID(), type: 'DeviceLinked', source: 'identity', streamId: `household-${accountId}`, streamVersion: 1,
+      occurredAt: at(second), correlationId: accountId, causationId: null, accountId,
+      data: { accountId, deviceId: device, name: 'Kitchen', publicKey: 'AAAA', location: null },
+    });
+    await h.publish(Topics.identity, linked(a, 1), linked(b, 30));
+    await eventually(async () => expect((await entries({ deviceId: device })).entries).toHaveLength(2));
+    // Household a's call at 10 s, before the move at 30 s, as calls publishes it before identity answers
+    // (no account); calls' partition lagged, and it is recorded only now. Then its end, at 40 s.
+    const [before, after] = [randomUUID(), randomUUID()];
+    await h.publish(Topics.calls, { ...callEvent(before, 'CallRequested', { deviceId: device, target: 'Dr Patel' }, null), occurredAt: at(10) });
+    await h.publish(Topics.calls, { ...callEvent(before, 'CallEnded', { deviceId: device, duration: 5, cause: 'local_hung_up' }, null), occurredAt: at(40) });
+    await h.publish(Topics.calls, { ...callEvent(after, 'CallRequested', { deviceId: device, target: 'Mom' }, null), occurredAt: at(35) });
+    await eventually(async () => expect((await entries({ deviceId: device })).entries).toHaveLength(5));
+    expect((await entries({ accountId: a, callId: before })).entries.map((e) => [e.type, e.envelope.data.target])).toEqual([
+      ['CallRequested', 'Dr Patel'], ['CallEnded', undefined],
+    ]);
+    expect((await entries({ accountId: b, callId: before })).entries).toEqual([]);
+    expect((await entries({ accountId: b, callId: after })).entries).toHaveLength(1);
+    // Erasing a erases its call, though the speaker is b's now.
+    expect((await h.post('/v1/audit/erasures', { accountId: a, reason: 'GDPR request 12' })).status).toBe(201);
+    expect((await entries({ callId: before, type: 'CallRequested' })).entries[0].envelope.data.target).toBe('[erased]');
+    expect((await entries({ callId: after })).entries[0].envelope.data.target).toBe('Mom');
+  });
+
   it('files a call identity never answered under its device’s household: found by account, its data sealed with that key', async () => {
     const [accountId, device, callId] = [`acc-${randomUUID()}`, `dev-${randomUUID()}`, randomUUID()];
     const linked: Envelope = {

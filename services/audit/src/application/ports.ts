@@ -44,10 +44,13 @@ export interface AuditTx {
   linkedAccounts(scopes: readonly string[]): Promise<Map<string, string>>;
   link(links: ReadonlyArray<{ scope: string; accountId: string }>): Promise<void>;
   /**
-   * identity linked these devices to these accounts: each link follows, unless a later one is
-   * known (a device moved between households is read in either order). Returns where each is now.
+   * identity linked these devices to these accounts (several links of one device may come
+   * together): every link is kept in the history, and a device follows its latest, unless a later
+   * one is known (a device moved between households is read in either order). Returns where each is now.
    */
   relink(links: readonly DeviceLink[]): Promise<Map<string, string>>;
+  /** The account each device scope was linked to at each time, by the links identity made (undefined: none by then). */
+  linkedAt(asked: ReadonlyArray<{ scope: string; at: string }>): Promise<(string | undefined)[]>;
   /** The data keys of these scopes; missing ones are created when `create`. null: erased. */
   dataKeys(scopes: readonly string[], create: boolean): Promise<Map<string, DataKey | null>>;
   /** Stages leaves once per event id (a redelivered event stays one entry). Returns how many were new. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { latestByKey, type Envelope } from '@homeline/contracts';
+import type { Envelope } from '@homeline/contracts';
 import { canonicalBytes, canonicalJson } from '@homeline/tlog';
-import { accountOf, columnsOf, deviceLinkOf, eventEntry, keyScopeOf, subjectScopes, unstorableText, type AuditEntry } from '../domain/audit-entry';
+import { accountOf, callScopeOf, columnsOf, deviceLinkOf, deviceScopeOf, eventEntry, keyScopeOf, subjectScopes, unstorableText, type AuditEntry } from '../domain/audit-entry';
 import { ERASED, type SealedValue } from '../domain/personal-data';
 import type { AuditTx, Clock, DataKey, StagedEntry, StagedSignal } from './ports';
 
@@ -38,22 +38,26 @@ export class RecordEntries {
     });
     if (events.length === 0) return refused;
     const known = await tx.linkedAccounts([...new Set(events.flatMap(subjectScopes))]);
-    // A device moved to another household: its events without an account are its new household's from now on.
-    const moves = latestByKey(events.map(deviceLinkOf).filter((move) => move !== null), (move) => move.scope);
-    for (const [scope, accountId] of await tx.relink([...moves.values()])) known.set(scope, accountId);
+    // A device moved to another household: its events without an account are its new household's from then on.
+    const moves = events.map(deviceLinkOf).filter((move) => move !== null);
+    for (const [scope, accountId] of await tx.relink(moves)) known.set(scope, accountId);
+    // An event without an account is its call's household's; a call's first one (calls' CallRequested,
+    // before identity named the account) is the household's its device was in when it occurred:
+    // a device moved since, and the event recorded late (a lagging partition, a replay), was
+    // another household's then. The call is linked there, so the call's end is that household's too.
+    const undecided = events.filter((e) => accountOf(e) === null && deviceScopeOf(e) !== null && !known.has(callScopeOf(e) ?? ''));
+    const then = await tx.linkedAt(undecided.map((e) => ({ scope: deviceScopeOf(e)!, at: e.occurredAt })));
+    const atOccurrence = new Map(undecided.map((e, i) => [e, then[i]]));
     // Links learnt from this batch: only those not known yet are written (most are, after a call's first event).
-    // An event without an account is its linked device's household's: calls' CallRequested links its
-    // call there, so the call's end is that household's even when identity never named the account.
     const links = new Map<string, string>();
-    const linkedAccountOf = (scopes: readonly string[]) => scopes.map((scope) => known.get(scope) ?? links.get(scope)).find((account) => account !== undefined);
-    for (const event of events) {
-      const scopes = subjectScopes(event);
-      const account = accountOf(event) ?? linkedAccountOf(scopes);
-      if (account) for (const scope of scopes) if (!known.has(scope) && !links.has(scope)) links.set(scope, account);
-    }
+    const linked = (scope: string | null) => (scope === null ? undefined : (known.get(scope) ?? links.get(scope)));
+    const accounts = events.map((event) => {
+      const account = accountOf(event) ?? linked(callScopeOf(event)) ?? atOccurrence.get(event) ?? linked(deviceScopeOf(event));
+      if (account) for (const scope of subjectScopes(event)) if (!known.has(scope) && !links.has(scope)) links.set(scope, account);
+      return account;
+    });
     await tx.link([...links].map(([scope, accountId]) => ({ scope, accountId })));
-    for (const [scope, accountId] of links) known.set(scope, accountId);
-    const scopes = events.map((e) => keyScopeOf(e, (scope) => known.get(scope)));
+    const scopes = events.map((e, i) => keyScopeOf(e, accounts[i]));
     const keys = await tx.dataKeys([...new Set(scopes)], true);
     const receivedAt = this.clock.now().toISOString();
     const staged: StagedEntry[] = [];

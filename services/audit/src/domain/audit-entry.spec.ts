@@ -8,17 +8,17 @@ const envelope = (accountId: string | null, data: Record<string, unknown>): Enve
 
 describe('whose key seals an entry', () => {
   it('is the account the event names', () => {
-    expect(keyScopeOf(envelope('a1', { callId: 'c1' }), () => undefined)).toBe('account:a1');
-    expect(keyScopeOf(envelope(null, { accountId: 'a2' }), () => undefined)).toBe('account:a2');
+    expect(keyScopeOf(envelope('a1', { callId: 'c1' }), undefined)).toBe('account:a1');
+    expect(keyScopeOf(envelope(null, { accountId: 'a2' }), 'a3')).toBe('account:a2');
   });
 
-  it('is the account its device was linked to, when the event names no account (a call before identity answered)', () => {
-    expect(keyScopeOf(envelope(null, { callId: 'c1', deviceId: 'd1' }), (s) => (s === 'device:d1' ? 'a1' : undefined))).toBe('account:a1');
+  it('is the account its call or device was linked to, when the event names no account (a call before identity answered)', () => {
+    expect(keyScopeOf(envelope(null, { callId: 'c1', deviceId: 'd1' }), 'a1')).toBe('account:a1');
   });
 
   it('is the device itself when no link is known yet, so an erasure that learns the link later still reaches it', () => {
-    expect(keyScopeOf(envelope(null, { callId: 'c1', deviceId: 'd1' }), () => undefined)).toBe('device:d1');
-    expect(keyScopeOf(envelope(null, {}), () => undefined)).toBe('stream:call-c1');
+    expect(keyScopeOf(envelope(null, { callId: 'c1', deviceId: 'd1' }), undefined)).toBe('device:d1');
+    expect(keyScopeOf(envelope(null, {}), undefined)).toBe('stream:call-c1');
   });
 });
 

@@ -68,19 +68,14 @@ export const accountScope = (accountId: string): string => `account:${accountId}
 export const accountOf = (event: Envelope): string | null => event.accountId ?? text(event.data, 'accountId');
 
 /**
- * Whose data key seals an event's personal data: its account; else the account a device or call
- * was seen linked to; else the device or call itself (a key an erasure of the account also
- * deletes once the link is known); else the stream.
+ * Whose data key seals an event's personal data: its account; else `linkedAccount`, the account
+ * its call or device was linked to (RecordEntries); else the device or call itself (a key an
+ * erasure of the account also deletes once the link is known); else the stream.
  */
-export const keyScopeOf = (event: Envelope, linkedAccount: (scope: string) => string | undefined): string => {
-  const account = accountOf(event);
+export const keyScopeOf = (event: Envelope, linkedAccount: string | undefined): string => {
+  const account = accountOf(event) ?? linkedAccount;
   if (account) return accountScope(account);
-  const own = subjectScopes(event);
-  for (const scope of own) {
-    const linked = linkedAccount(scope);
-    if (linked) return accountScope(linked);
-  }
-  return own[0] ?? `stream:${event.streamId}`;
+  return subjectScopes(event)[0] ?? `stream:${event.streamId}`;
 };
 
 /** identity's DeviceLinked: where its device is from now on, and since when (the scope's link follows it). */
@@ -98,15 +93,20 @@ export interface DeviceLink {
   readonly occurredAt: string;
 }
 
-/** The device and call an event names: scopes that can be linked to an account. */
-export const subjectScopes = (event: Envelope): string[] => {
-  const scopes: string[] = [];
+/** The device an event names, as a scope that can be linked to an account. */
+export const deviceScopeOf = (event: Envelope): string | null => {
   const device = text(event.data, 'deviceId');
-  const call = text(event.data, 'callId');
-  if (device) scopes.push(`device:${device}`);
-  if (call) scopes.push(`call:${call}`);
-  return scopes;
+  return device ? `device:${device}` : null;
 };
+
+/** The call an event names, as a scope that can be linked to an account. */
+export const callScopeOf = (event: Envelope): string | null => {
+  const call = text(event.data, 'callId');
+  return call ? `call:${call}` : null;
+};
+
+/** The device and call an event names: scopes that can be linked to an account. */
+export const subjectScopes = (event: Envelope): string[] => [deviceScopeOf(event), callScopeOf(event)].filter((scope) => scope !== null);
 
 /**
  * The first text of an event that PostgreSQL would keep as `text` (a query column, a key scope)

@@ -73,17 +73,37 @@ export class SqlAuditTx implements AuditTx {
   async relink(links: readonly DeviceLink[]): Promise<Map<string, string>> {
     if (links.length === 0) return new Map();
     const scopes = links.map((l) => l.scope);
+    // The latest of a scope's links here: one statement may change a row only once.
     await this.manager.query(
-      `INSERT INTO audit_key_links (scope, account_id, linked_at) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+      `INSERT INTO audit_key_links (scope, account_id, linked_at)
+       SELECT DISTINCT ON (scope) * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS l(scope, account_id, linked_at) ORDER BY scope, linked_at DESC
        ON CONFLICT (scope) DO UPDATE SET account_id = excluded.account_id, linked_at = excluded.linked_at
        WHERE audit_key_links.linked_at IS NULL OR audit_key_links.linked_at <= excluded.linked_at`,
       [scopes, links.map((l) => l.accountId), links.map((l) => l.occurredAt)],
     );
+    await this.manager.query(
+      `INSERT INTO audit_link_history (scope, account_id, linked_at) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [scopes, links.map((l) => l.accountId), links.map((l) => l.occurredAt)],
+    );
     const rows: Array<{ scope: string; account_id: string }> = await this.manager.query(
-      `SELECT scope, account_id FROM audit_key_links WHERE scope = ANY($1::text[])`, [scopes]);
+      `SELECT scope, account_id FROM audit_key_links WHERE scope = ANY($1::text[])`, [[...new Set(scopes)]]);
     const now = rows.map((r) => [r.scope, r.account_id] as const);
     this.cache.rememberLinks(now);
     return new Map(now);
+  }
+
+  async linkedAt(asked: ReadonlyArray<{ scope: string; at: string }>): Promise<(string | undefined)[]> {
+    if (asked.length === 0) return [];
+    const rows: Array<{ ord: string; account_id: string }> = await this.manager.query(
+      `SELECT asked.ord, h.account_id FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS asked(scope, at, ord)
+       JOIN LATERAL (SELECT account_id FROM audit_link_history h WHERE h.scope = asked.scope AND h.linked_at <= asked.at
+                     ORDER BY h.linked_at DESC LIMIT 1) h ON true`,
+      [asked.map((a) => a.scope), asked.map((a) => a.at)],
+    );
+    const found: (string | undefined)[] = asked.map(() => undefined);
+    for (const row of rows) found[Number(row.ord) - 1] = row.account_id;
+    return found;
   }
 
   async dataKeys(scopes: readonly string[], create: boolean): Promise<Map<string, DataKey | null>> {
