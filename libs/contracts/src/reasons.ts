@@ -50,8 +50,8 @@ export const answerRefusalReasons = [
 export const answerRefusalReasonSchema = z.enum(answerRefusalReasons);
 export type AnswerRefusalReason = z.infer<typeof answerRefusalReasonSchema>;
 
-/** Why a device stopped ringing. */
-export const ringCancellationReasons = ['answered_elsewhere', 'caller_hung_up', 'no_answer', 'call_ended'] as const;
+/** Why a device stopped ringing (`device_unlinked`: taken out of the household while it rang). */
+export const ringCancellationReasons = ['answered_elsewhere', 'caller_hung_up', 'no_answer', 'call_ended', 'device_unlinked'] as const;
 export const ringCancellationReasonSchema = z.enum(ringCancellationReasons);
 export type RingCancellationReason = z.infer<typeof ringCancellationReasonSchema>;
 

@@ -109,6 +109,28 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
     );
   });
 
+  it('stops a speaker unlinked while it rings, the others ringing on, and sends the caller to voicemail when the last one goes', async () => {
+    const other = new HouseholdEvents(freshLine(), 'America/New_York');
+    const [den, porch] = [other.device({ room: 'Den' }), other.device({ room: 'Porch' })];
+    await routing.publish(...other.events);
+    await routing.untilProjected(other.accountId, other.counts());
+    const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: other.msisdn });
+    const callId = String((offered.routing.body as { callId: string }).callId);
+    const twoRings = ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested'];
+    await routing.waitFor(callId, twoRings);
+
+    await routing.publish(other.unlink(den));
+    const afterDen = await routing.waitFor(callId, [...twoRings, 'DeviceRingCancelled']);
+    expect(cancellations(afterDen)).toEqual([[den, 'device_unlinked']]);
+    const voicemails = async () => (await routing.carrier.requests()).filter((r) => r.path.endsWith(`/${offered.carrierCallId}/voicemail`) && !r.replayed).length;
+    expect(await voicemails()).toBe(0); // the porch rings on
+
+    await routing.publish(other.unlink(porch));
+    const afterPorch = await routing.waitFor(callId, [...twoRings, 'DeviceRingCancelled', 'DeviceRingCancelled']);
+    expect(cancellations(afterPorch)).toEqual(each([den, porch], 'device_unlinked'));
+    await eventually(async () => expect(await voicemails()).toBe(1));
+  });
+
   it('stops each device once and sends the caller to voicemail once, though CallFailed comes twice', async () => {
     const { callId, carrier } = await ringingCall();
     const failed = callsSays.noAnswer(accountId, callId);

@@ -2,7 +2,7 @@ import type { IntegrationEvent } from '@homeline/contracts';
 import type { Clock } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import { carrierInstructionFor, type InboundCallCommand, type InboundCallEvent } from '../domain';
-import type { InboundCalls } from './inbound.ports';
+import type { InboundCallRecord, InboundCalls } from './inbound.ports';
 import { noTrace, type TraceOf } from './route-calls';
 import { inboundStreamId, type InboundCommands } from './streams';
 
@@ -26,6 +26,13 @@ const commandFor = (event: CallVerdict): InboundCallCommand => {
   }
 };
 
+interface InboundStep {
+  readonly record: InboundCallRecord;
+  readonly command: InboundCallCommand;
+  readonly causationId: string;
+  readonly traceparent: string | null;
+}
+
 /**
  * Follows calls' verdicts on inbound calls, a consumer batch at a time in the batch's transaction
  * (docs/decisions.md section 3): the connected answer's device takes the call and the others stop
@@ -47,18 +54,36 @@ export class InboundProgress {
     if (relevant.length === 0) return;
     const records = await this.calls.ofCalls(tx, [...new Set(relevant.map((e) => e.data.callId))]);
     const recordOf = new Map(records.map((r) => [r.callId, r]));
-    const steps = relevant.flatMap((event) => {
+    await this.decide(tx, relevant.flatMap((event) => {
       const record = recordOf.get(event.data.callId);
-      return record ? [{ event, record, command: commandFor(event) }] : [];
-    });
+      return record ? [{ record, command: commandFor(event), causationId: event.id, traceparent: traceOf(event.id) }] : [];
+    }));
+  }
+
+  /**
+   * A device unlinked while it rang stops ringing (DeviceRingCancelled device_unlinked): it shows
+   * the household's callers no more, whichever household it is in next; the last one gone, the
+   * caller is sent to voicemail. In the registry batch's transaction; a batch without an unlink
+   * costs nothing.
+   */
+  async stopUnlinked(tx: EntityManager, unlinks: readonly IntegrationEvent<'DeviceUnlinked'>[]): Promise<void> {
+    if (unlinks.length === 0) return;
+    const records = await this.calls.mayRing(tx, [...new Set(unlinks.map((e) => e.data.accountId))]);
+    await this.decide(tx, records.flatMap((record) => unlinks
+      .filter((e) => e.data.accountId === record.accountId)
+      .map((event) => ({ record, command: { type: 'StopRinging', deviceId: event.data.deviceId } as const, causationId: event.id, traceparent: null }))));
+  }
+
+  /** One read and one append of the calls' streams, one statement queueing what the carrier is asked. */
+  private async decide(tx: EntityManager, steps: readonly InboundStep[]): Promise<void> {
     if (steps.length === 0) return;
     const now = this.clock.now();
     const outcomes = await this.commands.handleAll(
       tx,
-      steps.map(({ event, record, command }) => ({
+      steps.map(({ record, command, causationId, traceparent }) => ({
         streamId: inboundStreamId(record.callId),
         commands: [command],
-        metadata: { causationId: event.id, accountId: record.accountId, now, traceparent: traceOf(event.id) },
+        metadata: { causationId, accountId: record.accountId, now, traceparent },
       })),
     );
     const instructions = steps.flatMap(({ record, command }, i) => {

@@ -20,7 +20,10 @@ export type AbandonCall = { readonly type: 'AbandonCall'; readonly carrierCallId
 /** The carrier kept refusing to bridge the caller to the device that answered: the call cannot go on. */
 export type GiveUpBridge = { readonly type: 'GiveUpBridge'; readonly deviceId: string };
 
-export type InboundCallCommand = OfferInboundCall | BridgeAnsweredDevice | RingOut | EndInboundCall | AbandonCall | GiveUpBridge;
+/** identity unlinked a device (DeviceUnlinked): it is no longer the household's, and shows its callers no more. */
+export type StopRinging = { readonly type: 'StopRinging'; readonly deviceId: string };
+
+export type InboundCallCommand = OfferInboundCall | BridgeAnsweredDevice | RingOut | EndInboundCall | AbandonCall | GiveUpBridge | StopRinging;
 
 const cancel = (s: { callId: string }, devices: readonly string[], reason: RingCancellationReason): InboundCallEvent[] =>
   devices.map((deviceId) => ({ type: 'DeviceRingCancelled', data: { callId: s.callId, deviceId, reason } }));
@@ -66,6 +69,9 @@ export const decideInbound = (command: InboundCallCommand, state: InboundCallSta
       return cancel(state, state.ringing, 'call_ended');
     case 'AbandonCall':
       return abandon(command, state);
+    case 'StopRinging':
+      // The others ring on; if it was the last, the call rings out to voicemail at its deadline.
+      return state.status === 'ringing' && state.ringing.includes(command.deviceId) ? cancel(state, [command.deviceId], 'device_unlinked') : [];
     case 'GiveUpBridge':
       // calls has the call connected, and nothing will ever end it there but its end: it is ended as
       // abandoned (calls records remote_hung_up), and routing releases the caller it held.
@@ -114,6 +120,10 @@ export const carrierInstructionFor = (
     if (event.type === 'InboundCallBridged') return { action: 'bridge', deviceId: event.data.deviceId };
     if (event.type === 'DeviceRingCancelled' && event.data.reason === 'no_answer') return { action: 'voicemail', reason: 'no_answer' };
     if (event.type === 'DeviceRingCancelled' && event.data.reason === 'call_ended') return { action: 'hang_up' };
+    // The household's last ringing speaker was unlinked: nobody can answer, the caller leaves a message.
+    if (event.type === 'DeviceRingCancelled' && event.data.reason === 'device_unlinked' && state.status === 'unanswered') {
+      return { action: 'voicemail', reason: 'no_answer' };
+    }
   }
   const releasesBridge = command.type === 'EndInboundCall' && state.status === 'answered' && !endedByCaller(command.cause);
   const bridgeGivenUp = command.type === 'GiveUpBridge' && decided.length > 0;

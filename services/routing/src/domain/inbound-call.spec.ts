@@ -13,6 +13,7 @@ const end = (cause: 'hung_up' | 'remote_hung_up' | 'caller_hung_up' | 'cancelled
 });
 const hangUp: InboundCallCommand = { type: 'AbandonCall', carrierCallId };
 const giveUpBridge = (deviceId: string): InboundCallCommand => ({ type: 'GiveUpBridge', deviceId });
+const stopRinging = (deviceId: string): InboundCallCommand => ({ type: 'StopRinging', deviceId });
 const answeredOnHall = [...ringing, bridged('hall'), cancelled('kitchen', 'answered_elsewhere'), cancelled('attic', 'answered_elsewhere')];
 
 describe('a ringing inbound call', () => {
@@ -52,6 +53,13 @@ describe('a ringing inbound call', () => {
     given(ringing)
       .when(end('cancelled'))
       .then([cancelled('kitchen', 'call_ended'), cancelled('hall', 'call_ended'), cancelled('attic', 'call_ended')]));
+
+  it('stops ringing on a speaker unlinked from the household, and rings on the others', () => {
+    given(ringing).when(stopRinging('hall')).then([cancelled('hall', 'device_unlinked')]);
+    given([...ringing, cancelled('hall', 'device_unlinked')]).when(answer('kitchen')).then([bridged('kitchen'), cancelled('attic', 'answered_elsewhere')]);
+    given([...ringing, cancelled('hall', 'device_unlinked')]).when(answer('hall')).thenNothingHappens();
+    given(ringing).when(stopRinging('garage')).thenNothingHappens();
+  });
 
   it('ignores a hang-up about another carrier call', () =>
     given(ringing).when({ type: 'AbandonCall', carrierCallId: 'cc-other' }).thenNothingHappens());
@@ -127,6 +135,14 @@ describe('what routing asks of the carrier', () => {
   it('sends an unanswered call to voicemail, once', () => {
     expect(after(ringing, ringOut)).toEqual({ action: 'voicemail', reason: 'no_answer' });
     expect(after([...ringing, ...['kitchen', 'hall', 'attic'].map((d) => cancelled(d, 'no_answer'))], ringOut)).toBeNull();
+  });
+
+  it('sends the caller to voicemail when the last ringing speaker is unlinked, and asks nothing while others ring', () => {
+    const unlinked = (...devices: string[]) => devices.map((d) => cancelled(d, 'device_unlinked'));
+    expect(after(ringing, stopRinging('hall'))).toBeNull();
+    expect(after([...ringing, ...unlinked('hall', 'attic')], stopRinging('kitchen'))).toEqual({ action: 'voicemail', reason: 'no_answer' });
+    // Nobody is left to answer: the deadline that comes after rings nothing out again.
+    expect(after([...ringing, ...unlinked('hall', 'attic', 'kitchen')], ringOut)).toBeNull();
   });
 
   it('releases the caller when the household hangs up a bridged call, or calls ends one still ringing', () => {

@@ -42,8 +42,8 @@ export type InboundCallState = InboundIdle | InboundRinging | InboundAnswered | 
 
 export const initialInboundState = (): InboundCallState => ({ status: 'idle' });
 
-/** How a ringing call ends when its devices are told to stop for this reason. */
-const endedBy: Record<RingCancellationReason, InboundOver['status']> = {
+/** How a ringing call ends when its devices are told to stop for this reason (an unlinked device stops alone). */
+const endedBy: Record<Exclude<RingCancellationReason, 'device_unlinked'>, InboundOver['status']> = {
   no_answer: 'unanswered',
   caller_hung_up: 'abandoned',
   call_ended: 'ended',
@@ -77,7 +77,10 @@ export const evolveInbound = (state: InboundCallState, event: InboundCallEvent):
     case 'DeviceRingCancelled': {
       if (state.status === 'idle') throw new Error('a device stopped ringing for a call never offered');
       const ringing = without(state.ringing, event.data.deviceId);
-      return state.status === 'ringing' ? { ...state, status: endedBy[event.data.reason], ringing } : { ...state, ringing };
+      if (state.status !== 'ringing') return { ...state, ringing };
+      // A speaker taken out of the household: the others ring on; the last one gone, nobody can answer.
+      if (event.data.reason === 'device_unlinked') return ringing.length > 0 ? { ...state, ringing } : { ...state, status: 'unanswered', ringing };
+      return { ...state, status: endedBy[event.data.reason], ringing };
     }
     default: {
       const unknown: never = event;

@@ -1,3 +1,4 @@
+import type { RingCancellationReason } from '@homeline/contracts';
 import type { InboundCallEvent } from './inbound-call';
 import type { InboundLine, OfferInboundCall } from './inbound-offer';
 
@@ -63,7 +64,7 @@ export const ring = (deviceId: string): InboundCallEvent => ({
 
 export const cancelled = (
   deviceId: string,
-  reason: 'answered_elsewhere' | 'caller_hung_up' | 'no_answer' | 'call_ended',
+  reason: RingCancellationReason,
 ): InboundCallEvent => ({ type: 'DeviceRingCancelled', data: { callId, deviceId, reason } });
 
 export const bridged = (deviceId: string): InboundCallEvent => ({

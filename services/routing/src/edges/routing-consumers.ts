@@ -30,7 +30,10 @@ const logger = (name: string): StoreLogger => {
   };
 };
 
-/** identity's registry events -> routing's projection of households. Speaker decisions are skipped unread. */
+/**
+ * identity's registry events -> routing's projection of households, and a device unlinked while it
+ * rings stops ringing. Speaker decisions are skipped unread.
+ */
 export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }: RoutingConsumerDeps, topic: string) =>
   new InboxConsumer<RegistryEvent>({
     kafka,
@@ -40,7 +43,11 @@ export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }
     handles: registryEventTypes,
     instrumentation,
     logger: logger('homeline-routing.identity'),
-    handleBatch: (batch, tx) => routing.registry.apply(tx, batch.map((b) => b.event)),
+    handleBatch: async (batch, tx) => {
+      const events = batch.map((b) => b.event);
+      await routing.registry.apply(tx, events);
+      await routing.inboundProgress.stopUnlinked(tx, events.filter((e) => e.type === 'DeviceUnlinked'));
+    },
   });
 
 type CallsInput = IntegrationEvent<'CallRouting'> | RedialRequest | CallVerdict;

@@ -46,6 +46,11 @@ export class HouseholdEvents {
     return deviceId;
   }
 
+  /** identity's DELETE of a device (approved), as the event it publishes; returns it (to publish later, or it is in `events`). */
+  unlink(deviceId: string): Envelope {
+    return this.add('DeviceUnlinked', { accountId: this.accountId, deviceId });
+  }
+
   contact(name: string, e164: string, memberId: string | null, aliases: string[] = [], sensitive?: boolean): string {
     const contactId = `con-${randomUUID()}`;
     this.add('ContactAdded', {

@@ -111,6 +111,16 @@ export class SqlInboundCalls implements InboundCalls {
     );
   }
 
+  mayRing(tx: EntityManager, accountIds: readonly string[]): Promise<InboundCallRecord[]> {
+    return rawQuery<InboundCallRecord>(
+      tx,
+      'routing_inbound_may_ring_v1',
+      `SELECT ${columns} FROM carrier_legs l
+       WHERE l.account_id = ANY($1::text[]) AND l.created_at > now() - interval '1 hour' AND l.direction = 'inbound' AND l.ended_at IS NULL`,
+      [accountIds],
+    );
+  }
+
   async instruct(
     tx: EntityManager,
     instructions: readonly { record: InboundCallRecord; instruction: CarrierInstruction }[],
