@@ -90,7 +90,7 @@ export class SpeakerVerification {
         const request = round[i];
         for (const decision of newEvents) {
           decisions.push(decision);
-          if (!burnsNonce(decision, request.assertion, now, this.config) || facts.seen.has(nonceOf(request))) continue;
+          if (!burnsNonce(decision) || facts.seen.has(nonceOf(request))) continue;
           facts.seen.add(nonceOf(request));
           burnt.push({ deviceId: request.deviceId, nonce: request.assertion.nonce, callId: request.callId, issuedAt: request.assertion.issuedAt });
         }

@@ -148,16 +148,7 @@ export const verifySpeaker = (assertion: VoiceAssertion, context: VerificationCo
 /**
  * Whether the caller must now store the nonce: every assertion the device really signed burns
  * its nonce, whatever the outcome (a refused answer too), so a refused one cannot be retried; a
- * forgery or an unknown device does not (it would let anyone exhaust a device's nonces). Nor does
- * one dated further ahead of `decidedAt` than the clock skew allowed: refused as stale, its nonce
- * would have to be kept until its date (the year 9999, for all a device may sign), which no sweep
- * reaches; a copy of it is refused the same way until then.
+ * forgery or an unknown device does not (it would let anyone exhaust a device's nonces).
  */
-export const burnsNonce = (
-  decision: SpeakerDecision | AnswerDecision,
-  assertion: Pick<VoiceAssertion, 'issuedAt'>,
-  decidedAt: Date,
-  config: Pick<SpeakerVerificationConfig, 'futureSkewSeconds'> = defaultSpeakerVerificationConfig,
-): boolean =>
-  Date.parse(assertion.issuedAt) - decidedAt.getTime() <= config.futureSkewSeconds * 1000 &&
-  (!('reason' in decision.data) || !['unlinked_device', 'invalid_signature'].includes(decision.data.reason));
+export const burnsNonce = (decision: SpeakerDecision | AnswerDecision): boolean =>
+  !('reason' in decision.data) || !['unlinked_device', 'invalid_signature'].includes(decision.data.reason);
