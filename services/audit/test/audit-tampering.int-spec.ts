@@ -89,6 +89,54 @@ describe('the audit log, altered by a database superuser', () => {
     expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/no checkpoint: its checkpoints were deleted/)]));
   });
 
+  it('refuses, on a replica that signed a larger tree, to sign a fork grown on a cut-back log by a replica started after the cut', async () => {
+    const refusalsOf = async (base: string) => Number(/^audit_integration_refusals_total(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+    const integratedBy = async (base: string) => Number(/^audit_entries_integrated_total(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+    const first = h.replicas[0];
+    // Replica one signs a tree of some entries; the superuser keeps the first checkpoint's and cuts the log back to it.
+    await connectedCall();
+    const [{ size: cut }] = (await db.query(`SELECT min(tree_size)::int AS size FROM audit_checkpoints WHERE tree_size > 0`)).rows;
+    await connectedCall();
+    const signed = (await h.checkpoint()).size;
+    expect(signed).toBeGreaterThan(cut);
+    await asSuperuser(async () => {
+      await db.query(`SELECT 1 FROM audit_tree_head WHERE id = 0 FOR UPDATE`);
+      const leaves: Buffer[] = (await db.query(`SELECT leaf FROM audit_log_entries WHERE index < $1 ORDER BY index`, [cut])).rows.map((r: { leaf: Buffer }) => r.leaf);
+      const tree = MemoryTree.of(leaves);
+      for (const t of (await db.query(`SELECT level, index FROM audit_tiles`)).rows as Array<{ level: number; index: string }>) {
+        const width = 256 ** t.level;
+        const n = Math.min(256, Math.max(0, Math.floor(cut / width) - Number(t.index) * 256));
+        if (n === 0) await db.query(`DELETE FROM audit_tiles WHERE level = $1 AND index = $2`, [t.level, t.index]);
+        else await db.query(`UPDATE audit_tiles SET hashes = $3 WHERE level = $1 AND index = $2`, [t.level, t.index,
+          Buffer.concat(Array.from({ length: n }, (_, i) => tree.nodeHash({ level: 8 * t.level, index: Number(t.index) * 256 + i })))]);
+      }
+      const edge = new CompactRange();
+      for (const leaf of leaves) edge.append(hashLeaf(leaf));
+      await db.query(`UPDATE audit_tree_head SET size = $1, root = $2, edge = $3 WHERE id = 0`, [cut, edge.root(), Buffer.concat([...edge.hashes])]);
+      await db.query('ALTER TABLE audit_entry_mentions DISABLE TRIGGER audit_entry_mentions_append_only');
+      await db.query(`DELETE FROM audit_entry_mentions WHERE index >= $1`, [cut]);
+      await db.query('ALTER TABLE audit_entry_mentions ENABLE TRIGGER audit_entry_mentions_append_only');
+      await db.query(`DELETE FROM audit_log_entries WHERE index >= $1`, [cut]);
+      await db.query(`DELETE FROM audit_checkpoints WHERE tree_size > $1`, [cut]);
+    });
+    // A second replica, started now, finds the cut log signed at its size, and grows a fork on it past what replica one signed.
+    const second = await h.addReplica();
+    const refusedBefore = await refusalsOf(first.base);
+    const integratedBefore = await integratedBy(first.base);
+    await h.publish(Topics.calls, ...Array.from({ length: signed - cut + 20 }, () => callEvent(randomUUID(), 'CallRequested', { deviceId: 'dev-fork' })));
+    await eventually(async () => {
+      const [{ size }] = (await db.query(`SELECT size::int AS size FROM audit_tree_head WHERE id = 0`)).rows;
+      expect(size).toBeGreaterThan(signed);
+      expect(await refusalsOf(first.base)).toBeGreaterThan(refusedBefore);
+    });
+    // Replica one tried once the fork was larger than its tree (its own staged entries wake it), and signed none of it.
+    await h.publish(Topics.calls, ...Array.from({ length: 20 }, () => callEvent(randomUUID(), 'CallRequested', { deviceId: 'dev-fork-2' })));
+    const refusedOnce = await refusalsOf(first.base);
+    await eventually(async () => expect(await refusalsOf(first.base)).toBeGreaterThan(refusedOnce));
+    expect(await integratedBy(first.base)).toBe(integratedBefore);
+    expect(await integratedBy(second.base)).toBeGreaterThan(0);
+  });
+
   it('shows each entry with the leaf hash its proof proves, and proves no row changed behind its back', async () => {
     const { callId, index, checkpoint } = await connectedCall();
     const [requested] = (await entries({ callId, type: 'CallRequested' })).entries;

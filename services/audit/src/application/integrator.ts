@@ -1,4 +1,6 @@
-import { CompactRange, TileGrowth, openCheckpoint, signCheckpoint, tileKey, type Checkpoint, type NoteSigner, type NoteVerifier, type TileAddress } from '@homeline/tlog';
+import {
+  CompactRange, TileGrowth, openCheckpoint, signCheckpoint, tileKey, verifyConsistency, type Checkpoint, type NoteSigner, type NoteVerifier, type TileAddress,
+} from '@homeline/tlog';
 import { LogIntegrityError } from './log-integrity';
 import type { AuditStore, AuditTx, StoredCheckpoint, TreeHead } from './ports';
 
@@ -9,6 +11,8 @@ export interface IntegratorOptions {
   readonly previousVerifiers?: readonly NoteVerifier[];
   /** Most leaves sequenced in one transaction. */
   readonly batchMax: number;
+  /** A consistency proof between two sizes of the stored tree (Proofs.consistency). */
+  readonly prove: (from: number, to: number) => Promise<Buffer[]>;
 }
 
 
@@ -66,16 +70,18 @@ export class Integrator {
    * tiles and the head, and delete checkpoints: signing whatever head is stored would put the
    * log's key under the rewritten history, and every proof would then verify. So the head must be
    * the tree this replica last signed or found signed (its root made by its own edge), or the tree
-   * of the latest stored checkpoint, verified under the log's key or an earlier one, and no
-   * smaller than the one this replica vouched for. What is left to an attacker is a cut back to an
-   * older signed tree while no replica runs; a checkpoint kept outside the database shows it
-   * (docs/architecture.md section 7).
+   * of the latest stored checkpoint, verified under the log's key or an earlier one; and once this
+   * replica has signed or found one, the head must extend that tree (a consistency proof from the
+   * stored tiles), so a cut back to an older signed tree, and a fork grown on it, are refused by
+   * every replica that saw a later one. What is left to an attacker is such a cut made while no
+   * replica runs; a checkpoint kept outside the database shows it (docs/architecture.md section 7).
    */
   private async vouch(tx: AuditTx, head: TreeHead): Promise<void> {
     if (!new CompactRange(head.size, head.edge).root().equals(head.rootHash)) throw new LogIntegrityError(`the tree head's root is not the one its edge makes (size ${head.size})`);
     const known = this.vouched;
     if (known && known.size === head.size && known.rootHash.equals(head.rootHash)) return;
     if (known && head.size < known.size) throw new LogIntegrityError(`the tree head holds ${head.size} entries; this replica signed a tree of ${known.size}`);
+    if (known && known.size > 0) await this.extending(known, head);
     const latest = await tx.latestCheckpoint();
     if (!latest) {
       if (head.size === 0) return;
@@ -86,6 +92,14 @@ export class Integrator {
       throw new LogIntegrityError(`the tree head (size ${head.size}) is not the tree of the latest signed checkpoint (size ${signed.size})`);
     }
     this.vouched = signed;
+  }
+
+  private async extending(known: Checkpoint, head: TreeHead): Promise<void> {
+    try {
+      verifyConsistency(known.size, head.size, await this.options.prove(known.size, head.size), known.rootHash, head.rootHash);
+    } catch (error) {
+      throw new LogIntegrityError(`the tree head (size ${head.size}) does not extend the tree of ${known.size} this replica signed or found signed: ${(error as Error).message}`);
+    }
   }
 
   private openSigned(checkpoint: StoredCheckpoint): Checkpoint {

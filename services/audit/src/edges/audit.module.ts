@@ -48,10 +48,11 @@ class KekCheck implements OnApplicationBootstrap {
     { provide: RecordEntries, inject: [IntegrationLoop], useFactory: (loop: IntegrationLoop) => new RecordEntries(clock, loop) },
     {
       provide: Integrator,
-      inject: [AUDIT_STORE, SERVICE_CONFIG, IntegrationLoop],
-      useFactory: (store: AuditStore, config: AuditConfig, loop: IntegrationLoop) => {
+      inject: [AUDIT_STORE, SERVICE_CONFIG, IntegrationLoop, Proofs],
+      useFactory: (store: AuditStore, config: AuditConfig, loop: IntegrationLoop, proofs: Proofs) => {
         const integrator = new Integrator(store, {
           origin: originOf(config), signer: config.AUDIT_SIGNING_KEY, previousVerifiers: config.AUDIT_PREVIOUS_VERIFIER_KEYS, batchMax: config.AUDIT_BATCH_MAX,
+          prove: (from, to) => proofs.consistency(from, to),
         });
         loop.attach(integrator);
         return integrator;

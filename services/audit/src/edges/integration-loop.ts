@@ -25,6 +25,7 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private integrator: Integrator | undefined;
+  private refusalLoggedAt = -Infinity;
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, private readonly registry: Registry) {
     this.integrated = new Counter({ name: 'audit_entries_integrated_total', help: 'Entries sequenced into the Merkle tree by this replica', registers: [registry] });
@@ -46,8 +47,7 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
     // A log altered behind the service's back is signed over by no one; queries and the self-check still answer.
     await this.integrator?.signInitial().catch((error: unknown) => {
       if (!(error instanceof LogIntegrityError)) throw error;
-      this.refused.inc();
-      this.logger.error(`not signing: ${error.message}`);
+      this.refuse(error);
     });
     if (this.config.AUDIT_INTEGRATE_POLL_MS > 0) this.timer = setInterval(() => void this.poll(), this.config.AUDIT_INTEGRATE_POLL_MS);
     this.notify();
@@ -57,6 +57,15 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
+  }
+
+  /** Counted each time; logged at most once a minute, for every wake-up and poll tries again. */
+  private refuse(error: LogIntegrityError): void {
+    this.refused.inc();
+    const now = Date.now();
+    if (now - this.refusalLoggedAt < 60_000) return;
+    this.refusalLoggedAt = now;
+    this.logger.error(`not signing, the log was altered behind the service: ${error.message}`);
   }
 
   /**
@@ -106,10 +115,8 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
       }
     } catch (error) {
       // Altered: nothing is signed over it; the entries stay staged, and every try says so.
-      if (error instanceof LogIntegrityError) {
-        this.refused.inc();
-        this.logger.error(`not integrating, the log was altered: ${error.message}`);
-      } else {
+      if (error instanceof LogIntegrityError) this.refuse(error);
+      else {
         // A database hiccup: the staged entries stay staged and the next wake-up or poll retries.
         this.logger.warn(`integration failed, will retry: ${(error as Error).message}`);
       }
