@@ -252,8 +252,14 @@ describe('taking an approver phone off the household', () => {
       }]);
   });
 
-  it('is not the phone\'s own to decide: a hostile approver cannot keep itself by denying', () =>
-    given([...twoApprovers, removalHeld]).when(answer('deny')).thenThrows('own_removal'));
+  it("is not its owner's to decide, from that phone or another of theirs: a hostile approver cannot keep itself by denying", () => {
+    given([...twoApprovers, removalHeld]).when(answer('deny')).thenThrows('own_removal');
+    const spare = approverPhone('olivias-spare');
+    const spareRegistered: HouseholdEvent = { type: 'ApproverRegistered', data: { accountId, memberId: 'olivia', approverId: 'olivias-spare', publicKey: spare.publicKey } };
+    given([...twoApprovers, spareRegistered, removalHeld])
+      .when(answer('deny', spare.sign('ap-1', 'deny', '2026-11-27T10:00:55.000Z')))
+      .thenThrows('own_removal');
+  });
 
   it("is refused for the household's only approver, and for a phone it does not have", () => {
     given(household).when(removeOlivias).thenThrows('last_approver');

@@ -93,9 +93,9 @@ export const registerApprover = (c: RegisterApprover, h: Household): HouseholdEv
 };
 
 /**
- * An approver phone off the household (lost, or an ex-partner's): another approver must approve it
- * (decideApproval refuses the phone's own say), so the household's only approver cannot be removed
- * this way — the carrier's account recovery does that (recoverApprovers).
+ * An approver phone off the household (lost, or an ex-partner's): another owner's approver must
+ * approve it (decideApproval refuses its owner's say, from any of their phones), so the household's
+ * only approver cannot be removed this way — the carrier's account recovery does that (recoverApprovers).
  */
 export const removeApprover = (c: RemoveApprover, h: Household): HouseholdEvent[] => {
   const approver = entry(h.approvers, c.approverId);
@@ -150,8 +150,9 @@ export const decideApproval = (c: DecideApproval, h: Household, apply: (action: 
   const approval = entry(h.approvals, c.approvalId);
   if (!approval) throw new HouseholdError('approval_not_found', `no approval ${c.approvalId} in ${h.accountId}`);
   const approver = approverFor(c, h);
-  if (approval.action.type === 'remove_approver' && approval.action.approverId === c.approverId) {
-    throw new HouseholdError('own_removal', `approver ${c.approverId} cannot decide its own removal: another approver does`);
+  // Not its owner's either, from another phone of theirs: an owner with two phones would keep each with the other.
+  if (approval.action.type === 'remove_approver' && approval.action.memberId === approver.memberId) {
+    throw new HouseholdError('own_removal', `approver ${c.approverId} is ${approver.memberId}'s, whose phone is being removed: another owner's approver decides`);
   }
   const lapsed = approval.status === 'pending' && !(Date.parse(c.now) < Date.parse(approval.expiresAt));
   if (approval.status === 'expired' || lapsed) throw new HouseholdError('approval_expired', `approval ${c.approvalId} expired at ${approval.expiresAt}`);
