@@ -32,6 +32,7 @@ export { readRelayCheckpoint } from './outbox/relay-checkpoint';
 export { InboxConsumer } from './inbox/inbox-consumer';
 export type { BatchHandler, ConsumedEvent, ConsumerInstrumentation, InboxConsumerOptions, UnitHandler } from './inbox/inbox-consumer';
 export { forgetProcessed, recordInInbox } from './inbox/inbox';
+export { forgetOlderThan } from './store/forget-older';
 export { classifyMessage, deadLetterCodes, toDeadLetter } from './inbox/incoming-message';
 export type { Classifier, DeadLetterCode, Incoming } from './inbox/incoming-message';
 export type { Projection } from './projections/projection';

@@ -7,7 +7,8 @@ export { Public, RequireToken, BearerTokenGuard } from './auth/bearer-token.guar
 export { toProblem, problemType, isDomainError, type Problem, type StatusForCode } from './errors/problem';
 export { ProblemDetailsFilter } from './errors/problem-details.filter';
 export { parseRequest, RequestValidationError, ZodPipe, type ValidationIssue } from './errors/request-validation';
-export { drainBatches, PeriodicSweep, retentionEnv } from './database/drain';
+export { drainBatches } from './database/drain';
+export { PeriodicSweep, retentionEnv } from './database/periodic-sweep';
 export { IdempotencyStore, IdempotencyKeyReused, InvalidIdempotencyKey, type StoredResponse } from './idempotency/idempotency-store';
 export { CreateIdempotencyKeys1764000000000 } from './idempotency/create-idempotency-keys.migration';
 export { HttpMetrics } from './metrics/metrics';

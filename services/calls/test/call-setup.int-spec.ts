@@ -417,13 +417,13 @@ describe('the call-setup process manager', () => {
     // A backlog larger than one batch (1,000): one sweep forgets all of it.
     await db.query(`INSERT INTO idempotency_keys (scope, key, request_hash, status, created_at)
       SELECT 'calls.place:dev-old', 'old-' || i, 'h', 202, now() - interval '25 hours' FROM generate_series(1, 2500) i`);
-    // And inbox rows older than INBOX_RETENTION_HOURS (192 by default), beside a week-old one it keeps.
+    // And inbox rows older than INBOX_RETENTION_HOURS (216 by default), beside one eight days old (Kafka may still hold its event) it keeps.
     await db.query(`INSERT INTO es_inbox (consumer, event_id, processed_at)
-      SELECT 'homeline-calls', 'old-' || i, now() - interval '193 hours' FROM generate_series(1, 1200) i
-      UNION ALL SELECT 'homeline-calls', 'week-old', now() - interval '7 days'`);
+      SELECT 'homeline-calls', 'old-' || i, now() - interval '217 hours' FROM generate_series(1, 1200) i
+      UNION ALL SELECT 'homeline-calls', 'eight-days-old', now() - interval '200 hours'`);
     const swept = await calls.app.get(ExpirySweeper).sweep();
     expect(swept).toMatchObject({ idempotencyKeys: 2503, inbox: 1200 });
-    expect((await db.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'week-old'`)).rows).toEqual([{ event_id: 'week-old' }]);
+    expect((await db.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'eight-days-old'`)).rows).toEqual([{ event_id: 'eight-days-old' }]);
     expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE scope = 'calls.place:dev-old'`)).rowCount).toBe(0);
     expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).rowCount).toBe(0);
   });

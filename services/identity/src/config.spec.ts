@@ -37,6 +37,12 @@ describe('the identity configuration', () => {
     expect(loadConfig(identityConfigSchema, { ...required, NONCE_RETENTION_SECONDS: '95' }).NONCE_RETENTION_SECONDS).toBe(95);
   });
 
+  it("refuses a recovery token that is the integration's: the integration could then remove every approver", () => {
+    expect(() => loadConfig(identityConfigSchema, { ...required, RECOVERY_TOKEN: required.INTEGRATION_TOKEN })).toThrow(/RECOVERY_TOKEN: must differ from INTEGRATION_TOKEN/);
+    expect(loadConfig(identityConfigSchema, { ...required, RECOVERY_TOKEN: 'another-token-long-enough' }).RECOVERY_TOKEN).toBe('another-token-long-enough');
+    expect(loadConfig(identityConfigSchema, required).RECOVERY_TOKEN).toBeUndefined();
+  });
+
   it('refuses risky-action thresholds laxer than the ordinary ones', () => {
     expect(() => loadConfig(identityConfigSchema, { ...required, SPEAKER_SCORE_THRESHOLD: '0.9' })).toThrow(/SPEAKER_HIGH_SCORE_THRESHOLD: must be at least/);
   });

@@ -63,6 +63,10 @@ export const identityConfigSchema = platformEnv({ httpPort: 3002 })
     ...retentionEnv,
   })
   .superRefine((config, context) => {
+    // The recovery desk's token must not be the integration's: the integration could then remove every approver.
+    if (config.RECOVERY_TOKEN !== undefined && config.RECOVERY_TOKEN === config.INTEGRATION_TOKEN) {
+      context.addIssue({ code: 'custom', path: ['RECOVERY_TOKEN'], message: 'must differ from INTEGRATION_TOKEN' });
+    }
     const pairs = [
       ['SPEAKER_HIGH_SCORE_THRESHOLD', 'SPEAKER_SCORE_THRESHOLD'],
       ['SPEAKER_HIGH_MARGIN', 'SPEAKER_MARGIN'],

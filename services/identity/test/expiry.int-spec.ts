@@ -77,15 +77,15 @@ describe('what identity forgets, and when', () => {
     const request = callRequested(home.device.deviceId, 'Mom', home.device.assert({ subject: 'Mom', embedding: maria.utter() }));
     await decisionFor(request);
     const [{ consumer }] = await identity.db.query(`SELECT consumer FROM es_inbox WHERE event_id = $1`, [request.id]);
-    // 192 hours by default: a day more than Kafka keeps the events. More than one batch (1,000) of them.
+    // 216 hours by default: a day more than Kafka can keep an event. More than one batch (1,000) of them.
     await identity.db.query(
-      `INSERT INTO es_inbox (consumer, event_id, processed_at) SELECT $1, 'old-' || i, now() - interval '193 hours' FROM generate_series(1, 2500) i`,
+      `INSERT INTO es_inbox (consumer, event_id, processed_at) SELECT $1, 'old-' || i, now() - interval '217 hours' FROM generate_series(1, 2500) i`,
       [consumer],
     );
-    await identity.db.query(`INSERT INTO es_inbox (consumer, event_id, processed_at) VALUES ($1, 'week-old', now() - interval '7 days')`, [consumer]);
+    await identity.db.query(`INSERT INTO es_inbox (consumer, event_id, processed_at) VALUES ($1, 'eight-days-old', now() - interval '200 hours')`, [consumer]);
 
     expect((await sweeper.sweep()).inbox).toBe(2500);
-    const left = await identity.db.query(`SELECT event_id FROM es_inbox WHERE event_id IN ($1, 'week-old') OR event_id LIKE 'old-%' ORDER BY event_id`, [request.id]);
-    expect(left.map((r: { event_id: string }) => r.event_id).sort()).toEqual([request.id, 'week-old'].sort());
+    const left = await identity.db.query(`SELECT event_id FROM es_inbox WHERE event_id IN ($1, 'eight-days-old') OR event_id LIKE 'old-%' ORDER BY event_id`, [request.id]);
+    expect(left.map((r: { event_id: string }) => r.event_id).sort()).toEqual([request.id, 'eight-days-old'].sort());
   });
 });

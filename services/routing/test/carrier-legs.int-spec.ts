@@ -248,16 +248,16 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
     const [{ sequence: ringingSequence }] = await routing.dataSource.query(
       `SELECT sequence FROM carrier_callbacks WHERE carrier_call_id = $1 AND status = 'ringing'`, [carrierCallId]);
     const [{ consumer }] = await routing.dataSource.query(`SELECT consumer FROM es_inbox LIMIT 1`);
-    // This leg's callbacks are 9 days old (192 hours by default); so is a backlog of inbox rows, beside a week-old one.
+    // This leg's callbacks are 9 days old (192 hours by default); a backlog of inbox rows is older than 216 hours, beside one 200 hours old.
     await routing.dataSource.query(`UPDATE carrier_callbacks SET received_at = now() - interval '9 days' WHERE carrier_call_id = $1`, [carrierCallId]);
     await routing.dataSource.query(
-      `INSERT INTO es_inbox (consumer, event_id, processed_at) SELECT $1, 'old-' || i, now() - interval '193 hours' FROM generate_series(1, 1200) i`, [consumer]);
-    await routing.dataSource.query(`INSERT INTO es_inbox (consumer, event_id, processed_at) VALUES ($1, 'week-old', now() - interval '7 days')`, [consumer]);
+      `INSERT INTO es_inbox (consumer, event_id, processed_at) SELECT $1, 'old-' || i, now() - interval '217 hours' FROM generate_series(1, 1200) i`, [consumer]);
+    await routing.dataSource.query(`INSERT INTO es_inbox (consumer, event_id, processed_at) VALUES ($1, 'eight-days-old', now() - interval '200 hours')`, [consumer]);
     const recentCallbacks = (await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks`))[0].n - 2;
 
     expect(await routing.app.get(ExpirySweeper).sweep()).toEqual({ inbox: 1200, callbacks: 2 });
     expect((await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks`))[0].n).toBe(recentCallbacks);
-    expect(await routing.dataSource.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'week-old'`)).toEqual([{ event_id: 'week-old' }]);
+    expect(await routing.dataSource.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'eight-days-old'`)).toEqual([{ event_id: 'eight-days-old' }]);
     // The carrier sends the forgotten ringing again: applied when the response comes, it changes nothing (its sequence is behind).
     expect((await postCarrierStatus(routing.baseUrl, { carrierCallId, legId, status: 'ringing', sequence: ringingSequence, occurredAt: at })).status).toBe(204);
     expect(await routing.streamLength(`leg-${legId}`)).toBe(3); // requested, ringing, answered

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { forgetOlderThan } from '../store/forget-older';
 import { rawQuery } from '../store/raw-query';
 
 /**
@@ -34,15 +35,9 @@ export const seenInInbox = async (manager: EntityManager, consumer: string, even
 /**
  * Forgets up to `limit` inbox rows processed more than `retentionSeconds` ago (by the database's
  * clock) and says how many: a sweep calls it until it forgets fewer than `limit`. Safe once the
- * retention exceeds the topics' (Kafka's retention.ms): a message still in a topic was appended,
- * and so processed, more recently than that, so every event Kafka could deliver again is still
- * remembered. One statement on the BRIN index of processed_at, whatever the table's size.
+ * retention exceeds the longest an event stays in a topic (retention.ms plus segment.ms: Kafka
+ * deletes whole segments): an event Kafka can still deliver was processed more recently than
+ * that, so it is still remembered. One range scan of processed_at's index, whatever the table's size.
  */
-export const forgetProcessed = async (db: EntityManager, retentionSeconds: number, limit: number): Promise<number> => {
-  const [, deleted]: [unknown, number] = await db.query(
-    `DELETE FROM es_inbox WHERE ctid = ANY (ARRAY(
-       SELECT ctid FROM es_inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT $2))`,
-    [retentionSeconds, limit],
-  );
-  return deleted;
-};
+export const forgetProcessed = (db: EntityManager, retentionSeconds: number, limit: number): Promise<number> =>
+  forgetOlderThan(db, 'es_inbox', 'processed_at', retentionSeconds, limit);

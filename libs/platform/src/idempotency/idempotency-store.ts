@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { runInTransaction } from '@homeline/event-store';
+import { forgetOlderThan, runInTransaction } from '@homeline/event-store';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -75,13 +75,8 @@ export class IdempotencyStore {
    * statement (created_at), so it costs the same however large the table. A request sent again
    * after its key is forgotten runs again.
    */
-  async expire(ttlSeconds: number, limit = 1000): Promise<number> {
-    const [, deleted]: [unknown, number] = await this.db.query(
-      `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2))`,
-      [ttlSeconds, limit],
-    );
-    return deleted;
+  expire(ttlSeconds: number, limit = 1000): Promise<number> {
+    return forgetOlderThan(this.db.manager, 'idempotency_keys', 'created_at', ttlSeconds, limit);
   }
 
   private async replay<T>(tx: EntityManager, scope: string, key: string, hash: string): Promise<StoredResponse<T>> {

@@ -2,7 +2,7 @@ import {
   CompactRange, TileGrowth, openCheckpoint, signCheckpoint, tileKey, verifyConsistency, type Checkpoint, type NoteSigner, type NoteVerifier, type TileAddress,
 } from '@homeline/tlog';
 import { LogIntegrityError } from './log-integrity';
-import type { AuditStore, AuditTx, StoredCheckpoint, TreeHead } from './ports';
+import type { AuditStore, AuditTx, TreeHead } from './ports';
 
 export interface IntegratorOptions {
   readonly origin: string;
@@ -56,7 +56,7 @@ export class Integrator {
    */
   async signInitial(): Promise<void> {
     const latest = await this.store.latestCheckpoint();
-    if (latest && signedByCurrentKey(latest.note, this.options)) return;
+    if (latest && this.opened(latest.note)?.current) return;
     await this.store.transaction(async (tx) => {
       const head = await tx.lockHead();
       if (!head) return;
@@ -87,7 +87,8 @@ export class Integrator {
       if (head.size === 0) return;
       throw new LogIntegrityError(`the tree holds ${head.size} entries and no checkpoint: its checkpoints were deleted`);
     }
-    const signed = this.openSigned(latest);
+    const signed = this.opened(latest.note)?.checkpoint;
+    if (!signed) throw new LogIntegrityError(`the latest checkpoint (size ${latest.size}) is signed by no key the audit knows`);
     if (signed.size !== head.size || !signed.rootHash.equals(head.rootHash)) {
       throw new LogIntegrityError(`the tree head (size ${head.size}) is not the tree of the latest signed checkpoint (size ${signed.size})`);
     }
@@ -102,15 +103,17 @@ export class Integrator {
     }
   }
 
-  private openSigned(checkpoint: StoredCheckpoint): Checkpoint {
-    for (const verifier of [this.options.signer.verifier, ...(this.options.previousVerifiers ?? [])]) {
+  /** The checkpoint a note signs, and whether the current key signed it; undefined when no key the audit knows did. */
+  private opened(note: string): { readonly checkpoint: Checkpoint; readonly current: boolean } | undefined {
+    const verifiers = [this.options.signer.verifier, ...(this.options.previousVerifiers ?? [])];
+    for (const [i, verifier] of verifiers.entries()) {
       try {
-        return openCheckpoint(checkpoint.note, verifier, this.options.origin);
+        return { checkpoint: openCheckpoint(note, verifier, this.options.origin), current: i === 0 };
       } catch {
         // another key's, or none
       }
     }
-    throw new LogIntegrityError(`the latest checkpoint (size ${checkpoint.size}) is signed by no key the audit knows`);
+    return undefined;
   }
 
   private async extend(tx: AuditTx, head: TreeHead, leafHashes: readonly Buffer[]): Promise<void> {
@@ -127,15 +130,6 @@ export class Integrator {
     tx.afterCommit(() => (this.vouched = { origin: this.options.origin, size: range.size, rootHash }));
   }
 }
-
-const signedByCurrentKey = (note: string, options: IntegratorOptions): boolean => {
-  try {
-    openCheckpoint(note, options.signer.verifier, options.origin);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A tile only grows at its end; anything else means the stored tree and the head disagree. */
 const extendTile = (tile: TileAddress, stored: Buffer | undefined, slots: Map<number, Buffer>): Buffer => {

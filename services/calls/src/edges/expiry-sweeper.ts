@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { forgetProcessed } from '@homeline/event-store';
+import { forgetOlderThan, forgetProcessed } from '@homeline/event-store';
 import { drainBatches, IdempotencyStore, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
 import type { CallsConfig } from '../config';
@@ -37,14 +37,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   async sweep(): Promise<{ idempotencyKeys: number; nonces: number; inbox: number }> {
     const idempotencyKeys = await drainBatches(batchSize, (limit) => this.idempotency.expire(this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600, limit));
     const window = this.config.ASSERTION_MAX_AGE_SECONDS + this.config.ASSERTION_FUTURE_SKEW_SECONDS + 60;
-    const nonces = await drainBatches(batchSize, async (limit) => {
-      const [, deleted]: [unknown, number] = await this.dataSource.query(
-        `DELETE FROM emergency_nonces WHERE ctid = ANY (ARRAY(
-           SELECT ctid FROM emergency_nonces WHERE used_at < now() - make_interval(secs => $1) LIMIT $2))`,
-        [window, limit],
-      );
-      return deleted;
-    });
+    const nonces = await drainBatches(batchSize, (limit) => forgetOlderThan(this.dataSource.manager, 'emergency_nonces', 'used_at', window, limit));
     const inbox = await drainBatches(batchSize, (limit) => forgetProcessed(this.dataSource.manager, this.config.INBOX_RETENTION_HOURS * 3600, limit));
     return { idempotencyKeys, nonces, inbox };
   }

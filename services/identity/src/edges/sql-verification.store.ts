@@ -1,6 +1,6 @@
 import type { MemberRole, PermissionOverrides } from '@homeline/contracts';
 import { Injectable } from '@nestjs/common';
-import { type Companion, rawQuery, treatUniqueViolationAsRace } from '@homeline/event-store';
+import { type Companion, forgetOlderThan, rawQuery, treatUniqueViolationAsRace } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import { nonceKey, VerificationStore, type CallingContact, type NonceUse, type SealedVoiceprint } from '../application/verification.store';
 import type { LinkedDevice } from '../domain';
@@ -77,12 +77,7 @@ export class SqlVerificationStore extends VerificationStore {
     };
   }
 
-  async forgetNonces(db: EntityManager, retentionSeconds: number, limit: number): Promise<number> {
-    const [, deleted]: [unknown, number] = await db.query(
-      `DELETE FROM assertion_nonces WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM assertion_nonces WHERE issued_at < now() - make_interval(secs => $1) ORDER BY issued_at LIMIT $2))`,
-      [retentionSeconds, limit],
-    );
-    return deleted;
+  forgetNonces(db: EntityManager, retentionSeconds: number, limit: number): Promise<number> {
+    return forgetOlderThan(db, 'assertion_nonces', 'issued_at', retentionSeconds, limit);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { forgetProcessed } from '@homeline/event-store';
+import { forgetOlderThan, forgetProcessed } from '@homeline/event-store';
 import { drainBatches, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
 import type { RoutingConfig } from '../config';
@@ -34,14 +34,8 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   /** One sweep, batch after batch until the backlog is gone; exposed for tests. */
   async sweep(): Promise<{ inbox: number; callbacks: number }> {
     const inbox = await drainBatches(batchSize, (limit) => forgetProcessed(this.db.manager, this.config.INBOX_RETENTION_HOURS * 3600, limit));
-    const callbacks = await drainBatches(batchSize, async (limit) => {
-      const [, deleted]: [unknown, number] = await this.db.query(
-        `DELETE FROM carrier_callbacks WHERE ctid = ANY (ARRAY(
-           SELECT ctid FROM carrier_callbacks WHERE received_at < now() - make_interval(secs => $1) LIMIT $2))`,
-        [this.config.CARRIER_CALLBACK_RETENTION_HOURS * 3600, limit],
-      );
-      return deleted;
-    });
+    const callbacks = await drainBatches(batchSize, (limit) =>
+      forgetOlderThan(this.db.manager, 'carrier_callbacks', 'received_at', this.config.CARRIER_CALLBACK_RETENTION_HOURS * 3600, limit));
     return { inbox, callbacks };
   }
 }

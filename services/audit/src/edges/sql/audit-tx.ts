@@ -30,13 +30,14 @@ export const readDataKeys = async (manager: EntityManager, kek: KeyEncryptionKey
   return new Map(rows.map((r) => [r.scope, r.wrapped_key ? kek.unwrap(r.scope, r.wrapped_key) : null]));
 };
 
-/** The writes of one transaction, on PostgreSQL, each one statement whatever the batch size. */
+/** The checkpoint signed last. */
 export const readLatestCheckpoint = async (manager: EntityManager): Promise<StoredCheckpoint | null> => {
   const rows: Array<{ tree_size: string; root: Buffer; note: string }> = await manager.query(
     `SELECT tree_size, root, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`);
   return rows.length ? { size: Number(rows[0].tree_size), rootHash: rows[0].root, note: rows[0].note } : null;
 };
 
+/** The writes of one transaction, on PostgreSQL, each one statement whatever the batch size. */
 export class SqlAuditTx implements AuditTx {
   constructor(
     private readonly manager: EntityManager,
