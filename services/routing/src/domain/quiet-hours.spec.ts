@@ -1,5 +1,5 @@
 import type { QuietWindow } from '@homeline/contracts';
-import { isQuietAt, localTimeAt } from './quiet-hours';
+import { isQuietAt } from './quiet-hours';
 
 const newYork = 'America/New_York';
 const santiago = 'America/Santiago';
@@ -8,17 +8,20 @@ const at = (iso: string) => new Date(iso);
 
 describe('the local time of a household', () => {
   it('is read in its own zone, standard or daylight time as the zone has it that day', () => {
-    expect(localTimeAt(at('2026-07-01T16:30:00Z'), newYork)).toEqual({ weekday: 'wed', minutes: 12 * 60 + 30 }); // EDT, -4
-    expect(localTimeAt(at('2026-12-01T16:30:00Z'), newYork)).toEqual({ weekday: 'tue', minutes: 11 * 60 + 30 }); // EST, -5
+    const noonToOne: QuietWindow[] = [{ start: '12:00', end: '13:00' }];
+    expect(isQuietAt(noonToOne, at('2026-07-01T16:30:00Z'), newYork)).toBe(true); // 12:30 EDT, -4
+    expect(isQuietAt(noonToOne, at('2026-12-01T16:30:00Z'), newYork)).toBe(false); // 11:30 EST, -5
+    expect(isQuietAt(noonToOne, at('2026-12-01T17:30:00Z'), newYork)).toBe(true);
   });
 
-  it('keeps the minutes of a zone a quarter of an hour off the hour', () =>
-    expect(localTimeAt(at('2026-11-24T18:00:00Z'), 'Asia/Kathmandu')).toEqual({ weekday: 'tue', minutes: 23 * 60 + 45 }));
-
-  it('is unknown in a zone the runtime does not know, and then no quiet hours apply', () => {
-    expect(localTimeAt(at('2026-11-24T18:00:00Z'), 'Mars/Olympus_Mons')).toBeNull();
-    expect(isQuietAt([{ start: '00:00', end: '23:59' }], at('2026-11-24T18:00:00Z'), 'Mars/Olympus_Mons')).toBe(false);
+  it('keeps the minutes of a zone a quarter of an hour off the hour', () => {
+    const lateEvening: QuietWindow[] = [{ start: '23:45', end: '23:50' }];
+    expect(isQuietAt(lateEvening, at('2026-11-24T18:00:00Z'), 'Asia/Kathmandu')).toBe(true); // 23:45, +5:45
+    expect(isQuietAt(lateEvening, at('2026-11-24T17:59:00Z'), 'Asia/Kathmandu')).toBe(false);
   });
+
+  it('is unknown in a zone the runtime does not know, and then no quiet hours apply', () =>
+    expect(isQuietAt([{ start: '00:00', end: '23:59' }], at('2026-11-24T18:00:00Z'), 'Mars/Olympus_Mons')).toBe(false));
 });
 
 describe('a quiet-hours window within one day', () => {

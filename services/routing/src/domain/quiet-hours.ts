@@ -1,11 +1,5 @@
 import type { QuietWindow, Weekday } from '@homeline/contracts';
 
-/** A moment as the household's clocks show it: the weekday and the minutes since local midnight. */
-export interface LocalTime {
-  readonly weekday: Weekday;
-  readonly minutes: number;
-}
-
 /**
  * What a zone's clocks read at an instant (ms since the epoch), written as the UTC instant with
  * that date and time, so that calendar arithmetic on it is plain arithmetic and `reading - instant`
@@ -56,14 +50,6 @@ const wallClockOf = (timeZone: string): WallClock | null => {
 const midnightOf = (reading: number): number => Math.floor(reading / day) * day;
 
 const weekdayOf = (reading: number): Weekday => weekdays[new Date(reading).getUTCDay()];
-
-/** The local time of an instant in an IANA zone; null for a zone the runtime does not know. */
-export const localTimeAt = (instant: Date, timeZone: string): LocalTime | null => {
-  const clock = wallClockOf(timeZone);
-  if (!clock) return null;
-  const reading = clock(instant.getTime());
-  return { weekday: weekdayOf(reading), minutes: Math.floor((reading - midnightOf(reading)) / minute) };
-};
 
 /**
  * The instant at which the zone's clocks read `reading`. A time the clocks read twice (they went
