@@ -1,7 +1,7 @@
 import { eventually, freePorts, removeDataDir } from '@homeline/testing';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chmod, mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -71,7 +71,13 @@ describe('npm start', () => {
       expect({ service, status: ready.status }).toEqual({ service, status: 200 });
     }
     const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
-    expect(Object.keys(credentials).sort()).toEqual(['carrierWebhookSecret', 'complianceToken', 'integrationToken']);
+    expect(Object.keys(credentials).sort()).toEqual(['carrierWebhookSecret', 'complianceToken', 'integrationToken', 'recoveryToken']);
+    // identity takes the carrier's recovery token on account recovery, and the integration's only elsewhere.
+    const recovery = (token: string) => fetch(`http://127.0.0.1:${ports.identity}/v1/accounts/00000000-0000-4000-8000-000000000000/approvers/recovery`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'test' }),
+    });
+    expect((await recovery(credentials.recoveryToken)).status).toBe(404); // account_not_found: past the token check
+    expect((await recovery(credentials.integrationToken)).status).toBe(401);
     expect(started.output.join('\n')).toContain(join(dataDir, 'credentials.json'));
     // The audit's verifier key, for a compliance team to pin (docs/architecture.md section 7).
     expect(await readFile(join(dataDir, 'audit.vkey'), 'utf8')).toMatch(/^homeline\.localhost\/audit\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}\n$/);
@@ -87,12 +93,17 @@ describe('npm start', () => {
     await expect(fetch(`http://127.0.0.1:${ports.calls}/health/live`)).rejects.toThrow();
   });
 
-  it('reuses its credentials and data directory on the next start', async () => {
-    const before = await readFile(join(dataDir, 'credentials.json'), 'utf8');
+  it('reuses its credentials and data directory on the next start, adding what an older version did not write', async () => {
+    // As a version before the recovery token wrote it.
+    const { recoveryToken, ...older } = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+    await writeFile(join(dataDir, 'credentials.json'), JSON.stringify(older));
+    const before = JSON.stringify(older);
     const kafkaUsersBefore = await readFile(join(dataDir, 'kafka-users.json'), 'utf8');
     const started = npmStart(env);
     await untilRunning(started);
-    expect(await readFile(join(dataDir, 'credentials.json'), 'utf8')).toBe(before);
+    const after = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+    expect(after).toEqual({ ...older, recoveryToken: expect.any(String) });
+    expect(after.recoveryToken).not.toBe(recoveryToken);
     expect(await readFile(join(dataDir, 'kafka-users.json'), 'utf8')).toBe(kafkaUsersBefore);
     const { integrationToken } = JSON.parse(before);
     const guarded = await fetch(`http://127.0.0.1:${ports.calls}/v1/calls/00000000-0000-4000-8000-000000000000`, {
