@@ -15,7 +15,6 @@ export interface IntegratorOptions {
   readonly prove: (from: number, to: number) => Promise<Buffer[]>;
 }
 
-
 /**
  * Sequences staged leaves into the tree and signs a checkpoint, one transaction per batch.
  * Replicas take turns through the tree head's row lock (SKIP LOCKED: a replica that finds it
@@ -24,7 +23,7 @@ export interface IntegratorOptions {
  * together. Leaves are hashed by PostgreSQL where they are stored; only hashes come back here.
  */
 export class Integrator {
-  /** The tree this replica last signed, or found signed: the head must be it, or a signed tree at least as large. */
+  /** The tree this replica last signed, or found signed: the head must be it, or a signed tree that extends it. */
   private vouched: Checkpoint | null = null;
 
   constructor(private readonly store: AuditStore, private readonly options: IntegratorOptions) {}

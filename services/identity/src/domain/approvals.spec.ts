@@ -261,6 +261,16 @@ describe('taking an approver phone off the household', () => {
       .thenThrows('own_removal');
   });
 
+  it("is decided by another phone of its owner when that owner's phones are the household's only approvers: nobody else could", () => {
+    const spare = approverPhone('olivias-spare');
+    const spareRegistered: HouseholdEvent = { type: 'ApproverRegistered', data: { accountId, memberId: 'olivia', approverId: 'olivias-spare', publicKey: spare.publicKey } };
+    const spareYes: HouseholdEvent = { type: 'ApprovalDecided', data: { approvalId: 'ap-1', accountId, approverId: 'olivias-spare', memberId: 'olivia', decision: 'approve', signedAt: '2026-11-27T10:00:55.000Z' } };
+    given([...household, spareRegistered, removalHeld])
+      .when(answer('approve', spare.sign('ap-1', 'approve', '2026-11-27T10:00:55.000Z')))
+      .then([spareYes, removed('olivias-phone', 'olivia', 'approval')]);
+    given([...household, spareRegistered, removalHeld]).when(answer('approve')).thenThrows('own_removal'); // the lost phone itself, never
+  });
+
   it("is refused for the household's only approver, and for a phone it does not have", () => {
     given(household).when(removeOlivias).thenThrows('last_approver');
     given(twoApprovers).when({ ...removeOlivias, approverId: 'someone-elses' }).thenThrows('approver_not_found');

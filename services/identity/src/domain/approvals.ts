@@ -150,16 +150,25 @@ export const decideApproval = (c: DecideApproval, h: Household, apply: (action: 
   const approval = entry(h.approvals, c.approvalId);
   if (!approval) throw new HouseholdError('approval_not_found', `no approval ${c.approvalId} in ${h.accountId}`);
   const approver = approverFor(c, h);
-  // Not its owner's either, from another phone of theirs: an owner with two phones would keep each with the other.
-  if (approval.action.type === 'remove_approver' && approval.action.memberId === approver.memberId) {
-    throw new HouseholdError('own_removal', `approver ${c.approverId} is ${approver.memberId}'s, whose phone is being removed: another owner's approver decides`);
-  }
+  if (approval.action.type === 'remove_approver') refuseOwnRemoval(approval.action, approver, h);
   const lapsed = approval.status === 'pending' && !(Date.parse(c.now) < Date.parse(approval.expiresAt));
   if (approval.status === 'expired' || lapsed) throw new HouseholdError('approval_expired', `approval ${c.approvalId} expired at ${approval.expiresAt}`);
   if (approval.status !== 'pending') throw new HouseholdError('approval_already_decided', `approval ${c.approvalId} was already ${approval.status}`);
   const { approvalId, approverId, decision, signedAt } = c;
   const decided: HouseholdEvent = { type: 'ApprovalDecided', data: { approvalId, accountId: h.accountId, approverId, memberId: approver.memberId, decision, signedAt } };
   return decision === 'approve' ? [decided, ...apply(approval.action)] : [decided];
+};
+
+/**
+ * A phone never decides its own removal; nor does another phone of its owner while another owner
+ * has an approver (an owner with two phones would keep each with the other). An owner whose phones
+ * are the household's only approvers removes a lost one with another: nobody else could.
+ */
+const refuseOwnRemoval = (action: { readonly approverId: string; readonly memberId: string }, approver: Approver, h: Household): void => {
+  const anotherOwnerApproves = Object.values(h.approvers).some((a) => a.memberId !== action.memberId && entry(h.members, a.memberId)?.role === 'owner');
+  if (approver.approverId === action.approverId || (approver.memberId === action.memberId && anotherOwnerApproves)) {
+    throw new HouseholdError('own_removal', `approver ${approver.approverId} is ${approver.memberId}'s, whose phone is being removed: another owner's approver decides`);
+  }
 };
 
 /** The sweep's expiry: only of an approval still pending once its time is up; anything else decides nothing. */
