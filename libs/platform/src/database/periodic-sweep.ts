@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 
 /** What a service with an inbox keeps, and for how long (calls, identity, routing). */
@@ -13,34 +13,38 @@ export const retentionEnv = {
 };
 
 /**
- * Runs `sweep` every `intervalMs` after the previous run ended, until stopped: one run at a time,
- * a failure logged and the next run coming as usual. Replicas may all sweep: what each forgets
- * is gone once, whoever gets to it.
+ * A service's sweep of what it keeps only for a while: `sweep` runs every `intervalMs` after the
+ * previous run ended, from the application's start until its shutdown (which waits for a run in
+ * progress); one run at a time, a failure logged and the next run coming as usual. Replicas may
+ * all sweep: what each forgets is gone once, whoever gets to it.
  */
-export class PeriodicSweep {
+export abstract class PeriodicSweep implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(this.constructor.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-    private readonly sweep: () => Promise<unknown>,
-  ) {}
+  protected constructor(private readonly intervalMs: number) {}
 
-  start(): void {
+  /** One sweep, batch after batch until the backlog is gone; public for tests. */
+  abstract sweep(): Promise<unknown>;
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.sweep()
         .catch((error: unknown) => this.logger.error(`sweep failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => this.start());
+        .finally(() => this.schedule());
     }, this.intervalMs);
-  }
-
-  /** Stops the timer and waits for a run in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { forgetOlderThan, forgetProcessed } from '@homeline/event-store';
 import { drainBatches, IdempotencyStore, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
@@ -14,23 +14,13 @@ import type { CallsConfig } from '../config';
 const batchSize = 1000;
 
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly periodic: PeriodicSweep;
-
+export class ExpirySweeper extends PeriodicSweep {
   constructor(
     private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
     @Inject(SERVICE_CONFIG) private readonly config: CallsConfig,
   ) {
-    this.periodic = new PeriodicSweep(new Logger(ExpirySweeper.name), config.EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
-  }
-
-  onApplicationBootstrap(): void {
-    this.periodic.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic.stop();
+    super(config.EXPIRY_SWEEP_INTERVAL_MS);
   }
 
   /** One sweep, batch after batch until the backlog is gone; exposed for tests. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { forgetProcessed } from '@homeline/event-store';
 import { drainBatches, IdempotencyStore, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
@@ -25,9 +25,7 @@ export interface SweepReport {
  * an approval expires once, whoever gets to it.
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly periodic: PeriodicSweep;
-
+export class ExpirySweeper extends PeriodicSweep {
   constructor(
     private readonly db: DataSource,
     private readonly approvals: StepUpApprovals,
@@ -35,15 +33,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     private readonly idempotency: IdempotencyStore,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {
-    this.periodic = new PeriodicSweep(new Logger(ExpirySweeper.name), config.EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
-  }
-
-  onApplicationBootstrap(): void {
-    this.periodic.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic.stop();
+    super(config.EXPIRY_SWEEP_INTERVAL_MS);
   }
 
   /** One sweep of everything that expired; exposed for tests. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { forgetOlderThan, forgetProcessed } from '@homeline/event-store';
 import { drainBatches, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
@@ -13,22 +13,12 @@ const batchSize = 1000;
  * two statements when there is nothing to forget.
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly periodic: PeriodicSweep;
-
+export class ExpirySweeper extends PeriodicSweep {
   constructor(
     private readonly db: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: RoutingConfig,
   ) {
-    this.periodic = new PeriodicSweep(new Logger(ExpirySweeper.name), config.EXPIRY_SWEEP_INTERVAL_MS, () => this.sweep());
-  }
-
-  onApplicationBootstrap(): void {
-    this.periodic.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.periodic.stop();
+    super(config.EXPIRY_SWEEP_INTERVAL_MS);
   }
 
   /** One sweep, batch after batch until the backlog is gone; exposed for tests. */
