@@ -137,14 +137,15 @@ const classifyShort = (digits: string, country: RegionCode): Classification | nu
   }
   // Germany's 11833 is also a possible regular number there, Austria's 118 811 one the metadata lacks: the range decides first.
   if (isPremiumDirectory(digits, country)) return { ok: true, class: 'premium', e164: digits };
-  if (shortNumbers.isValidShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country)) {
+  if (isRegularNumber(digits, country)) return null; // the regular rules decide
+  if (shortNumbers.isValidShortNumberForRegion(parsed, country)) {
     // A short number billed at a premium rate (France's 3611 and 118 712, Italy's 1200) is premium:
     // its grant, its assurance and its budget apply, as to any other premium number.
     const premium = shortNumbers.getExpectedCostForRegion(parsed, country) === ShortNumberInfo.ShortNumberCost.PREMIUM_RATE;
     return { ok: true, class: premium ? 'premium' : 'short_code', e164: digits };
   }
   // Only a short number the country's plan has: "1010", "900" or "0000" go nowhere but to the carrier's error.
-  return shortNumbers.isPossibleShortNumberForRegion(parsed, country) && !isRegularNumber(digits, country) ? invalid : null;
+  return shortNumbers.isPossibleShortNumberForRegion(parsed, country) ? invalid : null;
 };
 
 /**
