@@ -10,7 +10,7 @@
  *   npm run bench [-- --rates 10,50,150,300 --seconds 10 --profile DIR --keep-logs]
  *                 [-- --inbound-rates 50 --inbound-seconds 20 --inbound-households 100 --inbound-devices 3]
  *                 [-- --outbound-only | --inbound-only] [-- --households 1] [-- --statements] [-- --perf]
- *                 [-- --one-process]
+ *                 [-- --one-process] [-- --node-options "--max-semi-space-size=64"]
  *
  * --households N spreads the outbound calls round-robin over N households (each its own line, the
  * same one member calling Mom): a carrier's traffic comes from many lines, and each line's limits
@@ -27,6 +27,9 @@
  *
  * --one-process runs the four services in one Node process (one-process.ts), each still its own
  * app talking to the others only through Kafka and HTTP: what fewer processes would save.
+ *
+ * --node-options passes flags to the node processes of the services and the carrier simulator
+ * (not the broker's): what a V8 or GC setting would change.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -57,6 +60,8 @@ const inbound = !process.argv.includes('--outbound-only');
 const withStatements = process.argv.includes('--statements');
 const withPerf = process.argv.includes('--perf');
 const oneProcess = process.argv.includes('--one-process');
+/** Flags for the services' node processes (V8's, the GC's), to measure what one would change. */
+const serviceNodeOptions = arg('node-options', '').split(' ').filter(Boolean);
 const finalTypes = new Set(['CallConnected', 'CallFailed', 'CallRejected', 'CallEnded']);
 const unlimited = { RATE_LIMIT_DEVICE_PER_MINUTE: '100000', RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000', MAX_CONCURRENT_CALLS_PER_LINE: '100000' };
 
@@ -179,7 +184,7 @@ async function main() {
   const quiet = { LOG_LEVEL: 'warn' };
   const system = await startSystem({
     kafkaBrokers: broker.address,
-    nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [],
+    nodeOptions: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []), ...serviceNodeOptions],
     carrierStepMs: 0,
     oneProcess,
     // One device places every call: the toll-fraud limits (issue 11) would refuse nearly all of them.
