@@ -131,6 +131,48 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
     await eventually(async () => expect(await voicemails()).toBe(1));
   });
 
+  it('does not leave a call connected to a speaker unlinked as its answer was verified: calls hears it is over, the caller gets voicemail', async () => {
+    const other = new HouseholdEvents(freshLine(), 'America/New_York');
+    const [den, porch] = [other.device({ room: 'Den' }), other.device({ room: 'Porch' })];
+    await routing.publish(...other.events);
+    await routing.untilProjected(other.accountId, other.counts());
+    const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: other.msisdn });
+    const callId = String((offered.routing.body as { callId: string }).callId);
+    const twoRings = ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested'];
+    await routing.waitFor(callId, twoRings);
+
+    // identity authorised the den's answer just before the den was unlinked: routing reads the unlink
+    // (identity's topic) first, calls connects the answer (its verdict came on another partition).
+    await routing.publish(other.unlink(den));
+    await routing.waitFor(callId, [...twoRings, 'DeviceRingCancelled']);
+    await routing.publish(callsSays.connected(other.accountId, callId, den));
+
+    const events = await routing.waitFor(callId, [...twoRings, 'DeviceRingCancelled', 'DeviceRingCancelled', 'InboundCallAbandoned']);
+    expect(events.map((e) => e.type)).not.toContain('InboundCallBridged');
+    expect(cancellations(events)).toEqual([[den, 'device_unlinked'], [porch, 'no_answer']].sort());
+    expect(events[5].data).toEqual({ callId, carrierCallId: offered.carrierCallId });
+    const asked = async (action: string) => (await routing.carrier.requests()).filter((r) => r.path.endsWith(`/${offered.carrierCallId}/${action}`) && !r.replayed).length;
+    await eventually(async () => expect(await asked('voicemail')).toBe(1));
+    expect(await asked('bridge')).toBe(0);
+  });
+
+  it('tells calls the call is over when the unlinked speaker whose answer calls connected was the last to ring', async () => {
+    const other = new HouseholdEvents(freshLine(), 'America/New_York');
+    const den = other.device({ room: 'Den' });
+    await routing.publish(...other.events);
+    await routing.untilProjected(other.accountId, other.counts());
+    const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: other.msisdn });
+    const callId = String((offered.routing.body as { callId: string }).callId);
+    await routing.waitFor(callId, ['InboundCallOffered', 'DeviceRingRequested']);
+    await routing.publish(other.unlink(den));
+    await routing.waitFor(callId, ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingCancelled']);
+
+    await routing.publish(callsSays.connected(other.accountId, callId, den));
+    const events = await routing.waitFor(callId, ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingCancelled', 'InboundCallAbandoned']);
+    expect(events[3].data).toEqual({ callId, carrierCallId: offered.carrierCallId });
+    expect(await routing.streamLength(`inbound-${callId}`)).toBe(4); // the caller was sent to voicemail once, when the den stopped
+  });
+
   it('stops each device once and sends the caller to voicemail once, though CallFailed comes twice', async () => {
     const { callId, carrier } = await ringingCall();
     const failed = callsSays.noAnswer(accountId, callId);

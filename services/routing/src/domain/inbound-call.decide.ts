@@ -5,6 +5,7 @@ import {
   initialInboundState,
   type InboundCallEvent,
   type InboundCallState,
+  type InboundOver,
   type InboundRinging,
 } from './inbound-call';
 import { offerInbound, type OfferInboundCall } from './inbound-offer';
@@ -30,7 +31,7 @@ const cancel = (s: { callId: string }, devices: readonly string[], reason: RingC
 
 /** The first connected answer takes the call; the other devices stop ringing. A device never asked to ring takes nothing. */
 const bridge = (c: BridgeAnsweredDevice, s: InboundRinging): InboundCallEvent[] => {
-  if (!s.ringing.includes(c.deviceId)) return [];
+  if (!s.ringing.includes(c.deviceId)) return s.unlinked.includes(c.deviceId) ? answeredOnUnlinked(s) : [];
   return [
     { type: 'InboundCallBridged', data: { callId: s.callId, carrierCallId: s.carrierCallId, deviceId: c.deviceId } },
     ...cancel(
@@ -40,6 +41,19 @@ const bridge = (c: BridgeAnsweredDevice, s: InboundRinging): InboundCallEvent[] 
     ),
   ];
 };
+
+/**
+ * calls connected the answer of a speaker unlinked while it rang (identity authorised it before the
+ * unlink; its verdict and the unlink travel apart). That speaker is no longer the household's and is
+ * not bridged, and calls, having the call connected, takes no other answer: the call cannot go on.
+ * It is ended as abandoned (calls ends it; nothing else would, and it would stay connected for
+ * ever), what still rings stops, and the caller is sent to voicemail, as when nobody answers — or
+ * is there already, when that speaker was the last to ring.
+ */
+const answeredOnUnlinked = (s: InboundRinging | InboundOver): InboundCallEvent[] => [
+  ...cancel(s, s.ringing, 'no_answer'),
+  { type: 'InboundCallAbandoned', data: { callId: s.callId, carrierCallId: s.carrierCallId } },
+];
 
 /**
  * The caller hung up. While the call rings, every device stops. Once routing asked the carrier to
@@ -62,7 +76,9 @@ export const decideInbound = (command: InboundCallCommand, state: InboundCallSta
   if (state.status === 'idle') return []; // nothing was offered here: a stray event about another call
   switch (command.type) {
     case 'BridgeAnsweredDevice':
-      return state.status === 'ringing' ? bridge(command, state) : [];
+      if (state.status === 'ringing') return bridge(command, state);
+      // The last ringing speaker was unlinked, and the caller sent to voicemail, as its answer was verified.
+      return state.status === 'unanswered' && state.unlinked.includes(command.deviceId) ? answeredOnUnlinked(state) : [];
     case 'RingOut':
       return cancel(state, state.ringing, 'no_answer');
     case 'EndInboundCall':

@@ -57,8 +57,30 @@ describe('a ringing inbound call', () => {
   it('stops ringing on a speaker unlinked from the household, and rings on the others', () => {
     given(ringing).when(stopRinging('hall')).then([cancelled('hall', 'device_unlinked')]);
     given([...ringing, cancelled('hall', 'device_unlinked')]).when(answer('kitchen')).then([bridged('kitchen'), cancelled('attic', 'answered_elsewhere')]);
-    given([...ringing, cancelled('hall', 'device_unlinked')]).when(answer('hall')).thenNothingHappens();
     given(ringing).when(stopRinging('garage')).thenNothingHappens();
+  });
+
+  it('is not bridged to a speaker unlinked as its answer was verified: calls is told it is over, the others stop, the caller gets voicemail', () => {
+    const hallUnlinked = [...ringing, cancelled('hall', 'device_unlinked')];
+    given(hallUnlinked).when(answer('hall')).then([cancelled('kitchen', 'no_answer'), cancelled('attic', 'no_answer'), abandoned]);
+    const state = hallUnlinked.reduce(evolveInbound, initialInboundState());
+    const decided = decideInbound(answer('hall'), state);
+    const after = decided.reduce(evolveInbound, state);
+    expect(carrierInstructionFor(answer('hall'), after, decided)).toEqual({ action: 'voicemail', reason: 'no_answer' });
+    given([...hallUnlinked, ...decided]).when(answer('hall')).thenNothingHappens();
+  });
+
+  it('is told over, and voicemail not asked twice, when the unlinked speaker was the last to ring', () => {
+    const lastUnlinked = [offered(['kitchen']), ring('kitchen'), cancelled('kitchen', 'device_unlinked')];
+    given(lastUnlinked).when(answer('kitchen')).then([abandoned]);
+    const state = lastUnlinked.reduce(evolveInbound, initialInboundState());
+    const decided = decideInbound(answer('kitchen'), state);
+    expect(carrierInstructionFor(answer('kitchen'), decided.reduce(evolveInbound, state), decided)).toBeNull();
+  });
+
+  it('is not ended by an answer of a device it never rang, nor after nobody answered in time', () => {
+    given([...ringing, cancelled('kitchen', 'no_answer'), cancelled('hall', 'no_answer'), cancelled('attic', 'no_answer')])
+      .when(answer('hall')).thenNothingHappens();
   });
 
   it('ignores a hang-up about another carrier call', () =>

@@ -28,6 +28,11 @@ interface OfferedCall {
   readonly carrierCallId: string;
   /** The devices asked to ring and not told to stop. */
   readonly ringing: readonly string[];
+  /**
+   * The devices stopped because identity unlinked them while they rang: an answer of theirs that
+   * identity authorised before the unlink may still reach calls, which then connects it.
+   */
+  readonly unlinked: readonly string[];
 }
 
 export type InboundIdle = { readonly status: 'idle' };
@@ -61,7 +66,7 @@ export const evolveInbound = (state: InboundCallState, event: InboundCallEvent):
   switch (event.type) {
     case 'InboundCallOffered': {
       const { callId, accountId, carrierCallId, devices } = event.data;
-      return { status: 'ringing', callId, accountId, carrierCallId, ringing: devices };
+      return { status: 'ringing', callId, accountId, carrierCallId, ringing: devices, unlinked: [] };
     }
     case 'DeviceRingRequested':
       return state; // the device cloud's notice of a device already in `ringing`
@@ -79,7 +84,10 @@ export const evolveInbound = (state: InboundCallState, event: InboundCallEvent):
       const ringing = without(state.ringing, event.data.deviceId);
       if (state.status !== 'ringing') return { ...state, ringing };
       // A speaker taken out of the household: the others ring on; the last one gone, nobody can answer.
-      if (event.data.reason === 'device_unlinked') return ringing.length > 0 ? { ...state, ringing } : { ...state, status: 'unanswered', ringing };
+      if (event.data.reason === 'device_unlinked') {
+        const unlinked = [...state.unlinked, event.data.deviceId];
+        return ringing.length > 0 ? { ...state, ringing, unlinked } : { ...state, status: 'unanswered', ringing, unlinked };
+      }
       return { ...state, status: endedBy[event.data.reason], ringing };
     }
     default: {
