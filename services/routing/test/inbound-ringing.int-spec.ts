@@ -249,6 +249,36 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
     }
   });
 
+  it('stops a speaker unlinked while the offer that rings it is being recorded', async () => {
+    const other = new HouseholdEvents(freshLine(), 'America/New_York');
+    const [den, porch] = [other.device({ room: 'Den' }), other.device({ room: 'Porch' })];
+    await routing.publish(...other.events);
+    await routing.untilProjected(other.accountId, other.counts());
+    const carrier = carrierCallId();
+    const blocker = routing.dataSource.createQueryRunner();
+    await blocker.startTransaction();
+    try {
+      await blocker.query('LOCK TABLE es_events IN SHARE MODE'); // the offer's append waits here, the devices it rings read
+      const offered = offerCall(routing.baseUrl, { carrierCallId: carrier, from: '+12125550142', to: other.msisdn });
+      await eventually(async () => expect(await lockWaiters(routing.dataSource, 'relation')).toBeGreaterThan(0));
+      await routing.publish(other.unlink(den));
+      // The unlink is projected (den gone from routing's devices), or waits for the offer to be recorded.
+      await eventually(async () => {
+        const [{ n }] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM devices WHERE device_id = $1`, [den]);
+        expect(n === 0 || (await lockWaiters(routing.dataSource)) > 1).toBe(true);
+      });
+      await blocker.commitTransaction();
+      expect((await offered).status).toBe(202);
+      const { callId } = (await (await offered).json()) as { callId: string };
+      const events = await routing.waitFor(callId, ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested', 'DeviceRingCancelled']);
+      expect(cancellations(events)).toEqual([[den, 'device_unlinked']]);
+      expect(events[0].data).toMatchObject({ devices: [den, porch].sort() });
+    } finally {
+      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+  });
+
   it('leaves no device ringing when the caller’s hang-up races the offer', async () => {
     const races = await Promise.all(
       Array.from({ length: 12 }, async () => {

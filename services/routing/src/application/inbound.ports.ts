@@ -38,7 +38,10 @@ export interface InboundCalls {
   open(tx: EntityManager, record: InboundCallRecord): Promise<boolean>;
   /** The inbound calls among these calls (the others are outbound, or not routing's). */
   ofCalls(tx: EntityManager, callIds: readonly string[]): Promise<InboundCallRecord[]>;
-  /** The inbound calls of these accounts offered in the last hour and not released: those that may still ring. */
+  /**
+   * The inbound calls of these accounts offered in the last hour and not released: those that may still
+   * ring, read once every offer that read the households' devices (HouseholdDirectory.lineOf) is recorded.
+   */
   mayRing(tx: EntityManager, accountIds: readonly string[]): Promise<InboundCallRecord[]>;
   /** Queues requests to the carrier in the caller's transaction; the dispatcher carries them out after commit. */
   instruct(

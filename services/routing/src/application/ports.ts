@@ -53,7 +53,10 @@ export interface HouseholdDirectory {
   /** The callers' households; a caller whose account routing does not know is absent. */
   find(tx: EntityManager, callers: readonly Caller[]): Promise<(caller: Caller) => Household | undefined>;
   apply(tx: EntityManager, run: RegistryRun): Promise<void>;
-  /** The account whose line `to` is, with its contacts whose number is `from`; absent when no account has it. */
+  /**
+   * The account whose line `to` is, with its contacts whose number is `from`; absent when no account
+   * has it. The household stays locked against an unlink's InboundCalls.mayRing until the transaction ends.
+   */
   lineOf(tx: EntityManager, to: string, from: string): Promise<InboundLine | undefined>;
   /** These households placed an emergency call at `at` (an inbound call after it may be the call-back). */
   recordEmergencyCalls(tx: EntityManager, accountIds: readonly string[], at: Date): Promise<void>;

@@ -70,8 +70,7 @@ SELECT a.account_id AS "accountId", a.timezone, a.away_enabled AS "awayEnabled",
   coalesce((SELECT json_agg(json_build_object('contactId', k.contact_id, 'memberId', k.member_id, 'name', k.name,
                                               'aliases', k.aliases, 'e164', k.e164, 'sensitive', k.sensitive) ORDER BY k.contact_id)
             FROM contacts k WHERE k.account_id = a.account_id AND k.e164 = $2), '[]') AS contacts
-FROM accounts a WHERE a.msisdn = $1
-ORDER BY a.account_id LIMIT 1`;
+FROM accounts a WHERE a.account_id = $1`;
 
 type LineRow = Omit<InboundLine, 'awayMode' | 'lastEmergencyAt'> & {
   awayEnabled: boolean;
@@ -97,8 +96,21 @@ export class SqlHouseholdDirectory implements HouseholdDirectory {
     await tx.query(registrySql[run.type], [JSON.stringify(run.rows)]);
   }
 
+  /**
+   * The line's household, its row held FOR SHARE until the offer's transaction ends, taken in a
+   * statement before the one that reads its devices: an unlink (InboundCalls.mayRing locks the row
+   * FOR UPDATE) then either committed before the devices are read, or waits for the offer and finds
+   * the call it rings.
+   */
   async lineOf(tx: EntityManager, to: string, from: string): Promise<InboundLine | undefined> {
-    const [row] = await rawQuery<LineRow>(tx, 'routing_inbound_line_v1', lineSql, [to, from]);
+    const [account] = await rawQuery<{ accountId: string }>(
+      tx,
+      'routing_inbound_line_lock_v1',
+      `SELECT account_id AS "accountId" FROM accounts WHERE msisdn = $1 ORDER BY account_id LIMIT 1 FOR SHARE`,
+      [to],
+    );
+    if (!account) return undefined;
+    const [row] = await rawQuery<LineRow>(tx, 'routing_inbound_line_v2', lineSql, [account.accountId, from]);
     if (!row) return undefined;
     const { awayEnabled, awayUntil, lastEmergencyAt, ...line } = row;
     return {

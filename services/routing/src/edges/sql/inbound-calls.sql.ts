@@ -111,7 +111,19 @@ export class SqlInboundCalls implements InboundCalls {
     );
   }
 
-  mayRing(tx: EntityManager, accountIds: readonly string[]): Promise<InboundCallRecord[]> {
+  /**
+   * First locks the households (FOR UPDATE, in a statement of its own, in a fixed order): an offer
+   * that read their devices before an unlink committed holds its household FOR SHARE
+   * (HouseholdDirectory.lineOf) until it is recorded, so the calls are read once it is, and the
+   * unlinked speaker it rings is found and stopped.
+   */
+  async mayRing(tx: EntityManager, accountIds: readonly string[]): Promise<InboundCallRecord[]> {
+    await rawQuery(
+      tx,
+      'routing_inbound_lock_households_v1',
+      `SELECT count(*) FROM (SELECT 1 FROM accounts WHERE account_id = ANY($1::text[]) ORDER BY account_id FOR UPDATE) locked`,
+      [accountIds],
+    );
     return rawQuery<InboundCallRecord>(
       tx,
       'routing_inbound_may_ring_v1',
