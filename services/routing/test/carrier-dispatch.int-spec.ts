@@ -96,6 +96,29 @@ describe('carrier work: claim, commit, call the carrier, record', () => {
     expect(await queued()).toBe(0);
   });
 
+  it('hangs up a leg the carrier placed after all, when its callback comes after the placement was given up', async () => {
+    await requestLeg(dataSource, 'leg-placed-late');
+    // Every try failed as far as routing could tell (timed out, say): the leg failed, and its call with it.
+    const work = workWith(new ScriptedCarrier(1), 1);
+    const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 30_000, 'claim-late', null);
+    await Promise.all(claimed.map((request) => work.perform(request)));
+    expect(await typesOf(dataSource, 'leg-placed-late')).toEqual(['CarrierLegRequested', 'CarrierLegFailed']);
+
+    const carrier = new ScriptedCarrier();
+    await dispatching(carrier, async () => {
+      const { callbacks } = routingOn(dataSource, carrier, hour);
+      const late = (status: 'ringing' | 'answered', sequence: number) =>
+        callbacks.apply({ legId: 'leg-placed-late', carrierCallId: 'cc-placed-late', status, sequence, occurredAt: new Date().toISOString() });
+      // The carrier did place it: its phone rings for a call routing and calls have given up.
+      expect(await late('ringing', 1)).toBe('ignored');
+      await eventually(() => expect(carrier.log).toEqual(['hang_up cc-placed-late']));
+      expect(await late('answered', 2)).toBe('ignored');
+      await eventually(async () => expect(await queued()).toBe(0));
+    });
+    expect(carrier.log).toEqual(['hang_up cc-placed-late']); // asked once
+    expect(await typesOf(dataSource, 'leg-placed-late')).toEqual(['CarrierLegRequested', 'CarrierLegFailed']);
+  });
+
   it('places a leg whose dispatcher died holding the claim, once the lease expires', async () => {
     await requestLeg(dataSource, 'leg-orphan');
     const { claimed } = await new SqlCarrierRequests(dataSource).claim(10, 300, 'dead-dispatcher', null);

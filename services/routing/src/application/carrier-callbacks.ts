@@ -1,6 +1,6 @@
 import { currentTraceparent, GroupCommit, runUnitOfWork, treatUniqueViolationAsRace, type Clock } from '@homeline/event-store';
 import type { DataSource } from 'typeorm';
-import { isLegFinal, type RecordCarrierStatus } from '../domain';
+import { isLegFinal, type CarrierLegState, type RecordCarrierStatus } from '../domain';
 import type { LegStatusCallback } from './carrier.port';
 import type { CarrierLegs, LegRecord } from './ports';
 import { legStreamId, type LegCommands } from './streams';
@@ -24,6 +24,18 @@ const commandOf = (callback: LegStatusCallback, leg: LegRecord): RecordCarrierSt
   // The carrier's own time of the status: an answer is timed from when it happened, not from when we heard.
   now: callback.occurredAt,
 });
+
+/**
+ * A leg whose placement was given up (every try failed as far as we could tell: timed out, say)
+ * failed with no carrier call, and its call with it; a callback that names a live carrier call for
+ * it is the carrier saying it placed the leg after all. Nothing else would ever hang that up (the
+ * leg is over, so the call's end releases nothing): the callee's phone would ring, and be answered,
+ * for a call nobody is on. Only the first callback to name the carrier call asks (the row then
+ * holds it); two at the same instant may ask twice, which hangs up the same carrier call.
+ */
+const placedAfterGivingUp = (callback: LegStatusCallback, leg: LegRecord, state: CarrierLegState): boolean =>
+  leg.carrierCallId === null && state.status === 'failed' &&
+  (callback.status === 'ringing' || callback.status === 'answered');
 
 // Two copies of one callback at once: the second's statement fails on this key, then finds it seen.
 treatUniqueViolationAsRace('carrier_callbacks_pkey');
@@ -93,6 +105,8 @@ export class CarrierCallbacks {
         return { callback, applied, ended: isLegFinal(decided[i].state) };
       });
       for (const write of this.legs.recordCallbacks(records)) uow.also(write);
+      const strays = applying.filter(({ callback, leg }, i) => placedAfterGivingUp(callback, leg, decided[i].state)).map(({ leg }) => leg.legId);
+      if (strays.length > 0) uow.also(this.legs.hangUpPlacedAfterAll(strays));
       return outcomes;
     });
   }

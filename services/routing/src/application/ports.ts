@@ -134,6 +134,12 @@ export interface CarrierLegs {
    * leg is over (it stops counting toward the concurrent-call cap). At most one callback per leg.
    */
   recordCallbacks(records: readonly RecordedCallback[]): Companion[];
+  /**
+   * The write that queues a hang-up for each of these legs, whose placement was given up but which
+   * a callback just named (the carrier placed it after all): with the callbacks' records, which give
+   * each leg its carrier call.
+   */
+  hangUpPlacedAfterAll(legIds: readonly string[]): Companion;
 }
 
 export interface RecordedCallback {

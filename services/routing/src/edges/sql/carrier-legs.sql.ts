@@ -104,6 +104,14 @@ export class SqlCarrierLegs implements CarrierLegs {
     return found;
   }
 
+  hangUpPlacedAfterAll(legIds: readonly string[]): Companion {
+    return {
+      sql: `INSERT INTO carrier_requests (leg_id, action, payload)
+            SELECT l.leg_id, 'hang_up', '{}' FROM unnest($1::text[]) AS l(leg_id) CROSS JOIN LATERAL (SELECT pg_notify($2, '')) AS woken`,
+      params: [legIds, carrierRequestsChannel],
+    };
+  }
+
   /** Also names the leg's carrier call, when a callback tells before the dispatcher recorded it. */
   recordCallbacks(records: readonly RecordedCallback[]): Companion[] {
     if (records.length === 0) return [];
