@@ -160,6 +160,24 @@ describe('the household registry over HTTP', () => {
       expect(body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['timezone', 'address.line1', 'address.country']));
     });
 
+    it('refuses an address or a speaker location too long to go with an emergency call to the carrier (its bodies are at most 64 KiB)', async () => {
+      const long = 'x'.repeat(70_000);
+      const request = accountRequest();
+      for (const field of ['line1', 'city', 'region', 'postalCode']) {
+        const refused = await identity.call('POST', '/v1/accounts', { ...request, address: { ...request.address, [field]: long } });
+        expect(refused).toMatchObject({ status: 400, body: { code: 'invalid_request', issues: [{ path: `address.${field}` }] } });
+      }
+      const accountId = await openAccount(identity);
+      const speaker = simulatedDevice(`long-room-${randomUUID()}`);
+      const link = (location: { room: string; floor?: string }) =>
+        identity.call('POST', `/v1/accounts/${accountId}/devices`, { deviceId: speaker.deviceId, name: 'Den', publicKey: speaker.publicKey, location });
+      expect(await link({ room: long })).toMatchObject({ status: 400, body: { issues: [{ path: 'location.room' }] } });
+      expect(await link({ room: 'den', floor: long })).toMatchObject({ status: 400, body: { issues: [{ path: 'location.floor' }] } });
+      expect((await link({ room: 'r'.repeat(100), floor: 'f'.repeat(32) })).status).toBe(201);
+      const roomy = { line1: 'l'.repeat(200), city: 'c'.repeat(200), region: 'r'.repeat(200), postalCode: 'p'.repeat(32), country: 'US' };
+      expect((await identity.call('POST', '/v1/accounts', { ...accountRequest(), address: roomy })).status).toBe(201);
+    });
+
     it('refuses a line or contact number that cannot be a phone number, and a line already registered', async () => {
       expect(await identity.call('POST', '/v1/accounts', accountRequest({ msisdn: '+1 555' }))).toMatchObject({ status: 422, body: { code: 'invalid_number' } });
       const line = nextLine();

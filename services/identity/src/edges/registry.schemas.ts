@@ -24,11 +24,27 @@ const isIanaZone = (zone: string): boolean => {
 };
 const timezone = z.string().max(64).refine(isIanaZone, { message: 'expected an IANA time zone, e.g. America/New_York' });
 
+/**
+ * The registered address and a speaker's room travel with every emergency call, in the leg order
+ * routing sends the carrier (`dispatchable`, docs/carrier-api.md), whose bodies are at most 64 KiB:
+ * unbounded, one long field made the carrier refuse every emergency call of the household. Bounded
+ * here, at the door; the event contracts stay as they were, for the events already recorded.
+ */
+const addressLine = z.string().min(1).max(200);
+const address = addressSchema.extend({
+  line1: addressLine,
+  city: addressLine,
+  region: z.string().max(200),
+  postalCode: z.string().max(32),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'expected ISO 3166-1 alpha-2').transform((c) => c.toUpperCase()),
+});
+const location = deviceLocationSchema.extend({ room: z.string().min(1).max(100), floor: z.string().max(32).optional() });
+
 export const openAccountBody = z.object({
   msisdn: z.string().min(3).max(32),
   displayName: text,
   timezone,
-  address: addressSchema.extend({ country: z.string().regex(/^[A-Za-z]{2}$/, 'expected ISO 3166-1 alpha-2').transform((c) => c.toUpperCase()) }),
+  address,
 });
 
 export const addMemberBody = z.object({ name: text, role: memberRoleSchema });
@@ -45,7 +61,7 @@ export const linkDeviceBody = z.object({
   deviceId: z.string().trim().min(1).max(128),
   name: text,
   publicKey: z.string().min(1).max(128),
-  location: deviceLocationSchema.optional(),
+  location: location.optional(),
 });
 
 export const addContactBody = z.object({
