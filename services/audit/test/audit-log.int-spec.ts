@@ -323,6 +323,17 @@ describe('the audit log', () => {
     expect(farEast.status).toBe(200);
   });
 
+  it('lists in its OpenAPI document (/docs-json) the query parameters each route reads', async () => {
+    type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }> };
+    const { paths } = (await (await fetch(`${h.replicas[0].base}/docs-json`)).json()) as { paths: Record<string, { get: Operation }> };
+    const query = (path: string) =>
+      (paths[path].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => `${p.name}${p.required ? '' : '?'}`).sort();
+    expect(query('/v1/audit/entries')).toEqual(['accountId?', 'callId?', 'cursor?', 'deviceId?', 'from?', 'limit?', 'memberId?', 'to?', 'type?']);
+    expect(query('/v1/audit/entries/{index}/proof')).toEqual(['treeSize']);
+    expect(query('/v1/audit/consistency')).toEqual(['from', 'to']);
+    expect(query('/v1/audit/export')).toEqual(['from?', 'to?']);
+  });
+
   it('finds an entry by every member and device it names, holds those to its leaf in the self-check, and derives them for entries logged before', async () => {
     const [accountId, owner, teen, speaker] = [`acc-${randomUUID()}`, `m-owner-${randomUUID()}`, `m-teen-${randomUUID()}`, `dev-${randomUUID()}`];
     const envelope = (source: 'identity' | 'routing', type: string, data: Record<string, unknown>): Envelope => ({

@@ -452,6 +452,17 @@ describe('the call-setup process manager', () => {
     }
   });
 
+  it('documents in its OpenAPI document (/docs-json) the bodies it reads: a client generated from it can place and answer calls', async () => {
+    type Body = { requestBody?: { content: Record<string, { schema: { required?: string[]; properties?: Record<string, { required?: string[] }> } }> } };
+    const { paths } = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, { post: Body }> };
+    const schemaOf = (path: string) => paths[path].post.requestBody?.content['application/json'].schema;
+    const voice = ['deviceId', 'embedding', 'issuedAt', 'liveness', 'nonce', 'purpose', 'signature', 'subject'];
+    expect(schemaOf('/v1/calls')?.required?.sort()).toEqual(['deviceId', 'target', 'voice']);
+    expect(schemaOf('/v1/calls')?.properties?.voice.required?.sort()).toEqual(voice);
+    expect(schemaOf('/v1/calls/{callId}/answer')?.required?.sort()).toEqual(['deviceId', 'voice']);
+    expect(schemaOf('/v1/calls/{callId}/answer')?.properties?.voice.required?.sort()).toEqual(voice);
+  });
+
   it('answers an unknown call and a malformed request with problem details', async () => {
     expect(await http('GET', `/v1/calls/${randomUUID()}`)).toMatchObject({ status: 404, body: { code: 'call_not_found' } });
     expect(await http('POST', '/v1/calls', { deviceId: 'd', target: '' })).toMatchObject({ status: 400, body: { code: 'invalid_request' } });

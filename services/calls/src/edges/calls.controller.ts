@@ -4,7 +4,7 @@ import { isUuid, mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/co
 import {
   currentTraceparent, GroupCommit, isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator,
 } from '@homeline/event-store';
-import { CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
+import { ApiZodBody, CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -55,6 +55,7 @@ export class CallsController {
   /** Places an outbound call; 202 with the call id, whose progress GET /v1/calls/:id shows. */
   @Post()
   @HttpCode(202)
+  @ApiZodBody(placeCallSchema)
   async place(
     @Body(new ZodPipe(placeCallSchema)) body: PlaceCall,
     @Headers('idempotency-key') key: string | undefined,
@@ -89,6 +90,7 @@ export class CallsController {
    */
   @Post(':callId/answer')
   @HttpCode(202)
+  @ApiZodBody(answerCallSchema)
   async answer(
     @Param('callId') callId: string,
     @Body(new ZodPipe(answerCallSchema)) body: AnswerCall,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, activeTraceIds, RequireToken, ZodPipe } from '@homeline/platform';
+import { ApiZodBody, ApiZodQuery, activeTraceIds, RequireToken, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Compliance, EntriesPage } from '../../application/compliance';
@@ -27,6 +27,7 @@ export class AuditController {
 
   /** Entries in index order, filtered; recorded as an entry before it answers. */
   @Get('entries')
+  @ApiZodQuery(entriesQuerySchema)
   async entries(@Query(new ZodPipe(entriesQuerySchema)) query: EntriesQuery): Promise<EntriesPage> {
     const { limit, cursor, ...filters } = query;
     await this.compliance.record({ type: 'AuditEntriesQueried', data: { filters: { ...filters, limit, ...(cursor === undefined ? {} : { cursor }) } } }, correlationId());
@@ -39,18 +40,21 @@ export class AuditController {
   }
 
   @Get('entries/:index/proof')
+  @ApiZodQuery(proofQuerySchema)
   async proof(@Param(new ZodPipe(proofParamsSchema)) params: { index: number }, @Query(new ZodPipe(proofQuerySchema)) query: { treeSize: number }) {
     const proof = await this.proofs.inclusion(params.index, query.treeSize);
     return { index: proof.index, treeSize: proof.treeSize, leafHash: proof.leafHash.toString('base64'), hashes: b64(proof.hashes) };
   }
 
   @Get('consistency')
+  @ApiZodQuery(consistencyQuerySchema)
   async consistency(@Query(new ZodPipe(consistencyQuerySchema)) query: { from: number; to: number }) {
     return { from: query.from, to: query.to, hashes: b64(await this.proofs.consistency(query.from, query.to)) };
   }
 
   /** NDJSON, a line per entry: {index, leaf (base64), entry}; `entry` is the leaf's JSON, personal data still sealed. */
   @Get('export')
+  @ApiZodQuery(exportQuerySchema)
   async export(@Query(new ZodPipe(exportQuerySchema)) query: { from?: number; to?: number }, @Res() res: Response): Promise<void> {
     const { from, to } = await this.api.exportRange(query.from, query.to);
     await this.compliance.record({ type: 'AuditExportServed', data: { from, to } }, correlationId());
