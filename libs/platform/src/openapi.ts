@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -29,6 +29,20 @@ export const ApiZodQuery = (schema: z.ZodObject): MethodDecorator => {
     ),
   );
 };
+
+/**
+ * Documents the `Idempotency-Key` header of a route that honours it (docs/architecture.md section 6):
+ * optional, and a generated client would otherwise have no way to send it.
+ */
+export const ApiIdempotencyKey = (): MethodDecorator =>
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      '1 to 255 visible ASCII characters (else 400 invalid_idempotency_key). A retry with the same key and body is answered as the first; ' +
+      'the same key with another body is 422 idempotency_key_reused.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  });
 
 const successes: Record<number, string> = {
   200: 'Done',

@@ -453,7 +453,10 @@ describe('the call-setup process manager', () => {
   });
 
   it('documents in its OpenAPI document (/docs-json) the bodies it reads: a client generated from it can place and answer calls', async () => {
-    type Body = { requestBody?: { content: Record<string, { schema: { required?: string[]; properties?: Record<string, { required?: string[] }> } }> } };
+    type Body = {
+      requestBody?: { content: Record<string, { schema: { required?: string[]; properties?: Record<string, { required?: string[] }> } }> };
+      parameters?: Array<{ name: string; in: string }>;
+    };
     const { paths } = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, { post: Body }> };
     const schemaOf = (path: string) => paths[path].post.requestBody?.content['application/json'].schema;
     const voice = ['deviceId', 'embedding', 'issuedAt', 'liveness', 'nonce', 'purpose', 'signature', 'subject'];
@@ -461,6 +464,9 @@ describe('the call-setup process manager', () => {
     expect(schemaOf('/v1/calls')?.properties?.voice.required?.sort()).toEqual(voice);
     expect(schemaOf('/v1/calls/{callId}/answer')?.required?.sort()).toEqual(['deviceId', 'voice']);
     expect(schemaOf('/v1/calls/{callId}/answer')?.properties?.voice.required?.sort()).toEqual(voice);
+    // Both honour an Idempotency-Key; a hang-up needs none.
+    const headers = (path: string) => (paths[path].post.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    expect([headers('/v1/calls'), headers('/v1/calls/{callId}/answer'), headers('/v1/calls/{callId}/hangup')]).toEqual([['Idempotency-Key'], ['Idempotency-Key'], []]);
   });
 
   it('answers an unknown call and a malformed request with problem details', async () => {

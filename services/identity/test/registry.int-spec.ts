@@ -144,6 +144,18 @@ describe('the household registry over HTTP', () => {
     expect(other).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
   });
 
+  it('lists the Idempotency-Key header in its OpenAPI document (/docs-json) on every route that changes something', async () => {
+    type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }> };
+    const { paths } = (await (await fetch(`${identity.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const mutating = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations).filter(([method]) => method !== 'get').map(([method, operation]) => ({ route: `${method} ${path}`, operation })));
+    expect(mutating).toHaveLength(13);
+    for (const { route, operation } of mutating) {
+      const header = (operation.parameters ?? []).find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+      expect({ route, documented: header !== undefined && !header.required }).toEqual({ route, documented: true });
+    }
+  });
+
   describe('refusals, as problem details with a stable code', () => {
     it('answers 401 without the bearer token or with a wrong one', async () => {
       const none = await fetch(`${identity.baseUrl}/v1/accounts`, { method: 'POST' });

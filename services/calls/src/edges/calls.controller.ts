@@ -4,7 +4,7 @@ import { isUuid, mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/co
 import {
   currentTraceparent, GroupCommit, isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator,
 } from '@homeline/event-store';
-import { ApiZodBody, CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
+import { ApiIdempotencyKey, ApiZodBody, CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -56,6 +56,7 @@ export class CallsController {
   @Post()
   @HttpCode(202)
   @ApiZodBody(placeCallSchema)
+  @ApiIdempotencyKey()
   async place(
     @Body(new ZodPipe(placeCallSchema)) body: PlaceCall,
     @Headers('idempotency-key') key: string | undefined,
@@ -91,6 +92,7 @@ export class CallsController {
   @Post(':callId/answer')
   @HttpCode(202)
   @ApiZodBody(answerCallSchema)
+  @ApiIdempotencyKey()
   async answer(
     @Param('callId') callId: string,
     @Body(new ZodPipe(answerCallSchema)) body: AnswerCall,

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiSuccesses, ApiZodBody, RequireToken, ZodPipe, type StoredResponse } from '@homeline/platform';
+import { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, RequireToken, ZodPipe, type StoredResponse } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { StepUpApprovals } from '../application/step-up-approvals';
@@ -25,6 +25,7 @@ export class ApprovalsController {
   @Post('members/:memberId/approvers')
   @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(registerApproverBody)
+  @ApiIdempotencyKey()
   async registerApprover(
     @Param('accountId') accountId: string,
     @Param('memberId') memberId: string,
@@ -37,6 +38,7 @@ export class ApprovalsController {
 
   @Delete('approvers/:approverId')
   @ApiSuccesses(204, heldForApproval)
+  @ApiIdempotencyKey()
   async removeApprover(
     @Param('accountId') accountId: string,
     @Param('approverId') approverId: string,
@@ -51,6 +53,7 @@ export class ApprovalsController {
   @RequireToken('recovery')
   @ApiSuccesses(200)
   @ApiZodBody(recoveryBody)
+  @ApiIdempotencyKey()
   async recover(
     @Param('accountId') accountId: string,
     @Body(new ZodPipe(recoveryBody)) body: z.infer<typeof recoveryBody>,
@@ -63,6 +66,7 @@ export class ApprovalsController {
   @Post('approvals/:approvalId')
   @ApiSuccesses(200)
   @ApiZodBody(decideApprovalBody)
+  @ApiIdempotencyKey()
   async decide(
     @Param('accountId') accountId: string,
     @Param('approvalId') approvalId: string,

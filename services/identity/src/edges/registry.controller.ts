@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiSuccesses, ApiZodBody, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse } from '@homeline/platform';
+import { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { IdentityConfig } from '../config';
@@ -32,6 +32,7 @@ export class RegistryController {
 
   @Post()
   @ApiZodBody(openAccountBody)
+  @ApiIdempotencyKey()
   async open(
     @Body(new ZodPipe(openAccountBody)) body: z.infer<typeof openAccountBody>,
     @Headers('idempotency-key') key: string | undefined,
@@ -48,6 +49,7 @@ export class RegistryController {
   @Post(':accountId/members')
   @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(addMemberBody)
+  @ApiIdempotencyKey()
   async addMember(
     @Param('accountId') accountId: string,
     @Body(new ZodPipe(addMemberBody)) body: z.infer<typeof addMemberBody>,
@@ -60,6 +62,7 @@ export class RegistryController {
   @Patch(':accountId/members/:memberId')
   @ApiSuccesses(200, heldForApproval)
   @ApiZodBody(changePermissionsBody)
+  @ApiIdempotencyKey()
   async changePermissions(
     @Param('accountId') accountId: string,
     @Param('memberId') memberId: string,
@@ -73,6 +76,7 @@ export class RegistryController {
   @Post(':accountId/members/:memberId/voiceprints')
   @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(voiceprintBody(192)) // documented at the default size; VOICEPRINT_DIMENSIONS decides
+  @ApiIdempotencyKey()
   async enrollVoiceprint(
     @Param('accountId') accountId: string,
     @Param('memberId') memberId: string,
@@ -87,6 +91,7 @@ export class RegistryController {
   @Post(':accountId/devices')
   @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(linkDeviceBody)
+  @ApiIdempotencyKey()
   async linkDevice(
     @Param('accountId') accountId: string,
     @Body(new ZodPipe(linkDeviceBody)) body: z.infer<typeof linkDeviceBody>,
@@ -98,6 +103,7 @@ export class RegistryController {
 
   @Delete(':accountId/devices/:deviceId')
   @ApiSuccesses(204, heldForApproval)
+  @ApiIdempotencyKey()
   async unlinkDevice(
     @Param('accountId') accountId: string,
     @Param('deviceId') deviceId: string,
@@ -109,6 +115,7 @@ export class RegistryController {
 
   @Post(':accountId/contacts')
   @ApiZodBody(addContactBody)
+  @ApiIdempotencyKey()
   async addContact(
     @Param('accountId') accountId: string,
     @Body(new ZodPipe(addContactBody)) body: z.infer<typeof addContactBody>,
@@ -120,6 +127,7 @@ export class RegistryController {
 
   @Put(':accountId/away-mode')
   @ApiZodBody(awayModeBody)
+  @ApiIdempotencyKey()
   async setAwayMode(
     @Param('accountId') accountId: string,
     @Body(new ZodPipe(awayModeBody)) body: z.infer<typeof awayModeBody>,
@@ -131,6 +139,7 @@ export class RegistryController {
 
   @Put(':accountId/quiet-hours')
   @ApiZodBody(quietHoursBody)
+  @ApiIdempotencyKey()
   async setQuietHours(
     @Param('accountId') accountId: string,
     @Body(new ZodPipe(quietHoursBody)) body: z.infer<typeof quietHoursBody>,
