@@ -27,6 +27,34 @@ export type Address = z.infer<typeof addressSchema>;
 export const deviceLocationSchema = z.object({ room: z.string().min(1), floor: z.string().optional() });
 export type DeviceLocation = z.infer<typeof deviceLocationSchema>;
 
+/**
+ * The longest address and speaker location fields identity takes (docs/architecture.md section 6).
+ * They travel with every emergency call, in the leg order routing sends the carrier, whose bodies
+ * are at most 64 KiB (docs/carrier-api.md); the event schemas stay unbounded for what is recorded.
+ */
+export const dispatchableLimits = { line1: 200, city: 200, region: 200, postalCode: 32, room: 100, floor: 32 } as const;
+
+const clip = (text: string, limit: number): string => (text.length > limit ? text.slice(0, limit) : text);
+
+/**
+ * An address and location cut to dispatchableLimits, for the carrier: one recorded before identity
+ * bounded them must not make the carrier refuse the household's emergency calls.
+ */
+export const dispatchableOf = (address: Address, location: DeviceLocation | null): { address: Address; location: DeviceLocation | null } => ({
+  address: {
+    ...address,
+    line1: clip(address.line1, dispatchableLimits.line1),
+    city: clip(address.city, dispatchableLimits.city),
+    region: clip(address.region, dispatchableLimits.region),
+    postalCode: clip(address.postalCode, dispatchableLimits.postalCode),
+  },
+  location: location && {
+    ...location,
+    room: clip(location.room, dispatchableLimits.room),
+    ...(location.floor === undefined ? {} : { floor: clip(location.floor, dispatchableLimits.floor) }),
+  },
+});
+
 export const accountOpenedSchema = z.object({
   accountId: id,
   msisdn: e164,

@@ -164,6 +164,25 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(rejected.data).toEqual({ callId: mom, reason: 'speaker_not_verified' });
   });
 
+  it('gives the carrier an address recorded before identity bounded it cut to size, and the 911 call connects', async () => {
+    // identity took any length before; the carrier refuses bodies over 64 KiB, so the whole order would be refused.
+    const longAgo = new HouseholdEvents('+15551239911', 'America/Chicago', { line1: `1 ${'Long '.repeat(14_000)}Road`, postalCode: '6'.repeat(40) });
+    longAgo.member('owner', 'Ned');
+    const den = longAgo.device({ room: 'D'.repeat(300), floor: '2' });
+    await routing.register(longAgo);
+    const event = callRouting({ accountId: longAgo.accountId, deviceId: den, target: '911', verified: false, memberId: null, speakerRejection: null });
+    await routing.publish(event);
+    const events = await routing.waitFor(event.data.callId, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered']);
+    const leg = await routing.carrier.leg((events[2].data as { legId: string }).legId);
+    expect(leg?.order).toMatchObject({
+      emergency: true,
+      dispatchable: {
+        address: { line1: longAgo.address.line1.slice(0, 200), city: 'Springfield', postalCode: '6'.repeat(32), country: 'US' },
+        location: { room: 'D'.repeat(100), floor: '2' },
+      },
+    });
+  });
+
   it('routes 911 from an unrecognised speaker with the registered address and the room, and tells the owner', async () => {
     const callId = await place({
       target: '911',

@@ -1,4 +1,4 @@
-import { addressSchema, approvalDecisionSchema, callGrantSchema, deviceLocationSchema, memberRoleSchema, quietWindowSchema, isoInstant } from '@homeline/contracts';
+import { addressSchema, approvalDecisionSchema, callGrantSchema, deviceLocationSchema, dispatchableLimits, memberRoleSchema, quietWindowSchema, isoInstant } from '@homeline/contracts';
 import { z } from 'zod';
 import { quietHoursProblems } from '../domain';
 
@@ -26,19 +26,19 @@ const timezone = z.string().max(64).refine(isIanaZone, { message: 'expected an I
 
 /**
  * The registered address and a speaker's room travel with every emergency call, in the leg order
- * routing sends the carrier (`dispatchable`, docs/carrier-api.md), whose bodies are at most 64 KiB:
- * unbounded, one long field made the carrier refuse every emergency call of the household. Bounded
- * here, at the door; the event contracts stay as they were, for the events already recorded.
+ * routing sends the carrier, whose bodies are at most 64 KiB: unbounded, one long field made the
+ * carrier refuse every emergency call of the household. Bounded here, at the door; the event
+ * contracts stay as they were, and routing cuts to the same limits what was recorded before.
  */
-const addressLine = z.string().min(1).max(200);
+const limits = dispatchableLimits;
 const address = addressSchema.extend({
-  line1: addressLine,
-  city: addressLine,
-  region: z.string().max(200),
-  postalCode: z.string().max(32),
+  line1: z.string().min(1).max(limits.line1),
+  city: z.string().min(1).max(limits.city),
+  region: z.string().max(limits.region),
+  postalCode: z.string().max(limits.postalCode),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'expected ISO 3166-1 alpha-2').transform((c) => c.toUpperCase()),
 });
-const location = deviceLocationSchema.extend({ room: z.string().min(1).max(100), floor: z.string().max(32).optional() });
+const location = deviceLocationSchema.extend({ room: z.string().min(1).max(limits.room), floor: z.string().max(limits.floor).optional() });
 
 export const openAccountBody = z.object({
   msisdn: z.string().min(3).max(32),

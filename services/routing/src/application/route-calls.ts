@@ -1,4 +1,4 @@
-import { emergencyNumberFor, type CallRouting, type DestinationClass, type IntegrationEvent } from '@homeline/contracts';
+import { dispatchableOf, emergencyNumberFor, type CallRouting, type DestinationClass, type IntegrationEvent } from '@homeline/contracts';
 import { TransientFailure, UnitOfWork, type Clock, type IdGenerator } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import {
@@ -199,7 +199,7 @@ const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder =
   e164: leg.e164,
   callerId: leg.callerId,
   emergency: leg.emergency,
-  ...(leg.emergency && leg.address ? { dispatchable: { address: leg.address, location: leg.location ?? null } } : {}),
+  ...(leg.emergency && leg.address ? { dispatchable: dispatchableOf(leg.address, leg.location ?? null) } : {}),
 });
 
 /**

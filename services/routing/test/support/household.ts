@@ -13,18 +13,14 @@ const grantsByRole: Record<MemberRole, CallGrant[]> = {
 export class HouseholdEvents {
   readonly accountId = `acc-${randomUUID()}`;
   readonly events: Envelope[] = [];
-  readonly address = {
-    line1: '742 Evergreen Terrace',
-    city: 'Springfield',
-    region: 'OR',
-    postalCode: '97403',
-    country: 'US',
-  };
+  readonly address: { line1: string; city: string; region: string; postalCode: string; country: string };
 
   constructor(
     readonly msisdn = '+15551230001',
     readonly timezone = 'America/Los_Angeles',
+    address: Partial<HouseholdEvents['address']> = {},
   ) {
+    this.address = { line1: '742 Evergreen Terrace', city: 'Springfield', region: 'OR', postalCode: '97403', country: 'US', ...address };
     this.add('AccountOpened', {
       accountId: this.accountId,
       msisdn,
