@@ -5,9 +5,10 @@ import { verifyCarrierSignature } from './carrier-signature';
 import { InvalidCarrierSignature } from './carrier-status.schema';
 
 /**
- * Every carrier webhook is authenticated the same way, before its body is even parsed: the HMAC of
- * the exact bytes received, fresh within 300 s (docs/architecture.md section 6). Throws a 401
- * problem otherwise.
+ * Every carrier webhook is authenticated the same way, before its fields are read: the HMAC of the
+ * exact bytes received, fresh within 300 s (docs/architecture.md section 6). Throws a 401 problem
+ * otherwise. The platform's body parser has by then refused a body that is not JSON
+ * (docs/carrier-api.md, "Webhooks").
  */
 export const authenticateCarrier = (
   request: RawBodyRequest<Request>,
