@@ -310,6 +310,9 @@ describe('the audit log', () => {
       [`/v1/audit/consistency?from=${size}&to=1`, 'invalid_range'],
       ['/v1/audit/consistency?from=0&to=1', 'invalid_range'],
       [`/v1/audit/export?from=0&to=${size + 1000}`, 'tree_size_too_large'],
+      // A parameter a route does not take is refused, not ignored (the latest checkpoint is no tree size's).
+      [`/v1/audit/checkpoint?treeSize=${size}`, 'invalid_request'],
+      ['/v1/audit/self-check?full=true', 'invalid_request'],
     ];
     for (const [path, code] of cases) {
       const response = await h.get(path);

@@ -35,6 +35,8 @@ export const entriesQuerySchema = z.object({
 }).strict();
 export type EntriesQuery = z.infer<typeof entriesQuerySchema>;
 
+/** The checkpoint and the self-check take no parameter: `?treeSize=5` there would silently answer the latest. */
+export const noQuerySchema = z.object({}).strict();
 export const proofParamsSchema = z.object({ index: count('index') });
 export const proofQuerySchema = z.object({ treeSize: count('treeSize') }).strict();
 export const consistencyQuerySchema = z.object({ from: count('from'), to: count('to') }).strict();

@@ -7,7 +7,7 @@ import type { Compliance, EntriesPage } from '../../application/compliance';
 import type { Proofs } from '../../application/proofs';
 import type { SelfCheckReport } from '../../application/self-check';
 import { AuditApi } from './audit-api';
-import { consistencyQuerySchema, entriesQuerySchema, erasureBodySchema, exportQuerySchema, proofParamsSchema, proofQuerySchema, type EntriesQuery } from './audit-requests';
+import { consistencyQuerySchema, entriesQuerySchema, erasureBodySchema, exportQuerySchema, noQuerySchema, proofParamsSchema, proofQuerySchema, type EntriesQuery } from './audit-requests';
 
 const b64 = (hashes: Buffer[]) => hashes.map((h) => h.toString('base64'));
 const correlationId = () => activeTraceIds().traceId ?? 'untraced';
@@ -35,7 +35,7 @@ export class AuditController {
   }
 
   @Get('checkpoint')
-  async checkpoint(@Res() res: Response): Promise<void> {
+  async checkpoint(@Query(new ZodPipe(noQuerySchema)) _query: object, @Res() res: Response): Promise<void> {
     res.type('text/plain; charset=utf-8').send(await this.api.latestNote());
   }
 
@@ -76,7 +76,7 @@ export class AuditController {
 
   /** The service's own consistency check, run now (also run every AUDIT_SELF_CHECK_INTERVAL_MS; see /metrics). */
   @Get('self-check')
-  async selfCheck(): Promise<SelfCheckReport> {
+  async selfCheck(@Query(new ZodPipe(noQuerySchema)) _query: object): Promise<SelfCheckReport> {
     const report = await this.api.selfCheck();
     await this.compliance.record({ type: 'AuditSelfCheckRun', data: { treeSize: report.treeSize, ok: report.ok } }, correlationId());
     return report;
