@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -12,8 +12,42 @@ export function serveOpenApi(app: INestApplication, service: string): void {
     .addBearerAuth()
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document));
+  SwaggerModule.setup('docs', app, () => withProblems(SwaggerModule.createDocument(app, document)));
 }
+
+/** RFC 9457 problem details as every service answers an error (libs/platform/src/errors/problem.ts). */
+const problemSchema: SchemaObject = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string', description: 'urn:homeline:problem:<code>' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', description: 'Stable and machine-readable, e.g. invalid_request, idempotency_key_reused' },
+    issues: { type: 'array', items: { type: 'object' }, description: 'With invalid_request: what in the request is wrong' },
+  },
+  additionalProperties: true,
+};
+
+/**
+ * Every operation may answer a problem document: listed as its `default` response, so a client
+ * generated from /docs-json reads an error's `code` instead of failing on an undeclared status.
+ */
+const withProblems = (document: OpenAPIObject): OpenAPIObject => {
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: problemSchema } };
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path[method];
+      if (!operation) continue;
+      operation.responses.default ??= {
+        description: 'An error, as RFC 9457 problem details (4xx: the request; 5xx: the service)',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+  }
+  return document;
+};
 
 /** Documents a request body by its zod schema: `@ApiZodBody(placeCallSchema)`. */
 export const ApiZodBody = (schema: z.ZodType): MethodDecorator =>

@@ -202,6 +202,16 @@ describe('a service on the chassis', () => {
     expect(document.info.title).toBe('Homeline calls');
     expect(Object.keys(document.paths)).toContain('/v1/probe/calls');
   });
+
+  it('declares in its OpenAPI document that every route may answer problem details', async () => {
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> };
+    const document = await json<{ paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { required: string[] }> } }>(await get('/docs-json'));
+    const operations = Object.values(document.paths).flatMap((path) => Object.values(path));
+    expect(operations.length).toBeGreaterThan(0);
+    for (const operation of operations)
+      expect(operation.responses.default?.content?.['application/problem+json']?.schema).toEqual({ $ref: '#/components/schemas/Problem' });
+    expect(document.components.schemas.Problem.required).toEqual(expect.arrayContaining(['status', 'code']));
+  });
 });
 
 describe('replicas starting together on one database', () => {
