@@ -4,10 +4,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import { SERVICE_CONFIG } from '../platform.options';
 import type { PlatformConfig } from '../config/env';
 import { kafkaConnection } from '../messaging/kafka-connection';
+import { kafkaWorkersNotRunning } from '../messaging/background-start';
 
 const PROBE_TIMEOUT_MS = 2_500;
 
-/** Kafka is reachable when a broker answers a Metadata request over the Kafka protocol. */
+/**
+ * Kafka is reachable when a broker answers a Metadata request over the Kafka protocol; the
+ * service is ready on Kafka when, besides, its Kafka workers (consumers, outbox relay) run.
+ */
 @Injectable()
 export class KafkaHealthIndicator {
   // A client of its own, without retries: a probe must answer quickly, not heal the connection.
@@ -16,6 +20,8 @@ export class KafkaHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
     @Inject(SERVICE_CONFIG) config: PlatformConfig,
+    /** The service's own client: the workers started with it are the ones that must run. */
+    private readonly serviceKafka: Kafka,
   ) {
     this.kafka = new Kafka({
       clientId: 'homeline-health',
@@ -32,7 +38,11 @@ export class KafkaHealthIndicator {
     const admin = this.kafka.admin();
     try {
       const cluster = await withTimeout(admin.connect().then(() => admin.describeCluster()), PROBE_TIMEOUT_MS);
-      return indicator.up({ brokers: cluster.brokers.length });
+      const waiting = kafkaWorkersNotRunning(this.serviceKafka);
+      if (waiting.length === 0) return indicator.up({ brokers: cluster.brokers.length });
+      // Kafka answers again: a worker still waiting out its backoff tries now rather than in up to 30 s.
+      for (const worker of waiting) worker.retryNow();
+      return indicator.down({ brokers: cluster.brokers.length, message: `not started yet: ${[...new Set(waiting.map((w) => w.what))].join(', ')}` });
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
     } finally {

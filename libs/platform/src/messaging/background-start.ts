@@ -1,9 +1,19 @@
 import { Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+
+/** The workers each service's Kafka client serves, for readiness (health/kafka.health.ts). */
+const workersByClient = new WeakMap<Kafka, Set<BackgroundStart>>();
+
+/** The Kafka workers started with `kafka` (the service's client) that have not started, or not yet. */
+export const kafkaWorkersNotRunning = (kafka: Kafka): BackgroundStart[] => [...(workersByClient.get(kafka) ?? [])].filter((w) => !w.running);
 
 /**
  * Starts a Kafka-facing worker (consumer, relay) without holding up the service: the HTTP API and
- * health endpoints come up at once, /health/ready says whether Kafka is reachable, and the worker
- * keeps trying with capped backoff until it starts or the service stops.
+ * health endpoints come up at once, and the worker keeps trying with capped backoff until it
+ * starts or the service stops. Given the service's Kafka client, it counts for readiness: the
+ * service is not ready until the worker runs, and a readiness check that finds Kafka answering
+ * ends the worker's backoff at once (a worker whose broker was away for minutes would otherwise
+ * wait up to 30 s more, with the pod reported ready and nothing consumed).
  */
 export class BackgroundStart {
   private stopped = false;
@@ -13,12 +23,31 @@ export class BackgroundStart {
   private wake: (() => void) | undefined;
   private readonly logger: Logger;
 
-  constructor(private readonly what: string, private readonly start: () => Promise<void>, private readonly stop: () => Promise<void>) {
+  constructor(
+    readonly what: string,
+    private readonly start: () => Promise<void>,
+    private readonly stop: () => Promise<void>,
+    kafka?: Kafka,
+  ) {
     this.logger = new Logger(what);
+    if (kafka) {
+      const workers = workersByClient.get(kafka) ?? new Set<BackgroundStart>();
+      workersByClient.set(kafka, workers.add(this));
+    }
+  }
+
+  /** Started, and not told to stop. */
+  get running(): boolean {
+    return this.started && !this.stopped;
   }
 
   begin(): void {
     this.attempt = this.keepTrying();
+  }
+
+  /** Tries again now if the worker waits out a backoff (what it waits for is known to be back). */
+  retryNow(): void {
+    if (!this.stopped) this.wake?.();
   }
 
   /** Waits for a start in progress, then stops the worker if it had started. */
@@ -34,6 +63,7 @@ export class BackgroundStart {
       try {
         await this.start();
         this.started = true;
+        if (attempt > 1) this.logger.log(`started (attempt ${attempt})`);
         return;
       } catch (error) {
         const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));

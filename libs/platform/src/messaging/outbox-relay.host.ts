@@ -30,7 +30,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
       onPublished: metrics.published,
       logger: { warn: (details, message) => logger.warn({ ...details, msg: message }) },
     });
-    this.worker = new BackgroundStart('OutboxRelay', () => relay.start(), () => relay.stop());
+    this.worker = new BackgroundStart('OutboxRelay', () => relay.start(), () => relay.stop(), kafka);
     registerRelayLag(registry, dataSource, options.service);
   }
 

@@ -26,13 +26,9 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     flow: EventFlowMetrics,
   ) {
     const deps = { kafka, dataSource, routing, instrumentation: flow.consumers };
-    this.consumers = [identityConsumer(deps, config.TOPIC_IDENTITY), callsConsumer(deps, config.TOPIC_CALLS)].map(
-      (consumer) =>
-        new BackgroundStart(
-          RoutingRuntime.name,
-          () => consumer.start(),
-          () => consumer.stop(),
-        ),
+    const consumers = { IdentityConsumer: identityConsumer(deps, config.TOPIC_IDENTITY), CallsConsumer: callsConsumer(deps, config.TOPIC_CALLS) };
+    this.consumers = Object.entries(consumers).map(
+      ([name, consumer]) => new BackgroundStart(`${RoutingRuntime.name}.${name}`, () => consumer.start(), () => consumer.stop(), kafka),
     );
   }
 
