@@ -1,7 +1,9 @@
 import { Injectable, Module, type INestApplication, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InboxConsumer } from '@homeline/event-store';
 import { EmbeddedBroker, startBroker } from '@homeline/kafka-embedded';
 import { startTestPostgres, TestPostgres } from '@homeline/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +65,47 @@ const workerService: ServiceDefinition<PlatformConfig> = {
   appModule: (config) => ({ module: WorkerModule, imports: [PlatformModule.forRoot({ service: 'calls', config })] }),
 };
 
+/** An inbox consumer started as the services start theirs, recording the ids it handled. */
+@Injectable()
+class ProbeInbox implements OnApplicationBootstrap, OnApplicationShutdown {
+  static handled: string[] = [];
+  private readonly worker: BackgroundStart;
+
+  constructor(kafka: Kafka, dataSource: DataSource) {
+    const consumer = new InboxConsumer<{ id: string; type: string }>({
+      kafka,
+      dataSource,
+      groupId: 'homeline-probe-inbox',
+      topics: [topic],
+      handles: 'all',
+      isKnownType: () => true,
+      parse: (raw) => ({ ok: true, event: raw as { id: string; type: string } }),
+      idempotentHandler: true,
+      transactional: false,
+      logger: quiet,
+      handleBatch: async (events) => void ProbeInbox.handled.push(...events.map((e) => e.event.id)),
+    });
+    this.worker = new BackgroundStart('ProbeInbox', (died) => consumer.start(died), () => consumer.stop(), kafka);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.begin();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.end();
+  }
+}
+
+@Module({ providers: [ProbeInbox] })
+class InboxModule {}
+
+const inboxService: ServiceDefinition<PlatformConfig> = {
+  name: 'calls',
+  configSchema: platformEnv({ httpPort: 3999 }),
+  appModule: (config) => ({ module: InboxModule, imports: [PlatformModule.forRoot({ service: 'calls', config })] }),
+};
+
 describe('a service whose Kafka comes back after an outage', () => {
   let postgres: TestPostgres;
   let broker: EmbeddedBroker;
@@ -74,8 +117,13 @@ describe('a service whose Kafka comes back after an outage', () => {
     brokerDir = await mkdtemp(join(tmpdir(), 'homeline-kafka-return-'));
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await app?.close();
+    app = undefined;
+    await broker?.stop();
+  });
+
+  afterAll(async () => {
     await broker?.stop();
     await postgres?.stop();
     await rm(brokerDir, { recursive: true, force: true });
@@ -110,7 +158,7 @@ describe('a service whose Kafka comes back after an outage', () => {
     // Kafka answers, but nothing consumes yet: not ready, and the probe names what waits.
     const first = await ready();
     expect(first.status).toBe(503);
-    expect(first.body.details.kafka).toMatchObject({ status: 'down', message: 'not started yet: ProbeWorker' });
+    expect(first.body.details.kafka).toMatchObject({ status: 'down', message: 'not started yet: ProbeWorker', waiting: ['ProbeWorker'] });
 
     let answer = first;
     while (answer.status !== 200 && Date.now() - back < 15_000) {
@@ -128,4 +176,53 @@ describe('a service whose Kafka comes back after an outage', () => {
     expect(groups[0]).toMatchObject({ state: 'Stable' });
     expect(groups[0].members).toHaveLength(1);
   }, 60_000);
+
+  it('is not ready once a running consumer crashed during the outage, and consumes again as soon as Kafka is back', async () => {
+    broker = await startBroker({ dataDir: brokerDir, port: 0, initialRebalanceDelayMs: 0, logger: quiet });
+    const port = Number(broker.address.split(':').pop());
+    const client = () => new Kafka({ clientId: 'test', brokers: [broker.address], logLevel: logLevel.NOTHING });
+    const admin = client().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    ({ app } = await createServiceApp(inboxService, {
+      DATABASE_URL: await postgres.createDatabase(),
+      KAFKA_BROKERS: broker.address,
+      INTEGRATION_TOKEN: 'integration-token-for-tests',
+      LOG_LEVEL: 'silent',
+    }));
+    await app.listen(0, '127.0.0.1');
+    const ready = async () => {
+      const response = await fetch(`http://127.0.0.1:${(app!.getHttpServer().address() as AddressInfo).port}/health/ready`);
+      return { status: response.status, body: (await response.json()) as { details: { kafka: { status: string; message?: string; waiting?: string[] } } } };
+    };
+    const until = async (what: string, done: () => Promise<boolean> | boolean, ms: number) => {
+      for (const end = Date.now() + ms; !(await done()); await sleep(200)) if (Date.now() > end) throw new Error(`not ${what} within ${ms} ms`);
+    };
+    const produce = async (id: string) => {
+      const producer = client().producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ value: JSON.stringify({ id, type: 'Probe', source: 'probe' }) }] });
+      await producer.disconnect();
+    };
+    await until('ready', async () => (await ready()).status === 200, 20_000);
+    await produce('before');
+    await until('consumed', () => ProbeInbox.handled.includes('before'), 10_000);
+
+    await broker.stop();
+    // The consumer gives up on the broker (kafkajs' retries spent) and says so: readiness names it.
+    await until('named as not running', async () => (await ready()).body.details.kafka.waiting?.includes('ProbeInbox') === true, 60_000);
+
+    broker = await startBroker({ dataDir: brokerDir, port, initialRebalanceDelayMs: 0, logger: quiet });
+    const back = Date.now();
+    let answer = await ready();
+    while (answer.status !== 200 && Date.now() - back < 15_000) {
+      await sleep(200);
+      answer = await ready();
+    }
+    expect(answer.status).toBe(200);
+    expect(Date.now() - back).toBeLessThan(5_000);
+    await produce('after');
+    await until('consumed after the outage', () => ProbeInbox.handled.includes('after'), 5_000);
+  }, 120_000);
 });

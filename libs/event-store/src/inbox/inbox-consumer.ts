@@ -143,6 +143,8 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
   private lastFetch = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Who restarts this consumer when it crashes; kafkajs does, when nobody. */
+  private died: ((error: unknown) => void) | undefined;
   /**
    * The batches of the partitions one fetch brought, applied together: kafkajs hands them to the
    * handler in the same turn of the event loop, and one transaction (or unit of work) for all of
@@ -166,7 +168,16 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       ...options.consumerConfig,
+      // Started with a `died` callback, the consumer does not restart itself after a crash (on a
+      // timer of up to 30 s, and never after a crash kafkajs deems final): its starter does.
+      retry: { ...options.consumerConfig?.retry, restartOnFailure: async () => this.died === undefined },
       groupId: options.groupId,
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      const died = this.died;
+      if (payload.restart || this.stopping || !died) return;
+      this.died = undefined;
+      died(payload.error);
     });
     this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     registerConsumer(options.kafka, { groupId: options.groupId, consumer: this.name, topics: options.topics }); // consumer-lag metrics
@@ -176,8 +187,12 @@ export class InboxConsumer<T extends { readonly id: string; readonly type: strin
     });
   }
 
-  async start(): Promise<void> {
+  /** `died` is told when the consumer crashed and stopped for good (it is then for the caller to stop and start it again). */
+  async start(died?: (error: unknown) => void): Promise<void> {
     this.stopping = false;
+    this.died = died;
+    // Offsets a crashed run processed and could not commit belong to its generation of the group; the inbox covers their redelivery.
+    this.pending.clear();
     await this.dlqProducer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? true });

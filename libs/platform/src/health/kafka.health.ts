@@ -35,16 +35,18 @@ export class KafkaHealthIndicator {
 
   async isReachable(key: string) {
     const indicator = this.indicators.check(key);
+    // The workers not running are named either way: while Kafka is away, which ones gave up on it.
+    const waiting = [...new Set(kafkaWorkersNotRunning(this.serviceKafka).map((w) => w.what))];
+    const named = waiting.length > 0 ? { waiting } : {};
     const admin = this.kafka.admin();
     try {
       const cluster = await withTimeout(admin.connect().then(() => admin.describeCluster()), PROBE_TIMEOUT_MS);
-      const waiting = kafkaWorkersNotRunning(this.serviceKafka);
       if (waiting.length === 0) return indicator.up({ brokers: cluster.brokers.length });
       // Kafka answers again: a worker still waiting out its backoff tries now rather than in up to 30 s.
-      for (const worker of waiting) worker.retryNow();
-      return indicator.down({ brokers: cluster.brokers.length, message: `not started yet: ${[...new Set(waiting.map((w) => w.what))].join(', ')}` });
+      for (const worker of kafkaWorkersNotRunning(this.serviceKafka)) worker.retryNow();
+      return indicator.down({ brokers: cluster.brokers.length, message: `not started yet: ${waiting.join(', ')}`, ...named });
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+      return indicator.down({ message: error instanceof Error ? error.message : String(error), ...named });
     } finally {
       void admin.disconnect().catch(() => undefined);
     }

@@ -14,6 +14,10 @@ export const kafkaWorkersNotRunning = (kafka: Kafka): BackgroundStart[] => [...(
  * service is not ready until the worker runs, and a readiness check that finds Kafka answering
  * ends the worker's backoff at once (a worker whose broker was away for minutes would otherwise
  * wait up to 30 s more, with the pod reported ready and nothing consumed).
+ *
+ * `start` is handed a `died` callback: a worker that stops working after it started (a Kafka
+ * consumer that crashed) calls it, and is then stopped and started again the same way, its
+ * readiness false meanwhile, rather than restarting on a timer of its own that nothing can see.
  */
 export class BackgroundStart {
   private stopped = false;
@@ -21,11 +25,15 @@ export class BackgroundStart {
   private attempt: Promise<void> | undefined;
   /** Ends the wait between two attempts at once: a stop must not sit out a backoff of up to 30 s. */
   private wake: (() => void) | undefined;
+  /** Which run a `died` call is about: only the current one's counts. */
+  private run = 0;
+  /** Set when the current run died before its start returned. */
+  private diedEarly: unknown;
   private readonly logger: Logger;
 
   constructor(
     readonly what: string,
-    private readonly start: () => Promise<void>,
+    private readonly start: (died: (error: unknown) => void) => Promise<void>,
     private readonly stop: () => Promise<void>,
     kafka?: Kafka,
   ) {
@@ -58,10 +66,29 @@ export class BackgroundStart {
     if (this.started) await this.stop();
   }
 
+  private died(run: number, error: unknown): void {
+    if (run !== this.run || this.stopped) return;
+    if (!this.started) {
+      this.diedEarly = error ?? new Error('died while starting');
+      return;
+    }
+    this.started = false;
+    this.logger.error(`stopped working, starting again: ${error instanceof Error ? error.message : String(error)}`);
+    const previous = this.attempt;
+    this.attempt = (async () => {
+      await previous;
+      await this.stop().catch(() => undefined);
+      await this.keepTrying();
+    })();
+  }
+
   private async keepTrying(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        await this.start();
+        const run = ++this.run;
+        this.diedEarly = undefined;
+        await this.start((error) => this.died(run, error));
+        if (this.diedEarly !== undefined) throw this.diedEarly;
         this.started = true;
         if (attempt > 1) this.logger.log(`started (attempt ${attempt})`);
         return;

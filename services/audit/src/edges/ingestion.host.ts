@@ -41,7 +41,7 @@ export class IngestionHost implements OnApplicationBootstrap, OnApplicationShutd
       logger: { warn: (details, msg) => logger.warn({ ...details, msg }) },
       instrumentation: metrics.consumers,
     });
-    this.worker = new BackgroundStart('AuditIngestion', () => ingestion.start(), () => ingestion.stop(), kafka);
+    this.worker = new BackgroundStart('AuditIngestion', (died) => ingestion.start(died), () => ingestion.stop(), kafka);
   }
 
   onApplicationBootstrap(): void {

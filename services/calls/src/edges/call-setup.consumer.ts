@@ -37,7 +37,7 @@ export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationS
       handleAsUnit: (events, uow) => this.apply(events, uow),
       instrumentation: metrics.consumers,
     });
-    this.worker = new BackgroundStart(CallSetupConsumer.name, () => consumer.start(), () => consumer.stop(), kafka);
+    this.worker = new BackgroundStart(CallSetupConsumer.name, (died) => consumer.start(died), () => consumer.stop(), kafka);
   }
 
   private async apply(events: readonly ConsumedEvent<IntegrationEvent>[], uow: UnitOfWork): Promise<void> {

@@ -74,7 +74,7 @@ export class VerificationConsumer implements OnApplicationBootstrap, OnApplicati
       },
       instrumentation: metrics.consumers,
     });
-    this.worker = new BackgroundStart(VerificationConsumer.name, () => consumer.start(), () => consumer.stop(), kafka);
+    this.worker = new BackgroundStart(VerificationConsumer.name, (died) => consumer.start(died), () => consumer.stop(), kafka);
   }
 
   onApplicationBootstrap(): void {

@@ -28,7 +28,7 @@ export class RoutingRuntime implements OnApplicationBootstrap, OnModuleDestroy {
     const deps = { kafka, dataSource, routing, instrumentation: flow.consumers };
     const consumers = { IdentityConsumer: identityConsumer(deps, config.TOPIC_IDENTITY), CallsConsumer: callsConsumer(deps, config.TOPIC_CALLS) };
     this.consumers = Object.entries(consumers).map(
-      ([name, consumer]) => new BackgroundStart(`${RoutingRuntime.name}.${name}`, () => consumer.start(), () => consumer.stop(), kafka),
+      ([name, consumer]) => new BackgroundStart(`${RoutingRuntime.name}.${name}`, (died) => consumer.start(died), () => consumer.stop(), kafka),
     );
   }
 
