@@ -13,6 +13,7 @@ export { IdempotencyStore, IdempotencyKeyReused, InvalidIdempotencyKey, type Sto
 export { CreateIdempotencyKeys1764000000000 } from './idempotency/create-idempotency-keys.migration';
 export { HttpMetrics } from './metrics/metrics';
 export { setupTracing, activeTraceIds } from './observability/tracing';
+export { heldBackNote, LogThrottle } from './observability/log-throttle';
 export { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodQuery } from './openapi';
 export { OutboxRelayHost } from './messaging/outbox-relay.host';
 export { BackgroundStart } from './messaging/background-start';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@homeline/platform';
+import { heldBackNote, LogThrottle, SERVICE_CONFIG } from '@homeline/platform';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Integrator } from '../application/integrator';
 import { LogIntegrityError } from '../application/log-integrity';
@@ -25,7 +25,8 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private integrator: Integrator | undefined;
-  private refusalLoggedAt = -Infinity;
+  private readonly refusalLog = new LogThrottle(60_000);
+  private readonly failureLog = new LogThrottle(10_000);
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: AuditConfig, private readonly registry: Registry) {
     this.integrated = new Counter({ name: 'audit_entries_integrated_total', help: 'Entries sequenced into the Merkle tree by this replica', registers: [registry] });
@@ -62,10 +63,7 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
   /** Counted each time; logged at most once a minute, for every wake-up and poll tries again. */
   private refuse(error: LogIntegrityError): void {
     this.refused.inc();
-    const now = Date.now();
-    if (now - this.refusalLoggedAt < 60_000) return;
-    this.refusalLoggedAt = now;
-    this.logger.error(`not signing, the log was altered behind the service: ${error.message}`);
+    this.refusalLog.write((held) => this.logger.error(`not signing, the log was altered behind the service: ${error.message}${heldBackNote(held)}`));
   }
 
   /**
@@ -117,8 +115,8 @@ export class IntegrationLoop implements StagedSignal, OnApplicationBootstrap, On
       // Altered: nothing is signed over it; the entries stay staged, and every try says so.
       if (error instanceof LogIntegrityError) this.refuse(error);
       else {
-        // A database hiccup: the staged entries stay staged and the next wake-up or poll retries.
-        this.logger.warn(`integration failed, will retry: ${(error as Error).message}`);
+        // A database hiccup: the staged entries stay staged and the next wake-up or poll retries (every 250 ms: throttled).
+        this.failureLog.write((held) => this.logger.warn(`integration failed, will retry: ${(error as Error).message}${heldBackNote(held)}`));
       }
     }
   }

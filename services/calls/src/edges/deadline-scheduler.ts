@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { runInTransaction } from '@homeline/event-store';
-import { SERVICE_CONFIG } from '@homeline/platform';
+import { heldBackNote, LogThrottle, SERVICE_CONFIG } from '@homeline/platform';
 import { DataSource } from 'typeorm';
 import { CallWrites } from '../application/call-writes';
 import { expireDeadline } from '../domain';
@@ -19,6 +19,8 @@ const sweepSize = 500;
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeadlineScheduler.name);
+  /** The database away: a line every 10 s, not one per sweep. */
+  private readonly failureLog = new LogThrottle(10_000);
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
   private running?: Promise<void>;
@@ -78,7 +80,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       const { now, at } = await this.store.next(this.dataSource);
       if (at) sleepUntil = Math.min(sleepUntil, Date.now() + Math.max(1, at.getTime() - now.getTime()));
     } catch (error) {
-      this.logger.error(`deadline sweep failed: ${error instanceof Error ? error.message : error}`);
+      this.failureLog.write((held) => this.logger.error(`deadline sweep failed: ${error instanceof Error ? error.message : error}${heldBackNote(held)}`));
     }
     this.wakeBy(sleepUntil); // unless a deadline scheduled during the sweep armed a sooner timer
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AppendSignal, type IdGenerator } from '@homeline/event-store';
+import { heldBackNote, LogThrottle } from '@homeline/platform';
 import type { DataSource } from 'typeorm';
 import type { CarrierWork } from '../application/carrier-work';
 import type { CarrierRequests } from '../application/ports';
@@ -38,6 +39,8 @@ export interface LegDispatcherOptions {
  */
 export class LegDispatcher {
   private readonly logger = new Logger(LegDispatcher.name);
+  /** The database away: a line every 10 s, not one per try. */
+  private readonly claimFailureLog = new LogThrottle(10_000);
   private readonly wakeup: AppendSignal;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
@@ -91,7 +94,7 @@ export class LegDispatcher {
           if (claimed.claimed.length === limit) continue; // maybe more due: claim again while there is room
           nextDueInMs = claimed.nextDueInMs;
         } catch (error) {
-          this.logger.warn(`claiming carrier requests failed, retrying: ${String(error)}`);
+          this.claimFailureLog.write((held) => this.logger.warn(`claiming carrier requests failed, retrying: ${String(error)}${heldBackNote(held)}`));
           nextDueInMs = 1_000;
         }
       }
