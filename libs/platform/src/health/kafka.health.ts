@@ -14,6 +14,8 @@ const PROBE_TIMEOUT_MS = 2_500;
  */
 @Injectable()
 export class KafkaHealthIndicator {
+  /** The last check found no broker: the next that finds one wakes the workers waiting on it. */
+  private unreachableLastTime = false;
   // A client of its own, without retries: a probe must answer quickly, not heal the connection.
   private readonly kafka: Kafka;
 
@@ -35,17 +37,22 @@ export class KafkaHealthIndicator {
 
   async isReachable(key: string) {
     const indicator = this.indicators.check(key);
+    const notRunning = kafkaWorkersNotRunning(this.serviceKafka);
     // The workers not running are named either way: while Kafka is away, which ones gave up on it.
-    const waiting = [...new Set(kafkaWorkersNotRunning(this.serviceKafka).map((w) => w.what))];
+    const waiting = [...new Set(notRunning.map((w) => w.what))];
     const named = waiting.length > 0 ? { waiting } : {};
     const admin = this.kafka.admin();
     try {
       const cluster = await withTimeout(admin.connect().then(() => admin.describeCluster()), PROBE_TIMEOUT_MS);
+      // Kafka is back since the last check: a worker still waiting out its backoff tries now rather
+      // than in up to 30 s. Only then: a worker that fails with Kafka up (its database away, an ACL)
+      // keeps its backoff, and probes do not turn it into a loop.
+      if (this.unreachableLastTime) for (const worker of notRunning) worker.retryNow();
+      this.unreachableLastTime = false;
       if (waiting.length === 0) return indicator.up({ brokers: cluster.brokers.length });
-      // Kafka answers again: a worker still waiting out its backoff tries now rather than in up to 30 s.
-      for (const worker of kafkaWorkersNotRunning(this.serviceKafka)) worker.retryNow();
       return indicator.down({ brokers: cluster.brokers.length, message: `not started yet: ${waiting.join(', ')}`, ...named });
     } catch (error) {
+      this.unreachableLastTime = true;
       return indicator.down({ message: error instanceof Error ? error.message : String(error), ...named });
     } finally {
       void admin.disconnect().catch(() => undefined);

@@ -33,4 +33,37 @@ describe('a worker started in the background', () => {
     await worker.end();
     expect(stopped).toBe(stopsOfFailedStarts + 1);
   });
+
+  it('waits out a growing backoff before starting again a run that died soon after it started, and not after one that stayed up', async () => {
+    jest.useFakeTimers();
+    let starts = 0;
+    let died!: (error: unknown) => void;
+    const worker = new BackgroundStart('test-worker', async (onDeath) => {
+      starts++;
+      died = onDeath;
+    }, async () => undefined);
+    worker.begin();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(starts).toBe(1);
+
+    // Dies 5 ms after its start (an ACL refusing its topic): without a backoff it rejoined its group ~200 times a second.
+    await jest.advanceTimersByTimeAsync(5);
+    died(new Error('TOPIC_AUTHORIZATION_FAILED'));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(starts).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(starts).toBe(2); // after 1 s
+    died(new Error('TOPIC_AUTHORIZATION_FAILED'));
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(starts).toBe(2);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(starts).toBe(3); // the second quick death in a row waited 2 s
+
+    // A run that stayed up starts again at once when it dies.
+    await jest.advanceTimersByTimeAsync(61_000);
+    died(new Error('broker gone'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(starts).toBe(4);
+    await worker.end();
+  });
 });

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 
+/** The wait before the next start, after `n` failed starts (or quick deaths) in a row: 1 s doubling to 30 s. */
+const backoffMs = (n: number): number => Math.min(30_000, 500 * 2 ** Math.min(n, 6));
+
+/** A run that dies sooner than this after its start counts as failing to start: the next waits out a backoff. */
+const STAYED_UP_MS = 60_000;
+
 /** The workers each service's Kafka client serves, for readiness (health/kafka.health.ts). */
 const workersByClient = new WeakMap<Kafka, Set<BackgroundStart>>();
 
@@ -18,6 +24,8 @@ export const kafkaWorkersNotRunning = (kafka: Kafka): BackgroundStart[] => [...(
  * `start` is handed a `died` callback: a worker that stops working after it started (a Kafka
  * consumer that crashed) calls it, and is then stopped and started again the same way, its
  * readiness false meanwhile, rather than restarting on a timer of its own that nothing can see.
+ * A run that dies soon after it started (an ACL refusing the topic, a broker flapping) waits out
+ * the backoff before the next, as a failed start does: its group is not rejoined in a tight loop.
  */
 export class BackgroundStart {
   private stopped = false;
@@ -29,6 +37,9 @@ export class BackgroundStart {
   private run = 0;
   /** Set when the current run died before its start returned. */
   private diedEarly: unknown;
+  /** When the current run started, and how many runs in a row died sooner than STAYED_UP_MS after it. */
+  private startedAt = 0;
+  private quickDeaths = 0;
   private readonly logger: Logger;
 
   constructor(
@@ -73,11 +84,14 @@ export class BackgroundStart {
       return;
     }
     this.started = false;
-    this.logger.error(`stopped working, starting again: ${error instanceof Error ? error.message : String(error)}`);
+    this.quickDeaths = Date.now() - this.startedAt < STAYED_UP_MS ? this.quickDeaths + 1 : 0;
+    const delay = this.quickDeaths > 0 ? backoffMs(this.quickDeaths) : 0;
+    this.logger.error(`stopped working, starting again${delay > 0 ? ` in ${delay} ms` : ''}: ${error instanceof Error ? error.message : String(error)}`);
     const previous = this.attempt;
     this.attempt = (async () => {
       await previous;
       await this.stop().catch(() => undefined);
+      if (delay > 0) await this.pause(delay);
       await this.keepTrying();
     })();
   }
@@ -90,22 +104,28 @@ export class BackgroundStart {
         await this.start((error) => this.died(run, error));
         if (this.diedEarly !== undefined) throw this.diedEarly;
         this.started = true;
+        this.startedAt = Date.now();
         if (attempt > 1) this.logger.log(`started (attempt ${attempt})`);
         return;
       } catch (error) {
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        const delay = backoffMs(attempt);
         this.logger.warn(`could not start (attempt ${attempt}), retrying in ${delay} ms: ${error instanceof Error ? error.message : error}`);
         await this.stop().catch(() => undefined);
-        if (this.stopped) return;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+        await this.pause(delay);
       }
     }
+  }
+
+  /** Waits `ms`, or less: a stop, or retryNow, ends the wait at once. */
+  private async pause(ms: number): Promise<void> {
+    if (this.stopped) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 }
