@@ -34,7 +34,12 @@ export type DeviceLocation = z.infer<typeof deviceLocationSchema>;
  */
 export const dispatchableLimits = { line1: 200, city: 200, region: 200, postalCode: 32, room: 100, floor: 32 } as const;
 
-const clip = (text: string, limit: number): string => (text.length > limit ? text.slice(0, limit) : text);
+/** The first `limit` UTF-16 units of `text` (zod's measure), never half of a surrogate pair. */
+const clip = (text: string, limit: number): string => {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+};
 
 /**
  * An address and location cut to dispatchableLimits, for the carrier: one recorded before identity

@@ -30,15 +30,14 @@ const timezone = z.string().max(64).refine(isIanaZone, { message: 'expected an I
  * carrier refuse every emergency call of the household. Bounded here, at the door; the event
  * contracts stay as they were, and routing cuts to the same limits what was recorded before.
  */
-const limits = dispatchableLimits;
 const address = addressSchema.extend({
-  line1: z.string().min(1).max(limits.line1),
-  city: z.string().min(1).max(limits.city),
-  region: z.string().max(limits.region),
-  postalCode: z.string().max(limits.postalCode),
+  line1: z.string().min(1).max(dispatchableLimits.line1),
+  city: z.string().min(1).max(dispatchableLimits.city),
+  region: z.string().max(dispatchableLimits.region),
+  postalCode: z.string().max(dispatchableLimits.postalCode),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'expected ISO 3166-1 alpha-2').transform((c) => c.toUpperCase()),
 });
-const location = deviceLocationSchema.extend({ room: z.string().min(1).max(limits.room), floor: z.string().max(limits.floor).optional() });
+const location = deviceLocationSchema.extend({ room: z.string().min(1).max(dispatchableLimits.room), floor: z.string().max(dispatchableLimits.floor).optional() });
 
 export const openAccountBody = z.object({
   msisdn: z.string().min(3).max(32),
