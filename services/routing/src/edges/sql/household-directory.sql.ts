@@ -97,16 +97,17 @@ export class SqlHouseholdDirectory implements HouseholdDirectory {
   }
 
   /**
-   * The line's household, its row held FOR SHARE until the offer's transaction ends, taken in a
+   * The line's household, its row held FOR KEY SHARE until the offer's transaction ends, taken in a
    * statement before the one that reads its devices: an unlink (InboundCalls.mayRing locks the row
    * FOR UPDATE) then either committed before the devices are read, or waits for the offer and finds
-   * the call it rings.
+   * the call it rings. KEY SHARE, the weakest lock FOR UPDATE waits for: the offer does not wait for
+   * an update of the row (Away Mode, the time of an emergency call: a call-back right after a 911).
    */
   async lineOf(tx: EntityManager, to: string, from: string): Promise<InboundLine | undefined> {
     const [account] = await rawQuery<{ accountId: string }>(
       tx,
-      'routing_inbound_line_lock_v1',
-      `SELECT account_id AS "accountId" FROM accounts WHERE msisdn = $1 ORDER BY account_id LIMIT 1 FOR SHARE`,
+      'routing_inbound_line_lock_v2',
+      `SELECT account_id AS "accountId" FROM accounts WHERE msisdn = $1 ORDER BY account_id LIMIT 1 FOR KEY SHARE`,
       [to],
     );
     if (!account) return undefined;

@@ -113,7 +113,7 @@ export class SqlInboundCalls implements InboundCalls {
 
   /**
    * First locks the households (FOR UPDATE, in a statement of its own, in a fixed order): an offer
-   * that read their devices before an unlink committed holds its household FOR SHARE
+   * that read their devices before an unlink committed holds its household FOR KEY SHARE
    * (HouseholdDirectory.lineOf) until it is recorded, so the calls are read once it is, and the
    * unlinked speaker it rings is found and stopped.
    */
