@@ -26,5 +26,5 @@ export class LogThrottle {
   }
 }
 
-/** ` (3 more like it since)`, or nothing: for the end of a throttled line. */
+/** ` (3 more like it since the last)`, or nothing: for the end of a throttled line. */
 export const heldBackNote = (heldBack: number): string => (heldBack > 0 ? ` (${heldBack} more like it since the last)` : '');
