@@ -59,10 +59,17 @@ class ProbeWorker implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({ providers: [ProbeWorker] })
 class WorkerModule {}
 
-const workerService: ServiceDefinition<PlatformConfig> = {
+/** A service made of one module of workers, on the platform every service runs on. */
+const serviceOf = (module: new () => object): ServiceDefinition<PlatformConfig> => ({
   name: 'calls',
   configSchema: platformEnv({ httpPort: 3999 }),
-  appModule: (config) => ({ module: WorkerModule, imports: [PlatformModule.forRoot({ service: 'calls', config })] }),
+  appModule: (config) => ({ module, imports: [PlatformModule.forRoot({ service: 'calls', config })] }),
+});
+
+/** GET /health/ready of the app. */
+const readiness = async (app: INestApplication) => {
+  const response = await fetch(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/health/ready`);
+  return { status: response.status, body: (await response.json()) as { details: { kafka: { status: string; message?: string; waiting?: string[] } } } };
 };
 
 /** An inbox consumer started as the services start theirs, recording the ids it handled. */
@@ -100,12 +107,6 @@ class ProbeInbox implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({ providers: [ProbeInbox] })
 class InboxModule {}
 
-const inboxService: ServiceDefinition<PlatformConfig> = {
-  name: 'calls',
-  configSchema: platformEnv({ httpPort: 3999 }),
-  appModule: (config) => ({ module: InboxModule, imports: [PlatformModule.forRoot({ service: 'calls', config })] }),
-};
-
 describe('a service whose Kafka comes back after an outage', () => {
   let postgres: TestPostgres;
   let broker: EmbeddedBroker;
@@ -138,17 +139,14 @@ describe('a service whose Kafka comes back after an outage', () => {
     await admin.disconnect();
     await broker.stop(); // Kafka is away when the service starts (a pod rescheduled during an outage)
 
-    ({ app } = await createServiceApp(workerService, {
+    ({ app } = await createServiceApp(serviceOf(WorkerModule), {
       DATABASE_URL: await postgres.createDatabase(),
       KAFKA_BROKERS: broker.address,
       INTEGRATION_TOKEN: 'integration-token-for-tests',
       LOG_LEVEL: 'silent',
     }));
     await app.listen(0, '127.0.0.1');
-    const ready = async () => {
-      const response = await fetch(`http://127.0.0.1:${(app!.getHttpServer().address() as AddressInfo).port}/health/ready`);
-      return { status: response.status, body: (await response.json()) as { details: { kafka: { status: string; message?: string } } } };
-    };
+    const ready = () => readiness(app!);
     expect((await ready()).status).toBe(503);
     // Four failed attempts: the worker now waits 8 s before its fifth.
     while (ProbeWorker.failures < 4) await sleep(50);
@@ -185,17 +183,14 @@ describe('a service whose Kafka comes back after an outage', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    ({ app } = await createServiceApp(inboxService, {
+    ({ app } = await createServiceApp(serviceOf(InboxModule), {
       DATABASE_URL: await postgres.createDatabase(),
       KAFKA_BROKERS: broker.address,
       INTEGRATION_TOKEN: 'integration-token-for-tests',
       LOG_LEVEL: 'silent',
     }));
     await app.listen(0, '127.0.0.1');
-    const ready = async () => {
-      const response = await fetch(`http://127.0.0.1:${(app!.getHttpServer().address() as AddressInfo).port}/health/ready`);
-      return { status: response.status, body: (await response.json()) as { details: { kafka: { status: string; message?: string; waiting?: string[] } } } };
-    };
+    const ready = () => readiness(app!);
     const until = async (what: string, done: () => Promise<boolean> | boolean, ms: number) => {
       for (const end = Date.now() + ms; !(await done()); await sleep(200)) if (Date.now() > end) throw new Error(`not ${what} within ${ms} ms`);
     };

@@ -110,15 +110,21 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
     );
   });
 
-  it('stops a speaker unlinked while it rings, the others ringing on, and sends the caller to voicemail when the last one goes', async () => {
+  /** A new household with a speaker in each room, and a call offered to it ringing them all. */
+  const ringingIn = async (...rooms: string[]) => {
     const other = new HouseholdEvents(freshLine(), 'America/New_York');
-    const [den, porch] = [other.device({ room: 'Den' }), other.device({ room: 'Porch' })];
+    const devices = rooms.map((room) => other.device({ room }));
     await routing.publish(...other.events);
     await routing.untilProjected(other.accountId, other.counts());
     const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: other.msisdn });
     const callId = String((offered.routing.body as { callId: string }).callId);
-    const twoRings = ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested'];
-    await routing.waitFor(callId, twoRings);
+    const rings = ['InboundCallOffered', ...devices.map(() => 'DeviceRingRequested')];
+    await routing.waitFor(callId, rings);
+    return { other, devices, offered, callId, rings };
+  };
+
+  it('stops a speaker unlinked while it rings, the others ringing on, and sends the caller to voicemail when the last one goes', async () => {
+    const { other, devices: [den, porch], offered, callId, rings: twoRings } = await ringingIn('Den', 'Porch');
 
     await routing.publish(other.unlink(den));
     const afterDen = await routing.waitFor(callId, [...twoRings, 'DeviceRingCancelled']);
@@ -143,14 +149,7 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
     });
 
   it('does not leave a call connected to a speaker unlinked as its answer was verified: calls hears it is over, the caller gets voicemail', async () => {
-    const other = new HouseholdEvents(freshLine(), 'America/New_York');
-    const [den, porch] = [other.device({ room: 'Den' }), other.device({ room: 'Porch' })];
-    await routing.publish(...other.events);
-    await routing.untilProjected(other.accountId, other.counts());
-    const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: other.msisdn });
-    const callId = String((offered.routing.body as { callId: string }).callId);
-    const twoRings = ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingRequested'];
-    await routing.waitFor(callId, twoRings);
+    const { other, devices: [den, porch], offered, callId, rings: twoRings } = await ringingIn('Den', 'Porch');
 
     // identity authorised the den's answer just before the den was unlinked: routing reads the unlink
     // (identity's topic) first, calls connects the answer (its verdict came on another partition).
@@ -169,13 +168,7 @@ describe('a ringing inbound call: who stops ringing, and when (calls’ verdicts
   });
 
   it('tells calls the call is over when the unlinked speaker whose answer calls connected was the last to ring', async () => {
-    const other = new HouseholdEvents(freshLine(), 'America/New_York');
-    const den = other.device({ room: 'Den' });
-    await routing.publish(...other.events);
-    await routing.untilProjected(other.accountId, other.counts());
-    const offered = await routing.carrier.offerInbound({ from: '+12125550142', to: other.msisdn });
-    const callId = String((offered.routing.body as { callId: string }).callId);
-    await routing.waitFor(callId, ['InboundCallOffered', 'DeviceRingRequested']);
+    const { other, devices: [den], offered, callId } = await ringingIn('Den');
     await routing.publish(other.unlink(den));
     await routing.waitFor(callId, ['InboundCallOffered', 'DeviceRingRequested', 'DeviceRingCancelled']);
 
