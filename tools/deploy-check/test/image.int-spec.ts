@@ -94,8 +94,12 @@ describe('the image', () => {
         await client.end();
       }
     };
-    const skipping = await startFromImage('calls', { DATABASE_URL: url, MIGRATIONS: 'skip' });
-    // Serving on a schema that was never applied: its workers say the tables are missing.
+    const skipping = await startFromImage('calls', { DATABASE_URL: url, MIGRATIONS: 'skip' }, { ready: false });
+    // On a schema that was never applied its workers cannot start (they say the tables are missing),
+    // and it is not ready: no traffic reaches a pod whose init container did not run.
+    const probe = await fetch(`${skipping.base}/health/ready`);
+    expect(probe.status).toBe(503);
+    expect(await probe.json()).toMatchObject({ details: { kafka: { status: 'down', waiting: expect.arrayContaining(['OutboxRelay']) } } });
     expect(await skipping.stop({ clean: false })).toMatch(/relation \\"es_relay_checkpoints\\" does not exist/);
     expect(await tableExists()).toBe(false);
 
@@ -123,15 +127,16 @@ function runFromImage(service: string, env: Record<string, string>): Run {
   return { child, output, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
 
-async function startFromImage(service: string, env: Record<string, string>) {
+/** Starts a service from the image and waits until it is ready, or (`ready: false`) until its workers have failed to start. */
+async function startFromImage(service: string, env: Record<string, string>, { ready: untilReady } = { ready: true }) {
   const port = await freePort();
   const run = runFromImage(service, { HTTP_PORT: String(port), ...env });
   const base = `http://127.0.0.1:${port}`;
   for (const until = Date.now() + 60_000; ; ) {
     if (run.child.exitCode !== null) throw new Error(`${service} exited with ${run.child.exitCode}:\n${run.output.join('')}`);
-    if (Date.now() > until) throw new Error(`${service} not ready within 60 s:\n${run.output.join('')}`);
-    const ready = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
-    if (ready) break;
+    if (Date.now() > until) throw new Error(`${service} not ${untilReady ? 'ready' : 'failing to start its workers'} within 60 s:\n${run.output.join('')}`);
+    const done = untilReady ? await fetch(`${base}/health/ready`).then((r) => r.ok, () => false) : run.output.join('').includes('could not start');
+    if (done) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
