@@ -17,9 +17,9 @@ export const kafkaWorkersNotRunning = (kafka: Kafka): BackgroundStart[] => [...(
  * Starts a Kafka-facing worker (consumer, relay) without holding up the service: the HTTP API and
  * health endpoints come up at once, and the worker keeps trying with capped backoff until it
  * starts or the service stops. Given the service's Kafka client, it counts for readiness: the
- * service is not ready until the worker runs, and a readiness check that finds Kafka answering
- * ends the worker's backoff at once (a worker whose broker was away for minutes would otherwise
- * wait up to 30 s more, with the pod reported ready and nothing consumed).
+ * service is not ready until the worker runs, and the first readiness check that finds Kafka back
+ * after one that did not ends the worker's backoff at once (a worker whose broker was away for
+ * minutes would otherwise wait up to 30 s more, with nothing consumed).
  *
  * `start` is handed a `died` callback: a worker that stops working after it started (a Kafka
  * consumer that crashed) calls it, and is then stopped and started again the same way, its
