@@ -15,15 +15,29 @@ const topic = 'homeline.probe.v1';
 const groupId = 'homeline-probe-worker';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Begins its worker as the app starts and ends it on shutdown, as the services' consumer hosts do. */
+abstract class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected abstract readonly worker: BackgroundStart;
+
+  onApplicationBootstrap(): void {
+    this.worker.begin();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.end();
+  }
+}
+
 /** A Kafka consumer started in the background, as every service's inbox consumers are. */
 @Injectable()
-class ProbeWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+class ProbeWorker extends WorkerHost {
   static failures = 0;
   static running = false;
   private consumer: Consumer | undefined;
-  private readonly worker: BackgroundStart;
+  protected readonly worker: BackgroundStart;
 
   constructor(kafka: Kafka) {
+    super();
     this.worker = new BackgroundStart(
       'ProbeWorker',
       async () => {
@@ -46,14 +60,6 @@ class ProbeWorker implements OnApplicationBootstrap, OnApplicationShutdown {
       kafka,
     );
   }
-
-  onApplicationBootstrap(): void {
-    this.worker.begin();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker.end();
-  }
 }
 
 @Module({ providers: [ProbeWorker] })
@@ -74,11 +80,12 @@ const readiness = async (app: INestApplication) => {
 
 /** An inbox consumer started as the services start theirs, recording the ids it handled. */
 @Injectable()
-class ProbeInbox implements OnApplicationBootstrap, OnApplicationShutdown {
+class ProbeInbox extends WorkerHost {
   static handled: string[] = [];
-  private readonly worker: BackgroundStart;
+  protected readonly worker: BackgroundStart;
 
   constructor(kafka: Kafka, dataSource: DataSource) {
+    super();
     const consumer = new InboxConsumer<{ id: string; type: string }>({
       kafka,
       dataSource,
@@ -93,14 +100,6 @@ class ProbeInbox implements OnApplicationBootstrap, OnApplicationShutdown {
       handleBatch: async (events) => void ProbeInbox.handled.push(...events.map((e) => e.event.id)),
     });
     this.worker = new BackgroundStart('ProbeInbox', (died) => consumer.start(died), () => consumer.stop(), kafka);
-  }
-
-  onApplicationBootstrap(): void {
-    this.worker.begin();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker.end();
   }
 }
 
@@ -117,6 +116,18 @@ describe('a service whose Kafka comes back after an outage', () => {
     postgres = await startTestPostgres();
     brokerDir = await mkdtemp(join(tmpdir(), 'homeline-kafka-return-'));
   });
+
+  /** A service of one module of workers, on a database of its own and the broker, listening on a free port. */
+  const startService = async (module: new () => object): Promise<INestApplication> => {
+    const { app: started } = await createServiceApp(serviceOf(module), {
+      DATABASE_URL: await postgres.createDatabase(),
+      KAFKA_BROKERS: broker.address,
+      INTEGRATION_TOKEN: 'integration-token-for-tests',
+      LOG_LEVEL: 'silent',
+    });
+    await started.listen(0, '127.0.0.1');
+    return started;
+  };
 
   afterEach(async () => {
     await app?.close();
@@ -139,13 +150,7 @@ describe('a service whose Kafka comes back after an outage', () => {
     await admin.disconnect();
     await broker.stop(); // Kafka is away when the service starts (a pod rescheduled during an outage)
 
-    ({ app } = await createServiceApp(serviceOf(WorkerModule), {
-      DATABASE_URL: await postgres.createDatabase(),
-      KAFKA_BROKERS: broker.address,
-      INTEGRATION_TOKEN: 'integration-token-for-tests',
-      LOG_LEVEL: 'silent',
-    }));
-    await app.listen(0, '127.0.0.1');
+    app = await startService(WorkerModule);
     const ready = () => readiness(app!);
     expect((await ready()).status).toBe(503);
     // Four failed attempts: the worker now waits 8 s before its fifth.
@@ -183,13 +188,7 @@ describe('a service whose Kafka comes back after an outage', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    ({ app } = await createServiceApp(serviceOf(InboxModule), {
-      DATABASE_URL: await postgres.createDatabase(),
-      KAFKA_BROKERS: broker.address,
-      INTEGRATION_TOKEN: 'integration-token-for-tests',
-      LOG_LEVEL: 'silent',
-    }));
-    await app.listen(0, '127.0.0.1');
+    app = await startService(InboxModule);
     const ready = () => readiness(app!);
     const until = async (what: string, done: () => Promise<boolean> | boolean, ms: number) => {
       for (const end = Date.now() + ms; !(await done()); await sleep(200)) if (Date.now() > end) throw new Error(`not ${what} within ${ms} ms`);
