@@ -60,6 +60,11 @@ export const auditConfigSchema = platformEnv({ httpPort: 3004 }).extend({
   AUDIT_BATCH_MAX: z.coerce.number().int().min(1).max(50_000).default(5000),
   /** Period of the self-check (0: only on request). */
   AUDIT_SELF_CHECK_INTERVAL_MS: env.milliseconds(600_000),
+}).superRefine((config, context) => {
+  // The compliance team's token must not be the integration's: every integration could then read the log's personal data and erase accounts.
+  if (config.COMPLIANCE_TOKEN === config.INTEGRATION_TOKEN) {
+    context.addIssue({ code: 'custom', path: ['COMPLIANCE_TOKEN'], message: 'must differ from INTEGRATION_TOKEN' });
+  }
 });
 
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
