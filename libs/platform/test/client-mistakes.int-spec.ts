@@ -97,6 +97,23 @@ describe('a client mistake in a request', () => {
     }
   });
 
+  it('is a 415 unsupported_charset for a body in a charset other than UTF-8, even one the JSON reader could decode', async () => {
+    // The body a signed webhook's HMAC covers is its bytes: read in another charset, the same bytes would say something else.
+    const body = JSON.stringify({ deviceId: 'kitchen', target: 'Mom' });
+    for (const [charset, bytes] of [
+      ['utf-16le', Buffer.from(body, 'utf16le')],
+      ['utf-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, 'utf16le')])],
+      ['utf-32', Buffer.from(body)],
+      ['utf-7', Buffer.from(body)],
+      ['iso-8859-1', Buffer.from(body, 'latin1')],
+    ] as const) {
+      expect({ charset, ...(await problem(await send(bytes, { 'content-type': `application/json; charset=${charset}` }))) }).toMatchObject({
+        charset, status: 415, type: expect.stringMatching(/^application\/problem\+json/), body: { code: 'unsupported_charset' },
+      });
+    }
+    expect((await send(body, { 'content-type': 'application/json; charset="UTF-8"' })).status).toBe(202);
+  });
+
   it.each([
     ['a NUL character in a value', '{"deviceId":"kitchen","target":"Mo\\u0000m"}', 'target', /NUL/],
     ['a lone high surrogate in a value', '{"deviceId":"kitchen","target":"\\ud800"}', 'target', /surrogate/],

@@ -75,6 +75,10 @@ const hasBody = (request: Request): boolean =>
 // `%00` in the path or the query decodes to NUL; other bytes of a URL cannot reach a lone surrogate.
 const encodedNul = /%00/i;
 
+/** The Content-Type's charset parameter, unquoted, or undefined when it names none. */
+const charsetOf = (request: Request): string | undefined =>
+  /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(request.headers['content-type'] ?? '')?.[1];
+
 /**
  * Reads JSON bodies for every route: the raw bytes kept as `request.rawBody` (signed webhooks
  * verify them), errors turned into problem documents, and text PostgreSQL would refuse refused here.
@@ -89,6 +93,12 @@ export function requestBody(): RequestHandler[] {
     // answered with the wrong reason: it is refused for what it is.
     if (hasBody(request) && !request.is('application/json')) {
       return next(new RequestBodyError(415, 'unsupported_media_type', `Request bodies are JSON (Content-Type: application/json), not ${request.headers['content-type'] ?? 'untyped'}.`));
+    }
+    // The JSON reader would decode UTF-16, UTF-32 and UTF-7 too: bodies are UTF-8 (docs/architecture.md
+    // section 6), and a signed webhook's bytes must not be read as other text by a header its signature does not cover.
+    const charset = charsetOf(request);
+    if (hasBody(request) && charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+      return next(new RequestBodyError(415, 'unsupported_charset', `JSON bodies are UTF-8, not ${charset}.`));
     }
     parse(request, response, (error?: unknown) => next(error ? asBodyError(error) : undefined));
   };
