@@ -183,6 +183,27 @@ describe('the audit log', () => {
     expect((await entries({ accountId, callId })).entries.map((e) => e.type)).toEqual(['CallRequested', 'CallFailed']);
   });
 
+  it('finds by account a call recorded before its speaker’s link: its first event is the household’s through its call', async () => {
+    const [accountId, device, callId] = [`acc-${randomUUID()}`, `dev-${randomUUID()}`, randomUUID()];
+    // calls' partition read before identity's (another replica holds identity's, or it lags): the audit
+    // knows no household of the device yet, and seals the call's first event under the device's own key.
+    await h.publish(Topics.calls, callEvent(callId, 'CallRequested', { deviceId: device, target: 'Mom' }, null));
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(1));
+    const identityEvent = (type: string, streamId: string, data: Record<string, unknown>): Envelope => ({
+      id: randomUUID(), type, source: 'identity', streamId, streamVersion: 1, occurredAt: new Date().toISOString(),
+      correlationId: callId, causationId: null, accountId, data: { accountId, ...data },
+    });
+    await h.publish(Topics.identity,
+      identityEvent('DeviceLinked', `household-${accountId}`, { deviceId: device, name: 'Kitchen', publicKey: 'AAAA', location: null }),
+      identityEvent('SpeakerVerified', `verification-${callId}`, { callId, deviceId: device, memberId: 'm-1', decision: 'accept' }));
+    await eventually(async () => expect((await entries({ callId })).entries).toHaveLength(2));
+    const history = (await entries({ accountId })).entries;
+    expect(history.map((e) => e.type).sort()).toEqual(['CallRequested', 'DeviceLinked', 'SpeakerVerified']);
+    expect(history[0]).toMatchObject({ type: 'CallRequested', envelope: { data: { target: 'Mom' } } });
+    expect((await entries({ accountId, callId, type: 'CallRequested' })).entries).toHaveLength(1);
+    expect((await entries({ accountId: `acc-${randomUUID()}`, callId })).entries).toEqual([]);
+  });
+
   it('serves a consistency proof between two checkpoints that rebuilds both roots', async () => {
     const first = await h.checkpoint();
     const callId = randomUUID();

@@ -5,7 +5,7 @@ import type { KeyEncryptionKey } from '../crypto/data-keys';
 import { readDataKeys, readLatestCheckpoint, readTiles, splitEdge, SqlAuditTx } from './audit-tx';
 import { AuditKeyCache } from './key-cache';
 
-const FILTER_COLUMNS = { callId: 'call_id', accountId: 'account_id', type: 'type' } as const;
+const FILTER_COLUMNS = { callId: 'call_id', type: 'type' } as const;
 /** A member or device is found among the entry's mentions (EntryMentions), its own memberId and deviceId included. */
 const SUBJECT_KINDS = { memberId: 'member', deviceId: 'device' } as const;
 
@@ -13,6 +13,13 @@ const SUBJECT_KINDS = { memberId: 'member', deviceId: 'device' } as const;
  * FROM and WHERE of an entries query on `audit_log_entries e`; every value is a bound parameter.
  * A member or device is a join on its mentions: ordered by (kind, subject, index), a page of a
  * member's history is read from that index and stops at its limit, however long the history.
+ *
+ * An account's entries are those recorded under it, and those of its calls recorded before the
+ * audit knew the account: a call's first event (calls' CallRequested names no account) read before
+ * its speaker's DeviceLinked — identity's partition held by another replica, or lagging — is sealed
+ * under the device's own key and has no account of its own. Its call's link to the account, learnt
+ * from the call's later events, never changes: the call's entries without an account are the
+ * account's. Each arm reads by index (account_id, index; call_id, index), so a page stays a page.
  */
 export const entryQuery = (filter: EntryFilter): { from: string; where: string; params: unknown[] } => {
   const clauses: string[] = [];
@@ -32,7 +39,14 @@ export const entryQuery = (filter: EntryFilter): { from: string; where: string; 
   if (filter.from) add('e.occurred_at >= ?', filter.from);
   if (filter.to) add('e.occurred_at < ?', filter.to);
   if (filter.after !== undefined) add('e.index > ?', filter.after);
-  return { from: ['audit_log_entries e', ...joins].join(' '), where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  let entries = 'audit_log_entries e';
+  if (filter.accountId !== undefined) {
+    const account = `$${params.push(filter.accountId)}`;
+    entries = `(SELECT * FROM audit_log_entries WHERE account_id = ${account}
+      UNION ALL SELECT c.* FROM audit_key_links l JOIN audit_log_entries c ON c.call_id = substr(l.scope, 6) AND c.account_id IS NULL
+                WHERE l.account_id = ${account} AND l.scope LIKE 'call:%') e`;
+  }
+  return { from: [entries, ...joins].join(' '), where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 };
 
 export class SqlAuditStore implements AuditStore {
