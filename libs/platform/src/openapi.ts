@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiParam, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -61,6 +61,17 @@ export const ApiZodQuery = (schema: z.ZodObject): MethodDecorator => {
     ...Object.entries(json.properties ?? {}).map(([name, property]) =>
       ApiQuery({ name, required: required.has(name), schema: property as SchemaObject }),
     ),
+  );
+};
+
+/**
+ * Documents path parameters by their zod object schema, for a route that validates them as one
+ * object (`@Param(new ZodPipe(schema))`), which Nest cannot name: `@ApiZodParams(proofParamsSchema)`.
+ */
+export const ApiZodParams = (schema: z.ZodObject): MethodDecorator => {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as SchemaObject;
+  return applyDecorators(
+    ...Object.entries(json.properties ?? {}).map(([name, property]) => ApiParam({ name, required: true, schema: property as SchemaObject })),
   );
 };
 

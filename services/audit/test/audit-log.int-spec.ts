@@ -347,7 +347,7 @@ describe('the audit log', () => {
     expect(farEast.status).toBe(200);
   });
 
-  it('lists in its OpenAPI document (/docs-json) the query parameters each route reads', async () => {
+  it('lists in its OpenAPI document (/docs-json) the query and path parameters each route reads', async () => {
     type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }> };
     const { paths } = (await (await fetch(`${h.replicas[0].base}/docs-json`)).json()) as { paths: Record<string, { get: Operation }> };
     const query = (path: string) =>
@@ -356,6 +356,11 @@ describe('the audit log', () => {
     expect(query('/v1/audit/entries/{index}/proof')).toEqual(['treeSize']);
     expect(query('/v1/audit/consistency')).toEqual(['from', 'to']);
     expect(query('/v1/audit/export')).toEqual(['from?', 'to?']);
+    // A path template's parameter must be declared, or a generated client has no way to fill it in.
+    for (const [path, operation] of Object.entries(paths)) {
+      const declared = (operation.get?.parameters ?? []).filter((p) => p.in === 'path' && p.required).map((p) => p.name);
+      expect({ path, declared }).toEqual({ path, declared: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]) });
+    }
   });
 
   it('finds an entry by every member and device it names, holds those to its leaf in the self-check, and derives them for entries logged before', async () => {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, ApiZodQuery, activeTraceIds, RequireToken, ZodPipe } from '@homeline/platform';
+import { ApiZodBody, ApiZodParams, ApiZodQuery, activeTraceIds, RequireToken, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Compliance, EntriesPage } from '../../application/compliance';
@@ -40,6 +40,7 @@ export class AuditController {
   }
 
   @Get('entries/:index/proof')
+  @ApiZodParams(proofParamsSchema)
   @ApiZodQuery(proofQuerySchema)
   async proof(@Param(new ZodPipe(proofParamsSchema)) params: { index: number }, @Query(new ZodPipe(proofQuerySchema)) query: { treeSize: number }) {
     const proof = await this.proofs.inclusion(params.index, query.treeSize);
