@@ -324,6 +324,8 @@ describe('the audit log', () => {
       ['/v1/audit/entries?cursor=99999999999999999999', 'invalid_request'],
       // ISO-8601 allows them, PostgreSQL's timestamptz does not (no year 0, no offset past 15:59): they were 500s.
       ['/v1/audit/entries?from=0000-06-01T00:00:00Z', 'invalid_request'],
+      // A window that ends before it starts is a mistake (swapped bounds), not a window in which nothing happened.
+      [`/v1/audit/entries?from=${encodeURIComponent('2026-01-01T09:00:00+05:30')}&to=2026-01-01T03:00:00Z`, 'invalid_range'],
       [`/v1/audit/entries/${size}/proof?treeSize=${size}`, 'index_out_of_range'],
       [`/v1/audit/entries/0/proof?treeSize=${size + 1000}`, 'tree_size_too_large'],
       ['/v1/audit/entries/0/proof', 'invalid_request'],

@@ -4,7 +4,7 @@ import { ApiZodBody, ApiZodParams, ApiZodQuery, activeTraceIds, RequireToken, Zo
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { Compliance, EntriesPage } from '../../application/compliance';
-import type { Proofs } from '../../application/proofs';
+import { ProofError, type Proofs } from '../../application/proofs';
 import type { SelfCheckReport } from '../../application/self-check';
 import { AuditApi } from './audit-api';
 import { consistencyQuerySchema, entriesQuerySchema, erasureBodySchema, exportQuerySchema, noQuerySchema, proofParamsSchema, proofQuerySchema, type EntriesQuery } from './audit-requests';
@@ -30,6 +30,10 @@ export class AuditController {
   @ApiZodQuery(entriesQuerySchema)
   async entries(@Query(new ZodPipe(entriesQuerySchema)) query: EntriesQuery): Promise<EntriesPage> {
     const { limit, cursor, ...filters } = query;
+    // Swapped bounds would answer "nothing happened" for a window that holds the whole history.
+    if (filters.from !== undefined && filters.to !== undefined && Date.parse(filters.from) > Date.parse(filters.to)) {
+      throw new ProofError('invalid_range', `from (${filters.from}) is later than to (${filters.to})`);
+    }
     await this.compliance.record({ type: 'AuditEntriesQueried', data: { filters: { ...filters, limit, ...(cursor === undefined ? {} : { cursor }) } } }, correlationId());
     return this.compliance.entries({ ...filters, after: cursor }, limit);
   }
