@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MemoryTree, canonicalBytes, emptyRoot, signCheckpoint, signerFromSeed } from '../src';
+import { MemoryTree, canonicalBytes, emptyRoot, hashLeaf, signCheckpoint, signerFromSeed } from '../src';
 
 /** The verifier CLI as a user runs it: files in, a verdict and an exit code out. */
 const root = resolve(__dirname, '..', '..', '..');
@@ -98,6 +98,16 @@ describe('npm run audit:verify', () => {
     expect(verify('--checkpoint', checkpoint, '--previous', notEmpty, '--consistency', proof, '--key', key)).toMatchObject({ code: 1, err: 'FAILED: the old root (size 0) is not the root of the empty tree' });
     const withHashes = file('proof-from-0-hashes.json', JSON.stringify({ from: 0, to: 25, hashes: [tree.root(25).toString('base64')] }));
     expect(verify('--checkpoint', checkpoint, '--previous', empty, '--consistency', withHashes, '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/exactly 0/) });
+  });
+
+  it('verifies an inclusion proof of one entry, from its export line, and refuses a line that is not the proven leaf', () => {
+    const proof = file('inclusion.json', JSON.stringify({ index: 7, treeSize: 25, leafHash: hashLeaf(leaves[7]).toString('base64'), hashes: tree.inclusionProof(7, 25).map((h) => h.toString('base64')) }));
+    expect(verify('--checkpoint', checkpoint, '--inclusion', proof, '--entry', file('line-7.ndjson', `${lines[7]}\n`), '--key', key))
+      .toEqual({ code: 0, out: 'entry 7 is in the checkpoint of size 25', err: '' });
+    // The leaf hash is the line's, not the proof's: another entry's line does not pass for entry 7.
+    const other = lines[8].replace('"index":8', '"index":7');
+    expect(verify('--checkpoint', checkpoint, '--inclusion', proof, '--entry', file('line-8.ndjson', other), '--key', key)).toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: /) });
+    expect(verify('--checkpoint', checkpoint, '--inclusion', proof, '--key', key)).toMatchObject({ code: 2, err: expect.stringMatching(/--entry/) });
   });
 
   it('explains its usage when an argument is missing', () => {

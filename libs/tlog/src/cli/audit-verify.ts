@@ -12,6 +12,10 @@
  *       checks that NEW extends OLD: PROOF.json is GET /v1/audit/consistency?from=<OLD size>&to=<NEW size>.
  *       Every tree extends the empty one a new log signs first: for an OLD of size 0 (whose root must
  *       be the empty tree's) the service serves no proof, and PROOF.json is {"from":0,"to":<NEW size>,"hashes":[]}.
+ *   npm run audit:verify -- --checkpoint FILE --inclusion PROOF.json --entry LINE --key FILE
+ *       checks that one entry is in the checkpoint's tree: PROOF.json is GET /v1/audit/entries/<i>/proof?treeSize=<size>,
+ *       LINE the entry's export line (GET /v1/audit/export?from=<i>&to=<i+1>). The leaf hash proven is the
+ *       line's own, not the one the proof names: a proof only says something of the entry in hand.
  *   --origin ORIGIN: the log the checkpoints must name (C2SP tlog-checkpoint: a client checks the
  *       origin); by default the key's name, which is the log's origin unless AUDIT_ORIGIN set another.
  *       The same key signing a staging log is then not taken for production's.
@@ -20,13 +24,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openCheckpoint } from '../checkpoint';
-import { ExportVerifier } from '../export-verifier';
+import { ExportVerifier, checkLine } from '../export-verifier';
 import { parseVerifierKey, type NoteVerifier } from '../note';
-import { verifyConsistency } from '../verify';
+import { verifyConsistency, verifyInclusion } from '../verify';
 import { verifyChunks } from './parallel-lines';
 import { readLineChunks } from './read-lines';
 
-const USAGE = 'usage: audit:verify --key FILE [--origin ORIGIN] --checkpoint FILE (--export FILE [--strict] | --previous FILE --consistency FILE)';
+const USAGE = 'usage: audit:verify --key FILE [--origin ORIGIN] --checkpoint FILE (--export FILE [--strict] | --previous FILE --consistency FILE | --inclusion FILE --entry FILE)';
 
 class UsageError extends Error {}
 
@@ -75,12 +79,28 @@ function verifyExtension(newNote: string, oldNote: string, proofFile: string, ke
   return `checkpoint of size ${newer.size} is consistent with checkpoint of size ${older.size}`;
 }
 
+function verifyEntry(note: string, proofFile: string, entryFile: string, key: NoteVerifier, origin: string): string {
+  const checkpoint = openCheckpoint(note, key, origin);
+  const proof = JSON.parse(read(proofFile, 'inclusion proof')) as { index?: unknown; treeSize?: unknown; hashes?: unknown };
+  if (typeof proof.index !== 'number' || proof.treeSize !== checkpoint.size) {
+    throw new Error(`the proof is of index ${String(proof.index)} in a tree of size ${String(proof.treeSize)}, the checkpoint is of size ${checkpoint.size}`);
+  }
+  if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
+  const lines = read(entryFile, 'entry').split('\n').filter((line) => line.trim() !== '');
+  if (lines.length !== 1) throw new Error(`the entry file holds ${lines.length} lines of an export, not one`);
+  const line = checkLine(lines[0], proof.index);
+  if (!('leafHash' in line)) throw new Error(`the entry is not line ${proof.index} of an export: ${line.reason}`);
+  verifyInclusion(proof.index, checkpoint.size, line.leafHash, proof.hashes.map((h: string) => Buffer.from(h, 'base64')), checkpoint.rootHash);
+  return `entry ${proof.index} is in the checkpoint of size ${checkpoint.size}`;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let args: Map<string, string>;
   try {
     args = flags(argv);
-    if (!args.has('key') || !args.has('checkpoint') || (!args.has('export') && !args.has('consistency'))) throw new UsageError(USAGE);
+    if (!args.has('key') || !args.has('checkpoint') || (!args.has('export') && !args.has('consistency') && !args.has('inclusion'))) throw new UsageError(USAGE);
     if (args.has('consistency') && !args.has('previous')) throw new UsageError('--consistency needs --previous (the older checkpoint)');
+    if (args.has('inclusion') && !args.has('entry')) throw new UsageError('--inclusion needs --entry (the entry\'s export line)');
   } catch (error) {
     console.error((error as Error).message);
     return 2;
@@ -90,6 +110,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const note = read(args.get('checkpoint') as string, 'checkpoint');
     const origin = args.get('origin') ?? key.name;
     if (args.has('export')) console.log(await verifyExport(args.get('export') as string, note, key, origin, args.has('strict')));
+    if (args.has('inclusion')) console.log(verifyEntry(note, args.get('inclusion') as string, args.get('entry') as string, key, origin));
     if (args.has('consistency')) console.log(verifyExtension(note, read(args.get('previous') as string, 'previous checkpoint'), args.get('consistency') as string, key, origin));
     return 0;
   } catch (error) {
