@@ -6,7 +6,8 @@ import { issuesOf, problem, parseJson, type Answer } from './http-io';
 import type { WebhookSender } from './webhooks';
 
 const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'an E.164 number');
-const inboundSchema = z.object({ from: e164, to: e164, sensitive: z.boolean().optional() });
+// A caller the network withholds reaches Homeline as the literal "anonymous" (docs/carrier-api.md).
+const inboundSchema = z.object({ from: z.union([e164, z.literal('anonymous')]), to: e164, sensitive: z.boolean().optional() });
 
 /** A call as a test reads it: what Homeline asked of the carrier, and what the carrier told Homeline. */
 export const viewOf = (call: SimulatedCall) => ({

@@ -40,6 +40,14 @@ describe('the carrier simulator: inbound calls, control endpoints and faults', (
     expect(await sim.call(carrierCallId)).toMatchObject({ direction: 'inbound', state: 'offered', sensitive: true });
   });
 
+  it('offers a call whose caller the network withholds, as "anonymous" (docs/carrier-api.md)', async () => {
+    const { carrierCallId, routing } = await sim.offerInbound({ from: 'anonymous', to: line });
+    expect(routing.status).toBe(202);
+    const offer = receiver.received.find((r) => r.path === '/v1/carrier/inbound' && r.body.carrierCallId === carrierCallId);
+    expect(offer?.body).toEqual({ carrierCallId, from: 'anonymous', to: line });
+    expect(await sim.call(carrierCallId)).toMatchObject({ direction: 'inbound', state: 'offered', from: 'anonymous' });
+  });
+
   it('bridges the offered call to the answering device; the caller hanging up then reports completed', async () => {
     const { carrierCallId } = await sim.offerInbound({ from: '+15550100123', to: line });
     const bridged = await post(
