@@ -14,7 +14,7 @@ export { CreateIdempotencyKeys1764000000000 } from './idempotency/create-idempot
 export { HttpMetrics } from './metrics/metrics';
 export { setupTracing, activeTraceIds } from './observability/tracing';
 export { heldBackNote, LogThrottle } from './observability/log-throttle';
-export { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodParams, ApiZodQuery } from './openapi';
+export { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodParams, ApiZodQuery, ApiZodResponse } from './openapi';
 export { OutboxRelayHost } from './messaging/outbox-relay.host';
 export { BackgroundStart } from './messaging/background-start';
 export { EventFlowMetrics } from './messaging/event-flow.metrics';

@@ -53,6 +53,18 @@ const withProblems = (document: OpenAPIObject): OpenAPIObject => {
 export const ApiZodBody = (schema: z.ZodType): MethodDecorator =>
   ApiBody({ schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as SchemaObject });
 
+/**
+ * Documents a success's body by its zod schema: `@ApiZodResponse(202, acceptedCallSchema)`. Without
+ * it the document lists the status alone, and a client generated from it reads no field of the answer
+ * (not even the id of what it created).
+ */
+export const ApiZodResponse = (status: number, schema: z.ZodType, description?: string): MethodDecorator =>
+  ApiResponse({
+    status,
+    description: description ?? successes[status] ?? '',
+    schema: z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as SchemaObject,
+  });
+
 /** Documents query parameters by their zod object schema: `@ApiZodQuery(auditQuerySchema)`. */
 export const ApiZodQuery = (schema: z.ZodObject): MethodDecorator => {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as SchemaObject;
@@ -98,12 +110,13 @@ const successes: Record<number, string> = {
 
 /**
  * Documents every success a route may answer, where it sets the status itself (a held action's
- * 202 beside its 201): a client generated from /docs-json must expect each.
+ * 202 beside its 201): a client generated from /docs-json must expect each (with its body, when given).
  */
-export const ApiSuccesses = (...answers: readonly (number | readonly [number, string])[]): MethodDecorator =>
+export const ApiSuccesses = (...answers: readonly (number | readonly [number, string] | readonly [number, string, z.ZodType])[]): MethodDecorator =>
   applyDecorators(
     ...answers.map((answer) => {
-      const [status, description] = typeof answer === 'number' ? [answer, successes[answer]] : answer;
-      return ApiResponse({ status, description });
+      if (typeof answer === 'number') return ApiResponse({ status: answer, description: successes[answer] });
+      const [status, description, body] = answer;
+      return body ? ApiZodResponse(status, body, description) : ApiResponse({ status, description });
     }),
   );

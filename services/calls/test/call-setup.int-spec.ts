@@ -469,6 +469,26 @@ describe('the call-setup process manager', () => {
     expect([headers('/v1/calls'), headers('/v1/calls/{callId}/answer'), headers('/v1/calls/{callId}/hangup')]).toEqual([['Idempotency-Key'], ['Idempotency-Key'], []]);
   });
 
+  it('documents in its OpenAPI document (/docs-json) the bodies it answers: a generated client can read the call id and the call', async () => {
+    type Schema = { type?: string; required?: string[]; properties?: Record<string, Schema & { enum?: string[] }>; items?: Schema };
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
+    const { paths } = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const answered = (path: string, method: string, status: number) => paths[path][method].responses[status]?.content?.['application/json']?.schema;
+    const statuses = ['verifying', 'routing', 'ringing', 'connected', 'ended', 'rejected', 'failed'];
+    for (const [path, method, status] of [['/v1/calls', 'post', 202], ['/v1/calls/{callId}/answer', 'post', 202]] as const) {
+      const schema = answered(path, method, status);
+      expect(schema?.required?.sort()).toEqual(['callId', 'status']);
+      expect(schema?.properties?.status.enum).toEqual(statuses);
+    }
+    for (const [path, method] of [['/v1/calls/{callId}', 'get'], ['/v1/calls/{callId}/hangup', 'post']] as const) {
+      const view = answered(path, method, 200);
+      expect(view?.required?.sort()).toEqual(['callId', 'direction', 'status', 'timeline']);
+      expect(view?.properties?.status.enum).toEqual(statuses);
+      expect(Object.keys(view?.properties ?? {})).toEqual(expect.arrayContaining(['reason', 'memberId', 'deviceId', 'destination', 'from', 'callerName', 'sensitive', 'devices', 'sipCode', 'q850']));
+      expect(view?.properties?.devices.items?.properties?.state.enum).toEqual(['ringing', 'cancelled', 'answered', 'refused']);
+    }
+  });
+
   it('answers an unknown call and a malformed request with problem details', async () => {
     expect(await http('GET', `/v1/calls/${randomUUID()}`)).toMatchObject({ status: 404, body: { code: 'call_not_found' } });
     expect(await http('POST', '/v1/calls', { deviceId: 'd', target: '' })).toMatchObject({ status: 400, body: { code: 'invalid_request' } });

@@ -156,6 +156,17 @@ describe('the household registry over HTTP', () => {
     }
   });
 
+  it('documents in its OpenAPI document (/docs-json) the id each create answers with, and the body of a held action', async () => {
+    type Schema = { required?: string[] };
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
+    const { paths } = (await (await fetch(`${identity.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const answered = (path: string, status: number) => paths[path].post.responses[status]?.content?.['application/json']?.schema.required;
+    expect(answered('/v1/accounts', 201)).toEqual(['accountId']);
+    expect(answered('/v1/accounts/{accountId}/members', 201)).toEqual(['memberId']);
+    expect(answered('/v1/accounts/{accountId}/members', 202)?.sort()).toEqual(['approvalId', 'status']);
+    expect(answered('/v1/accounts/{accountId}/contacts', 201)).toEqual(['contactId']);
+  });
+
   describe('refusals, as problem details with a stable code', () => {
     it('answers 401 without the bearer token or with a wrong one', async () => {
       const none = await fetch(`${identity.baseUrl}/v1/accounts`, { method: 'POST' });

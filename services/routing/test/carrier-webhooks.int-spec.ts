@@ -69,6 +69,14 @@ describe('the carrier webhooks refuse what the carrier did not send, with proble
     expect(await inboundCalls()).toBe(0);
   });
 
+  it("documents in its OpenAPI document (/docs-json) the inbound offer's answer, 202 { callId }", async () => {
+    type Schema = { required?: string[]; properties?: Record<string, { type?: string }> };
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
+    const { paths } = (await (await fetch(`${routing.baseUrl}/docs-json`)).json()) as { paths: Record<string, { post: Operation }> };
+    const schema = paths['/v1/carrier/inbound'].post.responses['202']?.content?.['application/json']?.schema;
+    expect(schema).toMatchObject({ required: ['callId'], properties: { callId: { type: 'string' } } });
+  });
+
   it('answers 404 unknown_line for a number that is no account’s line', async () => {
     expect(await problemOf(await offer({ to: '+15559990000' }))).toMatchObject({ status: 404, code: 'unknown_line' });
   });

@@ -4,7 +4,7 @@ import { isUuid, mayBeEmergencyTarget, voiceAssertionSchema } from '@homeline/co
 import {
   currentTraceparent, GroupCommit, isTransientFailure, readStream, treatUniqueViolationAsRace, type Clock, type IdGenerator,
 } from '@homeline/event-store';
-import { ApiIdempotencyKey, ApiZodBody, CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
+import { ApiIdempotencyKey, ApiZodBody, ApiZodResponse, CLOCK, IDS, IdempotencyStore, SERVICE_CONFIG, ZodPipe } from '@homeline/platform';
 import type { Response } from 'express';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { callStreamId, CallWrites, type CallRequest } from '../application/call-
 import { toCallView, type CallView } from '../application/call-view';
 import { CallError, recogniseEmergencyRequest, type AnyCallState, type RequestCall } from '../domain';
 import type { CallsConfig } from '../config';
+import { acceptedCallSchema, callViewSchema } from './call-answers.schema';
 import { KnownDevices } from './known-devices';
 
 const placeCallSchema = z.object({
@@ -56,6 +57,7 @@ export class CallsController {
   @Post()
   @HttpCode(202)
   @ApiZodBody(placeCallSchema)
+  @ApiZodResponse(202, acceptedCallSchema)
   @ApiIdempotencyKey()
   async place(
     @Body(new ZodPipe(placeCallSchema)) body: PlaceCall,
@@ -77,6 +79,7 @@ export class CallsController {
   }
 
   @Get(':callId')
+  @ApiZodResponse(200, callViewSchema, 'The call: status, reason, who, where, and its timeline')
   async get(@Param('callId') callId: string): Promise<CallView> {
     const { events } = await readStream(this.dataSource.manager, callStreamId(callId));
     const view = toCallView(callId, events as unknown as Parameters<typeof toCallView>[1]);
@@ -92,6 +95,7 @@ export class CallsController {
   @Post(':callId/answer')
   @HttpCode(202)
   @ApiZodBody(answerCallSchema)
+  @ApiZodResponse(202, acceptedCallSchema)
   @ApiIdempotencyKey()
   async answer(
     @Param('callId') callId: string,
@@ -119,6 +123,7 @@ export class CallsController {
   /** The caller hangs up: a connected call ends, a call still being set up is cancelled. */
   @Post(':callId/hangup')
   @HttpCode(200)
+  @ApiZodResponse(200, callViewSchema, 'The call as the hang-up left it (an ended call as it ended)')
   async hangUp(@Param('callId') callId: string): Promise<CallView> {
     const now = this.clock.now().toISOString();
     await this.writes.run(this.dataSource.manager, [{ callId, commands: [{ type: 'HangUp', callId, by: 'caller', now }] }]);

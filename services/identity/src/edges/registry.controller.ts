@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse } from '@homeline/platform';
+import {
+  ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodResponse, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse,
+} from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { IdentityConfig } from '../config';
@@ -31,6 +33,7 @@ export class RegistryController {
   }
 
   @Post()
+  @ApiZodResponse(201, z.object({ accountId: z.string() }))
   @ApiZodBody(openAccountBody)
   @ApiIdempotencyKey()
   async open(
@@ -47,7 +50,8 @@ export class RegistryController {
   }
 
   @Post(':accountId/members')
-  @ApiSuccesses(201, heldForApproval)
+  @ApiZodResponse(201, z.object({ memberId: z.string() }))
+  @ApiSuccesses(heldForApproval)
   @ApiZodBody(addMemberBody)
   @ApiIdempotencyKey()
   async addMember(
@@ -114,6 +118,7 @@ export class RegistryController {
   }
 
   @Post(':accountId/contacts')
+  @ApiZodResponse(201, z.object({ contactId: z.string() }))
   @ApiZodBody(addContactBody)
   @ApiIdempotencyKey()
   async addContact(

@@ -1,8 +1,9 @@
 import { Controller, Headers, HttpCode, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { ApiHeader, ApiOperation } from '@nestjs/swagger';
 import type { Clock } from '@homeline/event-store';
-import { ApiZodBody, CLOCK, parseRequest, Public, SERVICE_CONFIG } from '@homeline/platform';
+import { ApiZodBody, ApiZodResponse, CLOCK, parseRequest, Public, SERVICE_CONFIG } from '@homeline/platform';
 import type { Request } from 'express';
+import { z } from 'zod';
 import type { RoutingConfig } from '../config';
 import { CarrierCallInUse, carrierInboundSchema, UnknownLine } from './carrier-inbound.schema';
 import { carrierSignatureHeader } from './carrier-signature';
@@ -40,6 +41,7 @@ export class CarrierWebhooksController {
   })
   @ApiHeader({ name: carrierSignatureHeader, required: true })
   @ApiZodBody(carrierInboundSchema)
+  @ApiZodResponse(202, z.object({ callId: z.string() }), 'Accepted: the Homeline call this offer opened (the same one for a retried offer)')
   async inbound(
     @Req() request: RawBodyRequest<Request>,
     @Headers(carrierSignatureHeader) signature?: string,
