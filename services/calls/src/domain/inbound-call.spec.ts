@@ -102,6 +102,12 @@ describe('a ringing inbound call', () => {
     expect(stateAfter([offered, ended])).toMatchObject({ status: 'ended', devices: [1, 2, 3].map(() => ({ state: 'cancelled', reason: 'caller_hung_up' })) });
   });
 
+  it('stops every device with call_ended when the household hangs up while it rings, as routing tells the devices', () => {
+    const ended: AnyCallEvent = { type: 'CallEnded', data: { callId, duration: 0, cause: 'cancelled', endedAt: at(6) } };
+    given([offered]).when({ type: 'HangUp', callId, now: at(6), by: 'caller' }).then([ended]);
+    expect(stateAfter([offered, ended])).toMatchObject({ status: 'ended', devices: [1, 2, 3].map(() => ({ state: 'cancelled', reason: 'call_ended' })) });
+  });
+
   it('stops a device whose answer was refused too when nobody answers: it rang on until then', () => {
     const failed: AnyCallEvent = { type: 'CallFailed', data: { callId, reason: 'no_answer', failedAt: at(30) } };
     expect(stateAfter([offered, refused('kitchen', 'not_permitted'), failed])).toMatchObject({

@@ -1,5 +1,5 @@
 import type {
-  AnswerRequested, CallAnswerRefused, CallConnected, CallEnded, CallFailed, CallOffered, CallRejected, EndCause, RejectionReason,
+  AnswerRequested, CallAnswerRefused, CallConnected, CallEnded, CallFailed, CallOffered, CallRejected, EndCause, RejectionReason, RingCancellationReason,
 } from '@homeline/contracts';
 
 /** What a device ringing with an inbound call shows in the call's view (docs/architecture.md section 6.1). */
@@ -57,6 +57,12 @@ const settleDevices = (devices: readonly RingingDevice[], winner: string | null,
       : d.state === 'ringing' || d.state === 'refused' ? { deviceId: d.deviceId, state: 'cancelled', reason } : d,
   );
 
+/**
+ * Why a device stopped when the call ended while it rang, in routing's words (DeviceRingCancelled):
+ * the caller leaving is `caller_hung_up`; the household hanging up (`cancelled`) is `call_ended`.
+ */
+const ringEndOf = (cause: EndCause): RingCancellationReason => (cause === 'caller_hung_up' ? 'caller_hung_up' : 'call_ended');
+
 const basicsOf = (s: InboundCallState): InboundBasics => {
   const { kind, callId, accountId, from, callerName, fromContact, sensitive, emergencyCallback, offeredAt, devices } = s;
   return { kind, callId, accountId, from, callerName, fromContact, sensitive, emergencyCallback, offeredAt, devices };
@@ -84,7 +90,7 @@ export const evolveInbound = (state: InboundCallState | undefined, event: Inboun
     case 'CallConnected':
       return { ...basics, status: 'connected', devices: settleDevices(state.devices, event.data.deviceId, 'answered_elsewhere'), memberId: event.data.memberId, deviceId: event.data.deviceId, connectedAt: event.data.connectedAt };
     case 'CallEnded':
-      return { ...basics, status: 'ended', devices: settleDevices(state.devices, null, event.data.cause), cause: event.data.cause, endedAt: event.data.endedAt };
+      return { ...basics, status: 'ended', devices: settleDevices(state.devices, null, ringEndOf(event.data.cause)), cause: event.data.cause, endedAt: event.data.endedAt };
     case 'CallRejected':
       return { ...basics, status: 'rejected', devices: settleDevices(state.devices, null, event.data.reason), reason: event.data.reason, rejectedAt: event.data.rejectedAt };
     case 'CallFailed':
