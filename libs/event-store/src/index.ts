@@ -17,6 +17,7 @@ export type { Decider } from './store/decider';
 export { CommandHandler } from './store/command-handler';
 export type { CommandHandlerOptions, CommandMetadata, CommandOutcome, StreamCommands } from './store/command-handler';
 export { runInTransaction, inTransaction } from './store/transaction';
+export { adoptTransactionIds } from './store/transaction-ids';
 export type { RetryPolicy } from './store/transaction';
 export {
   PoisonMessage, TransientFailure, isPoisonMessage, isTransientFailure, treatUniqueViolationAsRace, backoffMs,

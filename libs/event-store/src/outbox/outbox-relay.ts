@@ -2,6 +2,7 @@ import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafka
 import type { DataSource } from 'typeorm';
 import { publishInTrace } from '@homeline/telemetry';
 import { consoleLogger, type StoreLogger } from '../logger';
+import { adoptTransactionIds } from '../store/transaction-ids';
 import type { Checkpoint, RecordedEvent } from '../store/types';
 import { AppendSignal } from '../wakeup/append-signal';
 import { groupByTopic, topicBySource } from './kafka-message';
@@ -67,6 +68,16 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     await ensureRelayCheckpoint(this.options.dataSource.manager, this.name);
+    // A store restored from a logical copy carries another server's transaction ids: renumbered
+    // first, or nothing appended here would ever sort after the checkpoint (adoptTransactionIds).
+    const renumbered = await adoptTransactionIds(this.options.dataSource);
+    if (renumbered > 0) {
+      this.checkpoint = this.saved = undefined;
+      (this.options.logger ?? consoleLogger).warn(
+        { relay: this.name, events: renumbered },
+        "the store held transaction ids of another server (restored from a logical copy?): renumbered, checkpoints included",
+      );
+    }
     // The default partitioner is Java-compatible murmur2: the same key lands on the same partition as with any Kafka client.
     this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
