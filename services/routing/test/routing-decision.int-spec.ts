@@ -1,4 +1,6 @@
-import { eventually } from '@homeline/testing';
+import { appendToStream } from '@homeline/event-store';
+import { eventually, lockWaiters } from '@homeline/testing';
+import { RoutingMetrics } from '../src/edges/routing-metrics';
 import { envelope } from './support/envelopes';
 import { HouseholdEvents, callEnded, callRouting } from './support/household';
 import { RoutingHarness } from './support/routing-harness';
@@ -274,5 +276,33 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
       callId,
     ]);
     expect(legs[0].n).toBe(1);
+  });
+
+  it('counts a decision once when the batch that made it is applied again after a lost race', async () => {
+    const decisions = async () => (await routing.app.get(RoutingMetrics).decisions.get()).values.reduce((sum, v) => sum + v.value, 0);
+    // A call that is up: its leg's stream holds Requested, Ringing, Answered.
+    const up = await place({});
+    const [, requested] = await routing.waitFor(up, ['DestinationResolved', 'CarrierLegRequested', 'CarrierLegRinging', 'CarrierLegAnswered']);
+    const { legId } = requested.data as { legId: string };
+    // Another writer of that leg (a carrier callback, say) has appended and not committed yet.
+    const other = routing.dataSource.createQueryRunner();
+    await other.startTransaction();
+    const before = await decisions();
+    try {
+      await appendToStream(other.manager, `leg-${legId}`, [{ type: 'CarrierLegEnded', data: { legId, callId: up, duration: 1, releasedBy: 'remote' } }], {
+        expectedVersion: 3, source: 'routing', correlationId: up,
+      });
+      // One batch: a new call to decide, and the end of the call that is up, whose release of the leg waits for that writer.
+      const next = callRouting({ accountId: home.accountId, deviceId: kitchen, target: 'Mom', verified: true, memberId: owner, speakerRejection: null });
+      await routing.publishTogether(next.data.callId, next, callEnded(home.accountId, up));
+      await eventually(async () => expect(await lockWaiters(routing.dataSource, 'transactionid')).toBeGreaterThan(0));
+      await other.commitTransaction(); // the release loses the race: the whole batch runs again, deciding the new call again
+      await routing.waitFor(next.data.callId, ['DestinationResolved', 'CarrierLegRequested']);
+      expect(routing.typesOf(next.data.callId).filter((t) => t === 'DestinationResolved')).toHaveLength(1);
+      expect((await decisions()) - before).toBe(1);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
   });
 });

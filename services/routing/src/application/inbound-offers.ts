@@ -48,8 +48,10 @@ export interface InboundOffersDeps {
 export class InboundOffers {
   constructor(private readonly deps: InboundOffersDeps) {}
 
-  offer(request: InboundOffer): Promise<OfferOutcome> {
-    return runInTransaction(this.deps.dataSource, async (tx) => {
+  async offer(request: InboundOffer): Promise<OfferOutcome> {
+    let decided: readonly InboundCallEvent[] = [];
+    const outcome = await runInTransaction(this.deps.dataSource, async (tx): Promise<OfferOutcome> => {
+      decided = [];
       const { calls, directory, commands, clock, ids } = this.deps;
       await calls.lockCarrierCall(tx, request.carrierCallId);
       const known = await calls.byCarrierCall(tx, request.carrierCallId);
@@ -83,9 +85,12 @@ export class InboundOffers {
       });
       const instruction = carrierInstructionFor(command, state, newEvents);
       if (instruction) await calls.instruct(tx, [{ record, instruction }]);
-      this.deps.onDecided?.(newEvents);
+      decided = newEvents;
       return { kind: 'offered', callId, declined: instruction?.action === 'voicemail' ? instruction.reason : null, missed: command.callerGone };
     });
+    // Once committed: a try that lost a race and ran again decided its events once.
+    if (decided.length > 0) this.deps.onDecided?.(decided);
+    return outcome;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
 import { carrierInstructionFor, type InboundCallCommand, type InboundCallEvent } from '../domain';
 import type { InboundCallRecord, InboundCalls } from './inbound.ports';
-import { noTrace, type TraceOf } from './route-calls';
+import { atOnce, noTrace, type AfterCommit, type TraceOf } from './route-calls';
 import { inboundStreamId, type InboundCommands } from './streams';
 
 /** calls' verdicts on a call; routing acts on those about its inbound calls. */
@@ -49,7 +49,7 @@ export class InboundProgress {
     private readonly onDecided?: (events: readonly InboundCallEvent[]) => void,
   ) {}
 
-  async follow(tx: EntityManager, events: readonly CallVerdict[], traceOf: TraceOf = noTrace): Promise<void> {
+  async follow(tx: EntityManager, events: readonly CallVerdict[], traceOf: TraceOf = noTrace, afterCommit: AfterCommit = atOnce): Promise<void> {
     const relevant = events.filter((e) => e.type !== 'CallConnected' || e.data.direction === 'inbound');
     if (relevant.length === 0) return;
     const records = await this.calls.ofCalls(tx, [...new Set(relevant.map((e) => e.data.callId))]);
@@ -57,7 +57,7 @@ export class InboundProgress {
     await this.decide(tx, relevant.flatMap((event) => {
       const record = recordOf.get(event.data.callId);
       return record ? [{ record, command: commandFor(event), causationId: event.id, traceparent: traceOf(event.id) }] : [];
-    }));
+    }), afterCommit);
   }
 
   /**
@@ -66,16 +66,16 @@ export class InboundProgress {
    * caller is sent to voicemail. In the registry batch's transaction; a batch without an unlink
    * costs nothing.
    */
-  async stopUnlinked(tx: EntityManager, unlinks: readonly IntegrationEvent<'DeviceUnlinked'>[]): Promise<void> {
+  async stopUnlinked(tx: EntityManager, unlinks: readonly IntegrationEvent<'DeviceUnlinked'>[], afterCommit: AfterCommit = atOnce): Promise<void> {
     if (unlinks.length === 0) return;
     const records = await this.calls.mayRing(tx, [...new Set(unlinks.map((e) => e.data.accountId))]);
     await this.decide(tx, records.flatMap((record) => unlinks
       .filter((e) => e.data.accountId === record.accountId)
-      .map((event) => ({ record, command: { type: 'StopRinging', deviceId: event.data.deviceId } as const, causationId: event.id, traceparent: null }))));
+      .map((event) => ({ record, command: { type: 'StopRinging', deviceId: event.data.deviceId } as const, causationId: event.id, traceparent: null }))), afterCommit);
   }
 
   /** One read and one append of the calls' streams, one statement queueing what the carrier is asked. */
-  private async decide(tx: EntityManager, steps: readonly InboundStep[]): Promise<void> {
+  private async decide(tx: EntityManager, steps: readonly InboundStep[], afterCommit: AfterCommit): Promise<void> {
     if (steps.length === 0) return;
     const now = this.clock.now();
     const outcomes = await this.commands.handleAll(
@@ -91,6 +91,7 @@ export class InboundProgress {
       return instruction ? [{ record, instruction }] : [];
     });
     await this.calls.instruct(tx, instructions);
-    this.onDecided?.(outcomes.flatMap((o) => o.newEvents));
+    const decided = outcomes.flatMap((o) => o.newEvents);
+    afterCommit(() => this.onDecided?.(decided));
   }
 }

@@ -25,7 +25,7 @@ export interface CallRouterDeps {
   readonly limits: CallLimits;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  /** Told of every routing event decided (metrics). */
+  /** Told of every routing event decided, once its transaction has committed (metrics). */
   readonly onDecided?: (events: readonly RouteEvent[]) => void;
   /** Told of the calls handed over after their deadline, which are not routed (a log line). */
   readonly onLate?: (events: readonly IntegrationEvent<'CallRouting'>[]) => void;
@@ -44,6 +44,14 @@ export type TraceOf = (eventId: string) => string | null;
 export const noTrace: TraceOf = () => null;
 
 /**
+ * Runs a hook once the transaction commits, never if it fails (the inbox consumer's afterCommit):
+ * a batch that fails is applied again, and what it tells (metrics) must count once, not per try.
+ */
+export type AfterCommit = (hook: () => void) => void;
+/** For a caller with no commit to wait for. */
+export const atOnce: AfterCommit = (hook) => hook();
+
+/**
  * Routes the calls that calls handed over, a consumer batch at a time, in the batch's
  * transaction: one read of the callers' households (a call whose household the registry does not
  * know yet waits for it, awaitRegistry); unless every call is an emergency call, one
@@ -56,7 +64,12 @@ export class CallRouter {
   constructor(private readonly deps: CallRouterDeps) {}
 
   /** `traceOf` gives the trace each consumed event was published in: its effects continue it. */
-  async route(tx: EntityManager, consumed: readonly IntegrationEvent<'CallRouting'>[], traceOf: TraceOf = noTrace): Promise<void> {
+  async route(
+    tx: EntityManager,
+    consumed: readonly IntegrationEvent<'CallRouting'>[],
+    traceOf: TraceOf = noTrace,
+    afterCommit: AfterCommit = atOnce,
+  ): Promise<void> {
     if (consumed.length === 0) return;
     const { clock, ids, limits } = this.deps;
     const now = clock.now();
@@ -100,7 +113,7 @@ export class CallRouter {
     const decided = outcomes.flatMap((o) => o.newEvents);
     await this.recordEmergencyCalls(tx, decided, now);
     if (decided.length > 0) await uow.commit(); // a redelivered CallRouting decides nothing: no statement
-    this.deps.onDecided?.(decided);
+    afterCommit(() => this.deps.onDecided?.(decided));
   }
 
   /**

@@ -43,10 +43,10 @@ export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }
     handles: registryEventTypes,
     instrumentation,
     logger: logger('homeline-routing.identity'),
-    handleBatch: async (batch, tx) => {
+    handleBatch: async (batch, tx, afterCommit) => {
       const events = batch.map((b) => b.event);
       await routing.registry.apply(tx, events);
-      await routing.inboundProgress.stopUnlinked(tx, events.filter((e) => e.type === 'DeviceUnlinked'));
+      await routing.inboundProgress.stopUnlinked(tx, events.filter((e) => e.type === 'DeviceUnlinked'), afterCommit);
     },
   });
 
@@ -69,8 +69,9 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
     instrumentation,
     logger: logger('homeline-routing.calls'),
     // A call's CallRouting, and any emergency redial, always come before its end: routing all first, then
-    // dialling again, then releasing, keeps each call's order.
-    handleBatch: async (batch, tx) => {
+    // dialling again, then releasing, keeps each call's order. What they tell the metrics waits for the
+    // commit (afterCommit): a batch that fails is applied again, whole, and must count once.
+    handleBatch: async (batch, tx, afterCommit) => {
       const events = batch.map((b) => b.event);
       const traces = new Map(batch.map((b) => [b.event.id, b.traceparent]));
       const traceOf = (eventId: string) => traces.get(eventId) ?? null;
@@ -78,6 +79,7 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
         tx,
         events.filter((e): e is IntegrationEvent<'CallRouting'> => e.type === 'CallRouting'),
         traceOf,
+        afterCommit,
       );
       await routing.redials.redial(
         tx,
@@ -93,6 +95,7 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
         tx,
         events.filter((e): e is CallVerdict => e.type !== 'CallRouting' && e.type !== 'EmergencyRedialRequested'),
         traceOf,
+        afterCommit,
       );
     },
   });
