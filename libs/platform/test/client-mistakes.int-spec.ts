@@ -114,6 +114,16 @@ describe('a client mistake in a request', () => {
     expect((await send(body, { 'content-type': 'application/json; charset="UTF-8"' })).status).toBe(202);
   });
 
+  it('reads the charset as the JSON reader does: one inside another parameter\'s quoted value is not the body\'s', async () => {
+    const body = JSON.stringify({ deviceId: 'kitchen', target: 'Mom' });
+    // The reader decodes this body as UTF-16LE: the "charset=utf-8" is part of foo's value.
+    const hidden = await send(Buffer.from(body, 'utf16le'), { 'content-type': 'application/json; foo="x;charset=utf-8"; charset=utf-16le' });
+    expect(await problem(hidden)).toMatchObject({ status: 415, body: { code: 'unsupported_charset' } });
+    // And a UTF-8 body is read whatever another parameter's value says.
+    expect((await send(body, { 'content-type': 'application/json; foo="x;charset=utf-16le"' })).status).toBe(202);
+    expect((await send(body, { 'content-type': 'application/json; charset=utf-8; charset=utf-16le' })).status).toBe(202);
+  });
+
   it.each([
     ['a NUL character in a value', '{"deviceId":"kitchen","target":"Mo\\u0000m"}', 'target', /NUL/],
     ['a lone high surrogate in a value', '{"deviceId":"kitchen","target":"\\ud800"}', 'target', /surrogate/],

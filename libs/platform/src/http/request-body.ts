@@ -22,7 +22,7 @@ const bodyErrors: Readonly<Record<string, { status: number; code: string; detail
   'entity.too.large': { status: 413, code: 'payload_too_large', detail: `The body is larger than the ${BODY_LIMIT} accepted.` },
   'entity.parse.failed': { status: 400, code: 'malformed_json' },
   'encoding.unsupported': { status: 415, code: 'unsupported_content_encoding', detail: 'Content-Encoding may be gzip, deflate, br or identity.' },
-  'charset.unsupported': { status: 415, code: 'unsupported_charset', detail: 'JSON bodies are UTF-8.' },
+  'charset.unsupported': { status: 415, code: 'unsupported_charset' },
   'request.aborted': { status: 400, code: 'request_aborted' },
   'request.size.invalid': { status: 400, code: 'malformed_body', detail: 'The body is shorter or longer than its Content-Length.' },
 };
@@ -75,10 +75,6 @@ const hasBody = (request: Request): boolean =>
 // `%00` in the path or the query decodes to NUL; other bytes of a URL cannot reach a lone surrogate.
 const encodedNul = /%00/i;
 
-/** The Content-Type's charset parameter, unquoted, or undefined when it names none. */
-const charsetOf = (request: Request): string | undefined =>
-  /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(request.headers['content-type'] ?? '')?.[1];
-
 /**
  * Reads JSON bodies for every route: the raw bytes kept as `request.rawBody` (signed webhooks
  * verify them), errors turned into problem documents, and text PostgreSQL would refuse refused here.
@@ -86,19 +82,20 @@ const charsetOf = (request: Request): string | undefined =>
 export function requestBody(): RequestHandler[] {
   const parse = json({
     limit: BODY_LIMIT,
-    verify: (request, _response, buffer) => ((request as Request & { rawBody?: Buffer }).rawBody = buffer),
+    verify: (request, _response, buffer, encoding) => {
+      // The JSON reader would decode UTF-16, UTF-32 and UTF-7 too: bodies are UTF-8 (docs/architecture.md
+      // section 6), and a signed webhook's bytes must not be read as other text by a header its signature
+      // does not cover. `encoding` is the charset the reader took from the Content-Type (UTF-8 when none):
+      // checked here, no other reading of the header can disagree with it.
+      if (encoding !== 'utf-8') throw Object.assign(new Error(`JSON bodies are UTF-8, not ${encoding}.`), { type: 'charset.unsupported' });
+      (request as Request & { rawBody?: Buffer }).rawBody = buffer;
+    },
   });
   const readBody: RequestHandler = (request, response, next) => {
     // A body the JSON parser would skip (form data, text) would reach validation as "no body" and be
     // answered with the wrong reason: it is refused for what it is.
     if (hasBody(request) && !request.is('application/json')) {
       return next(new RequestBodyError(415, 'unsupported_media_type', `Request bodies are JSON (Content-Type: application/json), not ${request.headers['content-type'] ?? 'untyped'}.`));
-    }
-    // The JSON reader would decode UTF-16, UTF-32 and UTF-7 too: bodies are UTF-8 (docs/architecture.md
-    // section 6), and a signed webhook's bytes must not be read as other text by a header its signature does not cover.
-    const charset = charsetOf(request);
-    if (hasBody(request) && charset !== undefined && charset.toLowerCase() !== 'utf-8') {
-      return next(new RequestBodyError(415, 'unsupported_charset', `JSON bodies are UTF-8, not ${charset}.`));
     }
     parse(request, response, (error?: unknown) => next(error ? asBodyError(error) : undefined));
   };
