@@ -110,6 +110,14 @@ describe('npm run audit:verify', () => {
     expect(verify('--checkpoint', checkpoint, '--inclusion', proof, '--key', key)).toMatchObject({ code: 2, err: expect.stringMatching(/--entry/) });
   });
 
+  it('says a proof file that holds no JSON object is no proof', () => {
+    const line = file('line-7.ndjson', `${lines[7]}\n`);
+    for (const [name, text] of [['null.json', 'null'], ['number.json', '7'], ['list.json', '[]'], ['broken.json', '{"index":']]) {
+      expect(verify('--checkpoint', checkpoint, '--inclusion', file(name, text), '--entry', line, '--key', key))
+        .toMatchObject({ code: 1, err: expect.stringMatching(/^FAILED: the inclusion proof .* is not (a JSON object|JSON)$/m) });
+    }
+  });
+
   it('explains its usage when an argument is missing', () => {
     expect(verify('--export', 'x')).toMatchObject({ code: 2, err: expect.stringMatching(/usage/) });
   });

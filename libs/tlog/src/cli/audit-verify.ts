@@ -60,6 +60,19 @@ const read = (file: string, what: string): string => {
   }
 };
 
+/** A proof file's JSON object: anything else (null, a number, a list, broken JSON) is said to be no proof. */
+const readProof = <T extends object>(file: string, what: string): Partial<T> => {
+  const text = read(file, what);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`the ${what} ${file} is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`the ${what} ${file} is not a JSON object`);
+  return value as Partial<T>;
+};
+
 async function verifyExport(file: string, checkpointNote: string, key: NoteVerifier, origin: string, strict: boolean): Promise<string> {
   const checkpoint = openCheckpoint(checkpointNote, key, origin);
   const verifier = new ExportVerifier(strict);
@@ -72,7 +85,7 @@ async function verifyExport(file: string, checkpointNote: string, key: NoteVerif
 function verifyExtension(newNote: string, oldNote: string, proofFile: string, key: NoteVerifier, origin: string): string {
   const newer = openCheckpoint(newNote, key, origin);
   const older = openCheckpoint(oldNote, key, origin);
-  const proof = JSON.parse(read(proofFile, 'consistency proof')) as { from?: unknown; to?: unknown; hashes?: unknown };
+  const proof = readProof<{ from: unknown; to: unknown; hashes: unknown }>(proofFile, 'consistency proof');
   if (proof.from !== older.size || proof.to !== newer.size) throw new Error(`the proof is from ${String(proof.from)} to ${String(proof.to)}, the checkpoints are of sizes ${older.size} and ${newer.size}`);
   if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
   verifyConsistency(older.size, newer.size, proof.hashes.map((h: string) => Buffer.from(h, 'base64')), older.rootHash, newer.rootHash);
@@ -81,7 +94,7 @@ function verifyExtension(newNote: string, oldNote: string, proofFile: string, ke
 
 function verifyEntry(note: string, proofFile: string, entryFile: string, key: NoteVerifier, origin: string): string {
   const checkpoint = openCheckpoint(note, key, origin);
-  const proof = JSON.parse(read(proofFile, 'inclusion proof')) as { index?: unknown; treeSize?: unknown; hashes?: unknown };
+  const proof = readProof<{ index: unknown; treeSize: unknown; hashes: unknown }>(proofFile, 'inclusion proof');
   if (typeof proof.index !== 'number' || proof.treeSize !== checkpoint.size) {
     throw new Error(`the proof is of index ${String(proof.index)} in a tree of size ${String(proof.treeSize)}, the checkpoint is of size ${checkpoint.size}`);
   }
