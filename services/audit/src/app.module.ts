@@ -7,6 +7,7 @@ import { AuditDeviceLinks1765300000000 } from './edges/sql/audit-device-links.mi
 import { AuditLog1764000000000 } from './edges/sql/audit-log-v0.migration';
 import { AuditEntryMentions1765600000000 } from './edges/sql/audit-mentions.migration';
 import { AuditLinkHistory1766000000200 } from './edges/sql/audit-link-history.migration';
+import { AuditUnfiledCalls1766000000300 } from './edges/sql/audit-unfiled-calls.migration';
 
 @Module({})
 export class AppModule {
@@ -19,7 +20,8 @@ export class AppModule {
           config,
           tokens: { integration: config.INTEGRATION_TOKEN, compliance: config.COMPLIANCE_TOKEN },
           problemStatus: { no_checkpoint: 503 },
-          migrations: [AuditLog1764000000000, AuditTransparencyLog1765000000000, AuditDeviceLinks1765300000000, AuditEntryMentions1765600000000, AuditLinkHistory1766000000200],
+          migrations: [AuditLog1764000000000, AuditTransparencyLog1765000000000, AuditDeviceLinks1765300000000, AuditEntryMentions1765600000000, AuditLinkHistory1766000000200,
+            AuditUnfiledCalls1766000000300],
         }),
         AuditModule,
       ],

@@ -21,8 +21,10 @@ const SUBJECT_KINDS = { memberId: 'member', deviceId: 'device' } as const;
  * from the call's later events, never changes: the call's entries without an account are the
  * account's. Each arm is filtered, ordered and limited on its own, so the first arm reads a page of
  * (account_id, index) however long the account's history (one ORDER BY over the two arms' union
- * sorted the whole history: 300 ms a page for 400,000 entries); the second reads the entries
- * without an account, which are few.
+ * sorted the whole history: 300 ms a page for 400,000 entries); the second walks the log's few
+ * call entries without an account from the cursor (a partial index, AuditUnfiledCalls) and keeps
+ * those of the account's calls, however many calls the account has (joining its 20,000 calls'
+ * links to the log took 10-70 ms a page; this, under 2 ms).
  */
 export const entryQuery = (filter: EntryFilter, limit: number): { sql: string; params: unknown[] } => {
   const clauses: string[] = [];
@@ -48,8 +50,10 @@ export const entryQuery = (filter: EntryFilter, limit: number): { sql: string; p
   if (filter.accountId === undefined) return { sql: select('audit_log_entries e', []), params };
   const account = `$${params.push(filter.accountId)}`;
   const filed = select('audit_log_entries e', [`e.account_id = ${account}`]);
-  const unfiled = select('audit_key_links l JOIN audit_log_entries e ON e.call_id = substr(l.scope, 6) AND e.account_id IS NULL',
-    [`l.account_id = ${account}`, `l.scope LIKE 'call:%'`]);
+  const unfiled = select('audit_log_entries e', [
+    'e.account_id IS NULL', 'e.call_id IS NOT NULL',
+    `EXISTS (SELECT 1 FROM audit_key_links l WHERE l.scope = 'call:' || e.call_id AND l.account_id = ${account})`,
+  ]);
   return { sql: `SELECT index, leaf FROM ((${filed}) UNION ALL (${unfiled})) e ${page}`, params };
 };
 
