@@ -1,9 +1,12 @@
 import { endCauseSchema, failureReasonSchema, rejectionReasonSchema } from '@homeline/contracts';
 import { z } from 'zod';
+import type { CallView } from '../application/call-view';
+import type { CallStatus, RingingDevice } from '../domain';
 
 /**
  * What calls answers, as its OpenAPI document shows it (docs/architecture.md sections 6 and 6.1):
- * documentation only, the answers are built by the handlers (application/call-view.ts).
+ * documentation only, the answers are built by the handlers (application/call-view.ts); the type
+ * check at the end holds the two to the same fields.
  */
 const callStatusSchema = z.enum(['verifying', 'routing', 'ringing', 'connected', 'ended', 'rejected', 'failed']);
 
@@ -30,3 +33,9 @@ export const callViewSchema = z.object({
   q850: z.number().int().optional(),
   timeline: z.array(z.object({ type: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) })),
 });
+
+/** True when A and B name the same fields: what the document shows and what the handlers build cannot drift apart. */
+type SameFields<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+type DocumentedView = z.infer<typeof callViewSchema>;
+export const callViewDocumented: SameFields<CallView, DocumentedView> & SameFields<RingingDevice, NonNullable<DocumentedView['devices']>[number]>
+  & (z.infer<typeof callStatusSchema> extends CallStatus ? (CallStatus extends z.infer<typeof callStatusSchema> ? true : false) : false) = true;
