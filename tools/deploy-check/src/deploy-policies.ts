@@ -4,8 +4,9 @@ import type { KubeObject } from './manifests';
  * What Homeline's own deploy promises (README "Deploying it"), and references between objects,
  * which no schema sees: each Deployment runs a pinned image, hardened (non-root, read-only root filesystem, no
  * privilege escalation, no capabilities, a writable /tmp), applies migrations in an init container
- * that has the service's configuration, and starts its service with them skipped; Services, autoscalers, disruption budgets and network
- * policies point at pods and ports that exist.
+ * that has the service's configuration, and starts its service with them skipped; its replicas are
+ * spread over nodes, and a disruption budget bounds how many of them a drain takes at any scale;
+ * Services, autoscalers, disruption budgets and network policies point at pods and ports that exist.
  */
 interface Port { name?: string; containerPort?: number }
 interface Probe { httpGet?: { port?: string | number } }
@@ -20,7 +21,14 @@ interface Container {
   livenessProbe?: Probe; readinessProbe?: Probe; startupProbe?: Probe;
   resources?: { requests?: Record<string, unknown> };
 }
-interface PodSpec { securityContext?: { runAsNonRoot?: boolean }; containers: Container[]; initContainers?: Container[]; volumes?: { name: string; emptyDir?: unknown; secret?: unknown }[] }
+interface SpreadConstraint { topologyKey?: string; whenUnsatisfiable?: string; labelSelector?: { matchLabels?: Record<string, string> } }
+interface PodSpec {
+  securityContext?: { runAsNonRoot?: boolean };
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: { name: string; emptyDir?: unknown; secret?: unknown }[];
+  topologySpreadConstraints?: SpreadConstraint[];
+}
 interface DeploymentSpec { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }
 
 /** The fields of Services, autoscalers, budgets and network policies that point at pods. */
@@ -28,6 +36,8 @@ interface Pointers {
   selector?: Record<string, string> & { matchLabels?: Record<string, string> };
   ports?: { targetPort?: string | number }[];
   scaleTargetRef?: { kind?: string; name?: string };
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
   podSelector?: { matchLabels?: Record<string, string> };
   ingress?: { ports?: { port?: string | number }[] }[];
 }
@@ -95,6 +105,11 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
         if (typeof port === 'string' && !names.has(port)) say(`${where}: a probe uses port "${port}", which the container does not name`);
       }
     }
+    // The scheduler's own spreading only prefers other nodes: replicas that share one fail with it.
+    const spread = (pod.topologySpreadConstraints ?? []).some(
+      (c) => c.topologyKey === 'kubernetes.io/hostname' && c.whenUnsatisfiable === 'DoNotSchedule' && matches(c.labelSelector?.matchLabels, spec.template.metadata?.labels),
+    );
+    if (!spread) say('no topologySpreadConstraints over kubernetes.io/hostname that selects its own pods (DoNotSchedule): its replicas may share a node and fail with it');
     const migrators = (pod.initContainers ?? []).filter((c) => envOf(c, 'MIGRATIONS') === 'only');
     if (migrators.length !== 1) say('needs one init container with MIGRATIONS=only, which applies the schema before the service starts');
     else for (const gap of environmentGaps(pod.containers[0], migrators[0])) say(gap);
@@ -121,7 +136,18 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
         problems.push({ object: target, problem: `sets spec.replicas, which its autoscaler owns: every apply would reset a scaled-up ${target.metadata.name} to ${(target.spec as DeploymentSpec).replicas}` });
       }
     }
-    if (object.kind === 'PodDisruptionBudget' && podsOf(spec.selector?.matchLabels).length === 0) say('its selector matches no Deployment');
+    if (object.kind === 'PodDisruptionBudget') {
+      const targets = podsOf(spec.selector?.matchLabels);
+      if (targets.length === 0) say('its selector matches no Deployment');
+      // A floor in pods stays where it is while the autoscaler adds them: a drain may take all the rest.
+      const autoscaled = objects.filter(
+        (h) => h.kind === 'HorizontalPodAutoscaler' && targets.some((d) => (h.spec as Pointers).scaleTargetRef?.name === d.metadata.name && h.metadata.namespace === d.metadata.namespace),
+      );
+      const most = Math.max(0, ...autoscaled.map((h) => Number((h.spec as { maxReplicas?: number }).maxReplicas ?? 0)));
+      if (autoscaled.length > 0 && typeof spec.minAvailable === 'number') {
+        say(`sets minAvailable for pods an autoscaler scales up to ${most}: a drain may evict all but ${spec.minAvailable} of them at once (use maxUnavailable)`);
+      }
+    }
     if (object.kind === 'NetworkPolicy') {
       const targets = podsOf(spec.podSelector?.matchLabels);
       if (targets.length === 0) say('its podSelector matches no Deployment');

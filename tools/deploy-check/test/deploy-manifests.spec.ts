@@ -91,6 +91,23 @@ describe('the deploy check', () => {
     ]);
   });
 
+  it('finds replicas that one node, or one drain, can take all at once', () => {
+    // Two replicas on one node go together when it fails; the scheduler's default spreading is a preference.
+    expect(problemsAfter('Deployment', 'calls', (d) => delete d.spec.template.spec.topologySpreadConstraints)).toEqual([
+      'Deployment homeline/calls: no topologySpreadConstraints over kubernetes.io/hostname that selects its own pods (DoNotSchedule): its replicas may share a node and fail with it',
+    ]);
+    expect(problemsAfter('Deployment', 'calls', (d) => (d.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable = 'ScheduleAnyway'))).toEqual([
+      'Deployment homeline/calls: no topologySpreadConstraints over kubernetes.io/hostname that selects its own pods (DoNotSchedule): its replicas may share a node and fail with it',
+    ]);
+    // minAvailable: 1 of an autoscaled 12 lets a node drain evict 11 at once.
+    expect(problemsAfter('PodDisruptionBudget', 'audit', (b) => {
+      delete b.spec.maxUnavailable;
+      b.spec.minAvailable = 1;
+    })).toEqual([
+      'PodDisruptionBudget homeline/audit: sets minAvailable for pods an autoscaler scales up to 12: a drain may evict all but 1 of them at once (use maxUnavailable)',
+    ]);
+  });
+
   it('finds references that lead nowhere', () => {
     expect(problemsAfter('Service', 'identity', (s) => (s.spec.ports[0].targetPort = 'web'))).toEqual([
       'Service homeline/identity: targetPort "web" is not a port its pods name',
