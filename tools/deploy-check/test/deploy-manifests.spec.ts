@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,28 @@ describe('the deploy in deploy/k8s', () => {
     expect(kinds).toEqual({
       Namespace: 1, Deployment: 4, Service: 4, HorizontalPodAutoscaler: 4, PodDisruptionBudget: 4, NetworkPolicy: 4, KafkaTopic: 6, KafkaUser: 4, ConfigMap: 1,
     });
+  });
+});
+
+describe('the deploy and its instructions (README "Deploying it") name the Strimzi cluster alike', () => {
+  // Strimzi names what it makes after the Kafka cluster: <cluster>-kafka-bootstrap, <cluster>-cluster-ca-cert.
+  const clusters = new Set(rendered.filter((o) => o.apiVersion.startsWith('kafka.strimzi.io/')).map((o) => o.metadata.labels?.['strimzi.io/cluster']));
+  const [cluster] = clusters;
+
+  it('the bootstrap service the pods connect to', () => {
+    expect(clusters.size).toBe(1);
+    const brokers = rendered
+      .filter((o) => o.kind === 'Deployment')
+      .flatMap((d) => (d.spec as Mutable).template.spec.containers.concat((d.spec as Mutable).template.spec.initContainers ?? []))
+      .map((c: Mutable) => c.env.find((e: { name: string }) => e.name === 'KAFKA_BROKERS')?.value as string);
+    for (const list of brokers) for (const broker of list.split(',')) expect(broker).toMatch(new RegExp(`^${cluster}-kafka-bootstrap\\.`));
+  });
+
+  it("the Secret holding the cluster CA that the README copies into the pods' namespace", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const copied = [...readme.matchAll(/kubectl -n \S+ get secret (\S+)/g)].map((m) => m[1]);
+    expect(copied.length).toBeGreaterThan(0);
+    for (const secret of copied) expect(secret).toBe(`${cluster}-cluster-ca-cert`);
   });
 });
 
