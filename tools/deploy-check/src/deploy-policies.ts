@@ -48,6 +48,9 @@ const matches = (selector: Record<string, string> | undefined, labels: Record<st
   Boolean(selector && Object.keys(selector).length) && Object.entries(selector!).every(([k, v]) => labels?.[k] === v);
 const envOf = (container: Container, name: string) => container.env?.find((e) => e.name === name)?.value;
 
+/** Where every container finds the database server's CA, for `sslrootcert=` in DATABASE_URL. */
+const postgresCaDir = '/etc/homeline/postgres-ca';
+
 /** What only the service's own container sets: the migrate container applies the schema and exits. */
 const serviceOnly = new Set(['MIGRATIONS', 'HTTP_PORT']);
 
@@ -99,6 +102,9 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
         const mounted = container.volumeMounts?.some((m) => ca?.startsWith(`${m.mountPath}/`) && pod.volumes?.some((v) => v.name === m.name && v.secret));
         if (!mounted) say(`${where}: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster's CA): TLS to the brokers would fail`);
       }
+      // Nor a managed PostgreSQL's: DATABASE_URL's sslrootcert names a file of this Secret (README "Deploying it").
+      const databaseCa = container.volumeMounts?.some((m) => m.mountPath === postgresCaDir && pod.volumes?.some((v) => v.name === m.name && v.secret));
+      if (!databaseCa) say(`${where}: no Secret volume at ${postgresCaDir}: DATABASE_URL's sslrootcert could not name the database server's CA (README "Deploying it")`);
       const names = new Set((container.ports ?? []).map((p) => p.name));
       for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
         const port = probe?.httpGet?.port;

@@ -98,6 +98,7 @@ describe('the deploy check', () => {
     expect(problemsAfter('Deployment', 'audit', (d) => (main(d).volumeMounts = []))).toEqual([
       'Deployment homeline/audit: container audit: /tmp is not a writable emptyDir (the root filesystem is read-only)',
       'Deployment homeline/audit: container audit: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster\'s CA): TLS to the brokers would fail',
+      'Deployment homeline/audit: container audit: no Secret volume at /etc/homeline/postgres-ca: DATABASE_URL\'s sslrootcert could not name the database server\'s CA (README "Deploying it")',
     ]);
   });
 
@@ -109,8 +110,16 @@ describe('the deploy check', () => {
     expect(problemsAfter('Deployment', 'identity', (d) => withoutCa(d.spec.template.spec.containers[0]))).toEqual([
       'Deployment homeline/identity: container identity: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster\'s CA): TLS to the brokers would fail',
     ]);
-    expect(problemsAfter('Deployment', 'audit', (d) => (d.spec.template.spec.initContainers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }]))).toEqual([
+    expect(problemsAfter('Deployment', 'audit', (d) => (d.spec.template.spec.initContainers[0].volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'postgres-ca', mountPath: '/etc/homeline/postgres-ca' }]))).toEqual([
       'Deployment homeline/audit: container migrate: KAFKA_TLS is true but NODE_EXTRA_CA_CERTS names no file of a mounted Secret (the Kafka cluster\'s CA): TLS to the brokers would fail',
+    ]);
+  });
+
+  it("finds a container that cannot verify the managed PostgreSQL's certificate", () => {
+    // A managed server's CA is in no public list, and NODE_EXTRA_CA_CERTS already names Kafka's: without
+    // a mounted CA for sslrootcert, sslmode=require failed ("unable to verify the first certificate").
+    expect(problemsAfter('Deployment', 'identity', (d) => (d.spec.template.spec.initContainers[0].volumeMounts = d.spec.template.spec.initContainers[0].volumeMounts.filter((m: Mutable) => m.name !== 'postgres-ca')))).toEqual([
+      'Deployment homeline/identity: container migrate: no Secret volume at /etc/homeline/postgres-ca: DATABASE_URL\'s sslrootcert could not name the database server\'s CA (README "Deploying it")',
     ]);
   });
 
