@@ -23,6 +23,7 @@ interface Container {
 }
 interface SpreadConstraint { topologyKey?: string; whenUnsatisfiable?: string; labelSelector?: { matchLabels?: Record<string, string> } }
 interface PodSpec {
+  automountServiceAccountToken?: boolean;
   securityContext?: { runAsNonRoot?: boolean };
   containers: Container[];
   initContainers?: Container[];
@@ -82,6 +83,8 @@ export function checkDeployPolicies(objects: readonly KubeObject[]): Problem[] {
     const say = (problem: string) => problems.push({ object: deployment, problem });
     if (!matches(spec.selector?.matchLabels, spec.template.metadata?.labels)) say('spec.selector does not match the pod template labels');
     const pod = spec.template.spec;
+    // Kubernetes mounts the namespace's default service account token unless told not to; nothing here calls its API.
+    if (pod.automountServiceAccountToken !== false) say('automountServiceAccountToken is not false: every container would hold a token for the Kubernetes API, which no service calls');
     const emptyDirs = new Set((pod.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
     for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
       const where = `container ${container.name}`;

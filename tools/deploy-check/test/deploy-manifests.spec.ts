@@ -115,6 +115,12 @@ describe('the deploy check', () => {
     ]);
   });
 
+  it('finds a pod that is handed a Kubernetes API token it has no use for', () => {
+    expect(problemsAfter('Deployment', 'routing', (d) => delete d.spec.template.spec.automountServiceAccountToken)).toEqual([
+      'Deployment homeline/routing: automountServiceAccountToken is not false: every container would hold a token for the Kubernetes API, which no service calls',
+    ]);
+  });
+
   it("finds a container that cannot verify the managed PostgreSQL's certificate", () => {
     // A managed server's CA is in no public list, and NODE_EXTRA_CA_CERTS already names Kafka's: without
     // a mounted CA for sslrootcert, sslmode=require failed ("unable to verify the first certificate").
