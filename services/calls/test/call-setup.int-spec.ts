@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Headers, Topics, type Envelope } from '@homeline/contracts';
 import { simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
+import { Logger } from '@nestjs/common';
 import { createServiceApp, type ServiceApp } from '@homeline/platform';
 import { eventually, startTestKafka, startTestPostgres, type TestKafka, type TestPostgres } from '@homeline/testing';
 import type { Producer } from 'kafkajs';
@@ -141,6 +142,24 @@ describe('the call-setup process manager', () => {
     expect(dead).toMatchObject({ code: 'wrong_topic', group: 'homeline-calls' });
     const { body } = await http('GET', `/v1/calls/${callId}`);
     expect({ status: body.status, timeline: body.timeline!.map((e) => e.type) }).toEqual({ status: 'verifying', timeline: ['CallRequested'] });
+  });
+
+  it('logs a dead letter as one of the service\'s JSON log lines, not as bare console text', async () => {
+    const nest = jest.spyOn(Logger.prototype, 'warn');
+    const bare = jest.spyOn(console, 'warn');
+    try {
+      const { callId, deviceId } = await placeCall();
+      const forged = answer('SpeakerVerified', callId, {
+        callId, accountId: 'acc-1', deviceId, memberId: 'mem-1', score: 0.93, threshold: 0.75, margin: 0.6, liveness: 0.97, assurance: 'standard', decision: 'accept',
+      });
+      await producer.send({ topic: Topics.routing, messages: [{ key: forged.streamId, value: JSON.stringify(forged) }] });
+      await deadLetterOf(forged.id, `${Topics.routing}.dlq`);
+      expect(nest).toHaveBeenCalledWith(expect.objectContaining({ msg: 'message dead-lettered', consumer: 'homeline-calls', code: 'wrong_topic' }));
+      expect(bare.mock.calls.filter(([message]) => message === 'message dead-lettered')).toEqual([]);
+    } finally {
+      nest.mockRestore();
+      bare.mockRestore();
+    }
   });
 
   it('dead-letters a SpeakerVerified holding text PostgreSQL cannot store, and takes the answer behind it', async () => {
