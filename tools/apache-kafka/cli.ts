@@ -74,10 +74,10 @@ async function main(): Promise<void> {
   process.stdout.write(`apache-kafka ${parsed.version} listening on 127.0.0.1:${parsed.start.port}${sasl} (pid ${kafka.pid})\n`);
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    say(`${signal}: stopping Kafka (controlled shutdown)`);
+    say(`${why}: stopping Kafka (controlled shutdown)`);
     void kafka.stop().then(() => {
       say('stopped');
       process.exit(0);
@@ -85,6 +85,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // `npm run broker:apache &` and a SIGTERM to that npm (as .ci/run stops it) end npm and its shell
+  // and pass nothing on: this process, handed to init, would keep Kafka running for good. So run by
+  // npm, the end of the shell npm started it from stops Kafka too (run by node itself, a parent
+  // that exits, such as a script that started it in the background, does not).
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && stop(`npm, which started it, is gone`), 1_000).unref();
+  }
   void kafka.exited.then((code) => {
     if (stopping) return;
     say(`Kafka exited on its own (${code}); see ${parsed.start.dataDir}/kafka.log`);

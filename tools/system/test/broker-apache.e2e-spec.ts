@@ -3,7 +3,7 @@ import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort } from '@homeline/testing';
+import { eventually, freePort, portIsFree } from '@homeline/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -77,6 +77,30 @@ describe('npm run broker:apache', () => {
     started.child.kill('SIGTERM');
     expect(await started.exit).toBe(0);
   }, 180_000);
+
+  it('stops Kafka when the npm that started it is stopped: npm passes no SIGTERM on (.ci/run stops it so)', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'broker-apache-npm-'));
+    const port = await freePort();
+    const npm = spawn('npm', ['run', '-s', 'broker:apache', '--', '--port', String(port), '--data-dir', own, '--initial-rebalance-delay-ms', '0'], {
+      cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(npm);
+    const java = await new Promise<number>((done, fail) => {
+      createInterface({ input: npm.stdout! }).on('line', (line) => {
+        const m = /listening on .*\(pid (\d+)\)/.exec(line);
+        if (m) done(Number(m[1]));
+      });
+      npm.once('exit', (code) => fail(new Error(`npm exited ${code}`)));
+    });
+    npm.kill('SIGTERM');
+    try {
+      // Kafka's controlled shutdown takes a few seconds; until then its port still takes connections.
+      await eventually(async () => expect(await portIsFree(port)).toBe(true), { timeoutMs: 60_000, intervalMs: 500 });
+    } finally {
+      if (!(await portIsFree(port))) process.kill(java, 'SIGKILL'); // left running: do not leak it past the test
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('says clearly when Java is missing', async () => {
     const started = run(['--port', String(await freePort()), '--data-dir', dataDir], { PATH: pathWith([]) });
