@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { MixedList } from 'typeorm';
 import type { ServiceName } from '@homeline/contracts';
 import type { RecordedEvent } from '@homeline/event-store';
@@ -25,4 +26,10 @@ export interface PlatformOptions<C extends PlatformConfig = PlatformConfig> {
   readonly problemStatus?: StatusForCode;
   /** The Kafka key of the service's published events (default: the stream id); see OutboxRelayOptions.keyFor. */
   readonly messageKey?: (event: RecordedEvent) => string;
+  /**
+   * Metrics of the service's own events, told of each batch its outbox relay published (after the
+   * append committed, at least once: a relay that crashed before its checkpoint publishes again).
+   * Registers its series on the registry it is given and returns the relay's hook.
+   */
+  readonly publishedMetrics?: (registry: Registry) => (events: readonly RecordedEvent[]) => void;
 }

@@ -4,6 +4,7 @@ import { eventStoreMigrations } from '@homeline/event-store';
 import { CallsConfig, callsConfigSchema } from './config';
 import { CallsSchema1764000000200 } from './edges/calls-schema.migration';
 import { KnownDevicesOrder1764000000201 } from './edges/known-devices-order.migration';
+import { callOutcomeMetrics } from './edges/call-outcome.metrics';
 import { CallsModule } from './edges/calls.module';
 
 @Module({})
@@ -17,6 +18,7 @@ export class AppModule {
           config,
           migrations: [...eventStoreMigrations, CallsSchema1764000000200, KnownDevicesOrder1764000000201],
           problemStatus: { call_not_found: 404, call_already_exists: 409, already_answered: 409, call_ended: 409, not_ringing: 409, not_inbound: 409 },
+          publishedMetrics: callOutcomeMetrics,
         }),
         CallsModule,
       ],

@@ -178,15 +178,26 @@ describe('the call-setup process manager', () => {
     expect((await http('GET', `/v1/calls/${hostile.callId}`)).body).toMatchObject({ status: 'verifying' });
   });
 
-  it('rejects the call with identity\'s reason when the device is trusted by no household', async () => {
+  /** A calls_outcomes_total series on /metrics (0 when absent). */
+  const outcomes = async (outcome: string, reason: string) => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return Number(new RegExp(`^calls_outcomes_total\\{outcome="${outcome}",reason="${reason}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  };
+
+  it('rejects the call with identity\'s reason when the device is trusted by no household, and counts it on /metrics', async () => {
+    const before = await outcomes('rejected', 'unlinked_device');
     const { callId, deviceId } = await placeCall();
     await publish(answer('SpeakerRejected', callId, { callId, accountId: null, deviceId, reason: 'unlinked_device', decision: 'reject' }));
     await eventually(async () => expect((await http('GET', `/v1/calls/${callId}`)).body).toMatchObject({ status: 'rejected', reason: 'unlinked_device' }));
+    // Counted once its CallRejected is published.
+    await eventually(async () => expect(await outcomes('rejected', 'unlinked_device')).toBe(before + 1));
   });
 
   it('cancels a call the caller hangs up before it connects, and a late answer changes nothing', async () => {
     const { callId, deviceId } = await placeCall();
+    const ended = await outcomes('ended', 'cancelled');
     expect((await http('POST', `/v1/calls/${callId}/hangup`)).body).toMatchObject({ status: 'ended', reason: 'cancelled' });
+    await eventually(async () => expect(await outcomes('ended', 'cancelled')).toBe(ended + 1));
     const late = answer('SpeakerVerified', callId, {
       callId, accountId: 'acc-1', deviceId, memberId: 'mem-1', score: 0.93, threshold: 0.75, margin: 0.6, liveness: 0.97, assurance: 'standard', decision: 'accept',
     });

@@ -20,6 +20,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
   constructor(dataSource: DataSource, kafka: Kafka, registry: Registry, @Inject(PLATFORM_OPTIONS) options: PlatformOptions, metrics: EventFlowMetrics) {
     const logger = new Logger('OutboxRelay');
     const topic = topicOf(options.config, options.service);
+    const serviceMetrics = options.publishedMetrics?.(registry);
     const relay = new OutboxRelay({
       dataSource,
       kafka,
@@ -27,7 +28,10 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
       topicFor: () => topic,
       keyFor: options.messageKey,
       pollIntervalMs: 500,
-      onPublished: metrics.published,
+      onPublished: (events, publishedAt) => {
+        metrics.published(events, publishedAt);
+        serviceMetrics?.(events);
+      },
       logger: { warn: (details, message) => logger.warn({ ...details, msg: message }) },
     });
     this.worker = new BackgroundStart('OutboxRelay', () => relay.start(), () => relay.stop(), kafka);
