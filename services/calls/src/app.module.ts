@@ -5,6 +5,7 @@ import { CallsConfig, callsConfigSchema } from './config';
 import { CallsSchema1764000000200 } from './edges/calls-schema.migration';
 import { KnownDevicesOrder1764000000201 } from './edges/known-devices-order.migration';
 import { callOutcomeMetrics } from './edges/call-outcome.metrics';
+import { VoiceRedaction1766100000000 } from './edges/voice-redaction.migration';
 import { CallsModule } from './edges/calls.module';
 
 @Module({})
@@ -16,7 +17,7 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'calls',
           config,
-          migrations: [...eventStoreMigrations, CallsSchema1764000000200, KnownDevicesOrder1764000000201],
+          migrations: [...eventStoreMigrations, CallsSchema1764000000200, KnownDevicesOrder1764000000201, VoiceRedaction1766100000000],
           problemStatus: { call_not_found: 404, call_already_exists: 409, already_answered: 409, call_ended: 409, not_ringing: 409, not_inbound: 409 },
           publishedMetrics: callOutcomeMetrics,
         }),

@@ -458,6 +458,29 @@ describe('the call-setup process manager', () => {
     expect((await db.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).rowCount).toBe(0);
   });
 
+  it('keeps no voice embedding once identity would refuse its assertion as stale: the sweep blanks it in the published request', async () => {
+    const embeddingOf = async (callId: string) =>
+      (await db.query(`SELECT data #> '{voice,embedding}' AS embedding FROM es_events WHERE stream_id = $1 AND type = 'CallRequested'`, [`call-${callId}`])).rows[0]
+        .embedding as number[];
+    const old = await placeCall();
+    const recent = await placeCall();
+    expect(await embeddingOf(old.callId)).toHaveLength(192);
+    // Published: the relay's checkpoint has passed the request.
+    await eventually(async () =>
+      expect((await db.query(
+        `SELECT 1 FROM es_events e, es_relay_checkpoints c WHERE e.stream_id = $1 AND (e.transaction_id, e.position) <= (c.transaction_id, c.position)`,
+        [`call-${recent.callId}`],
+      )).rowCount).toBe(1));
+    await db.query(`UPDATE es_events SET occurred_at = now() - interval '10 minutes' WHERE stream_id = $1`, [`call-${old.callId}`]);
+
+    const swept = await calls.app.get(ExpirySweeper).sweep();
+    expect(swept.voices).toBe(1);
+    expect(await embeddingOf(old.callId)).toEqual([0]); // no voice: identity refuses it as one, as it refuses the stale assertion
+    expect(await embeddingOf(recent.callId)).toHaveLength(192); // identity may still be deciding it
+    expect((await http('GET', `/v1/calls/${old.callId}`)).status).toBe(200); // the call still reads
+    expect((await calls.app.get(ExpirySweeper).sweep()).voices).toBe(0);
+  });
+
   it('places a keyed emergency call while all but one of its database connections are busy', async () => {
     const { device } = await linkedDevice();
     const dataSource = calls.app.get(DataSource);
