@@ -15,6 +15,17 @@ const voiceprintKey = z
   });
 
 /**
+ * After a rotation of VOICEPRINT_KEY, the keys it replaced (comma-separated): prints sealed under
+ * them still open, and the expiry sweep seals them again under VOICEPRINT_KEY; once it says none is
+ * left, they can be removed from here and destroyed.
+ */
+const previousVoiceprintKeys = z
+  .string()
+  .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key !== ''))
+  .pipe(z.array(voiceprintKey))
+  .default([]);
+
+/**
  * The sweep deletes nonces by PostgreSQL's clock, verification judges by identity's: an assertion
  * is refused as stale this much before its nonce could be swept, so a clock difference below it
  * cannot open a window for a replay.
@@ -25,6 +36,7 @@ export const nonceClockGuardSeconds = 60;
 export const identityConfigSchema = platformEnv({ httpPort: 3002 })
   .extend({
     VOICEPRINT_KEY: voiceprintKey,
+    VOICEPRINT_PREVIOUS_KEYS: previousVoiceprintKeys,
     /**
      * The bearer token of the carrier's account recovery (POST .../approvers/recovery), held by the
      * process that verifies an account holder out of band, not by the integration. Unset: no

@@ -21,6 +21,18 @@ describe('a stored voiceprint', () => {
     expect(() => cipher.open('acc-1', sealed)).toThrow();
   });
 
+  it('opens a print sealed under a previous key after a rotation, and seals it again under the current one', () => {
+    const [older, old, current] = [randomBytes(32), randomBytes(32), randomBytes(32)].map((key) => key.toString('base64'));
+    const before = new AesVoiceprintCipher(old).seal('acc-1', embedding);
+    const rotated = new AesVoiceprintCipher(current, [older, old]);
+    expect(rotated.open('acc-1', before)).toEqual(embedding);
+    const again = rotated.reseal('acc-1', before)!;
+    expect(() => new AesVoiceprintCipher(old).open('acc-1', again)).toThrow();
+    expect(rotated.reseal('acc-1', again)).toBeNull();
+    expect(() => rotated.reseal('acc-2', before)).toThrow();
+    expect(() => new AesVoiceprintCipher(randomBytes(32).toString('base64')).open('acc-1', before)).toThrow();
+  });
+
   it('refuses a key of the wrong size', () => {
     expect(() => new AesVoiceprintCipher(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
   });

@@ -17,7 +17,7 @@ import { RegistryController } from './registry.controller';
 @Module({
   controllers: [RegistryController, ApprovalsController],
   providers: [
-    { provide: VoiceprintCipher, useFactory: (config: IdentityConfig) => new AesVoiceprintCipher(config.VOICEPRINT_KEY), inject: [SERVICE_CONFIG] },
+    { provide: VoiceprintCipher, useFactory: (config: IdentityConfig) => new AesVoiceprintCipher(config.VOICEPRINT_KEY, config.VOICEPRINT_PREVIOUS_KEYS), inject: [SERVICE_CONFIG] },
     {
       provide: HouseholdWrites,
       useFactory: (db: DataSource, idempotency: IdempotencyStore, clock: Clock) => new HouseholdWrites(db, idempotency, clock),
