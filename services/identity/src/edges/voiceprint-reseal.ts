@@ -2,9 +2,11 @@ import type { EntityManager } from 'typeorm';
 import type { VoiceprintCipher } from '../application/voiceprint-cipher';
 
 const pageSize = 500;
+// Held prints first: an approval moves a held print into voiceprints (releaseHeldVoiceprint) as it
+// is, so one moved while the held pass runs is met by the voiceprints pass after it, not missed.
 const tables = [
-  { table: 'voiceprints', id: 'voiceprint_id' },
   { table: 'held_voiceprints', id: 'approval_id' },
+  { table: 'voiceprints', id: 'voiceprint_id' },
 ] as const;
 
 /**
