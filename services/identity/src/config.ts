@@ -16,8 +16,9 @@ const voiceprintKey = z
 
 /**
  * After a rotation of VOICEPRINT_KEY, the keys it replaced (comma-separated): prints sealed under
- * them still open, and the expiry sweep seals them again under VOICEPRINT_KEY; once it says none is
- * left, they can be removed from here and destroyed.
+ * them still open, and each process's first expiry sweep seals them again under VOICEPRINT_KEY; once
+ * a process started after every replica ran with this VOICEPRINT_KEY says it sealed 0, they can be
+ * removed from here and destroyed.
  */
 const previousVoiceprintKeys = z
   .string()

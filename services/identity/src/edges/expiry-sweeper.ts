@@ -60,7 +60,9 @@ export class ExpirySweeper extends PeriodicSweep {
     if (!this.cipher.rotating || this.resealed) return 0;
     const count = await resealVoiceprints(this.db.manager, this.cipher);
     this.resealed = true;
-    this.log.log(`${count} voiceprints sealed again under VOICEPRINT_KEY: once every replica runs with this VOICEPRINT_KEY, VOICEPRINT_PREVIOUS_KEYS can be removed and its keys destroyed`);
+    // Once per process: a replica still on the previous VOICEPRINT_KEY seals new prints under it after
+    // this ran, so only a process started after every replica ran with this key can say none is left.
+    this.log.log(`${count} voiceprints sealed again under VOICEPRINT_KEY: once a replica started after every replica ran with this VOICEPRINT_KEY says 0, VOICEPRINT_PREVIOUS_KEYS can be removed and its keys destroyed`);
     return count;
   }
 }
