@@ -61,6 +61,9 @@ function parseOptions(argv: string[]): { version: string; start: Omit<StartOptio
 }
 
 async function main(): Promise<void> {
+  // Read before Kafka starts (jars fetched on first use, then the broker's start): an npm that ends
+  // meanwhile is still seen gone below.
+  const parent = process.ppid;
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(process.argv.slice(2));
@@ -90,7 +93,6 @@ async function main(): Promise<void> {
   // npm, the end of the shell npm started it from stops Kafka too (run by node itself, a parent
   // that exits, such as a script that started it in the background, does not).
   if (process.env.npm_lifecycle_event) {
-    const parent = process.ppid;
     setInterval(() => process.ppid !== parent && stop(`npm, which started it, is gone`), 1_000).unref();
   }
   void kafka.exited.then((code) => {
