@@ -4,9 +4,10 @@ import type { EntityManager } from 'typeorm';
  * A voice assertion's embedding is biometric data, and calls keeps it only to hand it to identity:
  * CallRequested and AnswerRequested carry it on calls' topic, and the event store is calls' outbox.
  * Once the relay has published the request and the assertion is older than identity's window
- * (identity then refuses it as stale, from the store or the topic alike), nothing needs it: the
- * sweep replaces it by `[0]`, which keeps the event in its contract's shape (a re-publication after
- * a restore still parses) and is no voice (identity refuses a vector of that length as one). The
+ * (identity then refuses the original as stale), nothing needs it: the sweep replaces it by `[0]`,
+ * which keeps the event in its contract's shape (a re-publication after a restore still parses) and
+ * is no voice: the device's signature covers the embedding, so identity refuses a blanked request
+ * `invalid_signature`, before it looks at the time or the vector. The
  * rest of the assertion (device, nonce, time, liveness, signature) stays: it says what was asked.
  */
 export const redactedEmbedding = '[0]';
