@@ -14,6 +14,7 @@ export { CreateIdempotencyKeys1764000000000 } from './idempotency/create-idempot
 export { HttpMetrics } from './metrics/metrics';
 export { setupTracing, activeTraceIds } from './observability/tracing';
 export { heldBackNote, LogThrottle } from './observability/log-throttle';
+export { storeLogger } from './observability/store-logger';
 export { ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodParams, ApiZodQuery, ApiZodResponse } from './openapi';
 export { OutboxRelayHost } from './messaging/outbox-relay.host';
 export { BackgroundStart } from './messaging/background-start';

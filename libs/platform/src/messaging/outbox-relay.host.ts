@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { OutboxRelay } from '@homeline/event-store';
 import { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { PlatformConfig } from '../config/env';
 import { registerRelayLag } from '../metrics/relay-lag';
 import { PLATFORM_OPTIONS, PlatformOptions } from '../platform.options';
+import { storeLogger } from '../observability/store-logger';
 import { BackgroundStart } from './background-start';
 import { EventFlowMetrics } from './event-flow.metrics';
 
@@ -18,7 +19,6 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
   private readonly worker: BackgroundStart;
 
   constructor(dataSource: DataSource, kafka: Kafka, registry: Registry, @Inject(PLATFORM_OPTIONS) options: PlatformOptions, metrics: EventFlowMetrics) {
-    const logger = new Logger('OutboxRelay');
     const topic = topicOf(options.config, options.service);
     const serviceMetrics = options.publishedMetrics?.(registry);
     const relay = new OutboxRelay({
@@ -32,7 +32,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
         metrics.published(events, publishedAt);
         serviceMetrics?.(events);
       },
-      logger: { warn: (details, message) => logger.warn({ ...details, msg: message }) },
+      logger: storeLogger('OutboxRelay'),
     });
     this.worker = new BackgroundStart('OutboxRelay', () => relay.start(), () => relay.stop(), kafka);
     registerRelayLag(registry, dataSource, options.service);

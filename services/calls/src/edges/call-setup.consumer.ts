@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { IntegrationEvent } from '@homeline/contracts';
 import { InboxConsumer, type Clock, type ConsumedEvent, type UnitOfWork } from '@homeline/event-store';
-import { BackgroundStart, CLOCK, EventFlowMetrics, SERVICE_CONFIG } from '@homeline/platform';
+import { BackgroundStart, CLOCK, EventFlowMetrics, SERVICE_CONFIG, storeLogger } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CallWrites } from '../application/call-writes';
@@ -28,9 +28,6 @@ export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationS
     @Inject(SERVICE_CONFIG) config: CallsConfig,
     metrics: EventFlowMetrics,
   ) {
-    // The inbox's warnings (dead letters, retries, failed offset commits) as the service's JSON log
-    // lines: without a logger they went to the console as bare multi-line text.
-    const logger = new Logger(CallSetupConsumer.name);
     const consumer = new InboxConsumer<IntegrationEvent>({
       kafka,
       dataSource,
@@ -38,10 +35,8 @@ export class CallSetupConsumer implements OnApplicationBootstrap, OnApplicationS
       topics: [config.TOPIC_IDENTITY, config.TOPIC_ROUTING],
       handles: [...callSetupInputs, ...registryEventTypes],
       handleAsUnit: (events, uow) => this.apply(events, uow),
-      logger: {
-        warn: (details, message) => logger.warn({ ...details, msg: message }),
-        error: (details, message) => logger.error({ ...details, msg: message }),
-      },
+      // The inbox's warnings (dead letters, retries, failed offset commits) as the service's JSON log lines.
+      logger: storeLogger(CallSetupConsumer.name),
       instrumentation: metrics.consumers,
     });
     this.worker = new BackgroundStart(CallSetupConsumer.name, (died) => consumer.start(died), () => consumer.stop(), kafka);

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { IntegrationEvent } from '@homeline/contracts';
 import { InboxConsumer, PoisonMessage, type ConsumedEvent } from '@homeline/event-store';
-import { BackgroundStart, EventFlowMetrics, SERVICE_CONFIG } from '@homeline/platform';
+import { BackgroundStart, EventFlowMetrics, SERVICE_CONFIG, storeLogger } from '@homeline/platform';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { SpeakerVerification } from '../application/speaker-verification';
@@ -53,7 +53,6 @@ export class VerificationConsumer implements OnApplicationBootstrap, OnApplicati
     metrics: EventFlowMetrics,
     @Inject(SERVICE_CONFIG) config: IdentityConfig,
   ) {
-    const logger = new Logger(VerificationConsumer.name);
     const consumer = new InboxConsumer<Consumed>({
       kafka,
       dataSource: db,
@@ -68,10 +67,7 @@ export class VerificationConsumer implements OnApplicationBootstrap, OnApplicati
         });
         await verification.stageAll(uow, requests);
       },
-      logger: {
-        warn: (details, message) => logger.warn({ ...details, msg: message }),
-        error: (details, message) => logger.error({ ...details, msg: message }),
-      },
+      logger: storeLogger(VerificationConsumer.name),
       instrumentation: metrics.consumers,
     });
     this.worker = new BackgroundStart(VerificationConsumer.name, (died) => consumer.start(died), () => consumer.stop(), kafka);

@@ -1,10 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type { IntegrationEvent } from '@homeline/contracts';
-import {
-  InboxConsumer,
-  type ConsumerInstrumentation,
-  type StoreLogger,
-} from '@homeline/event-store';
+import { InboxConsumer, type ConsumerInstrumentation } from '@homeline/event-store';
+import { storeLogger } from '@homeline/platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { registryEventTypes } from '../application/ports';
@@ -21,15 +17,6 @@ export interface RoutingConsumerDeps {
   readonly instrumentation?: ConsumerInstrumentation;
 }
 
-/** The inbox's warnings (dead letters, retries) as the service's JSON log lines. */
-const logger = (name: string): StoreLogger => {
-  const nest = new Logger(name);
-  return {
-    warn: (details, message) => nest.warn({ ...details, msg: message }),
-    error: (details, message) => nest.error({ ...details, msg: message }),
-  };
-};
-
 /**
  * identity's registry events -> routing's projection of households, and a device unlinked while it
  * rings stops ringing. Speaker decisions are skipped unread.
@@ -42,7 +29,7 @@ export const identityConsumer = ({ kafka, dataSource, routing, instrumentation }
     topics: [topic],
     handles: registryEventTypes,
     instrumentation,
-    logger: logger('homeline-routing.identity'),
+    logger: storeLogger('homeline-routing.identity'),
     handleBatch: async (batch, tx, afterCommit) => {
       const events = batch.map((b) => b.event);
       await routing.registry.apply(tx, events);
@@ -67,7 +54,7 @@ export const callsConsumer = ({ kafka, dataSource, routing, instrumentation }: R
     // An outbound call's connection changes nothing here: no transaction, no inbox row for it.
     acts: (event) => event.type !== 'CallConnected' || event.data.direction === 'inbound',
     instrumentation,
-    logger: logger('homeline-routing.calls'),
+    logger: storeLogger('homeline-routing.calls'),
     // A call's CallRouting, and any emergency redial, always come before its end: routing all first, then
     // dialling again, then releasing, keeps each call's order. What they tell the metrics waits for the
     // commit (afterCommit): a batch that fails is applied again, whole, and must count once.
