@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { forgetProcessed } from '@homeline/event-store';
 import { drainBatches, IdempotencyStore, PeriodicSweep, SERVICE_CONFIG } from '@homeline/platform';
-import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { StepUpApprovals } from '../application/step-up-approvals';
 import { VerificationStore } from '../application/verification.store';
