@@ -73,6 +73,12 @@ const readProof = <T extends object>(file: string, what: string): Partial<T> => 
   return value as Partial<T>;
 };
 
+/** A proof's `hashes`: a list of base64 strings, or the proof is refused. */
+const hashesOf = (proof: { hashes?: unknown }): Buffer[] => {
+  if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
+  return proof.hashes.map((h: string) => Buffer.from(h, 'base64'));
+};
+
 async function verifyExport(file: string, checkpointNote: string, key: NoteVerifier, origin: string, strict: boolean): Promise<string> {
   const checkpoint = openCheckpoint(checkpointNote, key, origin);
   const verifier = new ExportVerifier(strict);
@@ -87,8 +93,7 @@ function verifyExtension(newNote: string, oldNote: string, proofFile: string, ke
   const older = openCheckpoint(oldNote, key, origin);
   const proof = readProof<{ from: unknown; to: unknown; hashes: unknown }>(proofFile, 'consistency proof');
   if (proof.from !== older.size || proof.to !== newer.size) throw new Error(`the proof is from ${String(proof.from)} to ${String(proof.to)}, the checkpoints are of sizes ${older.size} and ${newer.size}`);
-  if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
-  verifyConsistency(older.size, newer.size, proof.hashes.map((h: string) => Buffer.from(h, 'base64')), older.rootHash, newer.rootHash);
+  verifyConsistency(older.size, newer.size, hashesOf(proof), older.rootHash, newer.rootHash);
   return `checkpoint of size ${newer.size} is consistent with checkpoint of size ${older.size}`;
 }
 
@@ -98,12 +103,12 @@ function verifyEntry(note: string, proofFile: string, entryFile: string, key: No
   if (typeof proof.index !== 'number' || proof.treeSize !== checkpoint.size) {
     throw new Error(`the proof is of index ${String(proof.index)} in a tree of size ${String(proof.treeSize)}, the checkpoint is of size ${checkpoint.size}`);
   }
-  if (!Array.isArray(proof.hashes) || !proof.hashes.every((h) => typeof h === 'string')) throw new Error('the proof has no list of base64 hashes');
+  const hashes = hashesOf(proof);
   const lines = read(entryFile, 'entry').split('\n').filter((line) => line.trim() !== '');
   if (lines.length !== 1) throw new Error(`the entry file holds ${lines.length} lines of an export, not one`);
   const line = checkLine(lines[0], proof.index);
   if (!('leafHash' in line)) throw new Error(`the entry is not line ${proof.index} of an export: ${line.reason}`);
-  verifyInclusion(proof.index, checkpoint.size, line.leafHash, proof.hashes.map((h: string) => Buffer.from(h, 'base64')), checkpoint.rootHash);
+  verifyInclusion(proof.index, checkpoint.size, line.leafHash, hashes, checkpoint.rootHash);
   return `entry ${proof.index} is in the checkpoint of size ${checkpoint.size}`;
 }
 
