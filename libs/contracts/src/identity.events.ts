@@ -100,9 +100,22 @@ export type MemberPermissionsChanged = z.infer<typeof memberPermissionsChangedSc
 export const voiceprintEnrolledSchema = z.object({
   accountId: id,
   memberId: id,
+  /** What `DELETE .../members/:memberId/voiceprints/:voiceprintId` names it by. Absent in events before it was added. */
+  voiceprintId: id.optional(),
   dimensions: z.number().int().positive(),
 });
 export type VoiceprintEnrolled = z.infer<typeof voiceprintEnrolledSchema>;
+
+/** A voice the member is no longer recognised by: its sealed embedding is deleted with this event. */
+export const voiceprintRemovedSchema = z.object({ accountId: id, memberId: id, voiceprintId: id });
+export type VoiceprintRemoved = z.infer<typeof voiceprintRemovedSchema>;
+
+/**
+ * A member taken out of the household: every voiceprint they were recognised by and their own
+ * contacts (`memberId` theirs) go with them, and every action waiting for approval on their behalf expires.
+ */
+export const memberRemovedSchema = z.object({ accountId: id, memberId: id });
+export type MemberRemoved = z.infer<typeof memberRemovedSchema>;
 
 export const deviceLinkedSchema = z.object({
   accountId: id,
@@ -264,6 +277,10 @@ export const approvalActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('enroll_voiceprint'), memberId: id, voiceprintId: id, dimensions: z.number().int().positive() }),
   /** An approver phone taken off the household (lost, or no longer trusted): another approver must approve it. */
   z.object({ type: z.literal('remove_approver'), memberId: id, approverId: id }),
+  /** A voice taken off a member: held, since two members too alike to tell apart may then be told apart (decisions section 27). */
+  z.object({ type: z.literal('remove_voiceprint'), memberId: id, voiceprintId: id }),
+  /** A member taken out of the household, with their voiceprints and their own contacts: held for the same reason. */
+  z.object({ type: z.literal('remove_member'), memberId: id, name: z.string().min(1) }),
 ]);
 export type ApprovalAction = z.infer<typeof approvalActionSchema>;
 
@@ -299,6 +316,8 @@ export const identityEventSchemas = {
   MemberAdded: memberAddedSchema,
   MemberPermissionsChanged: memberPermissionsChangedSchema,
   VoiceprintEnrolled: voiceprintEnrolledSchema,
+  VoiceprintRemoved: voiceprintRemovedSchema,
+  MemberRemoved: memberRemovedSchema,
   DeviceLinked: deviceLinkedSchema,
   DeviceUnlinked: deviceUnlinkedSchema,
   ContactAdded: contactAddedSchema,

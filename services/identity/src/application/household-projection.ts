@@ -30,6 +30,22 @@ const linkDevice = async (tx: EntityManager, { data, occurredAt }: Recorded<'Dev
   if (rows.length === 0) throw new HouseholdError('device_already_linked', `Device ${data.deviceId} is linked to another household; unlink it there first.`);
 };
 
+/**
+ * The member's row and everything identity keeps for them: their voiceprints (held ones too: their
+ * approvals expired in the same append) and their own contacts. Their approvers went before them
+ * (an approving owner is never removed), so nothing else refers to the row.
+ */
+const removeMember = async (tx: EntityManager, { data }: Recorded<'MemberRemoved'>) => {
+  await tx.query(
+    `WITH prints AS (DELETE FROM voiceprints WHERE member_id = $1 AND account_id = $2),
+          held AS (DELETE FROM held_voiceprints WHERE member_id = $1 AND account_id = $2),
+          contacts AS (DELETE FROM contacts WHERE member_id = $1 AND account_id = $2)
+     SELECT 1`,
+    [data.memberId, data.accountId],
+  );
+  await tx.query(`DELETE FROM members WHERE member_id = $1 AND account_id = $2`, [data.memberId, data.accountId]);
+};
+
 const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promise<void> => {
   switch (event.type) {
     case 'AccountOpened':
@@ -73,6 +89,13 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
       return;
     case 'VoiceprintEnrolled':
       return; // the sealed embedding is stored by the enrolment itself (storeVoiceprint): it is never in an event
+    case 'VoiceprintRemoved': {
+      const { accountId, memberId, voiceprintId } = event.data;
+      await tx.query(`DELETE FROM voiceprints WHERE voiceprint_id = $1 AND member_id = $2 AND account_id = $3`, [voiceprintId, memberId, accountId]);
+      return;
+    }
+    case 'MemberRemoved':
+      return removeMember(tx, event);
     case 'ApproverRegistered':
     case 'ApproverRemoved':
     case 'ApprovalRequested':

@@ -45,8 +45,8 @@ export const heldOr = <T>(outcome: Outcome, done: (outcome: Outcome) => StoredRe
 
 /**
  * The household registry's use cases, each on the household's one write path (HouseholdWrites),
- * once per Idempotency-Key. Linking or unlinking a device, enrolling a voiceprint, making an owner and granting premium, international
- * or answer_sensitive may be held for an owner's approval: they then answer 202 pending.
+ * once per Idempotency-Key. Linking or unlinking a device, enrolling or removing a voiceprint, removing a member, making an owner and
+ * granting premium, international or answer_sensitive may be held for an owner's approval: they then answer 202 pending.
  */
 export class HouseholdRegistry {
   constructor(
@@ -97,6 +97,20 @@ export class HouseholdRegistry {
       await storeVoiceprint(tx, { voiceprintId, memberId, accountId, sealed: this.cipher.seal(accountId, body.embedding) }, heldFor);
       return heldOr(outcome, () => ({ status: 201, body: { voiceprintId, memberId, dimensions: body.embedding.length } }));
     });
+  }
+
+  /** 204 once the voice no longer matches (its sealed embedding is deleted in the same transaction), or 202 when held. */
+  removeVoiceprint(accountId: string, memberId: string, voiceprintId: string, idempotencyKey?: string) {
+    const command = { type: 'RemoveVoiceprint', accountId, memberId, voiceprintId, hold: this.holdTicket() } as const;
+    return this.writes.run(`DELETE /v1/accounts/${accountId}/members/${memberId}/voiceprints/${voiceprintId}`, idempotencyKey, {}, command, (outcome) =>
+      heldOr(outcome, () => ({ status: 204, body: null })));
+  }
+
+  /** 204 once the member, their voiceprints and their own contacts are gone, or 202 when held. */
+  removeMember(accountId: string, memberId: string, idempotencyKey?: string) {
+    const command = { type: 'RemoveMember', accountId, memberId, hold: this.holdTicket() } as const;
+    return this.writes.run(`DELETE /v1/accounts/${accountId}/members/${memberId}`, idempotencyKey, {}, command, (outcome) =>
+      heldOr(outcome, () => ({ status: 204, body: null })));
   }
 
   linkDevice(accountId: string, { idempotencyKey, body }: Request<LinkDeviceInput>) {

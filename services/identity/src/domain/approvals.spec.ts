@@ -98,9 +98,9 @@ describe('once a household has an approver, an action that matters', () => {
     const enrol = { type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding: [0.6, 0.8], maxPerMember: 2, hold } as const;
     const held = requested({ type: 'enroll_voiceprint', memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 });
     given(household).when(enrol).then([held]);
-    given([opened, olivia]).when(enrol).then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } }]);
+    given([opened, olivia]).when(enrol).then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 } }]);
     // One waiting counts towards the cap: approving every one asked for could not pass it.
-    const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } };
+    const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 } };
     given([...household, enrolled, held]).when({ ...enrol, hold: { ...hold, approvalId: 'ap-2' } }).thenThrows('too_many_voiceprints');
     given([...household, held]).when(answer('approve')).then([decided('approve'), enrolled]);
     given([...household, held]).when(answer('deny')).then([decided('deny')]);

@@ -50,6 +50,17 @@ export type EnrollVoiceprint = Base & Holdable & {
   /** VOICEPRINTS_PER_MEMBER_MAX: each print is another voice the member answers to, so they are capped. */
   readonly maxPerMember: number;
 };
+/**
+ * Held like an enrolment once the household has an approver: a voice that two members shared too
+ * closely to be told apart is told apart once one of them no longer has it (decisions section 27).
+ */
+export type RemoveVoiceprint = Base & Holdable & {
+  readonly type: 'RemoveVoiceprint';
+  readonly memberId: string;
+  readonly voiceprintId: string;
+};
+/** The member, their voiceprints and their own contacts; held like RemoveVoiceprint, for the same reason. */
+export type RemoveMember = Base & Holdable & { readonly type: 'RemoveMember'; readonly memberId: string };
 export type LinkDevice = Base & Holdable & {
   readonly type: 'LinkDevice';
   readonly deviceId: string;
@@ -123,6 +134,8 @@ export type HouseholdCommand =
   | AddMember
   | ChangeMemberPermissions
   | EnrollVoiceprint
+  | RemoveVoiceprint
+  | RemoveMember
   | LinkDevice
   | UnlinkDevice
   | AddContact

@@ -12,6 +12,8 @@ import type {
   OpenAccount,
   RegisterApprover,
   RemoveApprover,
+  RemoveMember,
+  RemoveVoiceprint,
   UnlinkDevice,
 } from './household.commands';
 import { setAwayMode, setQuietHours } from './household-policies.decide';
@@ -81,9 +83,9 @@ const changeMemberPermissions = (c: ChangeMemberPermissions, h: Household): Hous
   ];
 };
 
-const voiceprintEnrolled = (h: Household, memberId: string, dimensions: number): HouseholdEvent[] => {
+const voiceprintEnrolled = (h: Household, memberId: string, voiceprintId: string, dimensions: number): HouseholdEvent[] => {
   memberOf(h, memberId);
-  return [{ type: 'VoiceprintEnrolled', data: { accountId: h.accountId, memberId, dimensions } }];
+  return [{ type: 'VoiceprintEnrolled', data: { accountId: h.accountId, memberId, voiceprintId, dimensions } }];
 };
 
 /** Enrolments waiting for approval count towards the cap: approving them must not pass it. */
@@ -95,7 +97,41 @@ const enrollVoiceprint = (c: EnrollVoiceprint, h: Household): HouseholdEvent[] =
   }
   const problem = voiceVectorProblem(c.embedding);
   if (problem) throw new HouseholdError('invalid_voiceprint', `not a voiceprint: ${problem}`);
-  return voiceprintEnrolled(h, c.memberId, c.embedding.length);
+  return voiceprintEnrolled(h, c.memberId, c.voiceprintId, c.embedding.length);
+};
+
+/** Only a print enrolled under this member, by the id its enrolment answered with. */
+const removeVoiceprint = (c: RemoveVoiceprint, h: Household): HouseholdEvent[] => {
+  const member = memberOf(h, c.memberId);
+  if (!member.voiceprintIds.includes(c.voiceprintId)) {
+    const unnamed = member.voiceprints - member.voiceprintIds.length;
+    throw new HouseholdError(
+      'voiceprint_not_found',
+      unnamed > 0
+        ? `member ${c.memberId} has no voiceprint ${c.voiceprintId} that this service can name: ${unnamed} were enrolled before voiceprints were named, and go only with their member`
+        : `member ${c.memberId} has no voiceprint ${c.voiceprintId}`,
+    );
+  }
+  return [{ type: 'VoiceprintRemoved', data: { accountId: h.accountId, memberId: c.memberId, voiceprintId: c.voiceprintId } }];
+};
+
+/**
+ * An account keeps an owner, and an owner whose phone approves stays one (as for a demotion); the
+ * actions still waiting for approval that would give the member something expire with them.
+ */
+const removeMember = (c: RemoveMember, h: Household): HouseholdEvent[] => {
+  const member = memberOf(h, c.memberId);
+  if (member.role === 'owner' && Object.values(h.members).filter((m) => m.role === 'owner').length === 1) {
+    throw new HouseholdError('last_owner', 'the last owner of an account cannot be removed');
+  }
+  if (Object.values(h.approvers).some((a) => a.memberId === c.memberId)) {
+    throw new HouseholdError('member_is_approver', `${c.memberId}'s phone approves this household's held actions: remove the approver first`);
+  }
+  const forMember = (a: ApprovalAction) => a.type !== 'remove_member' && a.type !== 'add_member' && 'memberId' in a && a.memberId === c.memberId;
+  return [
+    ...stillPending(h, c.now, forMember).map(({ approvalId }): HouseholdEvent => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } })),
+    { type: 'MemberRemoved', data: { accountId: h.accountId, memberId: c.memberId } },
+  ];
 };
 
 const linkDevice = (c: LinkDevice, h: Household): HouseholdEvent[] => {
@@ -152,7 +188,11 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
     case 'register_approver':
       return registerApprover({ ...action, type: 'RegisterApprover', accountId, now }, h);
     case 'enroll_voiceprint':
-      return voiceprintEnrolled(h, action.memberId, action.dimensions);
+      return voiceprintEnrolled(h, action.memberId, action.voiceprintId, action.dimensions);
+    case 'remove_voiceprint':
+      return removeVoiceprint({ ...action, type: 'RemoveVoiceprint', accountId, now }, h);
+    case 'remove_member':
+      return removeMember({ ...action, type: 'RemoveMember', accountId, now }, h);
     case 'unlink_device':
       return unlinkDevice({ ...action, type: 'UnlinkDevice', accountId, now }, h);
     case 'remove_approver':
@@ -166,7 +206,8 @@ const applyApproved = (action: ApprovalAction, h: Household, now: string): House
 
 /** The commands an owner's approval may hold (docs/architecture.md section 6.2): decided, then held or applied. */
 const decideHoldable = (
-  command: AddMember | ChangeMemberPermissions | EnrollVoiceprint | LinkDevice | UnlinkDevice | RegisterApprover | RemoveApprover,
+  command:
+    | AddMember | ChangeMemberPermissions | EnrollVoiceprint | RemoveVoiceprint | RemoveMember | LinkDevice | UnlinkDevice | RegisterApprover | RemoveApprover,
   h: Household,
 ): HouseholdEvent[] => {
   switch (command.type) {
@@ -186,6 +227,18 @@ const decideHoldable = (
     case 'EnrollVoiceprint': {
       const { memberId, voiceprintId, embedding } = command;
       return holdOr(h, command, { type: 'enroll_voiceprint', memberId, voiceprintId, dimensions: embedding.length }, enrollVoiceprint(command, h));
+    }
+    case 'RemoveVoiceprint': {
+      const { memberId, voiceprintId } = command;
+      const events = removeVoiceprint(command, h);
+      refuseWhilePending(h, command.now, (a) => a.type === 'remove_voiceprint' && a.voiceprintId === voiceprintId, `the removal of voiceprint ${voiceprintId}`);
+      return holdOr(h, command, { type: 'remove_voiceprint', memberId, voiceprintId }, events);
+    }
+    case 'RemoveMember': {
+      const { memberId } = command;
+      const events = removeMember(command, h);
+      refuseWhilePending(h, command.now, (a) => a.type === 'remove_member' && a.memberId === memberId, `the removal of member ${memberId}`);
+      return holdOr(h, command, { type: 'remove_member', memberId, name: memberOf(h, memberId).name }, events);
     }
     case 'UnlinkDevice': {
       const { deviceId } = command;
@@ -227,6 +280,8 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
     case 'RegisterApprover':
     case 'RemoveApprover':
     case 'EnrollVoiceprint':
+    case 'RemoveVoiceprint':
+    case 'RemoveMember':
     case 'UnlinkDevice':
       return decideHoldable(command, state);
     case 'AddContact':

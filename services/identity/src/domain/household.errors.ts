@@ -13,6 +13,7 @@ export type HouseholdErrorCode =
   | 'shadows_emergency_number'
   | 'unsupported_country'
   | 'too_many_voiceprints'
+  | 'voiceprint_not_found'
   | 'until_in_past'
   | 'until_out_of_range'
   | 'invalid_quiet_hours'

@@ -11,8 +11,10 @@ import type {
   DeviceUnlinked,
   MemberAdded,
   MemberPermissionsChanged,
+  MemberRemoved,
   QuietHoursChanged,
   VoiceprintEnrolled,
+  VoiceprintRemoved,
 } from '@homeline/contracts';
 
 /** The household registry's events (stream = accountId), published as they are for routing's projection. */
@@ -21,6 +23,8 @@ export type HouseholdEvent =
   | { readonly type: 'MemberAdded'; readonly data: MemberAdded }
   | { readonly type: 'MemberPermissionsChanged'; readonly data: MemberPermissionsChanged }
   | { readonly type: 'VoiceprintEnrolled'; readonly data: VoiceprintEnrolled }
+  | { readonly type: 'VoiceprintRemoved'; readonly data: VoiceprintRemoved }
+  | { readonly type: 'MemberRemoved'; readonly data: MemberRemoved }
   | { readonly type: 'DeviceLinked'; readonly data: DeviceLinked }
   | { readonly type: 'DeviceUnlinked'; readonly data: DeviceUnlinked }
   | { readonly type: 'ContactAdded'; readonly data: ContactAdded }

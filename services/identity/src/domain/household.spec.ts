@@ -137,13 +137,13 @@ describe('members', () => {
       .when({ type: 'ChangeMemberPermissions', accountId, now, memberId: 'olivia', role: 'adult' })
       .thenThrows('last_owner'));
 
-  it('enrol voiceprints, which stay out of the published event', () =>
+  it('enrol voiceprints, which stay out of the published event: only its id and size are in it', () =>
     given([opened, owner])
       .when({ type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding: [0.6, 0.8], maxPerMember: 5 })
-      .then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } }]));
+      .then([{ type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 } }]));
 
   it('enrol at most maxPerMember voiceprints each (issue 11, finding 6)', () => {
-    const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', dimensions: 2 } };
+    const enrolled: HouseholdEvent = { type: 'VoiceprintEnrolled', data: { accountId, memberId: 'olivia', voiceprintId: 'vp-1', dimensions: 2 } };
     const enrol = { type: 'EnrollVoiceprint', accountId, now, memberId: 'olivia', voiceprintId: 'vp-1', embedding: [0.6, 0.8], maxPerMember: 2 } as const;
     given([opened, owner, enrolled]).when(enrol).then([enrolled]);
     given([opened, owner, enrolled, enrolled]).when(enrol).thenThrows('too_many_voiceprints');

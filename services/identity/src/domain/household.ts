@@ -9,6 +9,8 @@ export interface HouseholdMember {
   readonly role: MemberRole;
   readonly overrides: PermissionOverrides;
   readonly voiceprints: number;
+  /** The ids of those voiceprints, but for prints enrolled before their events named them (counted, not listed). */
+  readonly voiceprintIds: readonly string[];
 }
 
 export interface HouseholdDevice {
@@ -77,7 +79,7 @@ export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): H
         ...h,
         members: {
           ...h.members,
-          [memberId]: { memberId, name, role, overrides: { grant: [], revoke: [] }, voiceprints: 0 },
+          [memberId]: { memberId, name, role, overrides: { grant: [], revoke: [] }, voiceprints: 0, voiceprintIds: [] },
         },
       };
     }
@@ -87,8 +89,25 @@ export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): H
         role: event.data.role,
         overrides: event.data.overrides,
       }));
-    case 'VoiceprintEnrolled':
-      return withMember(open(state), event.data.memberId, (m) => ({ ...m, voiceprints: m.voiceprints + 1 }));
+    case 'VoiceprintEnrolled': {
+      const { voiceprintId } = event.data;
+      return withMember(open(state), event.data.memberId, (m) => ({
+        ...m,
+        voiceprints: m.voiceprints + 1,
+        voiceprintIds: voiceprintId === undefined ? m.voiceprintIds : [...m.voiceprintIds, voiceprintId],
+      }));
+    }
+    case 'VoiceprintRemoved':
+      return withMember(open(state), event.data.memberId, (m) => ({
+        ...m,
+        voiceprints: m.voiceprints - 1,
+        voiceprintIds: m.voiceprintIds.filter((id) => id !== event.data.voiceprintId),
+      }));
+    case 'MemberRemoved': {
+      const h = open(state);
+      const { [event.data.memberId]: _removed, ...members } = h.members;
+      return { ...h, members };
+    }
     case 'DeviceLinked': {
       const { deviceId, name, publicKey, location } = event.data;
       const h = open(state);

@@ -23,7 +23,8 @@ export class HouseholdQuery {
     const [members, devices, contacts, approvers] = await Promise.all([
       this.db.query(
         `SELECT m.member_id AS "memberId", m.name, m.role, m.overrides, m.grants,
-                (SELECT count(*)::int FROM voiceprints v WHERE v.member_id = m.member_id) AS voiceprints
+                (SELECT count(*)::int FROM voiceprints v WHERE v.member_id = m.member_id) AS voiceprints,
+                array(SELECT v.voiceprint_id::text FROM voiceprints v WHERE v.member_id = m.member_id ORDER BY v.voiceprint_id) AS "voiceprintIds"
          FROM members m WHERE m.account_id = $1 ORDER BY m.created_at, m.member_id`,
         [accountId],
       ),

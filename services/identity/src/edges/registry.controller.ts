@@ -92,6 +92,31 @@ export class RegistryController {
     return send(res, await this.registry.enrollVoiceprint(accountId, memberId, { idempotencyKey: key, body }));
   }
 
+  @Delete(':accountId/members/:memberId/voiceprints/:voiceprintId')
+  @ApiSuccesses(204, heldForApproval)
+  @ApiIdempotencyKey()
+  async removeVoiceprint(
+    @Param('accountId') accountId: string,
+    @Param('memberId') memberId: string,
+    @Param('voiceprintId') voiceprintId: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.removeVoiceprint(accountId, memberId, voiceprintId, key));
+  }
+
+  @Delete(':accountId/members/:memberId')
+  @ApiSuccesses(204, heldForApproval)
+  @ApiIdempotencyKey()
+  async removeMember(
+    @Param('accountId') accountId: string,
+    @Param('memberId') memberId: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.removeMember(accountId, memberId, key));
+  }
+
   @Post(':accountId/devices')
   @ApiSuccesses(201, heldForApproval)
   @ApiZodBody(linkDeviceBody)

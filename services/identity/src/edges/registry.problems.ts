@@ -6,6 +6,7 @@ export const registryProblemStatus: Readonly<Record<string, number>> = {
   account_not_found: 404,
   member_not_found: 404,
   device_not_found: 404,
+  voiceprint_not_found: 404,
   approval_not_found: 404,
   approver_not_found: 404,
   unknown_approver: 403,

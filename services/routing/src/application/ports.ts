@@ -36,6 +36,7 @@ export const registryEventTypes = [
   'AccountOpened',
   'MemberAdded',
   'MemberPermissionsChanged',
+  'MemberRemoved',
   'DeviceLinked',
   'DeviceUnlinked',
   'ContactAdded',

@@ -11,6 +11,7 @@ const keyOf = (event: RegistryEvent): string => {
       return event.data.accountId;
     case 'MemberAdded':
     case 'MemberPermissionsChanged':
+    case 'MemberRemoved':
       return event.data.memberId;
     case 'DeviceLinked':
       return event.data.deviceId;

@@ -33,6 +33,11 @@ const registrySql: Record<RegistryRun['type'], string> = {
     UPDATE members m SET role = x.role, grants = x.grants
     FROM jsonb_to_recordset($1::jsonb) AS x("memberId" text, role text, grants text[])
     WHERE m.member_id = x."memberId"`,
+  // The member goes with their own contacts, as in identity: nobody can be verified as them any more.
+  MemberRemoved: `
+    WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("memberId" text, "accountId" text)),
+    contacts_gone AS (DELETE FROM contacts k USING x WHERE k.member_id = x."memberId" AND k.account_id = x."accountId")
+    DELETE FROM members m USING x WHERE m.member_id = x."memberId" AND m.account_id = x."accountId"`,
   // An older link never overwrites a newer one: a device moved between households is read in either order.
   DeviceLinked: `
     INSERT INTO devices (device_id, account_id, name, location, linked_at)
