@@ -239,6 +239,30 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect(resolved.data).toMatchObject({ class: 'domestic', viaContact: null });
   });
 
+  it("forgets a member identity removed, with the member's own contacts: a call of theirs still in flight is not placed", async () => {
+    home.contact('Coach', '+12125550505', guest);
+    await routing.publish(home.events[home.events.length - 1]);
+    await eventually(async () => expect(await routing.dataSource.query(`SELECT name FROM contacts WHERE member_id = $1`, [guest])).toEqual([{ name: 'Coach' }]));
+
+    await routing.publish(
+      envelope('MemberRemoved', { accountId: home.accountId, memberId: guest }, { source: 'identity', streamId: `account-${home.accountId}`, accountId: home.accountId }, 100),
+    );
+    await eventually(async () => expect(await routing.dataSource.query(`SELECT member_id FROM members WHERE member_id = $1`, [guest])).toEqual([]));
+    expect(await routing.dataSource.query(`SELECT name FROM contacts WHERE member_id = $1`, [guest])).toEqual([]);
+
+    // Verified as the member a moment before identity removed them: handed over past routing's wait for a lagging registry.
+    for (const [target, reason] of [['Coach', 'unknown_contact'], ['+1 212 555 0199', 'not_permitted']]) {
+      const event = callRouting({ accountId: home.accountId, deviceId: kitchen, target, verified: true, memberId: guest, speakerRejection: null });
+      await routing.publish({ ...event, occurredAt: new Date(Date.now() - 6_000).toISOString() });
+      const [rejected] = await routing.waitFor(event.data.callId, ['DestinationRejected']);
+      expect(rejected.data).toMatchObject({ callId: event.data.callId, reason });
+      const [legs] = await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_legs WHERE call_id = $1`, [event.data.callId]);
+      expect(legs.n).toBe(0);
+    }
+    const homersCall = await place({ memberId: owner });
+    expect((await routing.waitFor(homersCall, ['DestinationResolved', 'CarrierLegRequested']))[0].data).toMatchObject({ e164: '+12125550101' });
+  });
+
   it('decides once when the same CallRouting arrives twice', async () => {
     const event = callRouting({
       accountId: home.accountId,
