@@ -59,7 +59,7 @@ describe('the household registry over HTTP', () => {
       `SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_version`, [`account-${accountId}`],
     );
     expect(events.map((e) => e.type)).toEqual(['AccountOpened', 'MemberAdded', 'VoiceprintEnrolled']);
-    expect(events[2].data).toEqual({ accountId, memberId: body.memberId, dimensions: 192 });
+    expect(events[2].data).toEqual({ accountId, memberId: body.memberId, voiceprintId: expect.any(String), dimensions: 192 });
     const [stored] = await identity.db.query(`SELECT sealed FROM voiceprints WHERE member_id = $1`, [body.memberId]);
     const plain = Buffer.from(new Float64Array(print).buffer);
     expect(stored.sealed.length).toBeGreaterThan(plain.length);
@@ -149,7 +149,7 @@ describe('the household registry over HTTP', () => {
     const { paths } = (await (await fetch(`${identity.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
     const mutating = Object.entries(paths).flatMap(([path, operations]) =>
       Object.entries(operations).filter(([method]) => method !== 'get').map(([method, operation]) => ({ route: `${method} ${path}`, operation })));
-    expect(mutating).toHaveLength(13);
+    expect(mutating).toHaveLength(15);
     for (const { route, operation } of mutating) {
       const header = (operation.parameters ?? []).find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
       expect({ route, documented: header !== undefined && !header.required }).toEqual({ route, documented: true });
@@ -165,6 +165,7 @@ describe('the household registry over HTTP', () => {
     expect(answered('/v1/accounts/{accountId}/members', 201)).toEqual(['memberId']);
     expect(answered('/v1/accounts/{accountId}/members', 202)?.sort()).toEqual(['approvalId', 'status']);
     expect(answered('/v1/accounts/{accountId}/contacts', 201)).toEqual(['contactId']);
+    expect(answered('/v1/accounts/{accountId}/members/{memberId}/voiceprints', 201)?.sort()).toEqual(['dimensions', 'memberId', 'voiceprintId']);
   });
 
   describe('refusals, as problem details with a stable code', () => {

@@ -194,7 +194,7 @@ describe('speaker verification over Kafka', () => {
       type: 'AccountOpened', source: 'identity', streamId: `account-${home.accountId}`, streamVersion: 1,
       correlationId: home.accountId, accountId: home.accountId, data: { accountId: home.accountId, address: { country: 'US' } },
     });
-    expect(events[2].value.data).toEqual({ accountId: home.accountId, memberId: home.members.maria, dimensions: 192 });
+    expect(events[2].value.data).toEqual({ accountId: home.accountId, memberId: home.members.maria, voiceprintId: expect.any(String), dimensions: 192 });
     expect(JSON.stringify(events)).not.toContain(String(maria.voiceprint[0]));
   });
 });

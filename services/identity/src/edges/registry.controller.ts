@@ -78,7 +78,8 @@ export class RegistryController {
   }
 
   @Post(':accountId/members/:memberId/voiceprints')
-  @ApiSuccesses(201, heldForApproval)
+  @ApiZodResponse(201, z.object({ voiceprintId: z.string(), memberId: z.string(), dimensions: z.number() }))
+  @ApiSuccesses(heldForApproval)
   @ApiZodBody(voiceprintBody(192)) // documented at the default size; VOICEPRINT_DIMENSIONS decides
   @ApiIdempotencyKey()
   async enrollVoiceprint(
