@@ -9,7 +9,7 @@ import { formatSignerKey, parseSignerKey } from '@homeline/tlog';
 export interface DevCredentials {
   readonly integrationToken: string;
   readonly complianceToken: string;
-  /** The carrier's account-recovery desk's (identity's RECOVERY_TOKEN): it takes a household's approver phones off. */
+  /** The carrier's account desk's (identity's RECOVERY_TOKEN): it takes a household's approver phones off, and closes accounts. */
   readonly recoveryToken: string;
   readonly carrierWebhookSecret: string;
 }

@@ -69,6 +69,15 @@ export const accountOpenedSchema = z.object({
 });
 export type AccountOpened = z.infer<typeof accountOpenedSchema>;
 
+/**
+ * The carrier closed the account (its account desk: the contract ended, the number was ported out or is
+ * to be recycled). Each linked speaker's DeviceUnlinked and each waiting approval's ApprovalExpired come
+ * before it in the same append; with it the line is free for another household, and identity deletes the
+ * account's members, voiceprints, contacts and approvers. `reason` is the desk's record.
+ */
+export const accountClosedSchema = z.object({ accountId: id, msisdn: e164, reason: z.string().max(500) });
+export type AccountClosed = z.infer<typeof accountClosedSchema>;
+
 export const memberAddedSchema = z.object({
   accountId: id,
   memberId: id,
@@ -313,6 +322,7 @@ export type ApprovalExpired = z.infer<typeof approvalExpiredSchema>;
 
 export const identityEventSchemas = {
   AccountOpened: accountOpenedSchema,
+  AccountClosed: accountClosedSchema,
   MemberAdded: memberAddedSchema,
   MemberPermissionsChanged: memberPermissionsChangedSchema,
   VoiceprintEnrolled: voiceprintEnrolledSchema,

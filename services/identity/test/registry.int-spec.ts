@@ -149,7 +149,7 @@ describe('the household registry over HTTP', () => {
     const { paths } = (await (await fetch(`${identity.baseUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
     const mutating = Object.entries(paths).flatMap(([path, operations]) =>
       Object.entries(operations).filter(([method]) => method !== 'get').map(([method, operation]) => ({ route: `${method} ${path}`, operation })));
-    expect(mutating).toHaveLength(15);
+    expect(mutating).toHaveLength(16);
     for (const { route, operation } of mutating) {
       const header = (operation.parameters ?? []).find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
       expect({ route, documented: header !== undefined && !header.required }).toEqual({ route, documented: true });

@@ -81,6 +81,30 @@ describe('the carrier webhooks refuse what the carrier did not send, with proble
     expect(await problemOf(await offer({ to: '+15559990000' }))).toMatchObject({ status: 404, code: 'unknown_line' });
   });
 
+  it("answers 404 unknown_line once the line's account is closed, and rings the household that takes the line next", async () => {
+    const line = freshLine();
+    const closing = new HouseholdEvents(line);
+    closing.member('owner');
+    closing.device();
+    await routing.register(closing);
+    const offerTo = () => offerCall(routing.baseUrl, { carrierCallId: carrierCallId(), from: '+12125550142', to: line });
+    expect((await offerTo()).status).toBe(202);
+
+    await routing.publish(...closing.close());
+    await routing.untilProjected(closing.accountId, { members: 0, devices: 0, contacts: 0 });
+    expect(await problemOf(await offerTo())).toMatchObject({ status: 404, code: 'unknown_line' });
+
+    const next = new HouseholdEvents(line);
+    next.member('owner');
+    next.device();
+    await routing.register(next);
+    const answered = await offerTo();
+    expect(answered.status).toBe(202);
+    const { callId } = (await answered.json()) as { callId: string };
+    const [offered] = await routing.waitFor(callId, ['InboundCallOffered']);
+    expect(offered.data).toMatchObject({ accountId: next.accountId, to: line });
+  });
+
   it('answers 409 when the carrier call id is one of our outbound legs', async () => {
     const call = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+12125550100', verified: true, memberId: owner, speakerRejection: null });
     await routing.publish(call);

@@ -31,6 +31,26 @@ const linkDevice = async (tx: EntityManager, { data, occurredAt }: Recorded<'Dev
 };
 
 /**
+ * Everything identity keeps of the household goes (its events stay: section 4), children first for
+ * the foreign keys; the line is then free for another household. The speakers' rows go too (they
+ * were unlinked in the same append): linked again elsewhere, a row is written afresh.
+ */
+const closeAccount = async (tx: EntityManager, { data }: Recorded<'AccountClosed'>) => {
+  await tx.query(
+    `WITH held AS (DELETE FROM held_voiceprints WHERE account_id = $1),
+          prints AS (DELETE FROM voiceprints WHERE account_id = $1),
+          contacts AS (DELETE FROM contacts WHERE account_id = $1),
+          approvers AS (DELETE FROM approvers WHERE account_id = $1),
+          approvals AS (DELETE FROM approvals WHERE account_id = $1),
+          devices AS (DELETE FROM devices WHERE account_id = $1)
+     SELECT 1`,
+    [data.accountId],
+  );
+  await tx.query(`DELETE FROM members WHERE account_id = $1`, [data.accountId]);
+  await tx.query(`DELETE FROM accounts WHERE account_id = $1`, [data.accountId]);
+};
+
+/**
  * The member's row and everything identity keeps for them: their voiceprints (held ones too: their
  * approvals expired in the same append) and their own contacts. Their approvers went before them
  * (an approving owner is never removed), so nothing else refers to the row.
@@ -50,6 +70,8 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
   switch (event.type) {
     case 'AccountOpened':
       return openAccount(tx, event);
+    case 'AccountClosed':
+      return closeAccount(tx, event);
     case 'MemberAdded': {
       const { memberId, accountId, name, role, grants } = event.data;
       await tx.query(`INSERT INTO members (member_id, account_id, name, role, grants, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [

@@ -113,6 +113,23 @@ export class HouseholdRegistry {
       heldOr(outcome, () => ({ status: 204, body: null })));
   }
 
+  /**
+   * The carrier's account desk closes the account (RECOVERY_TOKEN, not the integration's): every
+   * speaker unlinked, every waiting approval expired, the household's data deleted, the line free.
+   * Answers with what went.
+   */
+  closeAccount(accountId: string, { idempotencyKey, body }: Request<{ readonly reason: string }>) {
+    const command = { type: 'CloseAccount', accountId, reason: body.reason } as const;
+    return this.writes.run(`POST /v1/accounts/${accountId}/closure`, idempotencyKey, body, command, ({ newEvents }) => ({
+      status: 200,
+      body: {
+        accountId,
+        unlinkedDevices: newEvents.flatMap((e) => (e.type === 'DeviceUnlinked' ? [e.data.deviceId] : [])),
+        expiredApprovals: newEvents.flatMap((e) => (e.type === 'ApprovalExpired' ? [e.data.approvalId] : [])),
+      },
+    }));
+  }
+
   linkDevice(accountId: string, { idempotencyKey, body }: Request<LinkDeviceInput>) {
     const command = { type: 'LinkDevice', accountId, ...body, location: body.location ?? null, hold: this.holdTicket() } as const;
     return this.writes.run(`POST /v1/accounts/${accountId}/devices`, idempotencyKey, body, command, (outcome) =>

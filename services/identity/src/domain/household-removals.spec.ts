@@ -109,3 +109,32 @@ describe('a member taken out of the household', () => {
       ]);
   });
 });
+
+describe('an account the carrier closes', () => {
+  const kitchen: HouseholdEvent = { type: 'DeviceLinked', data: { accountId, deviceId: 'kitchen', name: 'Kitchen', publicKey: phone.publicKey, location: null } };
+  const hall: HouseholdEvent = { type: 'DeviceLinked', data: { accountId, deviceId: 'hall', name: 'Hall', publicKey: phone.publicKey, location: null } };
+  const close = { type: 'CloseAccount', accountId, now, reason: 'number ported out, ticket 42' } as const;
+  const closed: HouseholdEvent = { type: 'AccountClosed', data: { accountId, msisdn: '+15551230001', reason: 'number ported out, ticket 42' } };
+
+  it('unlinks every speaker, expires every approval still waiting (lapsed ones too), then closes', () => {
+    const old: HouseholdEvent = {
+      type: 'ApprovalRequested',
+      data: { approvalId: 'ap-old', accountId, action: { type: 'remove_member', memberId: 'adam', name: 'Adam' }, requestedAt: '2026-11-28T10:00:00.000Z', expiresAt: '2026-11-28T10:10:00.000Z' },
+    };
+    given([opened, olivia, adam, kitchen, hall, approver, old, requested({ type: 'unlink_device', deviceId: 'hall' })])
+      .when(close)
+      .then([
+        { type: 'DeviceUnlinked', data: { accountId, deviceId: 'kitchen' } },
+        { type: 'DeviceUnlinked', data: { accountId, deviceId: 'hall' } },
+        { type: 'ApprovalExpired', data: { approvalId: 'ap-old', accountId } },
+        { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } },
+        closed,
+      ]);
+  });
+
+  it('takes nothing more once closed, and is not closed twice', () => {
+    given([opened, olivia, closed]).when(close).thenThrows('account_not_found');
+    given([opened, olivia, closed]).when({ type: 'AddMember', accountId, now, memberId: 'adam', name: 'Adam', role: 'adult' }).thenThrows('account_not_found');
+    given([]).when(close).thenThrows('account_not_found');
+  });
+});

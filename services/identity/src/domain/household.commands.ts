@@ -116,6 +116,11 @@ export type RecoverApprovers = Base & {
   readonly type: 'RecoverApprovers';
   readonly reason: string;
 };
+/**
+ * The carrier's account desk closes the account (contract ended, number ported out or recycled):
+ * every speaker is unlinked, every waiting approval expires, and the line is free again.
+ */
+export type CloseAccount = Base & { readonly type: 'CloseAccount'; readonly reason: string };
 /** An owner's answer, as their approver phone signed it. */
 export type DecideApproval = Base & {
   readonly type: 'DecideApproval';
@@ -144,5 +149,6 @@ export type HouseholdCommand =
   | RegisterApprover
   | RemoveApprover
   | RecoverApprovers
+  | CloseAccount
   | DecideApproval
   | ExpireApproval;

@@ -6,6 +6,7 @@ import { entryOf, evolveHousehold, initialHouseholdState, type Household, type H
 import type {
   AddMember,
   ChangeMemberPermissions,
+  CloseAccount,
   EnrollVoiceprint,
   HouseholdCommand,
   LinkDevice,
@@ -133,6 +134,18 @@ const removeMember = (c: RemoveMember, h: Household): HouseholdEvent[] => {
     { type: 'MemberRemoved', data: { accountId: h.accountId, memberId: c.memberId } },
   ];
 };
+
+/**
+ * Every linked speaker is unlinked first (calls and routing already act on DeviceUnlinked: a ringing
+ * speaker stops), and every action still waiting for approval expires (a held speaker is never linked).
+ */
+const closeAccount = (c: CloseAccount, h: Household): HouseholdEvent[] => [
+  ...Object.keys(h.devices).map((deviceId): HouseholdEvent => ({ type: 'DeviceUnlinked', data: { accountId: h.accountId, deviceId } })),
+  ...Object.values(h.approvals)
+    .filter((a) => a.status === 'pending') // lapsed ones too: no sweep comes for a closed account
+    .map(({ approvalId }): HouseholdEvent => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } })),
+  { type: 'AccountClosed', data: { accountId: h.accountId, msisdn: h.msisdn, reason: c.reason } },
+];
 
 const linkDevice = (c: LinkDevice, h: Household): HouseholdEvent[] => {
   if (entryOf(h.devices, c.deviceId))
@@ -271,8 +284,9 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
       throw new HouseholdError('account_already_exists', `account ${command.accountId} already exists`);
     return openAccount(command);
   }
-  if (state.status !== 'open')
-    throw new HouseholdError('account_not_found', `account ${command.accountId} does not exist`);
+  if (state.status !== 'open') {
+    throw new HouseholdError('account_not_found', `account ${command.accountId} ${state.status === 'closed' ? 'was closed' : 'does not exist'}`);
+  }
   switch (command.type) {
     case 'AddMember':
     case 'ChangeMemberPermissions':
@@ -296,6 +310,8 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
       return expireApproval(command, state);
     case 'RecoverApprovers':
       return recoverApprovers(command, state);
+    case 'CloseAccount':
+      return closeAccount(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown household command ${(unknown as HouseholdCommand).type}`);

@@ -1,4 +1,5 @@
 import type {
+  AccountClosed,
   AccountOpened,
   ApprovalDecided,
   ApprovalExpired,
@@ -20,6 +21,7 @@ import type {
 /** The household registry's events (stream = accountId), published as they are for routing's projection. */
 export type HouseholdEvent =
   | { readonly type: 'AccountOpened'; readonly data: AccountOpened }
+  | { readonly type: 'AccountClosed'; readonly data: AccountClosed }
   | { readonly type: 'MemberAdded'; readonly data: MemberAdded }
   | { readonly type: 'MemberPermissionsChanged'; readonly data: MemberPermissionsChanged }
   | { readonly type: 'VoiceprintEnrolled'; readonly data: VoiceprintEnrolled }

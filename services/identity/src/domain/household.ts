@@ -21,6 +21,8 @@ export interface HouseholdDevice {
 }
 
 export type NoHousehold = { readonly status: 'none' };
+/** Closed by the carrier: nothing more happens to it (its line may be another household's now). */
+export type ClosedHousehold = { readonly status: 'closed'; readonly accountId: string };
 export type Household = {
   readonly status: 'open';
   readonly accountId: string;
@@ -37,7 +39,7 @@ export type Household = {
   /** Every approval ever asked for, by approvalId. */
   readonly approvals: Readonly<Record<string, Approval>>;
 };
-export type HouseholdState = NoHousehold | Household;
+export type HouseholdState = NoHousehold | Household | ClosedHousehold;
 
 export const initialHouseholdState: HouseholdState = { status: 'none' };
 
@@ -72,6 +74,8 @@ export const evolveHousehold = (state: HouseholdState, event: HouseholdEvent): H
         approvers: {}, approvals: {},
       };
     }
+    case 'AccountClosed':
+      return { status: 'closed', accountId: open(state).accountId };
     case 'MemberAdded': {
       const { memberId, name, role } = event.data;
       const h = open(state);

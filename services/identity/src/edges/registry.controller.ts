@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
-  ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodResponse, parseRequest, SERVICE_CONFIG, ZodPipe, type StoredResponse,
+  ApiIdempotencyKey, ApiSuccesses, ApiZodBody, ApiZodResponse, parseRequest, RequireToken, SERVICE_CONFIG, ZodPipe, type StoredResponse,
 } from '@homeline/platform';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { HouseholdRegistry } from '../application/household-registry';
 import { HouseholdQuery } from './household.query';
 import { heldForApproval } from './held-response';
 import {
-  addContactBody, addMemberBody, awayModeBody, changePermissionsBody, linkDeviceBody, openAccountBody, quietHoursBody, voiceprintBody,
+  addContactBody, addMemberBody, awayModeBody, changePermissionsBody, closureBody, linkDeviceBody, openAccountBody, quietHoursBody, voiceprintBody,
 } from './registry.schemas';
 
 const send = <T>(response: Response, { status, body }: StoredResponse<T>): T => {
@@ -42,6 +42,21 @@ export class RegistryController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return send(res, await this.registry.openAccount({ idempotencyKey: key, body }));
+  }
+
+  /** The carrier's account desk (RECOVERY_TOKEN), never the integration: closing destroys the household and frees the line. */
+  @Post(':accountId/closure')
+  @RequireToken('recovery')
+  @ApiZodResponse(200, z.object({ accountId: z.string(), unlinkedDevices: z.array(z.string()), expiredApprovals: z.array(z.string()) }))
+  @ApiZodBody(closureBody)
+  @ApiIdempotencyKey()
+  async close(
+    @Param('accountId') accountId: string,
+    @Body(new ZodPipe(closureBody)) body: z.infer<typeof closureBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.registry.closeAccount(accountId, { idempotencyKey: key, body }));
   }
 
   @Get(':accountId')

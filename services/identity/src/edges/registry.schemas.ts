@@ -90,6 +90,9 @@ export const registerApproverBody = z.object({
   publicKey: z.string().min(1).max(128),
 });
 
+/** The carrier's account desk closing an account: its record of why (contract ended, number ported out or recycled). */
+export const closureBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+
 /** The carrier's account recovery: its record of how the account holder was verified. */
 export const recoveryBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 

@@ -34,6 +34,7 @@ export interface Caller {
 /** The identity events routing projects, by type. */
 export const registryEventTypes = [
   'AccountOpened',
+  'AccountClosed',
   'MemberAdded',
   'MemberPermissionsChanged',
   'MemberRemoved',

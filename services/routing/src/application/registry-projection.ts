@@ -8,6 +8,7 @@ export type RegistryEvent = IntegrationEvent<RegistryEventType>;
 const keyOf = (event: RegistryEvent): string => {
   switch (event.type) {
     case 'AccountOpened':
+    case 'AccountClosed':
       return event.data.accountId;
     case 'MemberAdded':
     case 'MemberPermissionsChanged':

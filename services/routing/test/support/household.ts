@@ -47,6 +47,21 @@ export class HouseholdEvents {
     return this.add('DeviceUnlinked', { accountId: this.accountId, deviceId });
   }
 
+  /** identity's DELETE of a member (approved), as the event it publishes. */
+  removeMember(memberId: string): Envelope {
+    return this.add('MemberRemoved', { accountId: this.accountId, memberId });
+  }
+
+  /** identity's closure of the account by the carrier's desk, as it publishes it: its speakers unlinked, then AccountClosed. */
+  close(reason = 'contract ended'): Envelope[] {
+    const linked = this.events.flatMap((e) => (e.type === 'DeviceLinked' ? [(e.data as { deviceId: string }).deviceId] : []));
+    const unlinked = new Set(this.events.flatMap((e) => (e.type === 'DeviceUnlinked' ? [(e.data as { deviceId: string }).deviceId] : [])));
+    return [
+      ...linked.filter((d) => !unlinked.has(d)).map((deviceId) => this.unlink(deviceId)),
+      this.add('AccountClosed', { accountId: this.accountId, msisdn: this.msisdn, reason }),
+    ];
+  }
+
   contact(name: string, e164: string, memberId: string | null, aliases: string[] = [], sensitive?: boolean): string {
     const contactId = `con-${randomUUID()}`;
     this.add('ContactAdded', {

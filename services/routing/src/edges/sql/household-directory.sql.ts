@@ -24,6 +24,13 @@ const registrySql: Record<RegistryRun['type'], string> = {
     FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text, msisdn text, timezone text, address jsonb)
     ON CONFLICT (account_id) DO UPDATE
       SET msisdn = excluded.msisdn, country = excluded.country, timezone = excluded.timezone, address = excluded.address`,
+  // The household goes from routing's copy: its line is no household's (an offer to it is 404 unknown_line) until opened again.
+  AccountClosed: `
+    WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text)),
+    contacts_gone AS (DELETE FROM contacts k USING x WHERE k.account_id = x."accountId"),
+    members_gone AS (DELETE FROM members m USING x WHERE m.account_id = x."accountId"),
+    devices_gone AS (DELETE FROM devices d USING x WHERE d.account_id = x."accountId")
+    DELETE FROM accounts a USING x WHERE a.account_id = x."accountId"`,
   MemberAdded: `
     INSERT INTO members (member_id, account_id, name, role, grants)
     SELECT "memberId", "accountId", name, role, grants
