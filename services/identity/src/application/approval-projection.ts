@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import type { HouseholdEvent } from '../domain';
+import { HouseholdError, type HouseholdEvent } from '../domain';
 
 type Recorded<T extends HouseholdEvent['type']> = RecordedEvent<Extract<HouseholdEvent, { type: T }>>;
 export type RecordedApprovalEvent =
@@ -11,6 +11,14 @@ export type RecordedApprovalEvent =
   | Recorded<'ApprovalExpired'>;
 
 const requestApproval = async (tx: EntityManager, { data }: Recorded<'ApprovalRequested'>) => {
+  // A print enrolled before events named it is known by id only here: the owner is asked only about one that is the member's.
+  if (data.action.type === 'remove_voiceprint') {
+    const { memberId, voiceprintId } = data.action;
+    const found: unknown[] = await tx.query(`SELECT 1 FROM voiceprints WHERE voiceprint_id = $1 AND member_id = $2 AND account_id = $3`, [
+      voiceprintId, memberId, data.accountId,
+    ]);
+    if (found.length === 0) throw new HouseholdError('voiceprint_not_found', `member ${memberId} has no voiceprint ${voiceprintId}`);
+  }
   // A held device's id and key, so that verification can tell it apart from an unknown one.
   const device = data.action.type === 'link_device' ? data.action : null;
   await tx.query(

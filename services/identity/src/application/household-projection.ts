@@ -113,7 +113,12 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
       return; // the sealed embedding is stored by the enrolment itself (storeVoiceprint): it is never in an event
     case 'VoiceprintRemoved': {
       const { accountId, memberId, voiceprintId } = event.data;
-      await tx.query(`DELETE FROM voiceprints WHERE voiceprint_id = $1 AND member_id = $2 AND account_id = $3`, [voiceprintId, memberId, accountId]);
+      const [{ removed }] = await tx.query(
+        `WITH gone AS (DELETE FROM voiceprints WHERE voiceprint_id = $1 AND member_id = $2 AND account_id = $3 RETURNING 1) SELECT count(*)::int AS removed FROM gone`,
+        [voiceprintId, memberId, accountId],
+      );
+      // A print enrolled before events named it is known by id only here (household.decide.ts removeVoiceprint).
+      if (removed === 0) throw new HouseholdError('voiceprint_not_found', `member ${memberId} has no voiceprint ${voiceprintId}`);
       return;
     }
     case 'MemberRemoved':

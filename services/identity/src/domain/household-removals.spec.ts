@@ -71,8 +71,14 @@ describe('a voiceprint taken off a member', () => {
       ]);
   });
 
-  it('enrolled before prints were named in events, goes only with its member', () =>
-    given([opened, olivia, adam, enrolled('adam')]).when(removePrint('vp-old')).thenThrows('voiceprint_not_found'));
+  it('enrolled before prints were named in events, is removed by the id identity stored it under (its table checks the id)', () => {
+    const old = '0f6b3c52-5d43-4c36-9d7e-2b8e7d0c1a11';
+    const removed: HouseholdEvent = { type: 'VoiceprintRemoved', data: { accountId, memberId: 'adam', voiceprintId: old } };
+    given([opened, olivia, adam, enrolled('adam')]).when(removePrint(old)).then([removed]);
+    given([opened, olivia, adam, enrolled('adam')]).when(removePrint('vp-old')).thenThrows('voiceprint_not_found');
+    given([opened, olivia, adam, enrolled('olivia')]).when(removePrint(old)).thenThrows('voiceprint_not_found');
+    given([opened, olivia, adam, enrolled('adam'), removed]).when(removePrint(old)).thenThrows('voiceprint_not_found');
+  });
 });
 
 describe('a member taken out of the household', () => {
