@@ -6,6 +6,7 @@ import { registryProblemStatus } from './edges/registry.problems';
 import { ExpiryModule } from './edges/expiry.module';
 import { HouseholdPolicies1764000000200 } from './edges/household-policies.migration';
 import { NonceExpiry1764000000300 } from './edges/nonce-expiry.migration';
+import { UnlinkedDevices1766200000000 } from './edges/unlinked-devices.migration';
 import { HouseholdRegistry1764000000100 } from './edges/registry.migration';
 import { RegistryModule } from './edges/registry.module';
 import { StepUpApproval1764000000400 } from './edges/step-up-approval.migration';
@@ -23,7 +24,7 @@ export class AppModule {
           config,
           migrations: [
             ...eventStoreMigrations, HouseholdRegistry1764000000100, HouseholdPolicies1764000000200, NonceExpiry1764000000300, StepUpApproval1764000000400,
-            HeldVoiceprints1765600000500,
+            HeldVoiceprints1765600000500, UnlinkedDevices1766200000000,
           ],
           problemStatus: registryProblemStatus,
           tokens: { integration: config.INTEGRATION_TOKEN, ...(config.RECOVERY_TOKEN && { recovery: config.RECOVERY_TOKEN }) },

@@ -111,6 +111,18 @@ describe('the household registry over HTTP', () => {
     expect(await identity.call('DELETE', `/v1/accounts/${first}/devices/${device.deviceId}`)).toMatchObject({ status: 404, body: { code: 'device_not_found' } });
   });
 
+  it("forgets an unlinked speaker's name and room, keeping only that it was unlinked", async () => {
+    const device = simulatedDevice(`teen-room-${randomUUID()}`);
+    const accountId = await openAccount(identity);
+    const linked = await identity.call('POST', `/v1/accounts/${accountId}/devices`, {
+      deviceId: device.deviceId, name: "Leo's speaker", publicKey: device.publicKey, location: { room: "Leo's bedroom", floor: '2' },
+    });
+    expect(linked.status).toBe(201);
+    expect((await identity.call('DELETE', `/v1/accounts/${accountId}/devices/${device.deviceId}`)).status).toBe(204);
+    const rows = await identity.db.query(`SELECT name, location, unlinked_at IS NOT NULL AS unlinked FROM devices WHERE device_id = $1`, [device.deviceId]);
+    expect(rows).toEqual([{ name: '', location: null, unlinked: true }]);
+  });
+
   it('keeps every change made to a household at the same time', async () => {
     const accountId = await openAccount(identity);
     const names = ['Ana', 'Ben', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];

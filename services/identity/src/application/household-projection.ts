@@ -89,7 +89,8 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
     case 'DeviceLinked':
       return linkDevice(tx, event);
     case 'DeviceUnlinked':
-      await tx.query(`UPDATE devices SET unlinked_at = $3 WHERE device_id = $1 AND account_id = $2`, [
+      // The row stays (an unlinked speaker is refused as such); what the household called it, and where it stood, go.
+      await tx.query(`UPDATE devices SET unlinked_at = $3, name = '', location = NULL WHERE device_id = $1 AND account_id = $2`, [
         event.data.deviceId, event.data.accountId, event.occurredAt,
       ]);
       return;
