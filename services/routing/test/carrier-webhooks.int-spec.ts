@@ -105,6 +105,36 @@ describe('the carrier webhooks refuse what the carrier did not send, with proble
     expect(offered.data).toMatchObject({ accountId: next.accountId, to: line });
   });
 
+  it("rings the household that opened the line last while the previous household's closure has not reached routing yet", async () => {
+    // identity keys its events by account: the new household's opening and the old one's closure travel on
+    // different partitions, so routing may read the opening first (a lagging partition, a rebuild).
+    const line = freshLine();
+    const previous = new HouseholdEvents(line);
+    previous.member('owner');
+    previous.device();
+    await routing.register(previous);
+    // A new household whose id sorts after the previous one's: an order by id alone would still ring the previous one.
+    let next: HouseholdEvents;
+    do next = new HouseholdEvents(line); while (next.accountId < previous.accountId);
+    next.member('owner');
+    next.device();
+    await routing.register(next);
+
+    const offerTo = () => offerCall(routing.baseUrl, { carrierCallId: carrierCallId(), from: '+12125550142', to: line });
+    const offeredTo = async () => {
+      const answered = await offerTo();
+      expect(answered.status).toBe(202);
+      const { callId } = (await answered.json()) as { callId: string };
+      const [offered] = await routing.waitFor(callId, ['InboundCallOffered']);
+      return offered.data;
+    };
+    expect(await offeredTo()).toMatchObject({ accountId: next.accountId, to: line });
+
+    await routing.publish(...previous.close());
+    await routing.untilProjected(previous.accountId, { members: 0, devices: 0, contacts: 0 });
+    expect(await offeredTo()).toMatchObject({ accountId: next.accountId, to: line });
+  });
+
   it('answers 409 when the carrier call id is one of our outbound legs', async () => {
     const call = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+12125550100', verified: true, memberId: owner, speakerRejection: null });
     await routing.publish(call);

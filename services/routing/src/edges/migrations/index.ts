@@ -4,6 +4,7 @@ import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migrat
 import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migration';
 import { RoutingEmergencyRedials1765800000000 } from './routing-emergency-redials.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
+import { RoutingLineOpened1766300000000 } from './routing-line-opened.migration';
 import { RoutingRequestCarriedOut1765400000000 } from './routing-request-carried-out.migration';
 import { RoutingRetention1766000000100 } from './routing-retention.migration';
 import { RoutingSchema1764100000000 } from './routing-schema.migration';
@@ -19,4 +20,5 @@ export const routingMigrations = [
   RoutingRequestCarriedOut1765400000000,
   RoutingEmergencyRedials1765800000000,
   RoutingRetention1766000000100,
+  RoutingLineOpened1766300000000,
 ];

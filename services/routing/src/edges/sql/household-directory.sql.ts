@@ -19,11 +19,12 @@ LEFT JOIN devices d ON d.device_id = c.device_id AND d.account_id = c.account_id
 // Each run of identity events is one statement over its rows (as JSON, named as in the events).
 const registrySql: Record<RegistryRun['type'], string> = {
   AccountOpened: `
-    INSERT INTO accounts (account_id, msisdn, country, timezone, address)
-    SELECT "accountId", msisdn, upper(address->>'country'), timezone, address
-    FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text, msisdn text, timezone text, address jsonb)
+    INSERT INTO accounts (account_id, msisdn, country, timezone, address, opened_at)
+    SELECT "accountId", msisdn, upper(address->>'country'), timezone, address, "occurredAt"
+    FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text, msisdn text, timezone text, address jsonb, "occurredAt" timestamptz)
     ON CONFLICT (account_id) DO UPDATE
-      SET msisdn = excluded.msisdn, country = excluded.country, timezone = excluded.timezone, address = excluded.address`,
+      SET msisdn = excluded.msisdn, country = excluded.country, timezone = excluded.timezone, address = excluded.address,
+          opened_at = excluded.opened_at`,
   // The household goes from routing's copy: its line is no household's (an offer to it is 404 unknown_line) until opened again.
   AccountClosed: `
     WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text)),
@@ -114,12 +115,15 @@ export class SqlHouseholdDirectory implements HouseholdDirectory {
    * FOR UPDATE) then either committed before the devices are read, or waits for the offer and finds
    * the call it rings. KEY SHARE, the weakest lock FOR UPDATE waits for: the offer does not wait for
    * an update of the row (Away Mode, the time of an emergency call: a call-back right after a 911).
+   * Two households know the line only while the closure of the one that had it has not reached
+   * routing (identity's events for the two travel on different partitions): the line is the one
+   * that opened it last, never the closed one's speakers.
    */
   async lineOf(tx: EntityManager, to: string, from: string): Promise<InboundLine | undefined> {
     const [account] = await rawQuery<{ accountId: string }>(
       tx,
-      'routing_inbound_line_lock_v2',
-      `SELECT account_id AS "accountId" FROM accounts WHERE msisdn = $1 ORDER BY account_id LIMIT 1 FOR KEY SHARE`,
+      'routing_inbound_line_lock_v3',
+      `SELECT account_id AS "accountId" FROM accounts WHERE msisdn = $1 ORDER BY opened_at DESC NULLS LAST, account_id LIMIT 1 FOR KEY SHARE`,
       [to],
     );
     if (!account) return undefined;
