@@ -30,6 +30,13 @@ describe('personal data in an event', () => {
     });
   });
 
+  it("keeps a reason code in the clear, but seals the carrier desk's own record of why it closed an account", () => {
+    expect(sealPersonalData({ callId: 'c1', reason: 'rate_limited' }, seal, digest)).toEqual({ callId: 'c1', reason: 'rate_limited' });
+    const closed = sealPersonalData({ accountId: 'a1', msisdn: '+15551230001', reason: 'ported out for Jane Doe, ticket 7731' }, seal, digest);
+    expect(closed).toEqual({ accountId: 'a1', msisdn: { $sealed: 'data.msisdn' }, reason: { $sealed: 'data.reason' } });
+    expect(sealed['data.reason']).toBe('ported out for Jane Doe, ticket 7731');
+  });
+
   it('seals contact names nested in other objects and in lists', () => {
     expect(sealPersonalData({ viaContact: { contactId: 'k1', name: 'Mom', household: false }, aliases: ['Mother'] }, seal, digest)).toEqual({
       viaContact: { contactId: 'k1', name: { $sealed: 'data.viaContact.name' }, household: false }, aliases: { $sealed: 'data.aliases' },

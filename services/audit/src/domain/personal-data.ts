@@ -14,12 +14,21 @@ const PERSONAL_KEYS = new Set([
 
 /** Text kept in the clear: identifiers, stable codes, enums, key material that is not personal. */
 const CLEAR_TEXT_KEYS = new Set([
-  'id', 'type', 'reason', 'cause', 'class', 'status', 'direction', 'decision', 'role', 'assurance', 'stage', 'purpose',
+  'id', 'type', 'cause', 'class', 'status', 'direction', 'decision', 'role', 'assurance', 'stage', 'purpose',
   'releasedBy', 'speakerRejection', 'nonce', 'signature', 'publicKey', 'timezone', 'action', 'grants', 'grant', 'revoke',
   'deadline', 'until', 'source', 'state',
 ]);
 
-const isClearTextKey = (key: string): boolean => CLEAR_TEXT_KEYS.has(key) || /(Id|At)$/.test(key);
+/**
+ * A `reason` is mostly a stable code (`rate_limited`, `unlinked_device`), but the carrier's desk
+ * writes its own record there (AccountClosed's, ApproverRemoved's: "ported out for Jane Doe, ticket
+ * 7731"): only a code is kept in the clear, any other text is sealed.
+ */
+const CODE_KEYS = new Set(['reason']);
+const CODE = /^[a-z][a-z0-9_]*$/;
+
+const isClearText = (key: string, value: string): boolean =>
+  CLEAR_TEXT_KEYS.has(key) || /(Id|At)$/.test(key) || (CODE_KEYS.has(key) && CODE.test(value));
 
 /** A value as it appears in a leaf once sealed: AES-256-GCM output, base64 (iv || ciphertext || tag). */
 export interface SealedValue {
@@ -49,7 +58,7 @@ export const sealPersonalData = (data: Record<string, unknown>, seal: Seal, dige
 const sealValue = (key: string, value: unknown, path: string, seal: Seal, digest: (embedding: unknown) => unknown): unknown => {
   if (value === null || value === undefined) return value;
   if (PERSONAL_KEYS.has(key)) return seal(path, key === 'embedding' ? digest(value) : value);
-  if (typeof value === 'string') return isClearTextKey(key) ? value : seal(path, value);
+  if (typeof value === 'string') return isClearText(key, value) ? value : seal(path, value);
   if (Array.isArray(value)) return value.map((item, i) => sealValue(key, item, `${path}[${i}]`, seal, digest));
   if (typeof value === 'object') return sealPersonalData(value as Record<string, unknown>, seal, digest, path);
   return value; // numbers and booleans: scores, durations, flags
