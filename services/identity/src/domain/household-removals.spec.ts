@@ -144,3 +144,17 @@ describe('an account the carrier closes', () => {
     given([]).when(close).thenThrows('account_not_found');
   });
 });
+
+describe('a closed account, met by a command that was on its way', () => {
+  const closed: HouseholdEvent = { type: 'AccountClosed', data: { accountId, msisdn: '+15551230001', reason: 'contract ended' } };
+
+  it("is not opened again under its id (a new household gets a new one)", () =>
+    given([opened, olivia, closed])
+      .when({ type: 'OpenAccount', accountId, now, msisdn: '+1 555 123 0001', displayName: 'Again', timezone: 'UTC', address })
+      .thenThrows('account_already_exists'));
+
+  it("takes the expiry sweep's late ExpireApproval as nothing to do: the closure expired every waiting approval", () =>
+    given([opened, olivia, adam, approver, requested({ type: 'remove_member', memberId: 'adam', name: 'Adam' }), { type: 'ApprovalExpired', data: { approvalId: 'ap-1', accountId } }, closed])
+      .when({ type: 'ExpireApproval', accountId, now: in10Minutes, approvalId: 'ap-1' })
+      .thenNothingHappens());
+});
