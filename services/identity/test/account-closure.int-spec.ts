@@ -1,9 +1,8 @@
-import { Topics } from '@homeline/contracts';
 import { approverPhone, simulatedDevice, simulatedSpeaker } from '@homeline/device-sim';
 import { eventually } from '@homeline/testing';
 import type { Producer } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { callRequested } from './support/call-requested';
+import { callRequested, speakerDecisionOn } from './support/call-requested';
 import { accountRequest, registerHousehold } from './support/household';
 import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 import { distinctEvents, type Received, type TopicTap } from './support/topic-tap';
@@ -64,13 +63,7 @@ describe('closing an account', () => {
 
     // The old speaker places no call on the line any more, whoever speaks.
     const request = callRequested(home.device.deviceId, 'Mom', home.device.assert({ subject: 'Mom', embedding: maria.utter() }));
-    await producer.send({ topic: Topics.calls, messages: [{ key: request.streamId, value: JSON.stringify(request), headers: { 'event-type': request.type } }] });
-    const decision = await eventually(() => {
-      const found = distinctEvents(published.messages.filter((m) => m.value.type.startsWith('Speaker') && m.value.causationId === request.id));
-      expect(found).toHaveLength(1);
-      return found[0].value;
-    });
-    expect(decision).toMatchObject({ type: 'SpeakerRejected', data: { reason: 'unlinked_device' } });
+    expect(await speakerDecisionOn(producer, published, request)).toMatchObject({ type: 'SpeakerRejected', data: { reason: 'unlinked_device' } });
 
     // The line, and the speaker, can be another household's.
     const reopened = await identity.call('POST', '/v1/accounts', accountRequest({ msisdn }));

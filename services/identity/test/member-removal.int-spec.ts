@@ -1,9 +1,8 @@
-import { Topics } from '@homeline/contracts';
 import { approverPhone, similarSpeaker, simulatedSpeaker, type SimulatedSpeaker } from '@homeline/device-sim';
 import { eventually } from '@homeline/testing';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { callRequested } from './support/call-requested';
+import { callRequested, speakerDecisionOn } from './support/call-requested';
 import { registerHousehold, type Household } from './support/household';
 import { useIdentity, type IdentityUnderTest } from './support/identity-app';
 import { distinctEvents, type Received, type TopicTap } from './support/topic-tap';
@@ -29,15 +28,8 @@ describe('removing a voiceprint or a member over HTTP', () => {
   const publishedFor = (accountId: string, type: string): Received['value'][] =>
     distinctEvents(published.messages.filter((m) => m.value.type === type && m.value.accountId === accountId)).map((m) => m.value);
   /** The speaker decision for a call placed on the household's speaker by this voice. */
-  const callAs = async (household: Household, speaker: SimulatedSpeaker) => {
-    const request = callRequested(household.device.deviceId, 'Mom', household.device.assert({ subject: 'Mom', embedding: speaker.utter() }));
-    await producer.send({ topic: Topics.calls, messages: [{ key: request.streamId, value: JSON.stringify(request), headers: { 'event-type': request.type } }] });
-    return eventually(() => {
-      const found = distinctEvents(published.messages.filter((m) => m.value.type.startsWith('Speaker') && m.value.causationId === request.id));
-      expect(found).toHaveLength(1);
-      return found[0].value;
-    });
-  };
+  const callAs = (household: Household, speaker: SimulatedSpeaker) =>
+    speakerDecisionOn(producer, published, callRequested(household.device.deviceId, 'Mom', household.device.assert({ subject: 'Mom', embedding: speaker.utter() })));
   const membersOf = async (accountId: string) => (await identity.call('GET', `/v1/accounts/${accountId}`)).body.members;
   const voiceprintIdsOf = async (accountId: string, memberId: string): Promise<string[]> =>
     (await membersOf(accountId)).find((m: { memberId: string }) => m.memberId === memberId).voiceprintIds;
