@@ -254,8 +254,12 @@ describe('carrier legs (simulated carrier, signed callbacks to POST /v1/carrier/
       `INSERT INTO es_inbox (consumer, event_id, processed_at) SELECT $1, 'old-' || i, now() - interval '217 hours' FROM generate_series(1, 1200) i`, [consumer]);
     await routing.dataSource.query(`INSERT INTO es_inbox (consumer, event_id, processed_at) VALUES ($1, 'eight-days-old', now() - interval '200 hours')`, [consumer]);
     const recentCallbacks = (await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks`))[0].n - 2;
+    // What the registry forgot is remembered for a day: a speaker unlinked two days ago goes, one unlinked an hour ago stays.
+    await routing.dataSource.query(
+      `INSERT INTO registry_forgotten (kind, id, forgotten_at) VALUES ('device', 'acc/two-days', now() - interval '2 days'), ('device', 'acc/an-hour', now() - interval '1 hour')`);
 
-    expect(await routing.app.get(ExpirySweeper).sweep()).toEqual({ inbox: 1200, callbacks: 2 });
+    expect(await routing.app.get(ExpirySweeper).sweep()).toEqual({ inbox: 1200, callbacks: 2, forgotten: 1 });
+    expect(await routing.dataSource.query(`SELECT id FROM registry_forgotten WHERE id LIKE 'acc/%'`)).toEqual([{ id: 'acc/an-hour' }]);
     expect((await routing.dataSource.query(`SELECT count(*)::int AS n FROM carrier_callbacks`))[0].n).toBe(recentCallbacks);
     expect(await routing.dataSource.query(`SELECT event_id FROM es_inbox WHERE event_id LIKE 'old-%' OR event_id = 'eight-days-old'`)).toEqual([{ event_id: 'eight-days-old' }]);
     // The carrier sends the forgotten ringing again: applied when the response comes, it changes nothing (its sequence is behind).

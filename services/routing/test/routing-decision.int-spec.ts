@@ -263,6 +263,32 @@ describe('routing a call (CallRouting over Kafka, decisions on homeline.routing.
     expect((await routing.waitFor(homersCall, ['DestinationResolved', 'CarrierLegRequested']))[0].data).toMatchObject({ e164: '+12125550101' });
   });
 
+  it('refuses at once a call from a member or a speaker identity said is gone, and holds up no emergency call beside it', async () => {
+    const memberId = home.member('adult', 'Patty');
+    const deviceId = home.device({ room: 'Porch' });
+    const projected = async () =>
+      (await routing.dataSource.query(
+        `SELECT (SELECT count(*) FROM members WHERE member_id = $1)::int AS members, (SELECT count(*) FROM devices WHERE device_id = $2)::int AS devices`,
+        [memberId, deviceId],
+      ))[0];
+    await routing.publish(...home.events.slice(-2));
+    await eventually(async () => expect(await projected()).toEqual({ members: 1, devices: 1 }));
+    await routing.publish(home.removeMember(memberId), home.unlink(deviceId));
+    await eventually(async () => expect(await projected()).toEqual({ members: 0, devices: 0 }));
+
+    const before = await transientRetries();
+    const removedMembers = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '+1 212 555 0199', verified: true, memberId, speakerRejection: null });
+    const unlinkedSpeakers = callRouting({ accountId: home.accountId, deviceId, target: 'Mom', verified: true, memberId: owner, speakerRejection: null });
+    const emergency = callRouting({ accountId: home.accountId, deviceId: kitchen, target: '911', verified: false, memberId: null, speakerRejection: null });
+    await routing.publish(removedMembers, unlinkedSpeakers, emergency);
+
+    expect((await routing.waitFor(removedMembers.data.callId, ['DestinationRejected']))[0].data).toMatchObject({ reason: 'not_permitted' });
+    expect((await routing.waitFor(unlinkedSpeakers.data.callId, ['DestinationRejected']))[0].data).toMatchObject({ reason: 'unlinked_device' });
+    expect((await routing.waitFor(emergency.data.callId, ['DestinationResolved', 'EmergencyOwnerNotified', 'CarrierLegRequested']))[0].data).toMatchObject({ class: 'emergency' });
+    // Decided at the first try: nothing waited out the registry's lag (the consumer retried nothing).
+    expect(await transientRetries()).toBe(before);
+  });
+
   it('decides once when the same CallRouting arrives twice', async () => {
     const event = callRouting({
       accountId: home.accountId,

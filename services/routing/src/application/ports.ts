@@ -51,9 +51,19 @@ export type RegistryRun = {
   [T in RegistryEventType]: { readonly type: T; readonly rows: readonly (EventData<T> & { readonly occurredAt: string })[] };
 }[RegistryEventType];
 
+/** A caller as a call names them: the speaker verified, when one was. */
+export interface ForgettableCaller extends Caller {
+  readonly memberId: string | null;
+}
+
 export interface HouseholdDirectory {
   /** The callers' households; a caller whose account routing does not know is absent. */
   find(tx: EntityManager, callers: readonly Caller[]): Promise<(caller: Caller) => Household | undefined>;
+  /**
+   * For each caller, whether identity said in the last day that its account, its speaker's link to
+   * it or its speaker (member) is gone: routing does not wait for them to appear.
+   */
+  forgotten(tx: EntityManager, callers: readonly ForgettableCaller[]): Promise<readonly boolean[]>;
   apply(tx: EntityManager, run: RegistryRun): Promise<void>;
   /**
    * The account whose line `to` is, with its contacts whose number is `from`; absent when no account

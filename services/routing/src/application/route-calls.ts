@@ -79,7 +79,7 @@ export class CallRouter {
       tx,
       events.map((e) => e.data),
     );
-    awaitRegistry(events, householdOf, now);
+    await awaitRegistry(tx, this.deps.directory, events, householdOf, now);
     const ledger = new UsageLedger(await this.storedUsage(tx, events, householdOf, now));
     // Built as each call comes up for decision, so that its metering includes the calls decided before it.
     const commands: RouteCall[] = [];
@@ -222,12 +222,19 @@ const orderOf = (leg: RequestLeg, traceparent: string | null): CarrierLegOrder =
  * registry has caught up or the wait is over ("911" from a speaker linked a second ago connects).
  * The call's end comes after it on the same partition, so nothing is placed for a call that ended.
  */
-const awaitRegistry = (
+const awaitRegistry = async (
+  tx: EntityManager,
+  directory: HouseholdDirectory,
   events: readonly IntegrationEvent<'CallRouting'>[],
   householdOf: (caller: Caller) => Household | undefined,
   now: Date,
-): void => {
-  const waiting = events.filter((e) => !knows(e.data, householdOf(e.data)) && now.getTime() - Date.parse(e.occurredAt) < registryWaitMs);
+): Promise<void> => {
+  const unknown = events.filter((e) => !knows(e.data, householdOf(e.data)) && now.getTime() - Date.parse(e.occurredAt) < registryWaitMs);
+  if (unknown.length === 0) return;
+  // Gone, on identity's word, is not "not yet": a call from a speaker unlinked (or a member removed) a
+  // moment ago is refused at once, and the rest of its batch, an emergency call among them, is not held up.
+  const forgotten = await directory.forgotten(tx, unknown.map((e) => e.data));
+  const waiting = unknown.filter((_e, i) => !forgotten[i]);
   if (waiting.length > 0) {
     const [{ data }] = waiting;
     throw new TransientFailure(

@@ -3,6 +3,7 @@ import { RoutingCarrierClaims1764200000000 } from './routing-carrier-claims.migr
 import { RoutingClaimHolders1765100000000 } from './routing-claim-holders.migration';
 import { RoutingDevicesOrder1765200000000 } from './routing-devices-order.migration';
 import { RoutingEmergencyRedials1765800000000 } from './routing-emergency-redials.migration';
+import { RoutingForgotten1766400000000 } from './routing-forgotten.migration';
 import { RoutingInbound1764300000000 } from './routing-inbound.migration';
 import { RoutingLineOpened1766300000000 } from './routing-line-opened.migration';
 import { RoutingRequestCarriedOut1765400000000 } from './routing-request-carried-out.migration';
@@ -21,4 +22,5 @@ export const routingMigrations = [
   RoutingEmergencyRedials1765800000000,
   RoutingRetention1766000000100,
   RoutingLineOpened1766300000000,
+  RoutingForgotten1766400000000,
 ];

@@ -1,6 +1,6 @@
 import { rawQuery } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import type { Caller, Household, HouseholdDirectory, RegistryRun } from '../../application/ports';
+import type { Caller, ForgettableCaller, Household, HouseholdDirectory, RegistryRun } from '../../application/ports';
 import type { InboundLine } from '../../domain';
 
 // One round trip for every household a batch of decisions reads.
@@ -16,6 +16,19 @@ FROM unnest($1::text[], $2::text[]) AS c(account_id, device_id)
 JOIN accounts a ON a.account_id = c.account_id
 LEFT JOIN devices d ON d.device_id = c.device_id AND d.account_id = c.account_id`;
 
+/** Records what identity said is gone (registry_forgotten), from `rows` (kind, id). */
+const forget = (rows: string): string =>
+  `INSERT INTO registry_forgotten (kind, id) ${rows} ON CONFLICT (kind, id) DO UPDATE SET forgotten_at = now()`;
+
+// What of the callers identity said is gone: their account closed, their speaker unlinked from it, or their speaker removed.
+const forgottenSql = `
+SELECT c.ord::int AS ord FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS c(account_id, device_id, member_id, ord)
+WHERE EXISTS (
+  SELECT 1 FROM registry_forgotten f
+  WHERE (f.kind = 'account' AND f.id = c.account_id)
+     OR (f.kind = 'device' AND f.id = c.account_id || '/' || c.device_id)
+     OR (f.kind = 'member' AND f.id = c.member_id))`;
+
 // Each run of identity events is one statement over its rows (as JSON, named as in the events).
 const registrySql: Record<RegistryRun['type'], string> = {
   AccountOpened: `
@@ -30,7 +43,8 @@ const registrySql: Record<RegistryRun['type'], string> = {
     WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("accountId" text)),
     contacts_gone AS (DELETE FROM contacts k USING x WHERE k.account_id = x."accountId"),
     members_gone AS (DELETE FROM members m USING x WHERE m.account_id = x."accountId"),
-    devices_gone AS (DELETE FROM devices d USING x WHERE d.account_id = x."accountId")
+    devices_gone AS (DELETE FROM devices d USING x WHERE d.account_id = x."accountId"),
+    forgotten AS (${forget(`SELECT 'account', "accountId" FROM x`)})
     DELETE FROM accounts a USING x WHERE a.account_id = x."accountId"`,
   MemberAdded: `
     INSERT INTO members (member_id, account_id, name, role, grants)
@@ -44,19 +58,28 @@ const registrySql: Record<RegistryRun['type'], string> = {
   // The member goes with their own contacts, as in identity: nobody can be verified as them any more.
   MemberRemoved: `
     WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("memberId" text, "accountId" text)),
-    contacts_gone AS (DELETE FROM contacts k USING x WHERE k.member_id = x."memberId" AND k.account_id = x."accountId")
+    contacts_gone AS (DELETE FROM contacts k USING x WHERE k.member_id = x."memberId" AND k.account_id = x."accountId"),
+    forgotten AS (${forget(`SELECT 'member', "memberId" FROM x`)})
     DELETE FROM members m USING x WHERE m.member_id = x."memberId" AND m.account_id = x."accountId"`,
   // An older link never overwrites a newer one: a device moved between households is read in either order.
+  // Linked again to the household that unlinked it, the speaker is no longer forgotten there.
   DeviceLinked: `
+    WITH x AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text, name text, location jsonb, "occurredAt" timestamptz)
+    ), remembered AS (
+      DELETE FROM registry_forgotten f USING x WHERE f.kind = 'device' AND f.id = x."accountId" || '/' || x."deviceId"
+    )
     INSERT INTO devices (device_id, account_id, name, location, linked_at)
     SELECT "deviceId", "accountId", name, CASE WHEN jsonb_typeof(location) = 'object' THEN location END, "occurredAt"
-    FROM jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text, name text, location jsonb, "occurredAt" timestamptz)
+    FROM x
     ON CONFLICT (device_id) DO UPDATE
       SET account_id = excluded.account_id, name = excluded.name, location = excluded.location, linked_at = excluded.linked_at
       WHERE devices.linked_at IS NULL OR devices.linked_at <= excluded.linked_at`,
+  // A speaker is forgotten by the household that unlinked it, not everywhere: it may be linked to another one next.
   DeviceUnlinked: `
-    DELETE FROM devices d USING jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text)
-    WHERE d.device_id = x."deviceId" AND d.account_id = x."accountId"`,
+    WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("deviceId" text, "accountId" text)),
+    forgotten AS (${forget(`SELECT 'device', "accountId" || '/' || "deviceId" FROM x`)})
+    DELETE FROM devices d USING x WHERE d.device_id = x."deviceId" AND d.account_id = x."accountId"`,
   ContactAdded: `
     INSERT INTO contacts (contact_id, account_id, member_id, name, aliases, e164, sensitive)
     SELECT "contactId", "accountId", "memberId", name, aliases, e164, coalesce(sensitive, false)
@@ -103,6 +126,15 @@ export class SqlHouseholdDirectory implements HouseholdDirectory {
     ]);
     const households = new Map(rows.map((row) => [keyOf(row), row]));
     return (caller) => households.get(keyOf(caller));
+  }
+
+  async forgotten(tx: EntityManager, requests: readonly ForgettableCaller[]): Promise<readonly boolean[]> {
+    if (requests.length === 0) return [];
+    const rows = await rawQuery<{ ord: number }>(tx, 'routing_forgotten_v1', forgottenSql, [
+      requests.map((r) => r.accountId), requests.map((r) => r.deviceId), requests.map((r) => r.memberId),
+    ]);
+    const hit = new Set(rows.map((r) => r.ord - 1));
+    return requests.map((_r, i) => hit.has(i));
   }
 
   async apply(tx: EntityManager, run: RegistryRun): Promise<void> {
