@@ -49,7 +49,8 @@ describe('closing an account', () => {
 
     expect(await identity.call('GET', `/v1/accounts/${accountId}`)).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
     expect(await identity.call('POST', `/v1/accounts/${accountId}/members`, { name: 'Leo', role: 'child' })).toMatchObject({ status: 404, body: { code: 'account_not_found' } });
-    expect((await close(accountId, deskToken)).body).toMatchObject({ code: 'account_not_found' });
+    // The desk's retry without an Idempotency-Key (its first answer lost) finds the account closed: nothing more goes.
+    expect(await close(accountId, deskToken)).toEqual({ status: 200, body: { accountId, unlinkedDevices: [], expiredApprovals: [] } });
     await eventually(() => {
       expect(publishedFor(accountId, 'DeviceUnlinked').map((e) => e.data.deviceId)).toEqual([home.device.deviceId]);
       expect(publishedFor(accountId, 'ApprovalExpired').map((e) => e.data.approvalId)).toEqual([held.body.approvalId]);

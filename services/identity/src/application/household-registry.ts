@@ -116,7 +116,7 @@ export class HouseholdRegistry {
   /**
    * The carrier's account desk closes the account (RECOVERY_TOKEN, not the integration's): every
    * speaker unlinked, every waiting approval expired, the household's data deleted, the line free.
-   * Answers with what went.
+   * Answers with what went; closing a closed account answers 200 with nothing gone (a retry).
    */
   closeAccount(accountId: string, { idempotencyKey, body }: Request<{ readonly reason: string }>) {
     const command = { type: 'CloseAccount', accountId, reason: body.reason } as const;

@@ -284,8 +284,9 @@ export const decideHousehold = (command: HouseholdCommand, state: HouseholdState
       throw new HouseholdError('account_already_exists', `account ${command.accountId} already exists`);
     return openAccount(command);
   }
-  // The closure expired every waiting approval; a sweep that read one just before it decides nothing, nor fails its batch.
-  if (state.status === 'closed' && command.type === 'ExpireApproval') return [];
+  // The closure expired every waiting approval: a sweep that read one just before it decides nothing, nor fails its batch.
+  // The desk's retry of a closure finds it done, as a hang-up of an ended call does.
+  if (state.status === 'closed' && (command.type === 'ExpireApproval' || command.type === 'CloseAccount')) return [];
   if (state.status !== 'open') {
     throw new HouseholdError('account_not_found', `account ${command.accountId} ${state.status === 'closed' ? 'was closed' : 'does not exist'}`);
   }
