@@ -12,7 +12,7 @@ export function serveOpenApi(app: INestApplication, service: string): void {
     .addBearerAuth()
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('docs', app, () => withProblems(SwaggerModule.createDocument(app, document)));
+  SwaggerModule.setup('docs', app, () => withTokenScopes(withProblems(SwaggerModule.createDocument(app, document))));
 }
 
 /** RFC 9457 problem details as every service answers an error (libs/platform/src/errors/problem.ts). */
@@ -46,6 +46,26 @@ const withProblems = (document: OpenAPIObject): OpenAPIObject => {
       };
     }
   }
+  return document;
+};
+
+/**
+ * A route that takes another scope's token (`@RequireToken('recovery')`) names that scope as its
+ * security requirement; each such scope is a bearer scheme of its own, so a client (and its reader)
+ * sees that the integration's token is not the one to send there.
+ */
+const withTokenScopes = (document: OpenAPIObject): OpenAPIObject => {
+  const schemes = { ...document.components?.securitySchemes };
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      for (const requirement of path[method]?.security ?? []) {
+        for (const scope of Object.keys(requirement)) {
+          schemes[scope] ??= { type: 'http', scheme: 'bearer', description: `The ${scope} scope's bearer token, not the integration's (the service's README names it)` };
+        }
+      }
+    }
+  }
+  document.components = { ...document.components, securitySchemes: schemes };
   return document;
 };
 

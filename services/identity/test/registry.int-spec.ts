@@ -168,6 +168,16 @@ describe('the household registry over HTTP', () => {
     }
   });
 
+  it("says in its OpenAPI document (/docs-json) which routes take the carrier desk's token instead of the integration's", async () => {
+    type Document = { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>; security: unknown; components: { securitySchemes: Record<string, { scheme: string }> } };
+    const document = (await (await fetch(`${identity.baseUrl}/docs-json`)).json()) as Document;
+    expect(document.paths['/v1/accounts/{accountId}/closure'].post.security).toEqual([{ recovery: [] }]);
+    expect(document.paths['/v1/accounts/{accountId}/approvers/recovery'].post.security).toEqual([{ recovery: [] }]);
+    expect(document.paths['/v1/accounts'].post.security).toBeUndefined(); // the document's own: the integration's bearer token
+    expect(document.security).toEqual([{ bearer: [] }]);
+    expect(document.components.securitySchemes.recovery).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
   it('documents in its OpenAPI document (/docs-json) the id each create answers with, and the body of a held action', async () => {
     type Schema = { required?: string[] };
     type Operation = { responses: Record<string, { content?: Record<string, { schema: Schema }> }> };

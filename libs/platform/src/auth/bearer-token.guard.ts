@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
@@ -9,8 +10,8 @@ const TOKEN_SCOPE = 'homeline:token-scope';
 
 /** No bearer token on this route or controller (health, metrics, HMAC-signed webhooks). */
 export const Public = () => SetMetadata(PUBLIC, true);
-/** This route or controller takes the token of another scope, e.g. `@RequireToken('compliance')`. */
-export const RequireToken = (scope: string) => SetMetadata(TOKEN_SCOPE, scope);
+/** This route or controller takes the token of another scope, e.g. `@RequireToken('compliance')`; its OpenAPI operations say so. */
+export const RequireToken = (scope: string) => applyDecorators(SetMetadata(TOKEN_SCOPE, scope), ApiBearerAuth(scope));
 
 /** `Authorization: Bearer <token>` on every HTTP route but those marked @Public(). */
 @Injectable()
