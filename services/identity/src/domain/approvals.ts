@@ -73,6 +73,10 @@ export const holdOr = (
 export const stillPending = (h: Household, now: string, waiting: (action: ApprovalAction) => boolean): Approval[] =>
   Object.values(h.approvals).filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > Date.parse(now) && waiting(a.action));
 
+/** These approvals expire (the actions they held are not taken): one ApprovalExpired each. */
+export const expired = (h: Household, approvals: readonly Approval[]): HouseholdEvent[] =>
+  approvals.map(({ approvalId }) => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } }));
+
 /** A device or approver already waiting for approval is not asked for twice. */
 export const refuseWhilePending = (h: Household, now: string, waiting: (action: ApprovalAction) => boolean, what: string): void => {
   const [pending] = stillPending(h, now, waiting);
@@ -119,7 +123,7 @@ export const recoverApprovers = (c: RecoverApprovers, h: Household): HouseholdEv
     ...approvers.map(({ approverId, memberId }): HouseholdEvent => ({
       type: 'ApproverRemoved', data: { accountId: h.accountId, approverId, memberId, via: 'carrier_recovery', reason: c.reason },
     })),
-    ...stillPending(h, c.now, () => true).map(({ approvalId }): HouseholdEvent => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } })),
+    ...expired(h, stillPending(h, c.now, () => true)),
   ];
 };
 

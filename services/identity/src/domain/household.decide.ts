@@ -1,6 +1,6 @@
 import { isAcceptableDeviceKey, isDiallingCountry, isUuid } from '@homeline/contracts';
 import type { ApprovalAction, ApprovalRaise, CallGrant, PermissionOverrides } from '@homeline/contracts';
-import { decideApproval, expireApproval, holdOr, raisesOf, recoverApprovers, refuseWhilePending, registerApprover, removeApprover, stillPending } from './approvals';
+import { decideApproval, expireApproval, expired, holdOr, raisesOf, recoverApprovers, refuseWhilePending, registerApprover, removeApprover, stillPending } from './approvals';
 import { addContact, toE164 } from './contact.decide';
 import { entryOf, evolveHousehold, initialHouseholdState, type Household, type HouseholdState } from './household';
 import type {
@@ -130,7 +130,7 @@ const removeMember = (c: RemoveMember, h: Household): HouseholdEvent[] => {
   }
   const forMember = (a: ApprovalAction) => a.type !== 'remove_member' && a.type !== 'add_member' && 'memberId' in a && a.memberId === c.memberId;
   return [
-    ...stillPending(h, c.now, forMember).map(({ approvalId }): HouseholdEvent => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } })),
+    ...expired(h, stillPending(h, c.now, forMember)),
     { type: 'MemberRemoved', data: { accountId: h.accountId, memberId: c.memberId } },
   ];
 };
@@ -141,9 +141,7 @@ const removeMember = (c: RemoveMember, h: Household): HouseholdEvent[] => {
  */
 const closeAccount = (c: CloseAccount, h: Household): HouseholdEvent[] => [
   ...Object.keys(h.devices).map((deviceId): HouseholdEvent => ({ type: 'DeviceUnlinked', data: { accountId: h.accountId, deviceId } })),
-  ...Object.values(h.approvals)
-    .filter((a) => a.status === 'pending') // lapsed ones too: no sweep comes for a closed account
-    .map(({ approvalId }): HouseholdEvent => ({ type: 'ApprovalExpired', data: { approvalId, accountId: h.accountId } })),
+  ...expired(h, Object.values(h.approvals).filter((a) => a.status === 'pending')), // lapsed ones too: no sweep comes for a closed account
   { type: 'AccountClosed', data: { accountId: h.accountId, msisdn: h.msisdn, reason: c.reason } },
 ];
 
