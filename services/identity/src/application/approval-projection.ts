@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { HouseholdError, type HouseholdEvent } from '../domain';
+import { voiceprintNotFound, type HouseholdEvent } from '../domain';
 
 type Recorded<T extends HouseholdEvent['type']> = RecordedEvent<Extract<HouseholdEvent, { type: T }>>;
 export type RecordedApprovalEvent =
@@ -17,7 +17,7 @@ const requestApproval = async (tx: EntityManager, { data }: Recorded<'ApprovalRe
     const found: unknown[] = await tx.query(`SELECT 1 FROM voiceprints WHERE voiceprint_id = $1 AND member_id = $2 AND account_id = $3`, [
       voiceprintId, memberId, data.accountId,
     ]);
-    if (found.length === 0) throw new HouseholdError('voiceprint_not_found', `member ${memberId} has no voiceprint ${voiceprintId}`);
+    if (found.length === 0) throw voiceprintNotFound(memberId, voiceprintId);
   }
   // A held device's id and key, so that verification can tell it apart from an unknown one.
   const device = data.action.type === 'link_device' ? data.action : null;

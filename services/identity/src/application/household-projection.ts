@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@homeline/event-store';
 import type { EntityManager } from 'typeorm';
-import { HouseholdError, type HouseholdEvent } from '../domain';
+import { HouseholdError, voiceprintNotFound, type HouseholdEvent } from '../domain';
 import { projectApproval } from './approval-projection';
 import { msisdnAlreadyRegistered } from './registry.errors';
 
@@ -119,7 +119,7 @@ const applyOne = async (tx: EntityManager, event: RecordedHouseholdEvent): Promi
         [voiceprintId, memberId, accountId],
       );
       // A print enrolled before events named it is known by id only here (household.decide.ts removeVoiceprint).
-      if (removed === 0) throw new HouseholdError('voiceprint_not_found', `member ${memberId} has no voiceprint ${voiceprintId}`);
+      if (removed === 0) throw voiceprintNotFound(memberId, voiceprintId);
       return;
     }
     case 'MemberRemoved':

@@ -18,7 +18,7 @@ import type {
   UnlinkDevice,
 } from './household.commands';
 import { setAwayMode, setQuietHours } from './household-policies.decide';
-import { HouseholdError } from './household.errors';
+import { HouseholdError, voiceprintNotFound } from './household.errors';
 import type { HouseholdEvent } from './household.events';
 import { grantsFor } from './permissions';
 import { voiceVectorProblem } from './voice-vector';
@@ -111,7 +111,7 @@ const removeVoiceprint = (c: RemoveVoiceprint, h: Household): HouseholdEvent[] =
   const member = memberOf(h, c.memberId);
   const unnamed = member.voiceprints - member.voiceprintIds.length;
   if (!member.voiceprintIds.includes(c.voiceprintId) && !(unnamed > 0 && isUuid(c.voiceprintId))) {
-    throw new HouseholdError('voiceprint_not_found', `member ${c.memberId} has no voiceprint ${c.voiceprintId}`);
+    throw voiceprintNotFound(c.memberId, c.voiceprintId);
   }
   return [{ type: 'VoiceprintRemoved', data: { accountId: h.accountId, memberId: c.memberId, voiceprintId: c.voiceprintId } }];
 };

@@ -33,6 +33,10 @@ export type HouseholdErrorCode =
   | 'own_removal'
   | 'no_approver';
 
+/** The member has no (such) voiceprint: the decider's refusal, and identity's voiceprints table's for a print enrolled before events named it. */
+export const voiceprintNotFound = (memberId: string, voiceprintId: string): HouseholdError =>
+  new HouseholdError('voiceprint_not_found', `member ${memberId} has no voiceprint ${voiceprintId}`);
+
 /** A registry command that breaks an invariant; the edge maps `code` to a problem detail (400 / 404 / 409 / 422). */
 export class HouseholdError extends Error {
   constructor(
