@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiParam, ApiQuery, ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
 /** OpenAPI at /docs (JSON at /docs-json). */
@@ -36,18 +36,18 @@ const problemSchema: SchemaObject = {
  */
 const withProblems = (document: OpenAPIObject): OpenAPIObject => {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: problemSchema } };
-  for (const path of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = path[method];
-      if (!operation) continue;
-      operation.responses.default ??= {
-        description: 'An error, as RFC 9457 problem details (4xx: the request; 5xx: the service)',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      };
-    }
+  for (const operation of operationsOf(document)) {
+    operation.responses.default ??= {
+      description: 'An error, as RFC 9457 problem details (4xx: the request; 5xx: the service)',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
   }
   return document;
 };
+
+/** Every operation of the document, whatever its path and method. */
+const operationsOf = (document: OpenAPIObject): OperationObject[] =>
+  Object.values(document.paths).flatMap((path) => (['get', 'put', 'post', 'delete', 'patch'] as const).flatMap((method) => path[method] ?? []));
 
 /**
  * A route that takes another scope's token (`@RequireToken('recovery')`) names that scope as its
@@ -56,14 +56,8 @@ const withProblems = (document: OpenAPIObject): OpenAPIObject => {
  */
 const withTokenScopes = (document: OpenAPIObject): OpenAPIObject => {
   const schemes = { ...document.components?.securitySchemes };
-  for (const path of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      for (const requirement of path[method]?.security ?? []) {
-        for (const scope of Object.keys(requirement)) {
-          schemes[scope] ??= { type: 'http', scheme: 'bearer', description: `The ${scope} scope's bearer token, not the integration's (the service's README names it)` };
-        }
-      }
-    }
+  for (const scope of operationsOf(document).flatMap((operation) => (operation.security ?? []).flatMap(Object.keys))) {
+    schemes[scope] ??= { type: 'http', scheme: 'bearer', description: `The ${scope} scope's bearer token, not the integration's (the service's README names it)` };
   }
   document.components = { ...document.components, securitySchemes: schemes };
   return document;
